@@ -1,0 +1,222 @@
+"""Helpers for the browser tests: start and stop ``nextround serve``, watch a page.
+
+The fixtures that use them are in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 90
+WIDGETS_TIMEOUT_MS = 60_000
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about"})
+#: The one console error known to be harmless: Voilà's bundled frontend is
+#: older than the lab extensions it loads (see DESIGN, "Console noise").
+HARMLESS_CONSOLE_ERROR = re.compile(
+    r"Unsatisfied version 4\.2\.5 from [@\w./-]+ of shared singleton module "
+    r"[@\w./-]+ \(required \^4\.6\.2\)"
+)
+#: A stylesheet the template serves: ready when this answers, without
+#: spending a pre-heated kernel the way a request for the page itself would.
+READY_PATH = "voila/templates/nextround/static/nextround.css"
+
+
+# --- the server -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ServedApp:
+    """A running ``nextround serve``."""
+
+    url: str
+    db: Path
+    port: int
+    log: Path
+    process: subprocess.Popen
+    temp_dir: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def server_env(temp_dir: Path) -> dict[str, str]:
+    """The test's environment, with this checkout importable and temp files kept apart."""
+    env = dict(os.environ)
+    widgets = str(REPO / "widgets")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [widgets, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    env["TMPDIR"] = str(temp_dir)
+    env.pop("NEXTROUND_DB", None)
+    return env
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path,
+                     timeout: float = SERVER_START_TIMEOUT) -> None:
+    """Poll the template's stylesheet until it answers; fail early if the server dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"nextround serve exited with {process.returncode}:\n"
+                        f"{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + READY_PATH, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"nextround serve did not answer within {timeout:.0f} s:\n"
+                f"{log.read_text(errors='replace')[-3000:]}")
+
+
+def start_server(*, db: Path | None, temp_dir: Path, extra: list[str] | None = None) -> ServedApp:
+    """Start ``nextround serve`` in its own process group and wait until it answers."""
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"serve-{port}.log"
+    where = ["--db", str(db)] if db is not None else ["--demo"]
+    command = [sys.executable, "-m", "nextround.cli", "serve", "--no-browser",
+               "--port", str(port), *where, *(extra or [])]
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(command, cwd=temp_dir, env=server_env(temp_dir),
+                                   stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    served = ServedApp(url=url, db=db or Path(), port=port, log=log, process=process,
+                       temp_dir=temp_dir)
+    try:
+        wait_until_ready(url, process, log)
+        if db is None:
+            found = sorted(temp_dir.glob("nextround-demo-*/demo.db"))
+            assert found, f"no demo database under {temp_dir}"
+            served.db = found[0]
+    except BaseException:
+        stop_server(served)
+        raise
+    return served
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> int | None:
+    """Stop a server as Ctrl-C would, then make sure nothing of its group is left."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    try:
+        return process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def stop_server(served: ServedApp, timeout: float = 20) -> int | None:
+    """Stop a ``nextround serve``; returns its exit code."""
+    return stop_process(served.process, timeout)
+
+
+# --- the browser ------------------------------------------------------------------
+
+
+def is_local_url(url: str) -> bool:
+    """True for this machine's addresses and for data:, blob: and about: URLs."""
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.hostname is not None and parts.hostname.lower() in LOOPBACK_HOSTS
+
+
+@dataclass
+class PageLog:
+    """What a page asked for and complained about."""
+
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def on_route(self, route) -> None:
+        url = route.request.url
+        if is_local_url(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def on_request(self, request) -> None:
+        self.requests.append(request.url)
+
+    def on_websocket(self, websocket) -> None:
+        self.requests.append(websocket.url)
+        if not is_local_url(websocket.url):
+            self.blocked.append(websocket.url)
+
+    def on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        text = message.text
+        if HARMLESS_CONSOLE_ERROR.search(text):
+            self.ignored.append(text)
+        else:
+            self.console_errors.append(text)
+
+    def on_page_error(self, error) -> None:
+        self.page_errors.append(str(error))
+
+    def outside_requests(self) -> list[str]:
+        return sorted({*self.blocked, *(u for u in self.requests if not is_local_url(u))})
+
+    def problems(self) -> list[str]:
+        found = [f"request outside this machine: {url}" for url in self.outside_requests()]
+        found += [f"console error: {text}" for text in self.console_errors]
+        found += [f"page error: {text}" for text in self.page_errors]
+        return found
+
+
+def artifact_name(nodeid_name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", nodeid_name).strip("_") or "page"
+
+
+def wait_for_widgets(page, timeout: float = WIDGETS_TIMEOUT_MS) -> None:
+    """Wait until Voilà has shown the cells and at least one widget is visible."""
+    page.wait_for_selector("#loading", state="detached", timeout=timeout)
+    page.locator("#rendered_cells").wait_for(state="visible", timeout=timeout)
+    page.locator("#rendered_cells .jupyter-widgets").first.wait_for(state="visible",
+                                                                  timeout=timeout)

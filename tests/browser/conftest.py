@@ -1,0 +1,127 @@
+"""Browser test harness: a real ``nextround serve`` and Debian's Chromium.
+
+Fixtures
+--------
+``serve_app``
+    Session-scoped factory. ``serve_app()`` runs ``nextround serve --demo``;
+    ``serve_app(db=path)`` serves that database instead. Each distinct call
+    starts one server, shared by the whole session and stopped at its end.
+    It returns a :class:`ServedApp`: ``.url`` (base URL, ending in ``/``),
+    ``.db`` (the database file), ``.port`` and ``.log`` (the server's output).
+``app_server``
+    ``serve_app()``: the demo app, for tests that need nothing special.
+``browser``
+    Session-scoped Chromium (``/usr/bin/chromium``, headless, fresh profile).
+``page``
+    A new page in a fresh browser context. It fails the test when the page
+    asks for anything outside this machine (the request is also aborted), or
+    logs a console error or an uncaught exception; see :class:`PageLog`. It
+    saves ``test-artifacts/<test name>.png`` at teardown.
+``page_log``
+    The :class:`PageLog` of ``page``, to assert on mid-test.
+
+Helpers: :func:`free_port`, :func:`wait_for_widgets`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from browser_harness import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PageLog,
+    ServedApp,
+    artifact_name,
+    free_port,
+    start_server,
+    stop_server,
+    wait_for_widgets,
+)
+
+__all__ = ["free_port", "wait_for_widgets", "ServedApp", "PageLog"]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def serve_app() -> Iterator[Callable[..., ServedApp]]:
+    """Factory: ``serve_app()`` serves demo data, ``serve_app(db=path)`` a given database.
+
+    One server per distinct database, shared for the session.
+    """
+    servers: dict[str, ServedApp] = {}
+    temp_dirs: list[tempfile.TemporaryDirectory] = []
+
+    def serve(db: Path | None = None) -> ServedApp:
+        key = str(db) if db is not None else "--demo"
+        if key not in servers:
+            temp = tempfile.TemporaryDirectory(prefix="nextround-serve-")
+            temp_dirs.append(temp)
+            servers[key] = start_server(db=db, temp_dir=Path(temp.name))
+        return servers[key]
+
+    yield serve
+    for served in servers.values():
+        stop_server(served)
+    for temp in temp_dirs:
+        temp.cleanup()
+
+
+@pytest.fixture(scope="session")
+def app_server(serve_app) -> ServedApp:
+    """The app with demo data, shared by every browser test of the session."""
+    return serve_app()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's Chromium through Playwright; each launch gets a fresh temporary profile."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser, page_log: PageLog, request) -> Iterator:
+    """A page that fails the test on outside requests, console errors or page errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", page_log.on_route)
+    opened = context.new_page()
+    opened.on("request", page_log.on_request)
+    opened.on("websocket", page_log.on_websocket)
+    opened.on("console", page_log.on_console)
+    opened.on("pageerror", page_log.on_page_error)
+    yield opened
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        opened.screenshot(path=str(ARTIFACTS / f"{artifact_name(request.node.name)}.png"),
+                          full_page=True)
+    finally:
+        context.close()
+    problems = page_log.problems()
+    if problems:
+        pytest.fail("the page misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
+
+

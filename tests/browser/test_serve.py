@@ -1,0 +1,236 @@
+"""The real ``nextround serve``, in Chromium and over its HTTP and websocket routes.
+
+One demo server is shared by the module (``app_server``). These tests do not
+depend on what the app shows, only that Voilà renders a widget.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+import nbformat
+import pytest
+from browser_harness import (
+    REPO,
+    start_server,
+    stop_process,
+    stop_server,
+    wait_for_widgets,
+    wait_until_ready,
+)
+from nextround import serve
+
+
+def raw_get(port: int, path: str) -> tuple[int, bytes]:
+    """GET a path exactly as written (no normalising of ``..``)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+# --- the page -------------------------------------------------------------------
+
+
+def test_page_renders_widgets_with_nothing_from_outside(page, page_log, app_server):
+    started = time.monotonic()
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    elapsed = time.monotonic() - started
+    assert page.locator("[role=main] .jupyter-widgets").count() > 0
+    assert page.locator("#loading").count() == 0
+    assert page_log.requests, "the page made no requests at all"
+    assert page_log.outside_requests() == []
+    # Generous bound: the design measured about 1-2 s on this machine.
+    assert elapsed < 30, f"first view took {elapsed:.1f} s"
+
+
+def test_served_html_links_only_this_server(app_server):
+    status, body = raw_get(app_server.port, "/")
+    html = body.decode("utf-8")
+    assert status == 200
+    addresses = re.findall(r"""(?:href|src)=["']([^"']+)""", html)
+    assert addresses
+    assert [a for a in addresses if re.match(r"(https?:)?//", a)] == []
+    assert "cdn." not in html and "fontawesome" not in html.lower()
+    assert "nextround.css" in html
+
+
+def test_layout_survives_200_percent_zoom(page, app_server):
+    # 200% zoom of a 1280 px window leaves 640 CSS pixels.
+    page.set_viewport_size({"width": 640, "height": 450})
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{overflow}px of sideways scrolling at 200% zoom"
+
+
+def test_keyboard_focus_is_visible(page, app_server):
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    style = None
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        style = page.evaluate("""() => {
+            const el = document.activeElement;
+            if (!el || !el.closest('.jupyter-widgets')) return null;
+            const cs = getComputedStyle(el);
+            return {tag: el.tagName, style: cs.outlineStyle, width: parseFloat(cs.outlineWidth)};
+        }""")
+        if style:
+            break
+    assert style, "Tab never reached a widget control"
+    assert style["style"] != "none" and style["width"] >= 2, style
+
+
+def test_print_hides_buttons(page, app_server):
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    page.emulate_media(media="print")
+    visible = page.evaluate("""() => [...document.querySelectorAll('button, .jupyter-button')]
+        .filter(b => getComputedStyle(b).display !== 'none' && b.offsetParent !== null)
+        .length""")
+    assert visible == 0
+    assert page.locator("[role=main]").is_visible()
+
+
+# --- what the server refuses ----------------------------------------------------
+
+
+def kernel_message(msg_type: str, content: dict, session: str) -> dict:
+    return {
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "test",
+                   "session": session, "date": datetime.now(UTC).isoformat(),
+                   "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "content": content, "buffers": [],
+        "channel": "shell",
+    }
+
+
+def test_code_sent_over_the_kernel_websocket_is_not_run(page, app_server, tmp_path):
+    import websocket
+
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    assert kernel_id
+    marker = tmp_path / "executed.txt"
+    session = uuid.uuid4().hex
+    execute = kernel_message("execute_request", {
+        "code": f"open({str(marker)!r}, 'w').write('ran')", "silent": False,
+        "store_history": False, "user_expressions": {}, "allow_stdin": False,
+        "stop_on_error": True}, session)
+    probe = kernel_message("kernel_info_request", {}, session)
+
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{app_server.port}/api/kernels/{kernel_id}/channels"
+        f"?session_id={session}", timeout=30)
+    replies = []
+    try:
+        ws.send(json.dumps(execute))
+        ws.send(json.dumps(probe))
+        # The shell channel is ordered: once the probe is answered, the
+        # execute request was either run before it or dropped.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            message = json.loads(ws.recv())
+            replies.append(message)
+            if message.get("parent_header", {}).get("msg_id") == probe["header"]["msg_id"] \
+                    and message["msg_type"] == "kernel_info_reply":
+                break
+        else:
+            pytest.fail("the kernel never answered kernel_info_request")
+        ws.settimeout(2)
+        try:
+            while True:
+                replies.append(json.loads(ws.recv()))
+        except websocket.WebSocketTimeoutException:
+            pass
+    finally:
+        ws.close()
+
+    answered_execute = [m for m in replies
+                        if m.get("parent_header", {}).get("msg_id") == execute["header"]["msg_id"]]
+    assert answered_execute == []
+    assert not marker.exists()
+    assert 'Received message of type "execute_request", which is not allowed' \
+        in app_server.log_text()
+
+
+def test_files_route_does_not_serve_the_database_or_notebooks(app_server):
+    db = app_server.db
+    assert db.is_file()
+    workbook = serve.paths.workbook_dir()
+    escape = os.path.relpath(db, workbook)
+    for path in (f"/voila/files/{db.name}", f"/voila/files/{escape}",
+                 f"/voila/files/{escape.replace('..', '%2e%2e')}", "/voila/files/app.ipynb",
+                 f"/voila/files/{db}"):
+        status, body = raw_get(app_server.port, path)
+        assert status in (403, 404), (path, status)
+        assert b"SQLite format" not in body
+
+
+def test_tracebacks_are_not_shown(tmp_path):
+    """A failing cell shows the plain message, never the exception or traceback."""
+    notebook = tmp_path / "broken.ipynb"
+    code = 'detail = "tb" + "-secret-" + "detail"\nraise ValueError(detail)'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, notebook)
+    port = serve.choose_port("127.0.0.1", None)
+    argv = serve.voila_argv(serve.ServeOptions(notebook=notebook, port=port,
+                                               open_browser=False))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO / "widgets")
+    env["JUPYTER_PATH"] = str(REPO / "share" / "jupyter")
+    log = tmp_path / "voila.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "voila", *argv], env=env,
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_ready(url, process, log)
+        status, body = raw_get(port, "/")
+        html = body.decode("utf-8")
+    finally:
+        stop_process(process)
+    assert status == 200
+    assert serve.CELL_ERROR_MESSAGE in html
+    assert "tb-secret-detail" not in html
+    assert "Traceback" not in html and "ValueError" not in html
+
+
+# --- stopping -------------------------------------------------------------------
+
+
+def test_ctrl_c_stops_the_server_and_removes_demo_data(tmp_path):
+    served = start_server(db=None, temp_dir=tmp_path)
+    assert served.db.is_file()
+    assert f"Data is kept in the SQLite file {served.db}" in served.log_text()
+    code = stop_server(served)
+    assert code == 0, served.log_text()[-2000:]
+    assert not served.db.parent.exists()
+    assert "Traceback" not in served.log_text()
+
+
+def test_a_given_database_is_served_and_kept(serve_app, tmp_path_factory):
+    db = tmp_path_factory.mktemp("counsellor") / "nextround.db"
+    served = serve_app(db=db)
+    assert served.db == db and db.is_file()
+    assert str(db) in served.log_text()
+    status, _ = raw_get(served.port, "/voila/templates/nextround/static/nextround.css")
+    assert status == 200

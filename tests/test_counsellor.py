@@ -1,0 +1,351 @@
+"""The counsellor's side: caseload numbers and who needs attention, the session
+summary (HTML and Markdown, escaped, notes only on request), and the view that
+shows them and keeps private session notes."""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import ipywidgets as W
+import pytest
+from nextround import model
+from nextround.advice import assessment_signals
+from nextround.caseload import NOT_CONFIRMED, caseload
+from nextround.components.counsellor import HTML_NAME, MARKDOWN_NAME, CounsellorView
+from nextround.store import TABLES, _to_row
+from nextround.summary import md_escape, session_summary
+from sqlalchemy import insert
+
+TODAY = date.today()
+HOSTILE = "<script>alert(1)</script>"
+NOTE = "Private: worried about rent <b>this month</b>"
+
+
+def days_ago(n: int) -> date:
+    return TODAY - timedelta(days=n)
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def ann(store):
+    """A client who needs attention: low mood, overdue steps, a reply long awaited."""
+    client = store.create_client("Ann Lee")
+    cid = client.id
+    add = store.add
+    skill = add(model.Application(client_id=cid, company="Acme", role="Analyst",
+                                  stage="interview", applied_on=days_ago(40),
+                                  outcome="rejected", outcome_on=days_ago(20)))
+    better = add(model.Application(client_id=cid, company=HOSTILE, role="Data Lead",
+                                   applied_on=days_ago(30), outcome="rejected"))
+    unread = add(model.Application(client_id=cid, company="Corvo", applied_on=days_ago(25),
+                                   outcome="rejected"))
+    add(model.Application(client_id=cid, company="Dune", applied_on=days_ago(5)))
+    # Acme: the skill gap is confirmed; one reply heard, one awaited for ten days.
+    add(model.Feedback(client_id=cid, application_id=skill.id, person="Jo", asked_on=days_ago(12),
+                       heard="You needed more SQL.", scenario_id="skill_gap"))
+    add(model.Feedback(client_id=cid, application_id=skill.id, person="Sam",
+                       asked_on=days_ago(10)))
+    # The hostile one: feedback says skill gap, but the client confirmed "better qualified".
+    add(model.Feedback(client_id=cid, application_id=better.id, person="Kim",
+                       asked_on=days_ago(10), no_reply=True, scenario_id="skill_gap"))
+    store.set_answer(cid, "scenario", "better_qualified", application_id=better.id)
+    # Corvo: asked three days ago, still waiting (not yet a week).
+    add(model.Feedback(client_id=cid, application_id=unread.id, person="Lee",
+                       asked_on=days_ago(3)))
+    add(model.CheckIn(client_id=cid, at=at(days_ago(5)), mood=4))
+    add(model.CheckIn(client_id=cid, at=at(days_ago(1)), mood=1, note="Rough week."))
+    add(model.Action(client_id=cid, title="Learn SQL joins", due_on=days_ago(4)))
+    add(model.Action(client_id=cid, title="Write three stories", due_on=days_ago(1)))
+    add(model.Action(client_id=cid, title="Thank Jo", due_on=days_ago(6), done=True))
+    add(model.Action(client_id=cid, title="Practise interviews", due_on=TODAY + timedelta(3)))
+    add(model.Action(client_id=cid, title="Update my CV"))
+    add(model.Contact(client_id=cid, name="Jo Patel", company="Acme",
+                      follow_up_on=TODAY + timedelta(7)))
+    store.set_answer(cid, "interrupting", 4, application_id=skill.id)
+    store.set_answer(cid, "qualifications_shown", 5)
+    add(model.Note(client_id=cid, text=NOTE))
+    return client
+
+
+@pytest.fixture
+def bo(store):
+    """A client doing fine."""
+    client = store.create_client("Bo Chen")
+    store.add(model.CheckIn(client_id=client.id, at=at(days_ago(2)), mood=3))
+    store.add(model.Action(client_id=client.id, title="Apply to two jobs",
+                           due_on=TODAY + timedelta(2)))
+    return client
+
+
+# --- caseload ---------------------------------------------------------------------
+
+
+def test_caseload_counts_on_a_hand_built_store(store, content, ann, bo):
+    rows = caseload(store, content, today=TODAY)
+    assert [row.name for row in rows] == ["Ann Lee", "Bo Chen"]
+    first, second = rows
+    assert first.client_id == ann.id
+    assert first.rejections_by_scenario == {
+        "They chose someone better qualified": 1,
+        "A specific skill was missing": 1,
+        NOT_CONFIRMED: 1,
+    }
+    assert list(first.rejections_by_scenario)[-1] == NOT_CONFIRMED
+    assert first.awaiting_replies == 2  # Sam (10 days) and Lee (3 days); Kim gave up
+    assert first.overdue_actions == 2
+    assert first.latest_mood == 1
+    assert first.last_activity is not None and first.last_activity.date() >= days_ago(1)
+    assert first.needs_attention is True
+    assert first.reasons == ["Latest mood is low (1 of 5)", "2 overdue actions",
+                             "1 reply awaited for over a week"]
+
+    assert second.rejections_by_scenario == {}
+    assert (second.awaiting_replies, second.overdue_actions, second.latest_mood) == (0, 0, 3)
+    assert second.needs_attention is False
+    assert second.reasons == []
+
+
+def test_needs_attention_thresholds(store, content):
+    client = store.create_client("Cleo")
+    cid = client.id
+    app = store.add(model.Application(client_id=cid, company="Acme", outcome="rejected"))
+    store.add(model.CheckIn(client_id=cid, at=at(TODAY), mood=3))
+    store.add(model.Feedback(client_id=cid, application_id=app.id, asked_on=days_ago(7)))
+
+    (row,) = caseload(store, content, today=TODAY)
+    assert row.latest_mood == 3 and row.awaiting_replies == 1
+    assert row.needs_attention is False  # mood 3 is not low; 7 days is not over a week
+
+    (row,) = caseload(store, content, today=TODAY + timedelta(days=1))
+    assert row.reasons == ["1 reply awaited for over a week"]
+
+    store.add(model.CheckIn(client_id=cid, at=at(TODAY) + timedelta(hours=1), mood=2))
+    (row,) = caseload(store, content, today=TODAY)
+    assert row.reasons == ["Latest mood is low (2 of 5)"]
+
+    (row,) = caseload(store, content, today=TODAY + timedelta(days=13))
+    assert not any(reason.startswith("No activity") for reason in row.reasons)
+    (row,) = caseload(store, content, today=TODAY + timedelta(days=14))
+    assert "No activity for 14 days" in row.reasons
+    assert row.needs_attention is True
+
+
+def test_one_overdue_action_is_enough_to_flag(store, content):
+    client = store.create_client("Dev")
+    store.add(model.Action(client_id=client.id, title="Call Jo", due_on=days_ago(1)))
+    (row,) = caseload(store, content, today=TODAY)
+    assert row.reasons == ["1 overdue action"]
+
+
+def bulk_insert(store, records: dict[str, list[model.Record]]) -> None:
+    """Write many records in one transaction (a thousand clients one by one is slow)."""
+    with store.engine.begin() as conn:
+        for name, items in records.items():
+            rows = [{**_to_row(record), "seq": n} for n, record in enumerate(items, 1)]
+            conn.execute(insert(TABLES[name]), rows)
+
+
+def test_caseload_of_a_thousand_clients_completes(store, content):
+    records: dict[str, list[model.Record]] = {name: [] for name in
+                                              ("clients", "applications", "feedback",
+                                               "checkins", "actions")}
+    for n in range(1000):
+        client = model.Client(name=f"Client {n:04d}")
+        records["clients"].append(client)
+        for k in range(5):
+            app = model.Application(client_id=client.id, company=f"Co {k}",
+                                    applied_on=days_ago(k * 7), outcome="rejected")
+            records["applications"].append(app)
+            records["feedback"].append(model.Feedback(
+                client_id=client.id, application_id=app.id, asked_on=days_ago(10),
+                scenario_id="skill_gap" if k % 2 else ""))
+            records["checkins"].append(model.CheckIn(client_id=client.id,
+                                                     at=at(days_ago(k)), mood=1 + n % 5))
+            records["actions"].append(model.Action(client_id=client.id, title="Step",
+                                                   due_on=days_ago(k - 2), done=k == 4))
+    bulk_insert(store, records)
+
+    began = time.perf_counter()
+    rows = caseload(store, content, today=TODAY)
+    elapsed = time.perf_counter() - began
+    print(f"\nCaseload for 1,000 clients built in {elapsed * 1000:.0f} ms")
+
+    assert len(rows) == 1000
+    row = rows[7]
+    assert row.name == "Client 0007"
+    assert row.rejections_by_scenario == {"A specific skill was missing": 2, NOT_CONFIRMED: 3}
+    assert row.awaiting_replies == 5
+    assert row.overdue_actions == 1  # due yesterday; the one due two days ago is done
+    assert row.latest_mood == 3  # the check-in from today
+    assert sum(r.needs_attention for r in rows) == 1000
+
+
+# --- session summary ----------------------------------------------------------------
+
+
+def test_summary_shows_what_was_covered_and_the_plan(store, content, ann):
+    summary = session_summary(store, content, ann.id, today=TODAY)
+    page = summary.html
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<style>" in page and "@media print" in page and "@page" in page
+    assert "<title>Session summary for Ann Lee</title>" in page
+
+    assert "Analyst at Acme" in page
+    assert "Kind of feedback: A specific skill was missing." in page
+    assert "Kind of feedback: They chose someone better qualified." in page
+    assert "You needed more SQL." in page
+    _strengths, gaps = assessment_signals({"interrupting": 4}, content)
+    assert gaps and html.escape(gaps[0]) in page
+    strengths, _gaps = assessment_signals({"qualifications_shown": 5}, content)
+    assert strengths and html.escape(strengths[0]) in page
+    assert "1 of 5 (Very low)" in page
+
+    def nice(day: date) -> str:
+        return f"{day.day} {day:%B %Y}"
+
+    plan = page[page.index("Your plan"):page.index("Next steps")]
+    assert (f"<tr><td>Learn SQL joins</td><td>{nice(days_ago(4))} (overdue)</td>"
+            "<td>Not yet</td></tr>") in plan
+    assert f"<tr><td>Thank Jo</td><td>{nice(days_ago(6))}</td><td>Done</td></tr>" in plan
+    assert "<tr><td>Update my CV</td><td>No due date</td><td>Not yet</td></tr>" in plan
+    steps = page[page.index("Next steps"):]
+    assert steps.index("Learn SQL joins") < steps.index("Write three stories") \
+        < steps.index("Practise interviews") < steps.index("Update my CV")
+    assert "Thank Jo" not in steps
+    assert f"Follow up with Jo Patel (Acme) by {nice(TODAY + timedelta(7))}" in steps
+
+    markdown = summary.markdown
+    assert markdown.startswith("# Session summary for Ann Lee\n")
+    assert "## Your plan" in markdown
+    assert f"| Learn SQL joins | {nice(days_ago(4))} \\(overdue\\) | Not yet |" not in markdown
+    assert f"| Learn SQL joins | {nice(days_ago(4))} (overdue) | Not yet |" in markdown
+    assert f"| Thank Jo | {nice(days_ago(6))} | Done |" in markdown
+    assert "- Practise interviews: due " in markdown
+
+
+def test_summary_escapes_a_hostile_company_name(store, content, ann):
+    summary = session_summary(store, content, ann.id, today=TODAY)
+    for text in (summary.html, summary.markdown):
+        assert HOSTILE not in text
+        assert "<script" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert md_escape("*bold* [link](x) # 1. |") == r"\*bold\* \[link\](x) # 1. \|"
+    assert md_escape("# heading") == r"\# heading"
+
+
+def test_private_notes_appear_only_when_asked_for(store, content, ann):
+    plain = session_summary(store, content, ann.id, today=TODAY)
+    for text in (plain.html, plain.markdown):
+        assert "worried about rent" not in text
+        assert "private notes" not in text.lower()
+    with_notes = session_summary(store, content, ann.id, include_notes=True, today=TODAY)
+    assert "<h2>Counsellor's private notes</h2>" in with_notes.html
+    assert "Private: worried about rent &lt;b&gt;this month&lt;/b&gt;" in with_notes.html
+    assert "## Counsellor's private notes" in with_notes.markdown
+    assert "worried about rent &lt;b&gt;this month&lt;/b&gt;" in with_notes.markdown
+
+
+# --- the counsellor view -------------------------------------------------------------
+
+
+def find(root: W.Widget, kind: type, description: str) -> W.Widget:
+    """The widget of a kind whose visible label is ``description``, anywhere below root."""
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if isinstance(widget, kind) and getattr(widget, "description", None) == description:
+            return widget
+        stack.extend(getattr(widget, "children", ()))
+    raise LookupError(description)
+
+
+def decoded_link(links_html: str, filename: str) -> tuple[str, str]:
+    """The mime type and text of the data-URI download named ``filename``."""
+    match = re.search(rf'download="{re.escape(filename)}" href="data:([^;]+);base64,([^"]+)"',
+                      links_html)
+    assert match, links_html
+    return match.group(1), base64.b64decode(match.group(2)).decode("utf-8")
+
+
+def test_counsellor_view_shows_the_caseload_escaped(store, content, ann, bo):
+    evil = store.create_client("<b>Eve</b>")
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    table = view.table.value
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in table and "<b>Eve</b>" not in table
+    assert "<th scope='col'>Needs attention</th>" in table
+    ann_row = table[table.index("Ann Lee"):table.index("Bo Chen")]
+    assert ("<strong>Yes</strong>: Latest mood is low (1 of 5); 2 overdue actions; "
+            "1 reply awaited for over a week") in ann_row
+    assert "They chose someone better qualified: 1" in ann_row
+    assert "<td>1 of 5</td>" in ann_row
+    picker = find(view, W.Dropdown, "Open a client")
+    assert dict(picker.options)["<b>Eve</b>"] == evil.id
+    assert view.client_id == ""
+
+
+def test_counsellor_adds_a_private_note_and_downloads_the_summary(store, content, ann, bo):
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    find(view, W.Dropdown, "Open a client").value = bo.id
+    assert view.client_id == bo.id
+    assert "Bo Chen" in view.client_heading.value
+    assert view.page.children == (view.client_page,)
+
+    note_box = find(view, W.Textarea, "New session note")
+    note_box.value = "Talked about <interview> nerves.\nNext: mock interview."
+    find(view, W.Button, "Add note").click()
+    (saved,) = store.list(model.Note, bo.id)
+    assert saved.text == "Talked about <interview> nerves.\nNext: mock interview."
+    assert "Talked about &lt;interview&gt; nerves.<br>Next: mock interview." in \
+        view.notes_html.value
+    assert note_box.value == ""
+    assert view.status.text == "Saved. Your note is saved. It stays private."
+
+    mime, page = decoded_link(view.links.value, HTML_NAME)
+    assert mime == "text/html"
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<tr><td>Apply to two jobs</td>" in page
+    assert "mock interview" not in page
+    mime, markdown = decoded_link(view.links.value, MARKDOWN_NAME)
+    assert mime == "text/markdown"
+    assert "| Apply to two jobs |" in markdown and "mock interview" not in markdown
+
+    include = find(view, W.Checkbox, "Include my private notes in the summary")
+    assert include.value is False
+    include.value = True
+    _mime, page = decoded_link(view.links.value, HTML_NAME)
+    assert "Talked about &lt;interview&gt; nerves." in page
+    _mime, markdown = decoded_link(view.links.value, MARKDOWN_NAME)
+    assert "Talked about &lt;interview&gt; nerves\\." not in markdown
+    assert "Talked about &lt;interview&gt; nerves." in markdown
+
+    store.add(model.Action(client_id=bo.id, title="Call Jo", due_on=days_ago(2)))
+    find(view, W.Button, "Back to caseload").click()
+    assert view.client_id == ""
+    assert view.page.children == (view.caseload_page,)
+    bo_row = view.table.value[view.table.value.index("Bo Chen"):]
+    assert "<strong>Yes</strong>: 1 overdue action" in bo_row  # the line was re-read
+
+    rebuilt = CounsellorView.create(content=content, store=store, today=TODAY)
+    rebuilt.client_id = bo.id
+    assert "Talked about &lt;interview&gt; nerves." in rebuilt.notes_html.value
+    assert find(rebuilt, W.Checkbox, "Include my private notes in the summary").value is False
+
+
+def test_an_empty_note_or_unknown_client_gives_a_plain_message(store, content, ann):
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    view.client_id = ann.id
+    find(view, W.Button, "Add note").click()
+    assert view.status.text == "Sorry: Write your note in the box first."
+    assert len(store.list(model.Note, ann.id)) == 1  # only the fixture's note
+
+    view.client_id = "ffffffffffffffff"
+    assert view.client_id == ann.id
+    assert view.status.text.startswith("Sorry:")
+    assert "Traceback" not in view.status.value

@@ -1,0 +1,58 @@
+"""Every workbook notebook runs top to bottom against a temporary store."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from nextround.app import LAST_CLIENT
+from nextround.demo import create_demo
+from nextround.paths import workbook_dir
+from nextround.store import Store
+
+NOTEBOOKS = sorted(workbook_dir().glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("nb") / "workbook.db"
+    store = Store(path)
+    clients = create_demo(store)
+    store.set_setting(LAST_CLIENT, clients[0].id)
+    store.close()
+    return path
+
+
+def test_the_workbook_has_every_step():
+    names = [path.stem for path in NOTEBOOKS]
+    assert names == ["00-start", "01-log-rejection", "02-ask-for-feedback",
+                     "03-understand-feedback", "04-self-assessment", "05-look-after-yourself",
+                     "06-stay-gracious", "07-action-plan", "08-progress", "app"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_without_errors(path, demo_db, monkeypatch):
+    monkeypatch.setenv("NEXTROUND_DB", str(demo_db))
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [out for cell in notebook.cells if cell.cell_type == "code"
+               for out in cell.get("outputs", [])]
+    assert not [out for out in outputs if out.output_type == "error"]
+    assert not [out for out in outputs if out.output_type == "stream" and out.name == "stderr"
+                and "Traceback" in out.text]
+    assert any(WIDGET_VIEW in out.get("data", {}) for out in outputs), "no widget shown"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_stay_thin(path):
+    notebook = json.loads(path.read_text())
+    code = [line for cell in notebook["cells"] if cell["cell_type"] == "code"
+            for line in "".join(cell["source"]).splitlines() if line.strip()]
+    assert 0 < len(code) < 20
+    intro = notebook["cells"][0]
+    assert intro["cell_type"] == "markdown" and len("".join(intro["source"])) > 80

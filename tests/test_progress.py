@@ -1,0 +1,242 @@
+"""Progress: the completion bar, the four charts, their text alternatives,
+escaping of user text in charts, and speed on a very long history."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from nextround import model
+from nextround.components.progress import (
+    PLOTLY_MIME,
+    WORKBOOK_STEPS,
+    Chart,
+    Progress,
+    Trace,
+    figure_bundle,
+)
+
+TODAY = date(2024, 6, 20)  # a Thursday
+HOSTILE = "<script>alert(1)</script>"
+WIDGETS_DIR = str(Path(__file__).resolve().parent.parent / "widgets")
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def figure(progress: Progress, index: int) -> dict:
+    """The plotly figure JSON shown in one chart's Output."""
+    outputs = progress.chart_outputs[index].outputs
+    assert len(outputs) == 1
+    assert outputs[0]["output_type"] == "display_data"
+    return outputs[0]["data"][PLOTLY_MIME]
+
+
+def traces_by_name(fig: dict) -> dict[str, dict]:
+    return {trace["name"]: trace for trace in fig["data"]}
+
+
+@pytest.fixture
+def history(store):
+    """A client with four applications over three weeks, feedback, moods and a plan."""
+    client = store.create_client("Dee Ramos")
+    cid = client.id
+    week1, week2, week3 = date(2024, 6, 3), date(2024, 6, 10), date(2024, 6, 17)  # Mondays
+    acme = store.add(model.Application(client_id=cid, company="Acme", role="Analyst",
+                                       applied_on=week1, outcome="rejected"))
+    store.add(model.Application(client_id=cid, company="Brill", applied_on=week1 + timedelta(2),
+                                outcome="rejected"))
+    store.add(model.Application(client_id=cid, company=HOSTILE, applied_on=week2,
+                                outcome="pending"))
+    store.add(model.Application(client_id=cid, company="Corvo", applied_on=week3 + timedelta(1),
+                                outcome="offer"))
+    store.add(model.Feedback(client_id=cid, application_id=acme.id, person="Jo",
+                             heard="They hired someone with more SQL.", scenario_id="skill_gap",
+                             asked_on=week2))
+    store.add(model.CheckIn(client_id=cid, at=at(week1), mood=2, note="Flat after Acme."))
+    store.add(model.CheckIn(client_id=cid, at=at(week2), mood=3, note=f"Hmm {HOSTILE}"))
+    store.add(model.CheckIn(client_id=cid, at=at(week2, 15), mood=4))
+    store.add(model.Action(client_id=cid, title="Learn SQL joins", due_on=date(2024, 6, 10),
+                           done=True))
+    store.add(model.Action(client_id=cid, title="Write three stories", due_on=date(2024, 6, 15)))
+    store.add(model.Action(client_id=cid, title="Practise interviews", due_on=date(2024, 6, 30)))
+    return client
+
+
+def build(store, content, client) -> Progress:
+    return Progress.create(content=content, store=store, client_id=client.id, today=TODAY)
+
+
+def test_progress_builds_four_plotly_charts_with_the_aggregated_data(store, content, history):
+    progress = build(store, content, history)
+
+    apps = traces_by_name(figure(progress, 0))
+    assert set(apps) == {"Still open", "Rejected", "Offer"}
+    assert apps["Rejected"]["x"] == ["2024-06-03", "2024-06-10", "2024-06-17"]
+    assert apps["Rejected"]["y"] == [2, 0, 0]
+    assert apps["Still open"]["y"] == [0, 1, 0]
+    assert apps["Offer"]["y"] == [0, 0, 1]
+    assert all(trace["type"] == "bar" for trace in apps.values())
+
+    kinds = figure(progress, 1)["data"]
+    assert len(kinds) == 1 and kinds[0]["orientation"] == "h"
+    assert kinds[0]["y"] == ["A specific skill was missing", "Not yet confirmed"]
+    assert kinds[0]["x"] == [1, 1]
+
+    mood_fig = figure(progress, 2)
+    mood = mood_fig["data"][0]
+    assert mood["x"] == ["2024-06-03", "2024-06-10"]
+    assert mood["y"] == [2.0, 3.5]  # two check-ins on the 10th average to 3.5
+    assert mood_fig["layout"]["yaxis"]["range"] == [content.mood.min, content.mood.max]
+
+    plan = traces_by_name(figure(progress, 3))
+    assert plan["Due by then"]["x"] == ["2024-06-10", "2024-06-15", "2024-06-30"]
+    assert plan["Due by then"]["y"] == [1, 2, 3]
+    assert plan["Done of those"]["y"] == [1, 1, 1]
+
+    for index in range(4):
+        bundle = progress.chart_outputs[index].outputs[0]["data"]
+        assert bundle[PLOTLY_MIME]["config"]["displaylogo"] is False
+        json.dumps(bundle)  # plain JSON, as the mimetype renderer needs
+
+
+def test_each_chart_has_a_summary_and_its_data_as_a_table(store, content, history):
+    progress = build(store, content, history)
+    apps, kinds, mood, plan = (text.value for text in progress.chart_texts)
+
+    assert ("You applied to 4 jobs in 3 weeks; 2 ended in a rejection, 1 ended in an offer "
+            "and 1 is still open.") in apps
+    assert "<th scope='col'>Week of</th>" in apps
+    assert "<tr><td>3 June 2024</td><td>0</td><td>2</td><td>0</td><td>2</td></tr>" in apps
+
+    assert ("You have had 2 rejections; the most common kind of feedback was “A specific "
+            "skill was missing” (1).") in kinds
+    assert "<tr><td>Not yet confirmed</td><td>1</td></tr>" in kinds
+
+    assert ("You checked in 3 times; your latest mood was 4 of 5 (good), and it has gone "
+            "from 2 to 4.") in mood
+    assert "<tr><td>10 June 2024</td><td>3.5</td><td>2</td></tr>" in mood
+
+    assert "You have done 1 of 3 actions; 1 is overdue." in plan
+    assert "<tr><td>15 June 2024</td><td>1</td><td>0</td><td>2</td><td>1</td></tr>" in plan
+
+
+def test_user_text_is_escaped_in_hover_text_and_tables(store, content, history):
+    progress = build(store, content, history)
+    shown = json.dumps([out.outputs for out in progress.chart_outputs])
+    shown += "".join(text.value for text in progress.chart_texts)
+    assert HOSTILE not in shown
+    assert "<script" not in shown
+    hover = traces_by_name(figure(progress, 0))["Still open"]["hovertext"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hover[1]
+    mood_hover = figure(progress, 2)["data"][0]["hovertext"][1]
+    assert "Hmm &lt;script&gt;" in mood_hover
+
+
+def test_chart_titles_and_trace_names_are_escaped():
+    chart = Chart("x", "Tom & Jerry <b>", "A summary.",
+                  (Trace("bar", "<i>name</i>", ["2024-01-01"], [1], ["ok"]),),
+                  ("Week of", "Total"), (("1 January 2024", 1),))
+    data = figure_bundle(chart)[PLOTLY_MIME]
+    assert data["layout"]["title"]["text"] == "Tom &amp; Jerry &lt;b&gt;"
+    assert data["data"][0]["name"] == "&lt;i&gt;name&lt;/i&gt;"
+
+
+def test_completion_counts_each_step_as_data_is_saved(store, content):
+    client = store.create_client("New Starter")
+    cid = client.id
+    progress = build(store, content, client)
+    assert progress.model.done_count == 0
+    assert progress.bar.value == 0 and progress.bar.max == 7
+    assert progress.bar.description == "Workbook completed: 0 of 7 steps"
+    assert "Not yet:</strong> Log the rejection" in progress.completion.value
+
+    app = store.add(model.Application(client_id=cid, company="Acme", outcome="rejected"))
+    refresh = progress.children[-2]
+    assert refresh.description == "Update my progress"
+    refresh.click()
+    assert progress.bar.value == 1
+    assert progress.bar.description == "Workbook completed: 1 of 7 steps"
+    assert "Done:</strong> Log the rejection" in progress.completion.value
+    assert progress.status.text.startswith("Saved.")
+
+    steps = [
+        lambda: store.add(model.Feedback(client_id=cid, application_id=app.id, person="Jo")),
+        lambda: store.set_answer(cid, "scenario", "skill_gap", application_id=app.id),
+        lambda: store.set_answer(cid, content.questions[0].id, 3, application_id=app.id),
+        lambda: store.add(model.CheckIn(client_id=cid, mood=3)),
+        lambda: store.set_answer(cid, "gracious.thank", True, application_id=app.id),
+        lambda: store.add(model.Action(client_id=cid, title="Learn SQL")),
+    ]
+    for expected, save in enumerate(steps, start=2):
+        save()
+        refresh.click()
+        assert progress.model.done_count == expected
+        assert progress.bar.value == expected
+    assert progress.model.completed == [key for key, _ in WORKBOOK_STEPS]
+    assert "Workbook completed: 7 of 7 steps" in progress.completion.value
+
+    rebuilt = build(store, content, client)
+    assert rebuilt.bar.value == 7
+    assert rebuilt.bar.description == "Workbook completed: 7 of 7 steps"
+
+
+def test_an_unticked_gracious_step_or_an_edited_draft_does_not_count(store, content):
+    client = store.create_client("Drafty")
+    app = store.add(model.Application(client_id=client.id, company="Acme"))
+    store.set_answer(client.id, "gracious.thank", False, application_id=app.id)
+    store.set_answer(client.id, "gracious.thank.draft", "Dear Jo", application_id=app.id)
+    progress = build(store, content, client)
+    assert "gracious" not in progress.model.completed
+    assert progress.model.completed == ["log"]
+
+
+def test_a_new_client_sees_plain_words_and_no_empty_charts(store, content):
+    client = store.create_client("Blank Slate")
+    progress = build(store, content, client)
+    assert all(out.outputs == () for out in progress.chart_outputs)
+    texts = [text.value for text in progress.chart_texts]
+    assert "You have not logged any applications yet." in texts[0]
+    assert "You have not done a mood check-in yet." in texts[2]
+    assert "Your plan has no actions yet." in texts[3]
+    assert "<table" not in "".join(texts)
+
+
+def test_the_progress_module_imports_plotly_only_when_drawing():
+    code = ("import sys; import nextround.components.progress; "
+            "print('plotly' in sys.modules, 'pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={"PYTHONPATH": WIDGETS_DIR}, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_ten_thousand_applications_build_quickly_into_weekly_bars(store, content):
+    client = store.create_client("Prolific")
+    start = date(2020, 1, 6)
+    outcomes = model.OUTCOMES
+    applications = [
+        model.Application(client_id=client.id, company=f"Company {n}",
+                          applied_on=start + timedelta(days=n % 700),
+                          outcome=outcomes[n % len(outcomes)]).model_dump(mode="json")
+        for n in range(10_000)
+    ]
+    data = store.export_records(client.id)
+    store.erase_client(client.id)
+    store.import_records({**data, "applications": applications})
+
+    began = time.perf_counter()
+    progress = build(store, content, client)
+    elapsed = time.perf_counter() - began
+    print(f"\nProgress for 10,000 applications built in {elapsed * 1000:.0f} ms")
+
+    apps = figure(progress, 0)["data"]
+    weeks = apps[0]["x"]
+    assert len(weeks) == 100  # 700 days are 100 weeks: one bar per week, not per record
+    assert sum(sum(trace["y"]) for trace in apps) == 10_000
+    assert "You applied to 10000 jobs in 100 weeks" in progress.chart_texts[0].value

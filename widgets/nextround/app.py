@@ -1,0 +1,351 @@
+"""The one-page app that Voilà serves: a client picker, the steps, the counsellor view.
+
+The first view is deliberately small: a header, the client picker and the
+menu of steps. A step's component is built the first time it is opened and
+kept for the rest of the session, so nothing heavy (plotly, pandas, the
+caseload) is paid for until somebody asks for it.
+
+Where the client is (which client, which step) is saved in the store as
+they move, so a reload or a kernel restart opens the same place again.
+
+Example (in a notebook)::
+
+    from nextround.app import App
+    app = App.create()
+    app
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as W
+from traitlets import HasTraits, Unicode
+
+from .errors import ContentError, NextRoundError
+from .steps import STEPS, Step, step_by_key
+
+log = logging.getLogger("nextround")
+
+LAST_CLIENT = "app.last_client"
+
+
+def on_binder() -> bool:
+    """True on Binder, where nothing the client types outlives the session."""
+    return any(key.startswith("BINDER_") for key in os.environ)
+
+
+def client_from_query(query: str | None) -> str:
+    """The ``client`` parameter of a query string, or "" when absent."""
+    from urllib.parse import parse_qs
+
+    values = parse_qs(query or "").get("client") or [""]
+    return values[0].strip()
+
+
+class AppModel(HasTraits):
+    """Which client is open, which step they are on, and which view shows."""
+
+    client_id = Unicode()
+    step = Unicode(STEPS[0].key)
+    view = Unicode("client")
+
+    def __init__(self, *, content, store, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.content = content
+        self.store = store
+
+    def clients(self) -> list[tuple[str, str]]:
+        return [(client.name, client.id) for client in self.store.list_clients()]
+
+    def open_client(self, client_id: str) -> None:
+        """Open a client where they left off and remember them for next time."""
+        if not client_id:
+            self.client_id = ""
+            return
+        self.store.get_client(client_id)  # a clear error for an unknown id
+        saved_step = str(self.store.get_state(client_id).get("step") or STEPS[0].key)
+        self.store.set_setting(LAST_CLIENT, client_id)
+        self.step = step_by_key(saved_step).key
+        self.client_id = client_id
+
+    def add_client(self, name: str) -> str:
+        name = " ".join(name.split())
+        if not name:
+            raise NextRoundError("type a name first.")
+        client = self.store.create_client(name)
+        self.open_client(client.id)
+        return client.id
+
+    def go_to(self, key: str) -> None:
+        """Move to a step and save it, so a reload comes back here."""
+        step = step_by_key(key)
+        if self.client_id:
+            self.store.set_state(self.client_id, step=step.key)
+        self.step = step.key
+
+    def last_client(self) -> str:
+        client_id = str(self.store.get_setting(LAST_CLIENT) or "")
+        try:
+            return self.store.get_client(client_id).id if client_id else ""
+        except NextRoundError:
+            return ""
+
+
+class App(W.VBox):
+    """The view: header, client bar, step menu and the open step."""
+
+    def __init__(self, model: AppModel, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.model = model
+        self.add_class("nextround-app")
+        self._current: W.Widget | None = None
+        self._counsellor: W.Widget | None = None
+        self.status = _status()
+        self.client_picker = W.Dropdown(options=self._client_options(), value=None,
+                                        description="Client")
+        self.client_picker.style.description_width = "initial"
+        self.new_name = W.Text(description="New client's name",
+                               placeholder="First name is enough")
+        self.new_name.style.description_width = "initial"
+        self.add_button = W.Button(description="Add client")
+        self.counsellor_button = W.ToggleButton(description="Counsellor view", value=False)
+        self.menu = W.VBox(layout=W.Layout(min_width="15em", max_width="20em"))
+        self.menu.add_class("nr-menu")
+        self.main = W.VBox(layout=W.Layout(flex="1 1 30em", min_width="0"))
+        self.main.add_class("nr-main")
+        self.workbook_box = W.VBox()
+        self._wire()
+        self.children = [
+            W.HTML(_header_html()),
+            _binder_notice(),
+            W.HBox([self.client_picker, self.new_name, self.add_button, self.counsellor_button],
+                   layout=W.Layout(flex_flow="row wrap", align_items="flex-end")),
+            self.status,
+            W.HBox([self.menu, self.main], layout=W.Layout(flex_flow="row wrap",
+                                                           align_items="flex-start")),
+            self.workbook_box,
+        ]
+        self._render()
+
+    @classmethod
+    def create(cls, *, content=None, store=None) -> W.Widget:
+        """Build the app on the shipped content and default store.
+
+        Bad content stops the app with the same one-line-per-problem
+        messages as ``nextround check-content``, shown on the page.
+        """
+        from .content import load_content
+        from .store import Store
+
+        try:
+            content = content or load_content()
+        except ContentError as exc:
+            return W.HTML(_content_problems_html(exc.problems))
+        store = store or Store()
+        return cls(AppModel(content=content, store=store))
+
+    # --- wiring ------------------------------------------------------------------
+
+    def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> None:
+            try:
+                func(*args)
+            except NextRoundError as exc:
+                _say(self.status, "Sorry:", str(exc), "error")
+            except Exception:  # noqa: BLE001 - never a traceback on the page
+                log.exception("app callback failed")
+                _say(self.status, "Sorry:", "something went wrong. Your saved work is safe; "
+                     "please try again.", "error")
+
+        return wrapper
+
+    def _wire(self) -> None:
+        self.client_picker.observe(self.guard(lambda c: self.model.open_client(c["new"] or "")),
+                                   names="value")
+        self.add_button.on_click(self.guard(lambda _b: self._add_client()))
+        self.counsellor_button.observe(self.guard(self._toggle_counsellor), names="value")
+        self.model.observe(self.guard(lambda _c: self._render()), names=["client_id", "step",
+                                                                          "view"])
+
+    def _add_client(self) -> None:
+        self.model.add_client(self.new_name.value)
+        self.new_name.value = ""
+        self.client_picker.options = self._client_options()
+        self.client_picker.value = self.model.client_id
+        _say(self.status, "Saved.", "New client added.", "ok")
+
+    def _toggle_counsellor(self, change: dict) -> None:
+        self.model.view = "counsellor" if change["new"] else "client"
+
+    def _client_options(self) -> list[tuple[str, str]]:
+        return self.model.clients()
+
+    # --- rendering ---------------------------------------------------------------
+
+    def _render(self) -> None:
+        if self.model.client_id and self.client_picker.value != self.model.client_id:
+            self.client_picker.options = self._client_options()
+            self.client_picker.value = self.model.client_id
+        if self.model.view == "counsellor":
+            self.menu.children = []
+            self.main.children = [self._counsellor_view()]
+            self.workbook_box.children = []
+            return
+        if not self.model.client_id:
+            self.menu.children = []
+            self.main.children = [W.HTML(_welcome_html())]
+            self.workbook_box.children = []
+            return
+        self.menu.children = self._menu_buttons()
+        self.main.children = [self._step_widget(step_by_key(self.model.step))]
+        if not self.workbook_box.children:
+            from .components.workbook_file import WorkbookFile
+
+            self.workbook_box.children = [WorkbookFile.create(
+                store=self.model.store, client_id=self.model.client_id,
+                on_import=self.guard(self._imported))]
+        else:
+            self.workbook_box.children[0].set_client(self.model.client_id)
+
+    def _imported(self, client_id: str) -> None:
+        self.client_picker.options = self._client_options()
+        self.model.open_client(client_id)
+
+    def _menu_buttons(self) -> list[W.Widget]:
+        buttons = [W.HTML("<h2 class='nr-menu-title'>Your steps</h2>")]
+        for number, step in enumerate(STEPS, start=1):
+            current = step.key == self.model.step
+            button = W.Button(description=f"{number}. {step.title}", tooltip=step.blurb,
+                              layout=W.Layout(width="100%"))
+            button.add_class("nr-step-button")
+            if current:
+                button.add_class("nr-current")
+                button.description = f"{number}. {step.title} (you are here)"
+            button.on_click(self.guard(lambda _b, key=step.key: self.model.go_to(key)))
+            buttons.append(button)
+        return buttons
+
+    def _step_widget(self, step: Step) -> W.Widget:
+        """Build the step afresh each time it opens, so it shows what other steps saved.
+
+        The previous copy is closed so its widgets do not linger in the kernel.
+        """
+        if self._current is not None:
+            close_tree(self._current)
+        self._current = W.VBox([
+            W.HTML(f"<h2 class='nr-step-title'>{_esc(step.title)}</h2>"
+                   f"<p class='nr-step-blurb'>{_esc(step.blurb)}</p>"),
+            step.build(content=self.model.content, store=self.model.store,
+                       client_id=self.model.client_id),
+            self._next_back(step),
+        ])
+        return self._current
+
+    def _next_back(self, step: Step) -> W.Widget:
+        index = STEPS.index(step)
+        buttons = []
+        if index > 0:
+            back = W.Button(description=f"Back: {STEPS[index - 1].title}")
+            back.on_click(self.guard(lambda _b: self.model.go_to(STEPS[index - 1].key)))
+            buttons.append(back)
+        if index < len(STEPS) - 1:
+            nxt = W.Button(description=f"Next: {STEPS[index + 1].title}",
+                           button_style="primary")
+            nxt.on_click(self.guard(lambda _b: self.model.go_to(STEPS[index + 1].key)))
+            buttons.append(nxt)
+        return W.HBox(buttons, layout=W.Layout(flex_flow="row wrap", margin="1.5em 0 0 0"))
+
+    def _counsellor_view(self) -> W.Widget:
+        if self._counsellor is None:
+            from .components.counsellor import CounsellorView
+
+            self._counsellor = CounsellorView.create(content=self.model.content,
+                                                     store=self.model.store)
+        return self._counsellor
+
+    def open_from_query(self, query: str | None = None) -> None:
+        """Open the client named in ``?client=``, else the last client opened."""
+        client_id = client_from_query(query if query is not None
+                                      else os.environ.get("QUERY_STRING", ""))
+        if client_id:
+            try:
+                self.model.open_client(client_id)
+                return
+            except NextRoundError:
+                _say(self.status, "Note:", "that link names a client who is not in this "
+                     "store. Choose one from the list.", "warn")
+        last = self.model.last_client()
+        if last:
+            self.model.open_client(last)
+
+
+def wait_and_open(app: W.Widget) -> None:
+    """In Voilà, wait for the page request (preheated kernels), then open its client."""
+    if not isinstance(app, App):
+        return
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    app.open_from_query()
+
+
+# --- small pieces ----------------------------------------------------------------------
+
+
+def close_tree(widget: W.Widget) -> None:
+    """Close a widget and everything inside it, freeing their comms."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    widget.close()
+
+
+def _esc(text: Any) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+def _status() -> W.HTML:
+    widget = W.HTML('<div role="status" aria-live="polite"></div>')
+    widget.add_class("nr-status")
+    return widget
+
+
+def _say(widget: W.HTML, prefix: str, message: str, kind: str) -> None:
+    widget.value = (f'<div role="status" aria-live="polite" class="nr-{kind}">'
+                    f"<strong>{_esc(prefix)}</strong> {_esc(message)}</div>")
+
+
+def _header_html() -> str:
+    return ("<header class='nr-header'><h1>NextRound</h1>"
+            "<p>A no is not the end. Work through what happened, one step at a time."
+            "</p></header>")
+
+
+def _welcome_html() -> str:
+    return ("<div class='nr-welcome'><h2>Welcome</h2><p>Choose a client above, or add a new "
+            "one. Everything you type is saved as you go.</p></div>")
+
+
+def _binder_notice() -> W.Widget:
+    if not on_binder():
+        return W.HTML("")
+    return W.HTML(
+        "<div class='nr-binder' role='note'><strong>This is a temporary online copy.</strong> "
+        "Nothing you type is kept after you close the page. Use “Download my workbook "
+        "file” at the bottom of the page to keep your work, and upload it next time.</div>")
+
+
+def _content_problems_html(problems: list[str]) -> str:
+    items = "".join(f"<li><code>{_esc(line)}</code></li>" for line in problems)
+    return ("<div class='nr-error' role='alert'><h2>The coaching content has problems</h2>"
+            "<p>NextRound will not start until they are fixed. Each line names the file, the "
+            f"line and the field.</p><ul>{items}</ul></div>")
+
+
+__all__ = ["App", "AppModel", "client_from_query", "on_binder", "wait_and_open", "STEPS"]

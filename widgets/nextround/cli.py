@@ -1,0 +1,244 @@
+"""The ``nextround`` command.
+
+Each subcommand is a small function taking parsed arguments and returning an
+exit code. :func:`main` is the only place that turns errors into output: a
+:class:`~nextround.errors.NextRoundError` becomes its one-line message and
+exit 1, so a counsellor never meets a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import ContentError, NextRoundError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _store(args: argparse.Namespace):
+    from .store import Store
+
+    return Store(args.db)
+
+
+def _content():
+    """Load the shipped content; bad content stops every command the same way."""
+    from .content import load_content
+
+    return load_content()
+
+
+# --- commands ------------------------------------------------------------------
+
+
+def cmd_check_content(args: argparse.Namespace) -> int:
+    """Validate a content folder and report counts or one line per problem."""
+    from .content import default_content_dir, validate_directory
+
+    directory = Path(args.directory) if args.directory else default_content_dir()
+    content, problems = validate_directory(directory)
+    if content is None:
+        for line in problems:
+            _say(line)
+        _warn(f"{len(problems)} problem(s) in {directory}")
+        return 1
+    counts = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in
+                       content.counts().items())
+    _say(f"{directory}: content is valid: {counts}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Fill a store with demo clients so the app has something to show."""
+    from .demo import create_demo
+
+    _content()
+    store = _store(args)
+    clients = create_demo(store)
+    for client in clients:
+        _say(f"{client.id}\t{client.name}")
+    _warn(f"Demo data written to {store.describe()}")
+    return 0
+
+
+def cmd_clients(args: argparse.Namespace) -> int:
+    """List clients as ``id<TAB>name``, one per line."""
+    store = _store(args)
+    for client in store.list_clients():
+        _say(f"{client.id}\t{_one_line(client.name)}")
+    return 0
+
+
+def _one_line(text: str) -> str:
+    """Names are data: keep tabs and newlines in them from breaking the listing."""
+    return " ".join(text.split())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one client's workbook file to the path the user chose."""
+    from .exports import export_workbook
+
+    store = _store(args)
+    path = export_workbook(store, args.client, Path(args.output),
+                           include_notes=args.include_notes)
+    _say(f"Exported to {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read a workbook file back into the store; nothing is written on error."""
+    from .exports import import_workbook
+
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise NextRoundError(f"cannot read {path}: {exc.strerror or exc}") from None
+    client = import_workbook(_store(args), raw)
+    _say(f"{client.id}\t{_one_line(client.name)}")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    """Erase a client completely; ``--yes`` is required so it is never an accident."""
+    if not args.yes:
+        _warn("nextround erase: add --yes to confirm; this removes the client for good")
+        return 2
+    store = _store(args)
+    client = store.get_client(args.client)
+    store.erase_client(client.id)
+    _say(f"Erased {client.id}")
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """Print the ranked scenario ids for some feedback text, with matched cues."""
+    from .advice import suggest_scenarios
+
+    text = " ".join(args.text)
+    if text == "-":
+        text = sys.stdin.read()
+    for suggestion in suggest_scenarios(text, _content()):
+        cues = "; ".join(suggestion.cues)
+        _say(f"{suggestion.scenario_id}\t{cues}")
+    return 0
+
+
+def cmd_tone(args: argparse.Namespace) -> int:
+    """Check an email draft; exit 1 if anything should be reworded."""
+    from .advice import check_tone
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NextRoundError(f"cannot read {args.file}: {exc}") from None
+    flags = check_tone(text, _content())
+    for flag in flags:
+        _say(f"{flag.phrase!r} -> {flag.alternative}")
+    if not flags:
+        _say("The draft reads as gracious.")
+    return 1 if flags else 0
+
+
+# --- parser --------------------------------------------------------------------
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database file or URL (default: NEXTROUND_DB or the "
+                        "user data folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser; subcommands from other modules register themselves."""
+    parser = argparse.ArgumentParser(
+        prog="nextround",
+        description="A coaching workbook for handling job-search rejection.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check-content", help="validate a content folder")
+    p.add_argument("directory", nargs="?", help="content folder (default: the shipped one)")
+    p.set_defaults(func=cmd_check_content)
+
+    p = sub.add_parser("demo", help="create demo clients with a realistic history")
+    _add_db(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("clients", help="list clients: id, a tab, the name")
+    _add_db(p)
+    p.set_defaults(func=cmd_clients)
+
+    p = sub.add_parser("export", help="write a client's workbook file")
+    p.add_argument("client", help="client id")
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("--include-notes", action="store_true",
+                   help="include the counsellor's private session notes")
+    _add_db(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="read a workbook file into the store")
+    p.add_argument("file", help="workbook file")
+    _add_db(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("erase", help="erase a client and all their data")
+    p.add_argument("client", help="client id")
+    p.add_argument("--yes", action="store_true", help="confirm the erase")
+    _add_db(p)
+    p.set_defaults(func=cmd_erase)
+
+    p = sub.add_parser("suggest", help="suggest scenarios for some feedback text")
+    p.add_argument("text", nargs="+", help="the feedback heard, or - to read stdin")
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("tone", help="check an email draft for phrasing to avoid")
+    p.add_argument("file", help="draft file, or - to read stdin")
+    p.set_defaults(func=cmd_tone)
+
+    try:
+        from .serve import register as register_serve
+    except ImportError:  # serve needs Voilà; the other commands do not
+        register_serve = None
+    if register_serve is not None:
+        register_serve(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command. Errors a user can fix print one line; nothing prints a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Command = args.func
+    try:
+        return func(args)
+    except ContentError as exc:
+        for line in exc.problems:
+            _warn(line)
+        _warn("nextround: the content has problems; fix them and try again")
+        return 1
+    except NextRoundError as exc:
+        _warn(f"nextround {args.command}: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        _warn(f"nextround {args.command}: unexpected error: {type(exc).__name__}: {exc}")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""Action plan: turn what was learned into steps with dates.
+
+A rejection becomes useful when it changes what the client does next. This
+step proposes actions from the confirmed scenario and the self-assessment,
+lets the client add them (or their own) to a plan with due dates, tick them
+off, and take the plan to their calendar. It also keeps the search going:
+when too few applications are open, it says so, because one "no" weighs less
+when others are in play.
+
+Example::
+
+    from nextround.components.action_plan import ActionPlan
+    ActionPlan.create(content=content, store=store, client_id=client.id)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import ipywidgets as W
+from traitlets import Bool, Int, List, Unicode
+
+from ..advice import ProposedAction, draft_plan
+from ..errors import NextRoundError
+from ..model import Action, Application, Feedback
+from .base import Component, StepModel, download_link, esc, heading, labelled, paragraph
+
+#: Download names are fixed: a client's name never becomes a file name.
+ICS_NAME = "nextround-plan.ics"
+MARKDOWN_NAME = "nextround-plan.md"
+
+
+class ActionPlanModel(StepModel):
+    """The plan's actions, the proposals not yet taken, and the search's pulse.
+
+    ``actions`` keeps the order the client saw when the step opened, with
+    new steps at the end, so rows do not jump while they are edited; the
+    store orders them by due date next time.
+    """
+
+    actions = List()
+    proposals = List()
+    scenario_id = Unicode()
+    pending = Int(0)
+    keep_searching = Bool(False)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.actions = self.store.list(Action, self.client_id)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the scenario, the open applications and the proposals."""
+        self.scenario_id = self._confirmed_scenario()
+        self.pending = len(self.store.list(Application, self.client_id, outcome="pending"))
+        self.keep_searching = self.pending < self.content.keep_searching.min_active
+        self._propose()
+
+    def _confirmed_scenario(self) -> str:
+        """The scenario the client confirmed for this rejection, if any."""
+        if not self.application_id:
+            return ""
+        answers = self.store.answers(self.client_id, application_id=self.application_id)
+        chosen = answers.get("scenario")
+        if not chosen:
+            feedback = self.store.list(Feedback, self.client_id,
+                                       application_id=self.application_id)
+            chosen = next((f.scenario_id for f in reversed(feedback) if f.scenario_id), "")
+        known = {scenario.id for scenario in self.content.scenarios}
+        return chosen if isinstance(chosen, str) and chosen in known else ""
+
+    def _propose(self) -> None:
+        answers = self.store.answers(self.client_id, application_id=self.application_id or None)
+        self.proposals = draft_plan(
+            self.scenario_id or None, answers, content=self.content, today=self.today,
+            active_applications=self.pending,
+            exclude=[a.library_id for a in self.actions if a.library_id])
+
+    def adopt(self, library_id: str) -> Action:
+        """Add a proposed action to the plan, with its suggested due date."""
+        proposal = next((p for p in self.proposals if p.library_id == library_id), None)
+        if proposal is None:
+            raise NextRoundError("That suggestion is already in your plan.")
+        action = self.store.add(Action(
+            client_id=self.client_id, title=proposal.title, due_on=proposal.due_on,
+            application_id=self.application_id, library_id=proposal.library_id))
+        self.actions = [*self.actions, action]
+        self._propose()
+        return action
+
+    def add_own(self, title: str = "") -> Action:
+        """Add a step of the client's own; the title can be filled in after."""
+        action = self.store.add(Action(client_id=self.client_id, title=title.strip(),
+                                       application_id=self.application_id))
+        self.actions = [*self.actions, action]
+        return action
+
+    def change(self, action_id: str, **changes: Any) -> Action:
+        """Save an edit to one step (title, due date, done) and keep its place."""
+        if "title" in changes:
+            changes["title"] = (changes["title"] or "").strip()
+        action = self.store.update(Action, action_id, **changes)
+        self.actions = [action if a.id == action_id else a for a in self.actions]
+        return action
+
+    def remove(self, action_id: str) -> None:
+        """Take a step out of the plan; a library step becomes a suggestion again."""
+        self.store.delete(Action, action_id)
+        self.actions = [a for a in self.actions if a.id != action_id]
+        self._propose()
+
+    def is_overdue(self, action: Action) -> bool:
+        return bool(action.due_on and not action.done and action.due_on < self.today)
+
+    def client_name(self) -> str:
+        return self.store.get_client(self.client_id).name
+
+    def ics(self) -> bytes:
+        from ..exports import plan_to_ics
+
+        return plan_to_ics(list(self.actions), self.client_name())
+
+    def markdown(self) -> str:
+        from ..exports import plan_to_markdown
+
+        return plan_to_markdown(list(self.actions), self.client_name())
+
+
+class ActionPlan(Component):
+    """The view: suggestions to add, the plan as editable rows, and downloads."""
+
+    title = "Action plan"
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None
+               ) -> ActionPlan:
+        return cls(ActionPlanModel(content=content, store=store, client_id=client_id,
+                                   application_id=application_id))
+
+    def build(self) -> list[W.Widget]:
+        model: ActionPlanModel = self.model
+        self.nudge = W.HTML()
+        self.proposal_box = W.VBox()
+        self.rows_box = W.VBox()
+        self.downloads = W.HTML()
+        self.rows: dict[str, dict[str, W.Widget]] = {}
+        self._shown_ids: list[str] = []
+        add_own = W.Button(description="Add your own step", layout=W.Layout(width="auto"))
+        self.add_own_button = add_own
+        self.on_click(add_own, self._add_own)
+        model.observe(lambda _c: self._show_nudge(), names=["keep_searching", "pending"])
+        model.observe(lambda _c: self._show_proposals(), names="proposals")
+        model.observe(lambda _c: self._plan_changed(), names="actions")
+        self._show_nudge()
+        self._show_proposals()
+        self._plan_changed()
+        return [
+            heading("Your action plan"),
+            paragraph("Pick the steps that fit, give each a date, and tick them off as you "
+                      "go. Everything saves as you work."),
+            self.nudge,
+            heading("Suggested steps", 4),
+            self.proposal_box,
+            heading("My plan", 4),
+            self.rows_box,
+            add_own,
+            heading("Take your plan with you", 4),
+            self.downloads,
+        ]
+
+    # -- nudge and proposals --
+
+    def _show_nudge(self) -> None:
+        model: ActionPlanModel = self.model
+        if not model.keep_searching:
+            self.nudge.value = ""
+            return
+        keep = model.content.keep_searching
+        self.nudge.value = (
+            f"<div class='nr-card nr-nudge' role='note'><p><strong>Keep your search "
+            f"going.</strong> You have {model.pending} open application"
+            f"{'' if model.pending == 1 else 's'}.</p><p>{esc(keep.message)}</p></div>")
+
+    def _show_proposals(self) -> None:
+        proposals: list[ProposedAction] = self.model.proposals
+        if not proposals:
+            self.proposal_box.children = [paragraph(
+                "No more suggestions for now. You can add your own step below.")]
+            return
+        items = []
+        for proposal in proposals:
+            button = W.Button(description=f"Add to my plan: {proposal.title}",
+                              layout=W.Layout(width="auto"))
+            self.on_click(button, lambda lid=proposal.library_id: self._adopt(lid))
+            info = W.HTML(
+                f"<p><strong>{esc(proposal.title)}</strong> (by "
+                f"{esc(format_date(proposal.due_on))})<br>"
+                f"<span class='nr-hint'>{esc(proposal.reason)}</span></p>")
+            box = W.VBox([info, button])
+            box.add_class("nr-card")
+            items.append(box)
+        self.proposal_box.children = items
+
+    def _adopt(self, library_id: str) -> None:
+        action = self.model.adopt(library_id)
+        self.status.saved(f"“{action.title}” is in your plan.")
+
+    def _add_own(self) -> None:
+        self.model.add_own()
+        number = len(self.model.actions)
+        self.status.saved(f"Step {number} added. Give it a title and a date.")
+
+    # -- the plan --
+
+    def _plan_changed(self) -> None:
+        """Rebuild rows when steps come or go; otherwise just refresh marks and links."""
+        ids = [a.id for a in self.model.actions]
+        if ids != self._shown_ids:
+            self._build_rows()
+            self._shown_ids = ids
+        self._show_marks()
+        self._show_downloads()
+
+    def _build_rows(self) -> None:
+        self.rows = {}
+        rows = []
+        for number, action in enumerate(self.model.actions, start=1):
+            rows.append(self._row(number, action))
+        if not rows:
+            rows = [paragraph("Your plan is empty. Add a suggested step or one of your own.")]
+        self.rows_box.children = rows
+
+    def _row(self, number: int, action: Action) -> W.Widget:
+        title = W.Text(value=action.title, continuous_update=False,
+                       placeholder="What will you do?")
+        due = W.DatePicker(value=action.due_on)
+        done = W.Checkbox(value=action.done)
+        mark = W.HTML()
+        remove = W.Button(description=f"Remove step {number}", layout=W.Layout(width="auto"))
+        self.rows[action.id] = {"title": title, "due": due, "done": done, "mark": mark,
+                                "remove": remove}
+        aid = action.id
+        self.on_change(title, lambda value: self._edit(aid, title=value))
+        self.on_change(due, lambda value: self._edit(aid, due_on=value))
+        self.on_change(done, lambda value: self._edit(aid, done=bool(value)))
+        self.on_click(remove, lambda: self._remove(aid))
+        box = W.VBox([
+            labelled(title, f"Step {number} title"),
+            labelled(due, f"Step {number} due date"),
+            labelled(done, f"Step {number} done"),
+            mark,
+            remove,
+        ])
+        box.add_class("nr-card")
+        return box
+
+    def _edit(self, action_id: str, **changes: Any) -> None:
+        self.model.change(action_id, **changes)
+        self.status.saved("Your plan is saved.")
+
+    def _remove(self, action_id: str) -> None:
+        self.model.remove(action_id)
+        self.status.saved("The step is removed from your plan.")
+
+    def _show_marks(self) -> None:
+        """Mark late steps with a word, never by colour alone."""
+        for action in self.model.actions:
+            widgets = self.rows.get(action.id)
+            if widgets is None:
+                continue
+            if self.model.is_overdue(action):
+                widgets["mark"].value = (
+                    f"<p class='nr-warn'><strong>Overdue</strong>: this was due on "
+                    f"{esc(format_date(action.due_on))}. Pick a new date if you need to.</p>")
+            elif action.done:
+                widgets["mark"].value = "<p class='nr-ok'><strong>Done</strong>. Well done.</p>"
+            else:
+                widgets["mark"].value = ""
+
+    def _show_downloads(self) -> None:
+        model: ActionPlanModel = self.model
+        if not model.actions:
+            self.downloads.value = ("<p class='nr-text'>Add a step and you can download "
+                                    "your plan here.</p>")
+            return
+        calendar = download_link("Download for your calendar (.ics)", ICS_NAME, model.ics(),
+                                 "text/calendar")
+        markdown = download_link("Download as a checklist (Markdown)", MARKDOWN_NAME,
+                                 model.markdown().encode("utf-8"), "text/markdown")
+        self.downloads.value = (f"<ul class='nr-downloads'><li>{calendar}</li>"
+                                f"<li>{markdown}</li></ul>")
+
+
+def format_date(day: date | None) -> str:
+    """A date the way people write it: 5 March 2025."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%B %Y}"

@@ -1,0 +1,317 @@
+"""The counsellor's view: the caseload, and one client's notes and session summary.
+
+A counsellor needs to see at a glance who is struggling (low mood, overdue
+steps, no word for weeks, replies that never came) and, for one client, keep
+private session notes and hand over a summary of the session. Notes are the
+counsellor's own: they reach the summary only when the counsellor ticks the
+box for it, and the box starts unticked.
+
+Example::
+
+    from nextround.components.counsellor import CounsellorView
+    view = CounsellorView.create(content=content, store=store)
+    view.client_id = client.id      # open one client's page
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import ipywidgets as W
+from traitlets import Bool, HasTraits, List, Unicode
+
+from ..caseload import CaseloadRow, caseload, caseload_row
+from ..errors import NextRoundError
+from ..model import Note
+from ..summary import Summary, nice_date, session_summary
+from .base import Component, download_link, esc, heading, labelled, paragraph
+
+#: Download names are fixed: a client's name never becomes a file name.
+HTML_NAME = "nextround-session-summary.html"
+MARKDOWN_NAME = "nextround-session-summary.md"
+#: Borders and spacing for the caseload table, scoped to it: the page's own
+#: styles leave tables bare, and a grid is easier to scan across.
+CASELOAD_STYLE = (
+    "<style>.nr-caseload{border-collapse:collapse;margin:.5em 0}"
+    ".nr-caseload th,.nr-caseload td{border:1px solid #6b6b6b;padding:.3em .5em;"
+    "text-align:left;vertical-align:top}"
+    ".nr-caseload caption{text-align:left;font-weight:600;padding:.3em 0}"
+    ".nr-caseload-wrap{overflow-x:auto;max-width:100%}</style>")
+
+
+class CounsellorModel(HasTraits):
+    """The caseload rows, the open client and their notes.
+
+    ``client_id`` is empty while the caseload is shown. Opening a client
+    reads their notes; adding a note saves it at once.
+    """
+
+    client_id = Unicode()
+    include_notes = Bool(False)
+    rows = List()
+    notes = List()
+
+    def __init__(self, *, content, store, today: date | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.content = content
+        self.store = store
+        self._today = today
+        self.refresh()
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def refresh(self) -> None:
+        """Re-read the whole caseload (one query per table, whatever its size)."""
+        self.rows = caseload(self.store, self.content, self.today)
+
+    def refresh_client(self, client_id: str) -> None:
+        """Re-read one client's line (say, after a session with them)."""
+        fresh = caseload_row(self.store, self.content, client_id, self.today)
+        self.rows = [fresh if row.client_id == client_id else row for row in self.rows]
+
+    def row(self, client_id: str) -> CaseloadRow | None:
+        return next((r for r in self.rows if r.client_id == client_id), None)
+
+    def open(self, client_id: str) -> None:
+        """Open one client's page; an empty id goes back to the caseload.
+
+        Leaving a client re-reads their caseload line, since the session may
+        have changed it.
+        """
+        if client_id:
+            self.store.get_client(client_id)  # a plain NotFound for an unknown id
+            self.notes = self.store.list(Note, client_id)
+        else:
+            if self.client_id and self.row(self.client_id) is not None:
+                self.refresh_client(self.client_id)
+            self.notes = []
+        self.client_id = client_id
+
+    def client_name(self) -> str:
+        return self.store.get_client(self.client_id).name if self.client_id else ""
+
+    def add_note(self, text: str) -> Note:
+        """Save a private session note for the open client."""
+        if not self.client_id:
+            raise NextRoundError("Open a client first, then add your note.")
+        if not text.strip():
+            raise NextRoundError("Write your note in the box first.")
+        note = self.store.add(Note(client_id=self.client_id, text=text.strip()))
+        self.notes = [*self.notes, note]
+        return note
+
+    def summary(self) -> Summary:
+        """The open client's session summary; private notes only when ticked."""
+        return session_summary(self.store, self.content, self.client_id,
+                               include_notes=self.include_notes, today=self.today)
+
+
+class CounsellorView(Component):
+    """Caseload table and client picker, or one client's page.
+
+    ``client_id`` names the open client (empty on the caseload). Setting it
+    opens that client, so an app can link it to its own client picker.
+    """
+
+    title = "Counsellor view"
+    client_id = Unicode()
+
+    @classmethod
+    def create(cls, *, content, store, today: date | None = None) -> CounsellorView:
+        return cls(CounsellorModel(content=content, store=store, today=today))
+
+    def build(self) -> list[W.Widget]:
+        model: CounsellorModel = self.model
+        self.table = W.HTML()
+        self.picker = W.Dropdown()
+        self.refresh_button = W.Button(description="Update the caseload")
+        self.caseload_page = W.VBox([
+            heading("Your caseload", 2),
+            paragraph("Clients who may need you first are marked “Yes” under "
+                      "“Needs attention”, with the reason."),
+            self.table,
+            labelled(self.picker, "Open a client"),
+            self.refresh_button,
+        ])
+
+        self.client_heading = W.HTML()
+        self.client_attention = W.HTML()
+        self.back = W.Button(description="Back to caseload")
+        self.notes_html = W.HTML()
+        self.note_input = W.Textarea(placeholder="What happened in the session, what to "
+                                                 "pick up next time")
+        self.add_button = W.Button(description="Add note", button_style="primary")
+        self.include = W.Checkbox(value=model.include_notes)
+        self.links = W.HTML()
+        self.client_page = W.VBox([
+            self.back,
+            self.client_heading,
+            self.client_attention,
+            heading("Private session notes"),
+            paragraph("Only you see these notes. They are left out of the client's "
+                      "summary and workbook file unless you choose to include them."),
+            self.notes_html,
+            labelled(self.note_input, "New session note"),
+            self.add_button,
+            heading("Session summary"),
+            paragraph("A printable summary of what you covered, the plan and the next "
+                      "steps, to give to your client."),
+            labelled(self.include, "Include my private notes in the summary"),
+            self.links,
+        ])
+        self.page = W.VBox()
+
+        self.on_change(self.picker, self._picked)
+        self.on_click(self.refresh_button, self._refresh)
+        self.on_click(self.back, lambda: self.model.open(""))
+        self.on_click(self.add_button, self._add_note)
+        self.on_change(self.include, self._include_changed)
+        model.observe(lambda _c: self._show_caseload(), names="rows")
+        model.observe(lambda _c: self._show_notes(), names="notes")
+        model.observe(self.guard(self._client_changed), names="client_id")
+        self.observe(self.guard(self._client_set), names="client_id")
+        self._show_caseload()
+        self._show_page()
+        return [self.page]
+
+    # -- caseload --
+
+    def _show_caseload(self) -> None:
+        rows = self.model.rows
+        self.table.value = caseload_table(rows, self.model.today,
+                                          self.model.content.mood.max)
+        self.picker.options = [("Choose a client", ""),
+                               *((row.name, row.client_id) for row in rows)]
+        self.picker.value = self.model.client_id if self.model.row(self.model.client_id) \
+            else ""
+
+    def _picked(self, client_id: str | None) -> None:
+        if client_id and client_id != self.model.client_id:
+            self.model.open(client_id)
+
+    def _refresh(self) -> None:
+        self.model.refresh()
+        self.status.info("The caseload is up to date.")
+
+    # -- one client --
+
+    def _client_set(self, change: dict) -> None:
+        """The app (or a test) set ``client_id``: open that client."""
+        if change["new"] == self.model.client_id:
+            return
+        try:
+            self.model.open(change["new"])
+        except NextRoundError:
+            self.client_id = self.model.client_id
+            raise
+
+    def _client_changed(self, change: dict) -> None:
+        self.client_id = change["new"]
+        if not change["new"]:
+            self.picker.value = ""
+        self._show_page()
+
+    def _show_page(self) -> None:
+        model: CounsellorModel = self.model
+        if not model.client_id:
+            self.page.children = [self.caseload_page]
+            return
+        self.client_heading.value = (f"<h2 class='nr-heading'>{esc(model.client_name())}"
+                                     "</h2>")
+        self.client_attention.value = attention_html(model.row(model.client_id))
+        self.note_input.value = ""
+        self._show_notes()
+        self._show_links()
+        self.page.children = [self.client_page]
+
+    def _show_notes(self) -> None:
+        self.notes_html.value = notes_html(self.model.notes)
+
+    def _add_note(self) -> None:
+        self.model.add_note(self.note_input.value)
+        self.note_input.value = ""
+        self._show_links()  # the note may belong in the summary
+        self.status.saved("Your note is saved. It stays private.")
+
+    def _include_changed(self, value: bool) -> None:
+        self.model.include_notes = bool(value)
+        self._show_links()
+        if value:
+            self.status.info("The summary now includes your private notes.")
+        else:
+            self.status.info("The summary leaves out your private notes.")
+
+    def _show_links(self) -> None:
+        summary = self.model.summary()
+        as_html = download_link("Download the summary as a web page (HTML)", HTML_NAME,
+                                summary.html.encode("utf-8"), "text/html")
+        as_markdown = download_link("Download the summary as Markdown", MARKDOWN_NAME,
+                                    summary.markdown.encode("utf-8"), "text/markdown")
+        notes = ("It includes your private notes." if self.model.include_notes
+                 else "It does not include your private notes.")
+        self.links.value = (f"<ul class='nr-downloads'><li>{as_html}</li>"
+                            f"<li>{as_markdown}</li></ul><p class='nr-hint'>{esc(notes)}</p>")
+
+
+# --- HTML pieces -----------------------------------------------------------------------
+
+
+def _when(value: datetime | None, today: date) -> str:
+    if value is None:
+        return "Never"
+    days = (today - value.date()).days
+    ago = "today" if days <= 0 else ("yesterday" if days == 1 else f"{days} days ago")
+    return f"{nice_date(value)} ({ago})"
+
+
+def _scenarios(counts: dict[str, int]) -> str:
+    if not counts:
+        return "None"
+    return "<br>".join(f"{esc(title)}: {n}" for title, n in counts.items())
+
+
+def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int) -> str:
+    """The caseload as an accessible table; every name and reason escaped."""
+    if not rows:
+        return "<p class='nr-text'>No clients yet. Add one with the client picker.</p>"
+    head = ("Client", "Last activity", "Rejections by kind of feedback", "Awaiting replies",
+            "Overdue actions", "Latest mood", "Needs attention")
+    cells = []
+    for row in rows:
+        mood = "None yet" if row.latest_mood is None else f"{row.latest_mood} of {mood_max}"
+        attention = ("<strong>Yes</strong>: " + esc("; ".join(row.reasons))
+                     if row.needs_attention else "No")
+        cells.append(
+            f"<tr><th scope='row'>{esc(row.name)}</th><td>{esc(_when(row.last_activity, today))}"
+            f"</td><td>{_scenarios(row.rejections_by_scenario)}</td>"
+            f"<td>{row.awaiting_replies}</td><td>{row.overdue_actions}</td><td>{esc(mood)}</td>"
+            f"<td>{attention}</td></tr>")
+    header = "".join(f"<th scope='col'>{esc(h)}</th>" for h in head)
+    flagged = sum(row.needs_attention for row in rows)
+    return (f"{CASELOAD_STYLE}<div class='nr-caseload-wrap' role='region' "
+            "aria-label='Caseload' tabindex='0'>"
+            f"<table class='nr-table nr-caseload'><caption>{len(rows)} clients; "
+            f"{flagged} may need attention</caption><thead><tr>{header}</tr></thead>"
+            f"<tbody>{''.join(cells)}</tbody></table></div>")
+
+
+def attention_html(row: CaseloadRow | None) -> str:
+    if row is None or not row.needs_attention:
+        return "<p class='nr-text'>Nothing needs your attention right now.</p>"
+    items = "".join(f"<li>{esc(reason)}</li>" for reason in row.reasons)
+    return f"<div class='nr-card' role='note'><p><strong>Needs attention:</strong></p>" \
+           f"<ul>{items}</ul></div>"
+
+
+def notes_html(notes: list[Note]) -> str:
+    """The private notes, newest first, escaped, line breaks kept."""
+    if not notes:
+        return "<p class='nr-text'>No notes yet.</p>"
+    items = "".join(
+        f"<li><strong>{esc(nice_date(note.at))}:</strong> "
+        + "<br>".join(esc(line) for line in note.text.splitlines()) + "</li>"
+        for note in reversed(notes))
+    return f"<ul class='nr-notes'>{items}</ul>"

@@ -1,0 +1,531 @@
+"""Your progress: how far the workbook has come, and charts of the search over time.
+
+Seeing the search as a whole puts one "no" in proportion: the applications
+sent, the kinds of feedback heard, how mood has moved, and the plan getting
+done. Each chart comes with a sentence that says what it shows and a table
+of its numbers, so the step works without seeing the chart at all.
+
+The numbers are worked out here, in plain Python, one pass over each table:
+a client with ten thousand applications gets a few hundred weekly bars, not
+ten thousand points. The charts are drawn by the plotly mimetype renderer
+from their JSON alone (no FigureWidget, no plotly renderers, no network);
+plotly is imported only when a chart is drawn.
+
+Example::
+
+    from nextround.components.progress import Progress
+    Progress.create(content=content, store=store, client_id=client.id)
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import ipywidgets as W
+from traitlets import Int, List
+
+from ..caseload import NOT_CONFIRMED, confirmed_scenarios, rejections_by_scenario
+from ..content import Content
+from ..model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
+from ..steps import BY_KEY
+from .base import Component, StepModel, esc, heading, labelled, paragraph
+from .gracious_steps import DONE_PREFIX, DRAFT_SUFFIX
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+#: The plotly.js options sent with every chart: no logo, no cloud links. Not
+#: ``responsive``: inside an ipywidgets Output that collapses a chart to 0 px high.
+PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False}
+
+#: The workbook steps whose saved data counts toward completion, and what counts.
+WORKBOOK_STEPS: tuple[tuple[str, str], ...] = (
+    ("log", "an application logged"),
+    ("feedback", "feedback recorded"),
+    ("understand", "a kind of feedback confirmed"),
+    ("assess", "a self-assessment answer"),
+    ("wellbeing", "a mood check-in"),
+    ("gracious", "a gracious step ticked"),
+    ("plan", "a step in your plan"),
+)
+
+OUTCOME_LABELS = {"pending": "Still open", "rejected": "Rejected", "offer": "Offer",
+                  "withdrawn": "Withdrawn"}
+#: Okabe-Ito colours (safe for colour blindness) plus a fill pattern each,
+#: so outcomes differ by more than colour.
+OUTCOME_STYLE = {
+    "pending": {"color": "#999999", "pattern": ""},
+    "rejected": {"color": "#D55E00", "pattern": "/"},
+    "offer": {"color": "#009E73", "pattern": "."},
+    "withdrawn": {"color": "#0072B2", "pattern": "x"},
+}
+#: Borders for the charts' data tables, scoped to them.
+TABLE_STYLE = (
+    "<style>.nr-chart-table{border-collapse:collapse;margin:.5em 0}"
+    ".nr-chart-table th,.nr-chart-table td{border:1px solid #6b6b6b;padding:.2em .5em;"
+    "text-align:left}.nr-chart-table caption{text-align:left;font-weight:600}</style>")
+#: How many company names a bar's hover text lists before "and N more".
+HOVER_NAMES = 3
+#: Longest check-in note shown in the mood chart's hover text.
+HOVER_NOTE = 80
+
+
+# --- chart data (pure) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One series of a chart, already aggregated. Hover text is escaped HTML."""
+
+    kind: str  # "bar", "hbar" or "line"
+    name: str
+    x: list[Any]
+    y: list[Any]
+    hover: list[str] = field(default_factory=list)
+    style: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's numbers, its one-sentence summary and its table of data."""
+
+    key: str
+    title: str
+    summary: str
+    traces: tuple[Trace, ...]
+    head: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    x_title: str = ""
+    y_title: str = ""
+    y_range: tuple[float, float] | None = None
+    y_ticks: tuple[tuple[int, str], ...] = ()
+    today: date | None = None
+    count_axis: str = "y"  # the axis that counts things: whole numbers only
+    count_max: int = 0
+
+
+def plural(number: int, word: str, words: str | None = None) -> str:
+    return f"{number} {word if number == 1 else (words or word + 's')}"
+
+
+def nice_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _and(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _names(names: list[str], total: int) -> str:
+    """Escaped names for hover text: the first few, then how many more."""
+    shown = ", ".join(esc(name) for name in names)
+    return shown + (f" and {total - len(names)} more" if total > len(names) else "")
+
+
+def applications_chart(applications: Iterable[Application]) -> Chart:
+    """Applications per week (by the date applied), stacked by how they ended."""
+    counts: dict[date, Counter] = defaultdict(Counter)
+    names: dict[tuple[date, str], list[str]] = defaultdict(list)
+    totals: Counter = Counter()
+    undated = 0
+    for app in applications:
+        totals[app.outcome] += 1
+        if app.applied_on is None:
+            undated += 1
+            continue
+        week = app.applied_on - timedelta(days=app.applied_on.weekday())
+        counts[week][app.outcome] += 1
+        shown = names[(week, app.outcome)]
+        if len(shown) < HOVER_NAMES:
+            shown.append(app.company or "a company")
+    weeks = sorted(counts)
+    outcomes = [o for o in OUTCOMES if totals[o]]
+    traces = []
+    for outcome in outcomes:
+        label = OUTCOME_LABELS[outcome]
+        ys = [counts[w][outcome] for w in weeks]
+        hover = [f"Week of {nice_date(w)}: {n} {esc(label.lower())}<br>"
+                 f"{_names(names[(w, outcome)], n)}" if n else ""
+                 for w, n in zip(weeks, ys, strict=True)]
+        traces.append(Trace("bar", label, [w.isoformat() for w in weeks], ys, hover,
+                            OUTCOME_STYLE[outcome]))
+    rows = tuple((nice_date(w), *(counts[w][o] for o in outcomes), sum(counts[w].values()))
+                 for w in weeks)
+    return Chart("applications", "Your applications and how they ended",
+                 applications_summary(totals, weeks, undated), tuple(traces),
+                 ("Week of", *(OUTCOME_LABELS[o] for o in outcomes), "Total"), rows,
+                 x_title="Week you applied", y_title="Applications",
+                 count_max=max((row[-1] for row in rows), default=0))
+
+
+def applications_summary(totals: Counter, weeks: list[date], undated: int) -> str:
+    total = sum(totals.values())
+    if not total:
+        return "You have not logged any applications yet."
+    if weeks:
+        span = (weeks[-1] - weeks[0]).days // 7 + 1
+        start = f"You applied to {plural(total, 'job')} in {plural(span, 'week')}"
+    else:
+        start = f"You logged {plural(total, 'application')}"
+    ends = []
+    if totals["rejected"]:
+        ends.append(f"{totals['rejected']} ended in a rejection")
+    if totals["offer"]:
+        ends.append(f"{totals['offer']} ended in an offer")
+    if totals["withdrawn"]:
+        ends.append(f"you withdrew from {totals['withdrawn']}")
+    if totals["pending"]:
+        ends.append(f"{totals['pending']} {'is' if totals['pending'] == 1 else 'are'} "
+                    "still open")
+    note = f" ({undated} without a date)" if undated and weeks else ""
+    return f"{start}{note}; {_and(ends)}."
+
+
+def feedback_chart(applications: Iterable[Application], scenarios: dict[str, str],
+                   content: Content) -> Chart:
+    """How many rejections had each kind of feedback, unconfirmed ones included."""
+    counts = rejections_by_scenario(applications, scenarios, content)
+    titles = list(counts)
+    values = [counts[t] for t in titles]
+    hover = [f"{esc(t)}: {plural(n, 'rejection')}" for t, n in zip(titles, values, strict=True)]
+    trace = Trace("hbar", "Rejections", values, [esc(t) for t in titles], hover,
+                  {"color": "#CC79A7", "pattern": ""})
+    return Chart("feedback", "The kinds of feedback you heard", feedback_summary(counts),
+                 (trace,) if titles else (), ("Kind of feedback", "Rejections"),
+                 tuple((t, counts[t]) for t in titles), x_title="Rejections",
+                 count_axis="x", count_max=max(values, default=0))
+
+
+def feedback_summary(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    if not total:
+        return "No rejections are logged yet, so there is no feedback to sort."
+    confirmed = {t: n for t, n in counts.items() if t != NOT_CONFIRMED}
+    start = f"You have had {plural(total, 'rejection')}"
+    if not confirmed:
+        return f"{start}; you have not confirmed the kind of feedback for any of them yet."
+    top = max(confirmed, key=lambda t: confirmed[t])
+    return f"{start}; the most common kind of feedback was “{top}” ({confirmed[top]})."
+
+
+def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
+    """Mood by day (the day's average when there were several check-ins)."""
+    scale = content.mood
+    days: dict[date, list[int]] = defaultdict(list)
+    notes: dict[date, str] = {}
+    for checkin in sorted(checkins, key=lambda c: c.at):
+        day = checkin.at.date()
+        days[day].append(checkin.mood)
+        if checkin.note.strip():
+            notes[day] = checkin.note.strip()
+    dates = sorted(days)
+    means = [round(sum(days[d]) / len(days[d]), 1) for d in dates]
+    hover = []
+    for day, mean in zip(dates, means, strict=True):
+        label = scale.labels.get(round(mean), "")
+        note = notes.get(day, "")
+        if len(note) > HOVER_NOTE:
+            note = note[:HOVER_NOTE - 1] + "…"
+        hover.append(f"{nice_date(day)}: mood {mean:g} of {scale.max}"
+                     + (f" ({esc(label)})" if label else "")
+                     + (f"<br>“{esc(note)}”" if note else ""))
+    trace = Trace("line", "Mood", [d.isoformat() for d in dates], means, hover,
+                  {"color": "#0072B2"})
+    ticks = tuple((v, f"{v} {scale.labels.get(v, '')}".strip())
+                  for v in range(scale.min, scale.max + 1))
+    rows = tuple((nice_date(d), f"{m:g}", len(days[d])) for d, m in zip(dates, means,
+                                                                          strict=True))
+    return Chart("mood", "How you have been feeling", mood_summary(checkins, content),
+                 (trace,) if dates else (), ("Date", f"Mood ({scale.min} to {scale.max})",
+                                             "Check-ins"), rows,
+                 y_title="Mood", y_range=(scale.min, scale.max), y_ticks=ticks,
+                 count_axis="")
+
+
+def mood_summary(checkins: Iterable[CheckIn], content: Content) -> str:
+    ordered = sorted(checkins, key=lambda c: c.at)
+    if not ordered:
+        return "You have not done a mood check-in yet."
+    scale = content.mood
+    latest = ordered[-1].mood
+    label = scale.labels.get(latest, "")
+    text = (f"You checked in {plural(len(ordered), 'time')}; your latest mood was "
+            f"{latest} of {scale.max}" + (f" ({label.lower()})" if label else ""))
+    low, high = min(c.mood for c in ordered), max(c.mood for c in ordered)
+    if low != high:
+        text += f", and it has gone from {low} to {high}"
+    return text + "."
+
+
+def actions_chart(actions: Iterable[Action], today: date) -> Chart:
+    """Actions due by each date against how many of those are done."""
+    due: Counter = Counter()
+    done: Counter = Counter()
+    titles: dict[date, list[str]] = defaultdict(list)
+    all_actions = list(actions)
+    for action in all_actions:
+        if action.due_on is None:
+            continue
+        due[action.due_on] += 1
+        done[action.due_on] += action.done
+        if len(titles[action.due_on]) < HOVER_NAMES:
+            titles[action.due_on].append(action.title)
+    dates = sorted(due)
+    due_total, done_total, rows = [], [], []
+    running_due = running_done = 0
+    for day in dates:
+        running_due += due[day]
+        running_done += done[day]
+        due_total.append(running_due)
+        done_total.append(running_done)
+        rows.append((nice_date(day), due[day], done[day], running_due, running_done))
+    x = [d.isoformat() for d in dates]
+    hover = [f"Due {nice_date(d)}: {_names(titles[d], due[d])}" for d in dates]
+    traces = (
+        Trace("line", "Due by then", x, due_total, hover, {"color": "#E69F00", "dash": "dash"}),
+        Trace("line", "Done of those", x, done_total, hover, {"color": "#009E73"}),
+    ) if dates else ()
+    return Chart("actions", "Your plan: actions done against actions due",
+                 actions_summary(all_actions, today), traces,
+                 ("Due date", "Due that day", "Done of those", "Due by then",
+                  "Done by then"), tuple(rows), y_title="Actions", today=today,
+                 count_max=max(due_total, default=0))
+
+
+def actions_summary(actions: list[Action], today: date) -> str:
+    if not actions:
+        return "Your plan has no actions yet."
+    done = sum(a.done for a in actions)
+    overdue = sum(1 for a in actions if not a.done and a.due_on and a.due_on < today)
+    text = f"You have done {done} of {plural(len(actions), 'action')}"
+    if overdue:
+        text += f"; {overdue} {'is' if overdue == 1 else 'are'} overdue"
+    undated = sum(1 for a in actions if a.due_on is None)
+    if undated:
+        text += f" ({undated} without a due date)"
+    return text + "."
+
+
+def completed_steps(content: Content, *, applications: list[Application],
+                    feedback: list[Feedback], scenarios: dict[str, str],
+                    answers: list[Answer], checkins: list[CheckIn],
+                    actions: list[Action]) -> list[str]:
+    """The keys of the workbook steps that hold saved work."""
+    questions = {q.id for q in content.questions}
+    found = {
+        "log": bool(applications),
+        "feedback": bool(feedback),
+        "understand": bool(scenarios),
+        "assess": any(a.key in questions and a.value not in (None, "", [], {})
+                      for a in answers),
+        "wellbeing": bool(checkins),
+        "gracious": any(a.key.startswith(DONE_PREFIX) and not a.key.endswith(DRAFT_SUFFIX)
+                        and a.value is True for a in answers),
+        "plan": bool(actions),
+    }
+    return [key for key, _what in WORKBOOK_STEPS if found[key]]
+
+
+# --- drawing (plotly, imported only here) -------------------------------------------
+
+
+def figure_bundle(chart: Chart) -> dict[str, Any]:
+    """The chart as a mimebundle for plotly's mimetype renderer.
+
+    This is what plotly's own ``PlotlyRenderer`` produces, made without its
+    renderer machinery (which imports nbformat and jsonschema, about a
+    second of kernel time). Every text reaching plotly is already escaped.
+    """
+    import plotly.graph_objects as go
+    from plotly.io import to_json
+
+    axis = {"showline": True, "linecolor": "#444444", "ticks": "outside",
+            "gridcolor": "#E5E5E5", "zeroline": False, "automargin": True}
+    fig = go.Figure(layout={
+        # "none" skips plotly's default template, which costs ~30 ms a chart.
+        "template": "none", "title": {"text": esc(chart.title)}, "height": 340,
+        "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 13},
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "barmode": "stack",
+        "hovermode": "closest", "legend": {"orientation": "h", "y": -0.25},
+        "xaxis": {**axis, "title": {"text": esc(chart.x_title)}},
+        "yaxis": {**axis, "showgrid": True, "title": {"text": esc(chart.y_title)},
+                  "rangemode": "tozero"},
+    })
+    for trace in chart.traces:
+        fig.add_trace(_plotly_trace(go, trace))
+    if chart.y_range:
+        fig.update_yaxes(range=list(chart.y_range), rangemode="normal")
+    if chart.y_ticks:
+        fig.update_yaxes(tickvals=[v for v, _ in chart.y_ticks],
+                         ticktext=[esc(t) for _, t in chart.y_ticks])
+    if any(t.kind == "hbar" for t in chart.traces):
+        fig.update_yaxes(rangemode="normal", showgrid=False)
+        fig.update_xaxes(rangemode="tozero", showgrid=True)
+        fig.update_layout(height=160 + 45 * len(chart.traces[0].y))
+    if chart.count_axis:
+        # Counts are whole numbers: no "0.5 applications" ticks.
+        ticks = {"tickformat": ",d", **({"dtick": 1} if chart.count_max <= 8 else {})}
+        fig.update_layout({f"{chart.count_axis}axis": ticks})
+    if chart.today and chart.traces:
+        fig.add_vline(x=chart.today.isoformat(), line_dash="dot", line_color="#555555")
+        fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text="Today",
+                           showarrow=False, yanchor="bottom")
+    fig_dict = fig.to_dict()
+    fig_dict["config"] = dict(PLOTLY_CONFIG)
+    data = json.loads(to_json(fig_dict, validate=False, remove_uids=False))
+    return {PLOTLY_MIME: data, "text/plain": chart.summary}
+
+
+def _plotly_trace(go: Any, trace: Trace) -> Any:
+    """One plotly trace; hover shows only our (escaped) text."""
+    common = {"name": esc(trace.name), "hovertext": trace.hover, "hoverinfo": "text"}
+    style = trace.style
+    if trace.kind == "line":
+        return go.Scatter(x=trace.x, y=trace.y, mode="lines+markers", cliponaxis=False,
+                          line={"color": style.get("color"), "dash": style.get("dash", "solid"),
+                                "width": 3},
+                          marker={"size": 8}, **common)
+    marker = {"color": style.get("color"), "pattern": {"shape": style.get("pattern", "")}}
+    orientation = "h" if trace.kind == "hbar" else "v"
+    return go.Bar(x=trace.x, y=trace.y, orientation=orientation, marker=marker, **common)
+
+
+def data_table(chart: Chart) -> str:
+    """The chart's numbers as a small HTML table, every cell escaped."""
+    if not chart.rows:
+        return ""
+    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in chart.head)
+    body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>"
+                   for row in chart.rows)
+    return (f"<details class='nr-chart-data'><summary>Show the numbers as a table</summary>"
+            f"{TABLE_STYLE}<table class='nr-table nr-chart-table'>"
+            f"<caption>{esc(chart.title)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
+
+
+def text_alternative(chart: Chart) -> str:
+    """What the chart says, for anyone who cannot see it: a sentence and the data."""
+    return f"<p class='nr-text nr-chart-summary'>{esc(chart.summary)}</p>{data_table(chart)}"
+
+
+# --- model and view ------------------------------------------------------------------
+
+
+class ProgressModel(StepModel):
+    """Completion of the workbook and the charts' data, read from the store.
+
+    Progress covers every application, so it does not need a chosen
+    rejection. :meth:`refresh` reads each table once.
+    """
+
+    completed = List()
+    done_count = Int(0)
+    total = Int(len(WORKBOOK_STEPS))
+    charts = List()
+
+    def __init__(self, *, today: date | None = None, application_id: str | None = None,
+                 **kwargs: Any):
+        self._today = today
+        super().__init__(application_id=application_id or "", **kwargs)
+        self.refresh()
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def refresh(self) -> None:
+        """Re-read the client's records and recompute completion and charts."""
+        client = self.client_id
+        applications = self.store.list(Application, client)
+        feedback = self.store.list(Feedback, client)
+        answers = self.store.all_answers(client)
+        checkins = self.store.list(CheckIn, client)
+        actions = self.store.list(Action, client)
+        scenarios = confirmed_scenarios(feedback, answers,
+                                        (s.id for s in self.content.scenarios))
+        completed = completed_steps(
+            self.content, applications=applications, feedback=feedback, scenarios=scenarios,
+            answers=answers, checkins=checkins, actions=actions)
+        self.done_count = len(completed)  # first: observers of ``completed`` read it
+        self.completed = completed
+        self.charts = [
+            applications_chart(applications),
+            feedback_chart(applications, scenarios, self.content),
+            mood_chart(checkins, self.content),
+            actions_chart(actions, self.today),
+        ]
+
+    @property
+    def completion_label(self) -> str:
+        return f"Workbook completed: {self.done_count} of {self.total} steps"
+
+
+class Progress(Component):
+    """The view: a completion bar with its checklist, then four charts with text."""
+
+    title = "Your progress"
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None,
+               today: date | None = None) -> Progress:
+        return cls(ProgressModel(content=content, store=store, client_id=client_id,
+                                 application_id=application_id, today=today))
+
+    def build(self) -> list[W.Widget]:
+        model: ProgressModel = self.model
+        self.bar = W.IntProgress(min=0, max=model.total, value=model.done_count,
+                                 bar_style="success")
+        self.completion = W.HTML()
+        self.chart_outputs = [W.Output(layout=W.Layout(flex="2 1 26em", min_width="0"))
+                              for _ in model.charts]
+        self.chart_texts = [W.HTML(layout=W.Layout(flex="1 1 14em")) for _ in model.charts]
+        rows = [W.HBox([out, text], layout=W.Layout(flex_flow="row wrap", width="100%",
+                                                    align_items="flex-start"))
+                for out, text in zip(self.chart_outputs, self.chart_texts, strict=True)]
+        refresh = W.Button(description="Update my progress")
+        self.on_click(refresh, self._refresh)
+        model.observe(lambda _c: self._show_completion(), names="completed")
+        model.observe(lambda _c: self._show_charts(), names="charts")
+        self._show_completion()
+        self._show_charts()
+        return [
+            heading("How far you have come"),
+            labelled(self.bar, model.completion_label),
+            self.completion,
+            heading("Your search over time"),
+            paragraph("Each chart has a short summary beside it, and its numbers as a table."),
+            *rows,
+            refresh,
+        ]
+
+    def _refresh(self) -> None:
+        self.model.refresh()
+        self.status.saved("Your progress is up to date.")
+
+    def _show_completion(self) -> None:
+        model: ProgressModel = self.model
+        self.bar.value = model.done_count
+        self.bar.description = model.completion_label
+        done = set(model.completed)
+        items = "".join(
+            f"<li><strong>{'Done' if key in done else 'Not yet'}:</strong> "
+            f"{esc(BY_KEY[key].title)} <span class='nr-hint'>({esc(what)})</span></li>"
+            for key, what in WORKBOOK_STEPS)
+        self.completion.value = (f"<p class='nr-text'><strong>{esc(model.completion_label)}"
+                                 f"</strong></p><ul class='nr-checklist'>{items}</ul>")
+
+    def _show_charts(self) -> None:
+        """Draw each chart into its Output as a plotly mimebundle, and its text beside it."""
+        for chart, out, text in zip(self.model.charts, self.chart_outputs, self.chart_texts,
+                                    strict=True):
+            text.value = text_alternative(chart)
+            if not chart.traces:
+                out.outputs = ()
+                continue
+            out.outputs = ({"output_type": "display_data", "data": figure_bundle(chart),
+                            "metadata": {}},)

@@ -1,0 +1,324 @@
+"""Log the rejection: the applications a client made and how each one ended.
+
+The rest of the workbook works on one rejection at a time: the feedback
+request names its company and role, the scenario card reads what was heard
+about it. So this step does two jobs: it keeps the log of applications
+(saved field by field as the client types, so nothing is lost), and it lets
+the client choose the rejection to work on, which is remembered as resume
+state and exposed as the model's ``application_id`` trait for the app to
+observe.
+
+Example::
+
+    from nextround.components.rejection_log import RejectionLog
+    RejectionLog.create(content=content, store=store, client_id=client.id)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import ipywidgets as W
+from traitlets import Int, Unicode
+
+from ..errors import NextRoundError
+from ..model import OUTCOMES, STAGES, Application
+from .base import Component, StepModel, esc, heading, labelled, paragraph
+
+#: The fields the form edits, in the order they are shown.
+TEXT_FIELDS = ("company", "role", "how_heard", "contact_name")
+DATE_FIELDS = ("applied_on", "outcome_on")
+CHOICE_FIELDS = {"stage": STAGES, "outcome": OUTCOMES}
+FIELDS = ("company", "role", "stage", "applied_on", "outcome", "outcome_on", "how_heard",
+          "contact_name")
+#: ShortText's bound in model.py; checked here so the message can be plain.
+MAX_SHORT = 500
+
+
+def describe(app: Application) -> str:
+    """A one-line name for an application, for drop-downs (plain text, not HTML)."""
+    name = " – ".join(part for part in (app.company.strip(), app.role.strip()) if part)
+    name = name or "A new application (no company yet)"
+    if app.applied_on:
+        name += f" ({app.applied_on:%d %b %Y})".replace("(0", "(")
+    return name
+
+
+def date_warnings(app: Application, today: date) -> list[str]:
+    """Plain warnings about dates that look wrong. They never block saving."""
+    warnings = []
+    if app.applied_on and app.outcome_on and app.outcome_on < app.applied_on:
+        warnings.append("The date you heard back is before the date you applied. "
+                        "Check the two dates.")
+    if app.applied_on and app.applied_on > today:
+        warnings.append("The date you applied is in the future. Check the date.")
+    if app.outcome_on and app.outcome_on > today:
+        warnings.append("The date you heard back is in the future. Check the date.")
+    return warnings
+
+
+class RejectionLogModel(StepModel):
+    """The application being edited and the rejection being worked on.
+
+    ``editing_id`` is the record the form shows; ``application_id`` (from
+    :class:`StepModel`) is the rejection the rest of the workbook works on.
+    ``revision`` goes up after every save so views can refresh their lists.
+    """
+
+    editing_id = Unicode()
+    revision = Int(0)
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        if self.application_id and self.application() is None:
+            self.application_id = ""
+        apps = self.applications()
+        ids = [app.id for app in apps]
+        if self.application_id in ids:
+            self.editing_id = self.application_id
+        elif ids:
+            self.editing_id = ids[-1]
+
+    # -- reading --
+
+    def applications(self) -> list[Application]:
+        return self.store.list(Application, self.client_id)
+
+    def rejections(self) -> list[Application]:
+        """Applications that ended in a rejection: the ones worth working on."""
+        return [app for app in self.applications() if app.outcome == "rejected"]
+
+    def editing(self) -> Application | None:
+        """The application the form shows, or None when there is none yet."""
+        if not self.editing_id:
+            return None
+        try:
+            return self.store.get(Application, self.editing_id)
+        except NextRoundError:
+            self.editing_id = ""
+            return None
+
+    def warnings(self) -> list[str]:
+        app = self.editing()
+        return date_warnings(app, self.today) if app else []
+
+    # -- writing --
+
+    def add_application(self) -> Application:
+        """Start a blank application and edit it; an untouched blank one is reused."""
+        current = self.editing()
+        if current is not None and _is_blank(current):
+            return current
+        app = self.store.add(Application(client_id=self.client_id))
+        self.editing_id = app.id
+        self.revision += 1
+        return app
+
+    def edit_application(self, application_id: str) -> Application | None:
+        """Show another application in the form."""
+        self.editing_id = application_id
+        return self.editing()
+
+    def save_field(self, field: str, value: Any) -> Application:
+        """Save one field of the application being edited.
+
+        Typing into the form before pressing "Add an application" creates
+        the record, so the first words typed are never lost.
+        """
+        if field not in FIELDS:
+            raise ValueError(f"unknown application field {field!r}")
+        if field in TEXT_FIELDS:
+            value = "" if value is None else str(value)
+            if len(value) > MAX_SHORT:
+                raise NextRoundError(f"That is longer than {MAX_SHORT} characters, so it was not "
+                                     "saved. Please shorten it; your text is still in the box.")
+        if field in CHOICE_FIELDS and value not in CHOICE_FIELDS[field]:
+            raise NextRoundError(f"Please choose one of the options for the {field}.")
+        if self.editing() is None:
+            app = self.store.add(Application(client_id=self.client_id, **{field: value}))
+            self.editing_id = app.id
+        else:
+            app = self.store.update(Application, self.editing_id, **{field: value})
+        self.revision += 1
+        return app
+
+    def choose(self, application_id: str) -> None:
+        """Work on this rejection from now on, here and after a reload."""
+        if application_id:
+            self.store.get(Application, application_id)  # raises NotFound plainly
+        self.store.set_state(self.client_id, application_id=application_id)
+        self.application_id = application_id
+
+
+def _is_blank(app: Application) -> bool:
+    blank = Application(client_id=app.client_id)
+    return all(getattr(app, name) == getattr(blank, name) for name in FIELDS)
+
+
+class RejectionLog(Component):
+    """The view: the form, the table of past rejections, and the choice."""
+
+    title = "Log the rejection"
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None
+               ) -> RejectionLog:
+        return cls(RejectionLogModel(content=content, store=store, client_id=client_id,
+                                     application_id=application_id))
+
+    def build(self) -> list[W.Widget]:
+        self._quiet = False
+        self.add_button = W.Button(description="Add an application", icon="plus")
+        self.on_click(self.add_button, self._add)
+        self.editing = W.Dropdown(options=[])
+        self.on_change(self.editing, self._edit_other)
+        self.inputs = self._build_inputs()
+        self.warning_box = W.HTML()
+        self.table = W.HTML()
+        self.chooser = W.Dropdown(options=[])
+        self.on_change(self.chooser, self._choose)
+        self.model.observe(lambda _change: self._refresh_lists(), names="revision")
+        self._refresh_lists()
+        self._load_form()
+        labels = {
+            "company": ("Company", ""),
+            "role": ("Role", ""),
+            "stage": ("Stage you reached", ""),
+            "applied_on": ("Date you applied", ""),
+            "outcome": ("Outcome", "Choose “rejected” when you heard it was a no."),
+            "outcome_on": ("Date you heard back", ""),
+            "how_heard": ("How you heard", "For example: an email from the recruiter."),
+            "contact_name": ("Contact name", "The person you dealt with, or who told you "
+                                             "about the job."),
+        }
+        return [
+            heading("Your applications"),
+            paragraph("Write down each job you went for and how it ended. "
+                      "Everything saves as you type."),
+            self.add_button,
+            labelled(self.editing, "The application you are editing"),
+            *(labelled(self.inputs[name], labels[name][0], hint=labels[name][1])
+              for name in FIELDS),
+            self.warning_box,
+            heading("Your past rejections"),
+            self.table,
+            heading("Choose the rejection to work on"),
+            paragraph("The next steps help you ask for feedback about it and make sense "
+                      "of what you hear."),
+            labelled(self.chooser, "The rejection you are working on"),
+        ]
+
+    def _build_inputs(self) -> dict[str, W.Widget]:
+        inputs: dict[str, W.Widget] = {}
+        for name in FIELDS:
+            if name in TEXT_FIELDS:
+                widget = W.Text(continuous_update=False)
+            elif name in DATE_FIELDS:
+                widget = W.DatePicker(value=None)
+            else:
+                widget = W.Dropdown(options=[(v.capitalize(), v) for v in CHOICE_FIELDS[name]])
+            self.on_change(widget, lambda value, name=name: self._field_changed(name, value))
+            inputs[name] = widget
+        return inputs
+
+    # -- keeping widgets in step with the model, without echoing saves --
+
+    def _set_quietly(self, widget: W.Widget, **values: Any) -> None:
+        self._quiet = True
+        try:
+            for key, value in values.items():
+                setattr(widget, key, value)
+        finally:
+            self._quiet = False
+
+    def _load_form(self) -> None:
+        app = self.model.editing()
+        values = app.model_dump() if app else Application(client_id=self.model.client_id
+                                                          ).model_dump()
+        for name, widget in self.inputs.items():
+            self._set_quietly(widget, value=values[name])
+        self._show_warnings()
+
+    def _refresh_lists(self) -> None:
+        model: RejectionLogModel = self.model
+        apps = model.applications()
+        ids = [a.id for a in apps]
+        self._set_quietly(self.editing, options=[(describe(a), a.id) for a in apps]
+                          or [("No applications yet", "")],
+                          value=model.editing_id if model.editing_id in ids else
+                          (None if apps else ""))
+        rejections = [a for a in apps if a.outcome == "rejected"]
+        # The rejection worked on stays choosable even if its outcome was changed.
+        choosable = [a for a in apps if a in rejections or a.id == model.application_id]
+        options = [("Choose a rejection", "")] + [(describe(a), a.id) for a in choosable]
+        chosen = model.application_id if model.application_id in ids else ""
+        self._set_quietly(self.chooser, options=options, value=chosen)
+        self.table.value = render_table(rejections, model.application_id)
+
+    def _show_warnings(self) -> None:
+        warnings = self.model.warnings()
+        self.warning_box.value = "".join(
+            f"<p class='nr-warn' role='note'><strong>Check this:</strong> {esc(w)}</p>"
+            for w in warnings)
+
+    # -- user actions --
+
+    def _add(self) -> None:
+        self.model.add_application()
+        self._refresh_lists()
+        self._load_form()
+        self.status.info("A new application is ready. Fill in what you know; "
+                         "it saves as you type.")
+
+    def _edit_other(self, application_id: str) -> None:
+        if self._quiet or not application_id:
+            return
+        self.model.edit_application(application_id)
+        self._load_form()
+        self.status.clear()
+
+    def _field_changed(self, name: str, value: Any) -> None:
+        if self._quiet:
+            return
+        self.model.save_field(name, value)
+        self._show_warnings()
+        if self.model.warnings():
+            self.status.warn("Your answer is saved, but please check the dates.")
+        elif name == "outcome" and value == "rejected" and not self.model.application_id:
+            self.status.saved("You can now choose this rejection to work on, below.")
+        else:
+            self.status.saved()
+
+    def _choose(self, application_id: str) -> None:
+        if self._quiet:
+            return
+        self.model.choose(application_id or "")
+        self.table.value = render_table(self.model.rejections(), self.model.application_id)
+        if application_id:
+            self.status.saved("The next steps will work on this rejection.")
+        else:
+            self.status.info("No rejection is chosen. Choose one to go on.")
+
+
+def render_table(rejections: list[Application], chosen_id: str = "") -> str:
+    """The past rejections as an HTML table; every value is the client's, so escaped."""
+    if not rejections:
+        return ("<p class='nr-text'>No rejections logged yet. When you set an outcome to "
+                "“rejected”, it shows here.</p>")
+    head = ("<tr><th scope='col'>Company</th><th scope='col'>Role</th>"
+            "<th scope='col'>Stage</th><th scope='col'>Applied</th>"
+            "<th scope='col'>Heard back</th><th scope='col'>How you heard</th>"
+            "<th scope='col'>Contact</th><th scope='col'>Working on it</th></tr>")
+    rows = []
+    for app in rejections:
+        cells = (app.company, app.role, app.stage.capitalize(), _date(app.applied_on),
+                 _date(app.outcome_on), app.how_heard, app.contact_name,
+                 "Yes" if app.id == chosen_id else "")
+        rows.append("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>")
+    return (f"<table class='nr-table'><caption>Your past rejections</caption>"
+            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""

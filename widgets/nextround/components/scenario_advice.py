@@ -1,0 +1,375 @@
+"""Make sense of it: what the feedback suggests, and what to do about it.
+
+The words an employer uses ("an internal candidate", "a different
+direction") tend to mean something specific, and each kind calls for
+different next steps. This step reads what the client recorded about the
+chosen rejection and *suggests* the scenarios that fit, showing the words
+that led there. The client confirms one or chooses another: the reading is
+theirs, never a silent decision. The card for it gives the reading,
+questions to reflect on (answers save as typed) and actions to add to the
+plan with one click.
+
+The card's widgets are made once and refilled when another scenario is
+chosen, so switching is a handful of value updates, not a new widget tree.
+
+Example::
+
+    from nextround.components.scenario_advice import ScenarioAdvice
+    ScenarioAdvice.create(content=content, store=store, client_id=client.id)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import ipywidgets as W
+from traitlets import List, Unicode
+
+from ..advice import NO_FEEDBACK, ScenarioSuggestion, suggest_scenarios
+from ..errors import NextRoundError
+from ..model import Action, Feedback
+from .base import Component, StepModel, esc, heading, labelled
+
+SCENARIO_KEY = "scenario"
+
+
+def reflection_key(scenario_id: str, question_id: str) -> str:
+    """The answer key of one reflection question on one scenario card."""
+    return f"reflect.{scenario_id}.{question_id}"
+
+
+class ScenarioAdviceModel(StepModel):
+    """Suggestions from the feedback, the scenario shown, and the one confirmed.
+
+    ``selected_id`` is the scenario whose card is shown; ``confirmed_id``
+    the one the client confirmed (saved on each feedback record and as the
+    ``scenario`` answer of the rejection). ``planned`` lists the library
+    actions already in the plan for this rejection.
+    """
+
+    suggestions = List()
+    selected_id = Unicode()
+    confirmed_id = Unicode()
+    planned = List()
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        if self.application_id and self.application() is None:
+            self.application_id = ""
+        if not self.application_id:
+            return
+        self.suggest()
+        self.confirmed_id = self._saved_scenario()
+        self.selected_id = self.confirmed_id or self._top()
+        self.planned = self._planned()
+
+    # -- reading --
+
+    def _known(self, scenario_id: str) -> bool:
+        return scenario_id in {s.id for s in self.content.scenarios}
+
+    def _saved_scenario(self) -> str:
+        saved = self.store.answers(self.client_id, self.application_id).get(SCENARIO_KEY)
+        if isinstance(saved, str) and self._known(saved):
+            return saved
+        for record in self.feedback():
+            if self._known(record.scenario_id):
+                return record.scenario_id
+        return ""
+
+    def _top(self) -> str:
+        return self.suggestions[0].scenario_id if self.suggestions else ""
+
+    def _planned(self) -> list[str]:
+        actions = self.store.list(Action, self.client_id, application_id=self.application_id)
+        return sorted({a.library_id for a in actions if a.library_id})
+
+    def feedback(self) -> list[Feedback]:
+        if not self.application_id:
+            return []
+        return self.store.list(Feedback, self.client_id, application_id=self.application_id)
+
+    def feedback_text(self) -> str:
+        """Everything heard about this rejection; replies that never came add nothing."""
+        return "\n".join(f.heard.strip() for f in self.feedback()
+                         if not f.no_reply and f.heard.strip())
+
+    def reflections(self, scenario_id: str) -> dict[str, str]:
+        """The client's answers to one card's questions, by question id."""
+        if not self.application_id:
+            return {}
+        prefix = reflection_key(scenario_id, "")
+        answers = self.store.answers(self.client_id, self.application_id)
+        return {key[len(prefix):]: str(value or "") for key, value in answers.items()
+                if key.startswith(prefix)}
+
+    # -- writing --
+
+    def _require_rejection(self) -> None:
+        if not self.application_id:
+            raise NextRoundError("Choose the rejection you are working on in the log step "
+                                 "first.")
+
+    def suggest(self) -> list[ScenarioSuggestion]:
+        """Read the recorded feedback again and rank the scenarios that fit."""
+        self.suggestions = suggest_scenarios(self.feedback_text(), self.content)
+        return self.suggestions
+
+    def select(self, scenario_id: str) -> None:
+        """Show this scenario's card (not yet a confirmation)."""
+        if not self._known(scenario_id):
+            raise NextRoundError("Please choose one of the listed readings.")
+        self.selected_id = scenario_id
+
+    def confirm(self, scenario_id: str | None = None) -> str:
+        """The client says this reading fits: save it on the feedback and as an answer."""
+        self._require_rejection()
+        scenario_id = scenario_id or self.selected_id
+        self.select(scenario_id)
+        for record in self.feedback():
+            if record.scenario_id != scenario_id:
+                self.store.update(Feedback, record.id, scenario_id=scenario_id)
+        self.store.set_answer(self.client_id, SCENARIO_KEY, scenario_id, self.application_id)
+        self.confirmed_id = scenario_id
+        return scenario_id
+
+    def save_reflection(self, scenario_id: str, question_id: str, text: str) -> None:
+        self._require_rejection()
+        self.store.set_answer(self.client_id, reflection_key(scenario_id, question_id),
+                              text or "", self.application_id)
+
+    def add_to_plan(self, library_id: str) -> Action | None:
+        """Add a suggested action to the plan, once per rejection.
+
+        Returns None when it is already there.
+        """
+        self._require_rejection()
+        item = self.content.action(library_id)
+        if library_id in self._planned():
+            self.planned = self._planned()
+            return None
+        record = self.store.add(Action(client_id=self.client_id, title=item.title,
+                                       library_id=library_id,
+                                       due_on=self.today + timedelta(days=item.due_days),
+                                       application_id=self.application_id))
+        self.planned = self._planned()
+        return record
+
+
+class ScenarioAdvice(Component):
+    """The view: suggestions, the choice, and the card with its questions and actions."""
+
+    title = "Make sense of it"
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None
+               ) -> ScenarioAdvice:
+        return cls(ScenarioAdviceModel(content=content, store=store, client_id=client_id,
+                                       application_id=application_id))
+
+    def build(self) -> list[W.Widget]:
+        model: ScenarioAdviceModel = self.model
+        if not model.application_id:
+            self.missing = W.HTML(
+                "<p class='nr-info' role='note'><strong>First, choose a rejection.</strong> "
+                "Go to the log step and choose the rejection you are working on. "
+                "Then come back here to make sense of it.</p>")
+            return [heading("What your feedback suggests"), self.missing]
+        self._quiet = False
+        self.suggestion_box = W.HTML()
+        self.again = W.Button(description="Check my feedback again")
+        self.on_click(self.again, self._suggest_again)
+        self.choice = W.Dropdown(options=[(s.title, s.id) for s in model.content.scenarios],
+                                 value=model.selected_id or None)
+        self.on_change(self.choice, self._selected)
+        self.confirm = W.Button(description="Confirm this reading", button_style="primary")
+        self.on_click(self.confirm, self._confirm)
+        self.card = W.HTML()
+        self._build_slots()
+        self.refresh()
+        return [
+            heading("What your feedback suggests"),
+            self.suggestion_box,
+            self.again,
+            labelled(self.choice, "Which fits best?"),
+            self.confirm,
+            self.card,
+            self.questions_heading,
+            *self.question_slots,
+            self.actions_heading,
+            *self.action_slots,
+        ]
+
+    def _build_slots(self) -> None:
+        """Enough question and action widgets for the largest card, made once."""
+        scenarios = self.model.content.scenarios
+        most_questions = max(len(s.questions) for s in scenarios)
+        most_actions = max(len(s.actions) for s in scenarios)
+        self.questions_heading = heading("Questions to think about", level=4)
+        self.actions_heading = heading("Things you could do", level=4)
+        self.answers: list[W.Textarea] = []
+        self.hints: list[W.HTML] = []
+        self.question_slots: list[W.VBox] = []
+        self._question_ids: list[str] = [""] * most_questions
+        for index in range(most_questions):
+            area = W.Textarea(continuous_update=False, layout=W.Layout(height="5em"))
+            self.on_change(area, lambda text, index=index: self._answered(index, text))
+            hint = W.HTML()
+            self.answers.append(area)
+            self.hints.append(hint)
+            self.question_slots.append(W.VBox([labelled(area, "Question"), hint]))
+        self.action_texts: list[W.HTML] = []
+        self.plan_buttons: list[W.Button] = []
+        self.action_slots: list[W.VBox] = []
+        self._action_ids: list[str] = [""] * most_actions
+        for index in range(most_actions):
+            text = W.HTML()
+            button = W.Button(description="Add to my plan", icon="plus")
+            self.on_click(button, lambda index=index: self._add(index))
+            self.action_texts.append(text)
+            self.plan_buttons.append(button)
+            self.action_slots.append(W.VBox([text, button], layout=W.Layout(margin="0 0 1em 0")))
+
+    # -- showing --
+
+    def refresh(self) -> None:
+        """Show the suggestions, the choice and the card as the model has them."""
+        model: ScenarioAdviceModel = self.model
+        self.suggestion_box.value = render_suggestions(model.content, model.suggestions,
+                                                       bool(model.feedback()))
+        self._show_card()
+
+    def _show_card(self) -> None:
+        """Refill the card's widgets for the selected scenario (values only)."""
+        model: ScenarioAdviceModel = self.model
+        scenario = model.content.scenario(model.selected_id) if model.selected_id else None
+        if scenario is None:
+            self.card.value = ""
+            return
+        self.card.value = render_card(scenario, confirmed=scenario.id == model.confirmed_id)
+        answers = model.reflections(scenario.id)
+        self._quiet = True
+        try:
+            for index, slot in enumerate(self.question_slots):
+                if index >= len(scenario.questions):
+                    slot.layout.display = "none"
+                    self._question_ids[index] = ""
+                    continue
+                question = scenario.questions[index]
+                self._question_ids[index] = question.id
+                labelled(self.answers[index], question.text)
+                self.answers[index].value = answers.get(question.id, "")
+                self.hints[index].value = (f"<div class='nr-hint'>{esc(question.hint)}</div>"
+                                           if question.hint else "")
+                slot.layout.display = None
+        finally:
+            self._quiet = False
+        self._show_actions(scenario)
+
+    def _show_actions(self, scenario) -> None:
+        planned = set(self.model.planned)
+        for index, slot in enumerate(self.action_slots):
+            if index >= len(scenario.actions):
+                slot.layout.display = "none"
+                self._action_ids[index] = ""
+                continue
+            item = self.model.content.action(scenario.actions[index])
+            self._action_ids[index] = item.id
+            self.action_texts[index].value = (f"<p><strong>{esc(item.title)}</strong><br>"
+                                              f"{esc(item.detail)}</p>")
+            button = self.plan_buttons[index]
+            done = item.id in planned
+            button.description = "In your plan" if done else "Add to my plan"
+            button.icon = "check" if done else "plus"
+            button.disabled = done
+            button.tooltip = f"{item.title}: in your plan" if done else \
+                f"Add “{item.title}” to my plan"
+            slot.layout.display = None
+
+    # -- user actions --
+
+    def _suggest_again(self) -> None:
+        model: ScenarioAdviceModel = self.model
+        model.suggest()
+        if not model.confirmed_id and model.suggestions:
+            model.selected_id = model.suggestions[0].scenario_id
+            self._quiet = True
+            try:
+                self.choice.value = model.selected_id
+            finally:
+                self._quiet = False
+        self.refresh()
+        self.status.info("The suggestions now use everything you have recorded.")
+
+    def _selected(self, scenario_id: str | None) -> None:
+        if self._quiet or not scenario_id:
+            return
+        self.model.select(scenario_id)
+        self._show_card()
+        if scenario_id == self.model.confirmed_id:
+            self.status.info("This is the reading you confirmed.")
+        else:
+            self.status.info("Read the card below. If it fits, press “Confirm this reading”.")
+
+    def _confirm(self) -> None:
+        scenario_id = self.model.confirm(self.choice.value)
+        self.card.value = render_card(self.model.content.scenario(scenario_id), confirmed=True)
+        self.status.saved(f"You chose: {self.model.content.scenario(scenario_id).title}.")
+
+    def _answered(self, index: int, text: str) -> None:
+        if self._quiet or not self._question_ids[index]:
+            return
+        self.model.save_reflection(self.model.selected_id, self._question_ids[index], text)
+        self.status.saved()
+
+    def _add(self, index: int) -> None:
+        library_id = self._action_ids[index]
+        if not library_id:
+            return
+        record = self.model.add_to_plan(library_id)
+        button = self.plan_buttons[index]
+        button.description, button.icon, button.disabled = "In your plan", "check", True
+        if record is None:
+            self.status.info("That step is already in your plan.")
+        else:
+            self.status.saved(f"“{record.title}” is in your plan, due {record.due_on:%d %B}."
+                              .replace(" 0", " "))
+
+
+# --- HTML ------------------------------------------------------------------------
+
+
+def render_suggestions(content, suggestions: list[ScenarioSuggestion],
+                       has_feedback: bool) -> str:
+    """The ranked suggestions and the words that led to each, escaped."""
+    if not suggestions:
+        return ("<p class='nr-text'>Nothing in what you recorded points to one reading. "
+                "Choose the one that fits best below.</p>")
+    intro = ("From what you recorded, these readings may fit, best first."
+             if has_feedback else
+             "You have not recorded any feedback for this rejection yet.")
+    items = []
+    for suggestion in suggestions:
+        scenario = content.scenario(suggestion.scenario_id)
+        if suggestion.scenario_id == NO_FEEDBACK and not has_feedback:
+            why = "Nothing was recorded about why."
+        elif suggestion.cues == ("no specific reason was given",):
+            why = "No specific reason was given."
+        else:
+            cues = ", ".join(f"“{esc(cue)}”" for cue in suggestion.cues)
+            why = f"Words that led here: {cues}"
+        items.append(f"<li><strong>{esc(scenario.title)}</strong><br>{why}</li>")
+    return (f"<p class='nr-text'>{intro}</p><ol class='nr-suggestions'>{''.join(items)}</ol>"
+            "<p class='nr-hint'>This is only a suggestion. You know best: confirm it, or "
+            "choose another reading below.</p>")
+
+
+def render_card(scenario, *, confirmed: bool) -> str:
+    """The top of a scenario card: what was heard and the article's reading."""
+    note = ("<p><strong>You confirmed this reading.</strong></p>" if confirmed else
+            "<p><em>Not confirmed yet.</em> If this fits, press “Confirm this reading”.</p>")
+    return (f"<div class='nr-card nr-scenario' role='region' aria-label='{esc(scenario.title)}'>"
+            f"<h4>{esc(scenario.title)}</h4>{note}"
+            f"<p><strong>What you may hear:</strong> {esc(scenario.heard)}</p>"
+            f"<p><strong>What it often means:</strong> {esc(scenario.reading)}</p></div>")

@@ -1,0 +1,200 @@
+"""Self-assessment: how did you come across, and what is worth working on?
+
+After a rejection it is easy to blame everything or nothing. These questions
+ask the client to look at specific things: how their qualifications and
+success stories came across, whether a skill was really missing or just not
+shown, and whether habits such as interrupting played a part. Each answer
+saves as it is given, and a short summary shows the strengths to bring out
+and the gaps to work on, so the action plan can build on them.
+
+Example::
+
+    from nextround.components.self_assessment import SelfAssessment
+    SelfAssessment.create(content=content, store=store, client_id=client.id)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+from traitlets import Dict, List, dlink
+
+from ..advice import assessment_signals
+from ..content import AssessmentQuestion, Scale
+from ..errors import NextRoundError
+from .base import Component, StepModel, esc, heading, labelled, paragraph
+
+#: What each topic is called on screen, in the order topics first appear.
+TOPIC_TITLES = {
+    "qualifications": "Your qualifications",
+    "stories": "Your success stories",
+    "skills": "Skills",
+    "interpersonal": "How you came across",
+    "next_time": "Next time",
+}
+
+YES_NO = (("Yes", "yes"), ("No", "no"))
+
+
+def scale_of(question: AssessmentQuestion) -> Scale:
+    """The question's scale, or the default one when the content gives none."""
+    return question.scale or Scale()
+
+
+def scale_options(question: AssessmentQuestion) -> list[tuple[str, int]]:
+    """Radio options for a scale: the ends carry their words, so each is clear alone."""
+    scale = scale_of(question)
+    options = []
+    for value in range(scale.min, scale.max + 1):
+        label = str(value)
+        if value == scale.min:
+            label = f"{value} – {scale.low}"
+        elif value == scale.max:
+            label = f"{value} – {scale.high}"
+        options.append((label, value))
+    return options
+
+
+class SelfAssessmentModel(StepModel):
+    """The answers given so far, and what they say about strengths and gaps.
+
+    Answers are kept per rejection (``application_id``), keyed by question
+    id, exactly as given: an int for a scale, ``"yes"``/``"no"``, the chosen
+    text of a choice, or free text.
+    """
+
+    answers = Dict()
+    strengths = List()
+    gaps = List()
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._load()
+
+    def _load(self) -> None:
+        saved = self.store.answers(self.client_id, application_id=self.application_id or None)
+        ids = {q.id for q in self.content.questions}
+        self._set_answers({key: value for key, value in saved.items()
+                           if key in ids and value is not None})
+
+    def _set_answers(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+        self.strengths, self.gaps = assessment_signals(answers, self.content)
+
+    def question(self, question_id: str) -> AssessmentQuestion:
+        try:
+            return self.content.question(question_id)
+        except KeyError:
+            raise NextRoundError(f"There is no question '{question_id}'.") from None
+
+    def save(self, question_id: str, value: Any) -> Any:
+        """Check an answer fits its question, save it, and refresh the summary."""
+        question = self.question(question_id)
+        value = self.clean(question, value)
+        self.store.set_answer(self.client_id, question.id, value,
+                              application_id=self.application_id)
+        answers = {k: v for k, v in self.answers.items() if k != question.id}
+        if value is not None:
+            answers[question.id] = value
+        self._set_answers(answers)
+        return value
+
+    @staticmethod
+    def clean(question: AssessmentQuestion, value: Any) -> Any:
+        """The answer as it is stored; a value that does not fit is refused plainly."""
+        if value is None or value == "":
+            return None
+        if question.kind == "text":
+            return str(value)
+        if question.kind == "scale":
+            scale = scale_of(question)
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or not scale.min <= value <= scale.max:
+                raise NextRoundError(f"Choose a number from {scale.min} to {scale.max}.")
+            return value
+        allowed = [v for _label, v in YES_NO] if question.kind == "yesno" else question.choices
+        if value not in allowed:
+            raise NextRoundError("Choose one of the options given.")
+        return value
+
+    def topics(self) -> list[tuple[str, list[AssessmentQuestion]]]:
+        """Questions grouped by topic, topics in the order they first appear."""
+        groups: dict[str, list[AssessmentQuestion]] = {}
+        for question in self.content.questions:
+            groups.setdefault(question.topic, []).append(question)
+        return list(groups.items())
+
+
+class SelfAssessment(Component):
+    """The view: one labelled input per question, grouped by topic, and a summary."""
+
+    title = "Self-assessment"
+    answers = Dict()
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None
+               ) -> SelfAssessment:
+        return cls(SelfAssessmentModel(content=content, store=store, client_id=client_id,
+                                       application_id=application_id))
+
+    def build(self) -> list[W.Widget]:
+        model: SelfAssessmentModel = self.model
+        dlink((model, "answers"), (self, "answers"))
+        self.inputs: dict[str, W.Widget] = {}
+        parts: list[W.Widget] = [
+            heading("Look at how it went"),
+            paragraph("Be honest and kind with yourself. There are no wrong answers. "
+                      "Your answers save as you go."),
+        ]
+        for topic, questions in model.topics():
+            parts.append(heading(TOPIC_TITLES.get(topic, topic.replace("_", " ").capitalize()),
+                                 4))
+            for question in questions:
+                widget = self._input_for(question, model.answers.get(question.id))
+                self.inputs[question.id] = widget
+                self.on_change(widget, lambda value, q=question.id: self._answered(q, value))
+                parts.append(labelled(widget, question.text, hint=question.hint))
+        self.summary = W.HTML()
+        self.summary.add_class("nr-summary")
+        model.observe(lambda _change: self._show_summary(), names=["strengths", "gaps"])
+        self._show_summary()
+        return [*parts, heading("What your answers say"), self.summary]
+
+    @staticmethod
+    def _input_for(question: AssessmentQuestion, saved: Any) -> W.Widget:
+        """The input that fits the question's kind, showing the saved answer."""
+        if question.kind == "text":
+            return W.Textarea(value=saved if isinstance(saved, str) else "",
+                              continuous_update=False)
+        if question.kind == "scale":
+            options: list[tuple[str, Any]] = scale_options(question)
+        elif question.kind == "yesno":
+            options = list(YES_NO)
+        else:
+            options = [(choice, choice) for choice in question.choices]
+        values = [value for _label, value in options]
+        fits = saved in values and not isinstance(saved, bool)
+        return W.RadioButtons(options=options, value=saved if fits else None)
+
+    def _answered(self, question_id: str, value: Any) -> None:
+        self.model.save(question_id, value)
+        self.status.saved()
+
+    def _show_summary(self) -> None:
+        self.summary.value = render_summary(self.model.strengths, self.model.gaps)
+
+
+def render_summary(strengths: list[str], gaps: list[str]) -> str:
+    """Strengths and gaps as HTML lists; every line escaped."""
+    if not strengths and not gaps:
+        return ("<p class='nr-text'>As you answer, the strengths to bring out and the "
+                "gaps to work on will show here.</p>")
+
+    def block(title: str, items: list[str], empty: str) -> str:
+        body = ("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>"
+                if items else f"<p>{esc(empty)}</p>")
+        return f"<div class='nr-card'><h4>{esc(title)}</h4>{body}</div>"
+
+    return (block("Strengths to bring out", strengths, "None yet. Keep going.")
+            + block("Gaps to work on", gaps, "None so far."))

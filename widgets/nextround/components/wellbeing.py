@@ -1,0 +1,214 @@
+"""Look after yourself: a mood check-in, the reminders, and an assumption check.
+
+Rejection hurts, and a client who has just been turned down tends to guess
+at reasons that are out of their hands. This step lets them say how they
+feel, reminds them what a rejection does and does not mean, and, when a
+thought like "they wanted someone younger" appears, offers a turn toward
+what they can control.
+
+Example::
+
+    from nextround.components.wellbeing import Wellbeing
+    Wellbeing.create(content=content, store=store, client_id=client.id)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+from traitlets import Int, List, Unicode
+
+from ..advice import AssumptionFlag, check_assumptions
+from ..model import CheckIn, ThoughtRecord, utcnow
+from .base import Component, StepModel, esc, heading, labelled, paragraph
+
+THOUGHT_FIELDS = ("situation", "assumption", "evidence", "reframe")
+
+
+class WellbeingModel(StepModel):
+    """Today's check-in and the thought record being written.
+
+    Choosing a mood saves today's check-in at once; choosing again the same
+    day updates it rather than adding a second one. The thought record is
+    created by the first thing typed into it and updated after that.
+    """
+
+    mood = Int(0)
+    note = Unicode()
+    situation = Unicode()
+    assumption = Unicode()
+    evidence = Unicode()
+    reframe = Unicode()
+    flags = List()
+    checkin_id = Unicode()
+    thought_id = Unicode()
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._load()
+
+    def _load(self) -> None:
+        today = self.today
+        for checkin in reversed(self.store.list(CheckIn, self.client_id)):
+            if checkin.at.date() == today:
+                self.checkin_id, self.mood, self.note = checkin.id, checkin.mood, checkin.note
+                break
+        thoughts = self.store.list(ThoughtRecord, self.client_id)
+        if thoughts:
+            latest = thoughts[-1]
+            self.thought_id = latest.id
+            for name in THOUGHT_FIELDS:
+                setattr(self, name, getattr(latest, name))
+        self.flags = check_assumptions(self.assumption, self.content)
+
+    def save_mood(self, mood: int) -> CheckIn:
+        """Record how the client feels today (one check-in per day)."""
+        scale = self.content.mood
+        if not scale.min <= mood <= scale.max:
+            raise ValueError(f"mood must be between {scale.min} and {scale.max}")
+        self.mood = mood
+        return self._save_checkin(mood=mood)
+
+    def save_note(self, note: str) -> CheckIn | None:
+        """Save the note beside today's mood; a note alone waits for a mood."""
+        self.note = note
+        if not self.checkin_id:
+            return None
+        return self._save_checkin(note=note)
+
+    def _save_checkin(self, **changes: Any) -> CheckIn:
+        if self.checkin_id:
+            return self.store.update(CheckIn, self.checkin_id, **changes)
+        record = self.store.add(CheckIn(client_id=self.client_id, at=utcnow(), mood=self.mood,
+                                        note=self.note))
+        self.checkin_id = record.id
+        return record
+
+    def save_thought(self, field: str, text: str) -> ThoughtRecord | None:
+        """Save one field of the thought record; the first words typed create it."""
+        if field not in THOUGHT_FIELDS:
+            raise ValueError(f"unknown thought record field {field!r}")
+        setattr(self, field, text)
+        if field == "assumption":
+            self.flags = check_assumptions(text, self.content)
+        if self.thought_id:
+            return self.store.update(ThoughtRecord, self.thought_id, **{field: text})
+        if not text.strip():
+            return None
+        record = self.store.add(ThoughtRecord(client_id=self.client_id, **{field: text}))
+        self.thought_id = record.id
+        return record
+
+    def new_thought(self) -> None:
+        """Start a fresh thought record; the last one stays saved."""
+        self.thought_id = ""
+        for name in THOUGHT_FIELDS:
+            setattr(self, name, "")
+        self.flags = []
+
+    def checkins(self) -> list[CheckIn]:
+        return self.store.list(CheckIn, self.client_id)
+
+
+class Wellbeing(Component):
+    """The view: mood buttons, a note, the reminders, and the thought record."""
+
+    title = "Look after yourself"
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None
+               ) -> Wellbeing:
+        return cls(WellbeingModel(content=content, store=store, client_id=client_id,
+                                  application_id=application_id))
+
+    def build(self) -> list[W.Widget]:
+        model: WellbeingModel = self.model
+        scale = model.content.mood
+        options = [(f"{value} – {scale.labels.get(value, '')}".rstrip(" –"), value)
+                   for value in range(scale.min, scale.max + 1)]
+        self.mood = W.RadioButtons(options=options, value=model.mood or None)
+        self.note = W.Textarea(value=model.note, continuous_update=False,
+                               placeholder="Anything you want to say about today")
+        self.on_change(self.mood, self._mood_chosen)
+        self.on_change(self.note, self._note_changed)
+
+        self.thought_inputs = {
+            "situation": W.Textarea(value=model.situation, continuous_update=False),
+            "assumption": W.Textarea(value=model.assumption, continuous_update=False),
+            "evidence": W.Textarea(value=model.evidence, continuous_update=False),
+            "reframe": W.Textarea(value=model.reframe, continuous_update=False),
+        }
+        labels = {
+            "situation": ("What happened?", "A line or two is enough."),
+            "assumption": ("What are you telling yourself about why?",
+                           "Write the thought as it comes, for example “they wanted someone "
+                           "younger”."),
+            "evidence": ("What do you actually know?", "Only what you were told or saw."),
+            "reframe": ("What can you control next time?", ""),
+        }
+        for name, widget in self.thought_inputs.items():
+            self.on_change(widget, lambda text, name=name: self._thought_changed(name, text))
+        self.flag_box = W.HTML()
+        model.observe(lambda _change: self._show_flags(), names="flags")
+        self._show_flags()
+        new_thought = W.Button(description="Start a new thought record", icon="")
+        self.on_click(new_thought, self._new_thought)
+
+        reminders = "".join(
+            f"<li><strong>{esc(r.text)}</strong> {esc(r.detail)}</li>"
+            for r in model.content.reminders)
+        return [
+            heading("How are you feeling today?"),
+            labelled(self.mood, scale.question),
+            labelled(self.note, "A note about today (optional)"),
+            heading("Things to remember"),
+            W.HTML(f"<ul class='nr-reminders'>{reminders}</ul>"),
+            heading("Check a thought"),
+            paragraph("When a rejection stings, the mind fills in reasons. Write the thought "
+                      "down and look at it in daylight."),
+            *(labelled(self.thought_inputs[name], labels[name][0], hint=labels[name][1])
+              for name in THOUGHT_FIELDS),
+            self.flag_box,
+            new_thought,
+        ]
+
+    def _mood_chosen(self, value: int | None) -> None:
+        if value is None:
+            return
+        self.model.save_mood(int(value))
+        self.status.saved("Today's check-in is saved.")
+
+    def _note_changed(self, text: str) -> None:
+        if self.model.save_note(text) is None:
+            self.status.info("Choose how you feel above and your note will be saved with it.")
+        else:
+            self.status.saved("Your note is saved.")
+
+    def _thought_changed(self, name: str, text: str) -> None:
+        self.model.save_thought(name, text)
+        self.status.saved()
+
+    def _new_thought(self) -> None:
+        self.model.new_thought()
+        for widget in self.thought_inputs.values():
+            widget.value = ""
+        self.status.info("Your last thought record is saved. This one starts blank.")
+
+    def _show_flags(self) -> None:
+        self.flag_box.value = render_flags(self.model.flags)
+
+
+def render_flags(flags: list[AssumptionFlag]) -> str:
+    """The assumption check's findings as HTML, user words escaped."""
+    if not flags:
+        return ""
+    items = []
+    for flag in flags:
+        control = "".join(f"<li>{esc(item)}</li>" for item in flag.control)
+        heard = ", ".join(f"“{esc(p)}”" for p in flag.phrases)
+        items.append(
+            f"<div class='nr-card nr-assumption' role='note'>"
+            f"<p><strong>This sounds like a guess: {esc(flag.label)}</strong> ({heard})</p>"
+            f"<p>{esc(flag.reframe)}</p><p>What you can control:</p><ul>{control}</ul></div>")
+    return "".join(items)

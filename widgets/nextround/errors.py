@@ -1,0 +1,33 @@
+"""Errors that carry a message meant for a person, not a traceback.
+
+Every layer raises a subclass of :class:`NextRoundError` for a problem the
+user can fix (bad content, a bad workbook file, an unknown client). The CLI
+and the components catch this one type and show its text; anything else is
+a bug and is reported as such.
+"""
+
+from __future__ import annotations
+
+
+class NextRoundError(Exception):
+    """A problem with the user's input, explained in plain words."""
+
+
+class ContentError(NextRoundError):
+    """A content folder failed validation.
+
+    ``problems`` holds one ``file:LINE: field.path: message`` line per
+    problem, so callers can print them all rather than the first alone.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class WorkbookError(NextRoundError):
+    """A workbook file could not be imported; nothing was written."""
+
+
+class NotFound(NextRoundError):
+    """A client or record id that the store does not hold."""

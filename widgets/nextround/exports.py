@@ -1,0 +1,303 @@
+"""Files that leave the app: the JSON workbook, the calendar and the checklist.
+
+The workbook file is how work survives where nothing persists (Binder): the
+client downloads it and uploads it next time. It is versioned, so a newer
+file is refused rather than misread, and checksummed, so a file changed or
+damaged since export is refused rather than half-imported. Importing is all
+or nothing (see :meth:`nextround.store.Store.import_records`).
+
+Downloads are handed to the browser as data-URI links (:func:`data_uri`),
+because Voilà's file route refuses most file types.
+
+Example::
+
+    doc = build_workbook(store, client.id)
+    raw = workbook_bytes(doc)
+    # ... later, into another store:
+    import_workbook(other_store, raw)
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from icalendar import Calendar, Event
+
+from . import model
+from .errors import WorkbookError
+from .store import Store
+
+WORKBOOK_FORMAT = "nextround-workbook"
+WORKBOOK_VERSION = 1
+#: Larger files are refused before parsing: no real workbook comes close,
+#: and a hostile one must not exhaust memory.
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
+
+CHECKSUM_PREFIX = "sha256:"
+ICS_PRODID = "-//NextRound//Action plan//EN"
+
+_DAMAGED = "the file has been changed or damaged since it was exported"
+
+
+# --- the workbook file -------------------------------------------------------
+
+
+def canonical_json(data: Any) -> bytes:
+    """The one byte form a document's checksum is computed over."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def checksum(doc: dict[str, Any]) -> str:
+    """``sha256:<hex>`` over the document without its own checksum."""
+    body = {key: value for key, value in doc.items() if key != "checksum"}
+    return CHECKSUM_PREFIX + hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def build_workbook(store: Store, client_id: str, include_notes: bool = False) -> dict[str, Any]:
+    """A client's whole workbook as a checksummed, versioned document.
+
+    Counsellor notes stay out unless ``include_notes`` is set, because the
+    file is usually handed to the client.
+    """
+    data = store.export_records(client_id, include_notes=include_notes)
+    client = data.pop("client")
+    doc: dict[str, Any] = {
+        "format": WORKBOOK_FORMAT,
+        "version": WORKBOOK_VERSION,
+        "exported_at": model.utcnow().isoformat().replace("+00:00", "Z"),
+        "client": client,
+        "records": data,
+    }
+    doc["checksum"] = checksum(doc)
+    return doc
+
+
+def workbook_bytes(doc: dict[str, Any]) -> bytes:
+    """The file's bytes: readable JSON (indented, sorted keys), UTF-8."""
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def parse_workbook(raw: bytes | str) -> dict[str, Any]:
+    """Read a workbook file, refusing anything that is not an intact workbook.
+
+    Each refusal is a :class:`WorkbookError` saying what is wrong in plain
+    words; the data inside is checked later, by the store.
+    """
+    text = _decode(raw)
+    doc = _load_json(text)
+    if not isinstance(doc, dict):
+        raise WorkbookError("This is not a NextRound workbook file: it does not hold a "
+                            "JSON object.")
+    _check_format(doc)
+    _check_version(doc)
+    _check_checksum(doc)
+    if not isinstance(doc.get("client"), dict) or not isinstance(doc.get("records"), dict):
+        raise WorkbookError("This workbook file has no client or no records section.")
+    return doc
+
+
+def _decode(raw: bytes | str) -> str:
+    """Text of the file, within the size limit; a BOM from an editor is allowed."""
+    size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
+    if size > MAX_WORKBOOK_BYTES:
+        raise WorkbookError(
+            f"This file is {size / 1024 / 1024:.1f} MB; a workbook file can be at most "
+            f"{MAX_WORKBOOK_BYTES // 1024 // 1024} MB. Is it the right file?")
+    if isinstance(raw, str):
+        return raw.removeprefix("\ufeff")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise WorkbookError(f"This is not a NextRound workbook file: it is not UTF-8 text "
+                            f"(unexpected byte at position {exc.start}).") from exc
+
+
+def _reject_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON; Python's parser would accept them otherwise."""
+    raise ValueError(f"{name} is not allowed")
+
+
+def _load_json(text: str) -> Any:
+    """Parse JSON, naming line and column, and saying so when the file is cut short."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        if _looks_truncated(text, exc):
+            raise WorkbookError(
+                f"This workbook file is incomplete: it ends too early (line {exc.lineno}, "
+                f"column {exc.colno}), so it is not valid JSON. It was probably cut short "
+                "while being saved or copied; try exporting it again.") from exc
+        raise WorkbookError(f"This is not a NextRound workbook file: it is not valid JSON "
+                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from exc
+    except (ValueError, RecursionError) as exc:
+        raise WorkbookError(f"This is not a NextRound workbook file: it is not valid "
+                            f"JSON ({exc}).") from exc
+
+
+def _looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:
+    """True when the parser ran out of text rather than meeting a wrong character."""
+    stripped = text.rstrip()
+    return bool(stripped) and (exc.pos >= len(stripped)
+                               or exc.msg.startswith("Unterminated string"))
+
+
+def _check_format(doc: dict[str, Any]) -> None:
+    """Some other program's JSON file is named as such, not picked apart."""
+    found = doc.get("format")
+    if found != WORKBOOK_FORMAT:
+        shown = "no format" if found is None else f"format {str(found)[:60]!r}"
+        raise WorkbookError(f"This is not a NextRound workbook file ({shown}; expected "
+                            f"{WORKBOOK_FORMAT!r}).")
+
+
+def _check_version(doc: dict[str, Any]) -> None:
+    """A newer file may mean things this version cannot read, so it is refused."""
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise WorkbookError(f"This workbook file has an unknown version "
+                            f"({str(version)[:30]!r}); it cannot be read.")
+    if version > WORKBOOK_VERSION:
+        raise WorkbookError(
+            f"This workbook file was made by a newer version of NextRound (file version "
+            f"{version}; this version reads up to {WORKBOOK_VERSION}). Update NextRound "
+            "to import it.")
+
+
+def _check_checksum(doc: dict[str, Any]) -> None:
+    """A file edited by hand or damaged in transit is refused as a whole."""
+    found = doc.get("checksum")
+    if not isinstance(found, str) or not found.startswith(CHECKSUM_PREFIX):
+        raise WorkbookError("This workbook file has no checksum, so it cannot be trusted: "
+                            f"{_DAMAGED}.")
+    try:
+        expected = checksum(doc)
+    except ValueError as exc:  # pragma: no cover - parse_constant already refuses NaN
+        raise WorkbookError(f"The checksum does not match: {_DAMAGED}.") from exc
+    if found != expected:
+        raise WorkbookError(f"The checksum does not match: {_DAMAGED}.")
+
+
+def import_workbook(store: Store, raw: bytes | str) -> model.Client:
+    """Add the client in a workbook file to the store; nothing is written on error."""
+    doc = parse_workbook(raw)
+    if "client" in doc["records"]:
+        raise WorkbookError("The workbook cannot be imported; nothing was written.\n"
+                            "records.client: unknown section")
+    return store.import_records({"client": doc["client"], **doc["records"]})
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write a file so that it is either the old one or the whole new one.
+
+    The bytes go to a temporary file in the same folder, are flushed to
+    disk, and only then renamed over the target; the folder is synced so
+    the rename itself survives a crash. ``path`` is always chosen by the
+    caller (a client name never becomes a path).
+    """
+    target = Path(path)
+    folder = target.parent
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable; folders cannot be opened for syncing on Windows."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def export_workbook(store: Store, client_id: str, path: str | Path,
+                    include_notes: bool = False) -> Path:
+    """Save a client's workbook file at ``path``, atomically; returns the path."""
+    doc = build_workbook(store, client_id, include_notes=include_notes)
+    atomic_write(path, workbook_bytes(doc))
+    return Path(path)
+
+
+# --- the action plan ---------------------------------------------------------
+
+
+def plan_to_ics(actions: list[model.Action], client_name: str) -> bytes:
+    """The dated actions as an iCalendar file of all-day events.
+
+    All-day events (not to-dos) because every common calendar shows them;
+    the uid is stable, so importing the file again updates rather than
+    duplicates. Undated actions have no place in a calendar and are left out.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Action plan: {client_name}")
+    for action in actions:
+        if action.due_on is not None:
+            calendar.add_component(_ics_event(action))
+    return calendar.to_ical()
+
+
+def _ics_event(action: model.Action) -> Event:
+    """One all-day event; DTSTAMP is the creation time so output is repeatable."""
+    event = Event()
+    event.add("uid", f"{action.id}@nextround")
+    event.add("dtstamp", action.created_at)
+    event.add("dtstart", action.due_on)
+    event.add("dtend", action.due_on + timedelta(days=1))
+    event.add("summary", action.title)
+    event.add("description", "Done." if action.done else "To do, from the NextRound action plan.")
+    event.add("status", "CONFIRMED")
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+#: Characters that mean something in Markdown. ``<``, ``>`` and ``&`` are
+#: handled by :func:`html.escape` first, so raw HTML cannot get through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=])")
+
+
+def escape_markdown(text: str) -> str:
+    """User text made inert in Markdown: no links, emphasis, HTML or new blocks."""
+    one_line = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def plan_to_markdown(actions: list[model.Action], client_name: str) -> str:
+    """The action plan as a Markdown checklist, done steps ticked."""
+    lines = [f"# Action plan for {escape_markdown(client_name)}", ""]
+    for action in actions:
+        box = "[x]" if action.done else "[ ]"
+        due = f" (due {action.due_on.isoformat()})" if action.due_on else ""
+        lines.append(f"- {box} {escape_markdown(action.title)}{due}")
+    if not actions:
+        lines.append("No actions yet.")
+    return "\n".join(lines) + "\n"
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    """A ``data:`` URI for a download link (Voilà serves no files of its own)."""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -1,0 +1,166 @@
+"""The records a client's workbook is made of.
+
+These pydantic models are the one description of the data: the store maps
+them to tables, the workbook file serialises them, and the components edit
+them. Keeping them here, free of widget and database code, lets every layer
+validate the same way and lets the logic be tested without Jupyter.
+
+Every record carries a text ``id`` made by :func:`new_id`, not a database
+row number, so that a workbook exported from one store imports into another
+unchanged and a round trip gives back exactly the same file.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: Record ids are short random hex strings. The pattern is checked on every
+#: record, so an id from a hostile workbook file can never smuggle in a path,
+#: a NUL byte or markup.
+RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{6,32}$")]
+
+#: Free text the client types. Long answers are fine (a whole letter can be
+#: pasted), but a bound keeps a hostile file from filling the disk.
+MAX_TEXT = 2_000_000
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+
+STAGES = ("applied", "screening", "phone interview", "interview", "final interview", "offer")
+OUTCOMES = ("pending", "rejected", "offer", "withdrawn")
+
+
+def new_id() -> str:
+    """A fresh record id: random, so ids never reveal order or count."""
+    return secrets.token_hex(8)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, truncated to seconds so files round-trip exactly."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Record(BaseModel):
+    """Base for all records: unknown fields are refused, ids are checked."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    id: RecordId = Field(default_factory=new_id)
+
+
+class Client(Record):
+    """A job seeker. The name is data only: it never becomes a file name."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Application(Record):
+    """One job the client went for, and how it ended."""
+
+    client_id: RecordId
+    company: ShortText = ""
+    role: ShortText = ""
+    stage: Literal[STAGES] = "applied"  # type: ignore[valid-type]
+    applied_on: date | None = None
+    outcome: Literal[OUTCOMES] = "pending"  # type: ignore[valid-type]
+    outcome_on: date | None = None
+    how_heard: ShortText = ""
+    contact_name: ShortText = ""
+
+
+class Feedback(Record):
+    """What one person said (or did not say) about one rejection."""
+
+    client_id: RecordId
+    application_id: RecordId
+    source_id: ShortText = ""
+    person: ShortText = ""
+    asked_on: date | None = None
+    heard: LongText = ""
+    no_reply: bool = False
+    heard_on: date | None = None
+    scenario_id: ShortText = ""
+
+
+class Answer(Record):
+    """One answer to a content question, keyed by the question's id.
+
+    Self-assessment answers, scenario reflections and the gracious-steps
+    checklist are all answers: one table keeps "save as you go" uniform.
+    ``application_id`` is empty for answers that are about the client in
+    general rather than one rejection.
+    """
+
+    client_id: RecordId
+    application_id: str = ""
+    key: ShortText
+    value: Any = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckIn(Record):
+    """A mood check-in: a point on the content's scale and an optional note."""
+
+    client_id: RecordId
+    at: datetime = Field(default_factory=utcnow)
+    mood: int = Field(ge=0, le=100)
+    note: LongText = ""
+
+
+class ThoughtRecord(Record):
+    """A worry written down and examined: the assumption check's record."""
+
+    client_id: RecordId
+    at: datetime = Field(default_factory=utcnow)
+    situation: LongText = ""
+    assumption: LongText = ""
+    evidence: LongText = ""
+    reframe: LongText = ""
+
+
+class Action(Record):
+    """One step of the action plan, optionally tied to a rejection."""
+
+    client_id: RecordId
+    title: ShortText
+    due_on: date | None = None
+    done: bool = False
+    application_id: str = ""
+    library_id: ShortText = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Contact(Record):
+    """Someone met during the search, worth keeping in the network."""
+
+    client_id: RecordId
+    name: ShortText
+    company: ShortText = ""
+    how_met: ShortText = ""
+    follow_up_on: date | None = None
+
+
+class Note(Record):
+    """A counsellor's private session note. Never exported unless asked for."""
+
+    client_id: RecordId
+    at: datetime = Field(default_factory=utcnow)
+    text: LongText
+
+
+#: The child tables of a client, in the order they are exported. The store,
+#: the workbook file and the erase path all walk this one list.
+CHILD_RECORDS: dict[str, type[Record]] = {
+    "applications": Application,
+    "feedback": Feedback,
+    "answers": Answer,
+    "checkins": CheckIn,
+    "thoughts": ThoughtRecord,
+    "actions": Action,
+    "contacts": Contact,
+    "notes": Note,
+}

@@ -1,0 +1,30 @@
+"""Where the shipped folders live, in a checkout and in an installed wheel.
+
+In a checkout (or an editable install) the repository's own ``content/`` and
+``workbook/`` are used, so an edit takes effect with no reinstall. A wheel
+carries copies inside the package as ``_content`` and ``_workbook``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT_DIR = PACKAGE_DIR.parent.parent
+
+
+def _shipped(name: str, marker: str) -> Path:
+    checkout = CHECKOUT_DIR / name
+    if (checkout / marker).is_file():
+        return checkout
+    return PACKAGE_DIR / f"_{name}"
+
+
+def content_dir() -> Path:
+    """The folder of coaching content YAML files."""
+    return _shipped("content", "scenarios.yaml")
+
+
+def workbook_dir() -> Path:
+    """The folder of workbook notebooks, including ``app.ipynb`` for Voilà."""
+    return _shipped("workbook", "app.ipynb")

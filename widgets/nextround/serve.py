@@ -1,0 +1,375 @@
+"""``nextround serve`` and ``nextround lab``: the workbook as an app, or as notebooks.
+
+``serve`` runs standalone Voilà on ``workbook/app.ipynb``. Standalone Voilà
+refuses code execution from the browser: its kernel websocket passes only
+widget (comm) and kernel-info messages. On top of that, this module:
+
+* binds 127.0.0.1 unless told otherwise, and refuses any other address
+  without a token, before anything listens;
+* leaves tracebacks off, so a failing cell shows a plain sentence;
+* pre-heats one kernel, refilled :data:`FILL_DELAY` seconds after use;
+* culls the kernel of a closed tab after :data:`CULL_IDLE_TIMEOUT` seconds
+  without activity or connection (the page's own shutdown call is refused);
+* uses the ``nextround`` Voilà template, which loads nothing from outside
+  the server;
+* passes ``--db`` to the kernels as ``NEXTROUND_DB``, and ``--demo`` serves a
+  temporary database of demo clients that is deleted when the server stops.
+
+Voilà runs in this process, so Ctrl-C stops it and its kernels cleanly.
+Everything that decides *how* Voilà runs is a small pure function
+(:func:`voila_argv`, :func:`check_bind`, :func:`lab_argv`), testable without
+starting a server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .errors import NextRoundError
+
+DEFAULT_IP = "127.0.0.1"
+DEFAULT_PORT = 8866
+#: How many ports above :data:`DEFAULT_PORT` to try when ``--port`` is not given.
+PORT_SEARCH = 20
+TEMPLATE = "nextround"
+#: Seconds before the kernel pool is refilled after a page takes a kernel.
+#: Measured here: 10 beat Voilà's default, and every load got a warm kernel.
+FILL_DELAY = 10
+#: A kernel with no open page and no activity for this long is shut down.
+CULL_IDLE_TIMEOUT = 60
+#: How often, in seconds, kernels are checked for idleness.
+CULL_INTERVAL = 10
+KERNEL_MANAGER = "nextround.voila_kernels.HandedOutKernelManager"
+#: What a client sees in place of a failing cell (tracebacks are off).
+CELL_ERROR_MESSAGE = (
+    "Something went wrong while preparing this part of the page. Reload the page; "
+    "if it happens again, tell the person who runs NextRound."
+)
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+# --- pure decisions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How to run Voilà: which notebook, where to listen, and who may connect."""
+
+    notebook: Path
+    ip: str = DEFAULT_IP
+    port: int = DEFAULT_PORT
+    token: str | None = None
+    open_browser: bool = True
+
+
+def voila_argv(options: ServeOptions) -> list[str]:
+    """The standalone Voilà command line (without the program name) for ``options``."""
+    argv = [
+        str(options.notebook),
+        f"--Voila.ip={options.ip}",
+        f"--Voila.port={options.port}",
+        "--Voila.port_retries=0",
+        f"--VoilaConfiguration.template={TEMPLATE}",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
+        "--VoilaConfiguration.preheat_kernel=True",
+        "--VoilaConfiguration.default_pool_size=1",
+        f"--VoilaKernelManager.fill_delay={FILL_DELAY}",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+    ]
+    if options.token:
+        argv.append(f"--Voila.token={options.token}")
+    if not options.open_browser:
+        argv.append("--no-browser")
+    return argv
+
+
+def lab_argv(root: Path, *, port: int | None = None, open_browser: bool = True) -> list[str]:
+    """The JupyterLab command line (without the program name) for the workbook folder."""
+    argv = [f"--ServerApp.root_dir={root}", f"--ServerApp.ip={DEFAULT_IP}"]
+    if port is not None:
+        argv.append(f"--ServerApp.port={port}")
+    if not open_browser:
+        argv.append("--no-browser")
+    return argv
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    name = host.strip().lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(ip: str, token: str | None) -> None:
+    """Refuse to listen beyond this machine without a token."""
+    if is_loopback(ip) or (token or "").strip():
+        return
+    shown = ip or "every address"
+    raise NextRoundError(
+        f"refusing to listen on {shown} without a token: add --token SECRET and share "
+        f"the link with ?token=SECRET, or leave out --ip to stay on {DEFAULT_IP}"
+    )
+
+
+def kernel_server_address(ip: str) -> str:
+    """Where a kernel on this machine reaches the server (for Voilà's request info)."""
+    name = ip.strip().strip("[]")
+    if name in {"", "0.0.0.0"} or name.lower() in LOOPBACK_NAMES:
+        return "127.0.0.1"
+    if name == "::":
+        return "[::1]"
+    return f"[{name}]" if ":" in name else name
+
+
+# --- the machine ----------------------------------------------------------------
+
+
+def port_is_free(ip: str, port: int) -> bool:
+    """Whether Voilà could listen on ``ip:port`` now (bound and released at once)."""
+    try:
+        infos = socket.getaddrinfo(ip or None, port, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise NextRoundError(f"cannot listen on {ip!r}: {exc.strerror}") from None
+    for family, kind, proto, _name, address in infos:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return False
+                if exc.errno == errno.EADDRNOTAVAIL and family == socket.AF_INET6:
+                    continue  # no IPv6 here; the server skips it too
+                raise NextRoundError(f"cannot listen on {ip} port {port}: "
+                                     f"{exc.strerror or exc}") from None
+    return True
+
+
+def choose_port(ip: str, requested: int | None) -> int:
+    """The port asked for if it is free, or the first free one from the default."""
+    if requested is not None:
+        if not 0 < requested < 65536:
+            raise NextRoundError(f"--port must be between 1 and 65535, not {requested}")
+        if not port_is_free(ip, requested):
+            raise NextRoundError(f"port {requested} is already in use; choose another "
+                                 "with --port")
+        return requested
+    for port in range(DEFAULT_PORT, DEFAULT_PORT + PORT_SEARCH):
+        if port_is_free(ip, port):
+            return port
+    raise NextRoundError(f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORT_SEARCH - 1} are all in "
+                         "use; choose one with --port")
+
+
+def app_notebook() -> Path:
+    """The notebook Voilà serves."""
+    notebook = paths.workbook_dir() / "app.ipynb"
+    if not notebook.is_file():
+        raise NextRoundError(f"the app notebook is missing: {notebook}")
+    return notebook
+
+
+def checkout_data_dir() -> Path | None:
+    """``share/jupyter`` of a source checkout, when it holds the template."""
+    data = paths.CHECKOUT_DIR / "share" / "jupyter"
+    if (data / "voila" / "templates" / TEMPLATE / "conf.json").is_file():
+        return data
+    return None
+
+
+def _prepend_env_path(name: str, entry: str) -> None:
+    parts = [p for p in os.environ.get(name, "").split(os.pathsep) if p]
+    if entry not in parts:
+        os.environ[name] = os.pathsep.join([entry, *parts])
+
+
+def use_template() -> None:
+    """Make the ``nextround`` template findable; a checkout's copy wins over an install."""
+    data = checkout_data_dir()
+    if data is not None:
+        _prepend_env_path("JUPYTER_PATH", str(data))
+    from jupyter_core.paths import jupyter_path
+
+    for root in jupyter_path("voila", "templates", TEMPLATE):
+        if (Path(root) / "index.html.j2").is_file():
+            return
+    raise NextRoundError(f"the '{TEMPLATE}' Voilà template is not installed; "
+                         "reinstall nextround")
+
+
+def kernels_import_this_package() -> None:
+    """Kernels started from a checkout import the same ``nextround`` as this process."""
+    if (paths.CHECKOUT_DIR / "pyproject.toml").is_file():
+        _prepend_env_path("PYTHONPATH", str(paths.PACKAGE_DIR.parent))
+
+
+def database_target(db: str | None) -> str | None:
+    """``--db`` as kernels must see it: paths made absolute (kernels run elsewhere)."""
+    if db is None or "://" in db:
+        return db
+    return str(Path(db).expanduser().resolve())
+
+
+@dataclass
+class Database:
+    """The database the kernels will use, and how to tell the user about it."""
+
+    target: str | None
+    description: str
+    temp_dir: Path | None = None
+
+
+def prepare_database(args: argparse.Namespace) -> Database:
+    """Open (and so create or migrate) the database before serving it.
+
+    ``--demo`` makes a fresh temporary database filled with demo clients.
+    """
+    from .store import Store
+
+    if getattr(args, "demo", False):
+        from .demo import create_demo
+
+        temp_dir = Path(tempfile.mkdtemp(prefix="nextround-demo-"))
+        try:
+            with Store(temp_dir / "demo.db") as store:
+                create_demo(store)
+                description = store.describe()
+        except BaseException:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            raise
+        return Database(str(temp_dir / "demo.db"), description, temp_dir)
+    target = database_target(args.db)
+    with Store(target) as store:
+        description = store.describe()
+    return Database(target, description)
+
+
+@contextmanager
+def database_for_kernels(args: argparse.Namespace) -> Iterator[Database]:
+    """Prepare the database, export it as ``NEXTROUND_DB``, and tidy up a demo one."""
+    database = prepare_database(args)
+    if database.target is not None:
+        os.environ["NEXTROUND_DB"] = database.target
+    try:
+        yield database
+    finally:
+        if database.temp_dir is not None:
+            shutil.rmtree(database.temp_dir, ignore_errors=True)
+
+
+def check_content() -> None:
+    """Bad content stops the app before it starts (ContentError lists the problems)."""
+    from .content import load_content
+
+    load_content()
+
+
+def display_url(ip: str, port: int, token: str | None) -> str:
+    host = ip.strip("[]") or "0.0.0.0"
+    if host in {"0.0.0.0", "::"}:
+        host = socket.gethostname()
+    elif ":" in host:
+        host = f"[{host}]"
+    query = "?token=<your token>" if token else ""
+    return f"http://{host}:{port}/{query}"
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- commands -------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the app with standalone Voilà until Ctrl-C."""
+    check_bind(args.ip, args.token)
+    notebook = app_notebook()
+    use_template()
+    port = choose_port(args.ip, args.port)
+    check_content()
+    kernels_import_this_package()
+    os.environ.setdefault("VOILA_APP_IP", kernel_server_address(args.ip))
+    options = ServeOptions(notebook=notebook, ip=args.ip, port=port, token=args.token,
+                           open_browser=not args.no_browser)
+    with database_for_kernels(args) as database:
+        _say(database.description)
+        if database.temp_dir is not None:
+            _say("Demo clients only: this database is deleted when the server stops.")
+        _say(f"NextRound is at {display_url(args.ip, port, args.token)} (Ctrl-C stops it)")
+        run_voila(voila_argv(options))
+    return 0
+
+
+def run_voila(argv: list[str]) -> None:
+    """Run standalone Voilà in this process until it is stopped."""
+    from voila.app import Voila
+
+    try:
+        Voila.launch_instance(argv=argv)
+    finally:
+        Voila.clear_instance()
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    """Open JupyterLab on the workbook folder until Ctrl-C."""
+    kernels_import_this_package()
+    with database_for_kernels(args) as database:
+        _say(database.description)
+        from jupyterlab.labapp import LabApp
+
+        argv = lab_argv(paths.workbook_dir(), port=args.port, open_browser=not args.no_browser)
+        try:
+            LabApp.launch_instance(argv=argv)
+        finally:
+            LabApp.clear_instance()
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``serve`` and ``lab`` to the ``nextround`` command."""
+    p = subparsers.add_parser("serve", help="serve the workbook app with Voilà")
+    p.add_argument("--port", type=int, help=f"port to listen on (default: {DEFAULT_PORT}, "
+                   "or the next free one)")
+    p.add_argument("--ip", default=DEFAULT_IP, help=f"address to listen on (default: "
+                   f"{DEFAULT_IP}); any other address needs --token")
+    p.add_argument("--token", help="secret that visitors add to the link as ?token=...")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--db", help="database file or URL (default: NEXTROUND_DB or the "
+                       "user data folder)")
+    where.add_argument("--demo", action="store_true",
+                       help="serve a temporary database of demo clients")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_serve)
+
+    p = subparsers.add_parser("lab", help="open the workbook notebooks in JupyterLab")
+    p.add_argument("--db", help="database file or URL (default: NEXTROUND_DB or the "
+                   "user data folder)")
+    p.add_argument("--port", type=int, help="port to listen on (default: JupyterLab's)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.set_defaults(func=cmd_lab)
