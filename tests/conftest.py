@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import func, select
+
 from nextround import model
 from nextround.store import TABLES, Store
-from sqlalchemy import func, select
 
 
 @pytest.fixture

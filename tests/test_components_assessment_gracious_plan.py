@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import ipywidgets as W
 import pytest
 from icalendar import Calendar
+
 from nextround import model
 from nextround.components.action_plan import ActionPlan
 from nextround.components.gracious_steps import GraciousSteps, mailto, split_draft

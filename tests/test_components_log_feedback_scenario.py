@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import ipywidgets as W
 import pytest
+
 from nextround import model
 from nextround.advice import check_tone
 from nextround.components.feedback_request import FeedbackRequest, mark_flags

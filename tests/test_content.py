@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from nextround.advice import check_assumptions, suggest_scenarios
 from nextround.content import Condition, default_content_dir, validate_directory
 from nextround.emails import render

@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import ipywidgets as W
 import pytest
+from sqlalchemy import insert
+
 from nextround import model
 from nextround.advice import assessment_signals
 from nextround.caseload import NOT_CONFIRMED, caseload
 from nextround.components.counsellor import HTML_NAME, MARKDOWN_NAME, CounsellorView
 from nextround.store import TABLES, _to_row
 from nextround.summary import md_escape, session_summary
-from sqlalchemy import insert
 
 TODAY = date.today()
 HOSTILE = "<script>alert(1)</script>"

@@ -10,9 +10,10 @@ import os
 import re
 from datetime import UTC, date, datetime
 
-import nextround.exports as exports
 import pytest
 from icalendar import Calendar
+
+import nextround.exports as exports
 from nextround import model
 from nextround.errors import WorkbookError
 from nextround.exports import (

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nextround.app import LAST_CLIENT
 from nextround.demo import create_demo
 from nextround.paths import workbook_dir
+from nextround.settings import LAST_CLIENT
 from nextround.store import Store
 
 NOTEBOOKS = sorted(workbook_dir().glob("*.ipynb"))
@@ -54,5 +54,7 @@ def test_notebooks_stay_thin(path):
     code = [line for cell in notebook["cells"] if cell["cell_type"] == "code"
             for line in "".join(cell["source"]).splitlines() if line.strip()]
     assert 0 < len(code) < 20
+    if path.stem == "app":
+        return  # the app page carries its own header; a notebook heading would repeat it
     intro = notebook["cells"][0]
     assert intro["cell_type"] == "markdown" and len("".join(intro["source"])) > 80

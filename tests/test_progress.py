@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from nextround import model
 from nextround.components.progress import (
     PLOTLY_MIME,

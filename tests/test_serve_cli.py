@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from nextround import paths, serve
 from nextround.serve import ServeOptions, check_bind, voila_argv
 

@@ -12,7 +12,6 @@ import tempfile
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
-import nextround.store as store_module
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -24,10 +23,12 @@ from hypothesis.stateful import (
     multiple,
     rule,
 )
+from sqlalchemy import insert, inspect, select, text
+
+import nextround.store as store_module
 from nextround import model
 from nextround.errors import NextRoundError, NotFound, WorkbookError
 from nextround.store import MIGRATIONS, SCHEMA_VERSION_TABLE, TABLES, Store, default_db_url
-from sqlalchemy import insert, inspect, select, text
 
 WIDGETS_DIR = str(Path(__file__).resolve().parent.parent / "widgets")
 FULL = os.environ.get("NEXTROUND_FULL") == "1"

@@ -26,6 +26,7 @@ from browser_harness import (
     wait_for_widgets,
     wait_until_ready,
 )
+
 from nextround import serve
 
 

@@ -26,11 +26,11 @@ import ipywidgets as W
 from traitlets import HasTraits, Unicode
 
 from .errors import ContentError, NextRoundError
+from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
 
 log = logging.getLogger("nextround")
 
-LAST_CLIENT = "app.last_client"
 
 
 def on_binder() -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from .model import Action, Application, CheckIn, Client, Contact, Feedback, Note, ThoughtRecord
+from .settings import LAST_CLIENT
 from .store import Store
 
 
@@ -128,7 +129,10 @@ def _at(today: date, days_ago: int, hour: int = 10) -> datetime:
 def create_demo(store: Store, today: date | None = None) -> list[Client]:
     """Add the demo clients to ``store`` and return them."""
     today = today or date.today()
-    return [_create_client(store, spec, today) for spec in DEMO_CLIENTS]
+    clients = [_create_client(store, spec, today) for spec in DEMO_CLIENTS]
+    if store.get_setting(LAST_CLIENT) is None:
+        store.set_setting(LAST_CLIENT, clients[0].id)  # the app opens on a client, not blank
+    return clients
 
 
 def _create_client(store: Store, spec: DemoClient, today: date) -> Client:

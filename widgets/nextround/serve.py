@@ -327,9 +327,15 @@ def run_voila(argv: list[str]) -> None:
     """Run standalone Voilà in this process until it is stopped."""
     from voila.app import Voila
 
+    app = Voila.instance()
     try:
-        Voila.launch_instance(argv=argv)
+        app.initialize(argv)
+        app.start()
     finally:
+        # A kernel that was still starting at Ctrl-C writes its connection
+        # file after Voilà has removed the folder; remove it again.
+        if app.connection_dir:
+            shutil.rmtree(app.connection_dir, ignore_errors=True)
         Voila.clear_instance()
 
 

@@ -8,11 +8,13 @@ connecting, it would shut down the kernel of a page that is still loading.
 
 This manager counts a kernel's idle time from no earlier than the first cull
 check that sees it outside the pool. Voilà's own pooling subclass keeps the
-pool itself safe; this class sits underneath it.
+pool itself safe; this class sits underneath it. It also lets the server stop
+cleanly while a kernel is still starting, and starts none while stopping.
 """
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -24,6 +26,18 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._seen_out_of_pool: set[str] = set()
+        self._stopping = False
+
+    async def start_kernel(self, *args, **kwargs):
+        # Voilà's pool awaits its refill tasks while stopping, which would
+        # otherwise start fresh kernels during shutdown.
+        if self._stopping:
+            raise RuntimeError("the server is stopping")
+        return await super().start_kernel(*args, **kwargs)
+
+    async def shutdown_all(self, now=False):
+        self._stopping = True
+        return await super().shutdown_all(now=now)
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         kernel = self._kernels.get(kernel_id)
@@ -32,6 +46,19 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
             kernel.last_activity = datetime.now(UTC)
         return await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+    async def _async_shutdown_kernel(self, kernel_id: str, now=False, restart=False):
+        """Shut a kernel down, waiting first for one that is still starting.
+
+        Stopping the server while the pool's first kernel starts would otherwise
+        fail with "Kernel does not exist" and leave that kernel behind.
+        """
         self._seen_out_of_pool.discard(kernel_id)
-        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        starting = self._pending_kernels.get(kernel_id)
+        if kernel_id not in self._kernels and starting is not None:
+            with contextlib.suppress(Exception):
+                await starting
+        if kernel_id not in self._kernels:
+            return None
+        return await super()._async_shutdown_kernel(kernel_id, now=now, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel

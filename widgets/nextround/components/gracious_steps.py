@@ -1,7 +1,7 @@
 """Stay gracious: a checklist with drafted messages, and new contacts to keep.
 
 How someone takes a "no" is remembered. This step lists the gracious moves
-(thank them, ask for feedback, ask to be kept in mind, add the people you
+(say thanks, request their thoughts, ask them to remember you, add the people you
 met to your network) with a drafted message for each, filled in from the
 rejection log, so that doing the right thing takes a minute.
 
