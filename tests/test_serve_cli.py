@@ -146,6 +146,8 @@ def test_lab_argv_opens_the_workbook_folder_on_loopback():
     assert "--ServerApp.root_dir=/srv/workbook" in argv
     assert "--ServerApp.ip=127.0.0.1" in argv
     assert "--ServerApp.port=9000" in argv and "--no-browser" in argv
+    assert "--allow-root" not in argv
+    assert "--allow-root" in serve.lab_argv(Path("/srv/workbook"), as_root=True)
 
 
 # --- who may connect ------------------------------------------------------------

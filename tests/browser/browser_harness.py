@@ -105,11 +105,15 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path,
                 f"{log.read_text(errors='replace')[-3000:]}")
 
 
-def start_server(*, db: Path | None, temp_dir: Path, extra: list[str] | None = None) -> ServedApp:
-    """Start ``nextround serve`` in its own process group and wait until it answers."""
+def start_server(*, db: Path | None, temp_dir: Path, label: str = "demo",
+                 extra: list[str] | None = None) -> ServedApp:
+    """Start ``nextround serve`` in its own process group and wait until it answers.
+
+    Its output goes to ``test-artifacts/serve-<label>.log``.
+    """
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / f"serve-{port}.log"
+    log = ARTIFACTS / f"serve-{label}.log"
     where = ["--db", str(db)] if db is not None else ["--demo"]
     command = [sys.executable, "-m", "nextround.cli", "serve", "--no-browser",
                "--port", str(port), *where, *(extra or [])]
@@ -199,6 +203,11 @@ class PageLog:
 
     def on_page_error(self, error) -> None:
         self.page_errors.append(str(error))
+
+    def clear(self) -> None:
+        for entries in (self.requests, self.blocked, self.console_errors, self.page_errors,
+                        self.ignored):
+            entries.clear()
 
     def outside_requests(self) -> list[str]:
         return sorted({*self.blocked, *(u for u in self.requests if not is_local_url(u))})

@@ -19,6 +19,9 @@ Fixtures
     saves ``test-artifacts/<test name>.png`` at teardown.
 ``page_log``
     The :class:`PageLog` of ``page``, to assert on mid-test.
+``app_page``
+    The demo app already loaded (once per module) in a page with the same
+    checks as ``page``; cheaper for tests that only look at it.
 
 Helpers: :func:`free_port`, :func:`wait_for_widgets`.
 """
@@ -68,7 +71,8 @@ def serve_app() -> Iterator[Callable[..., ServedApp]]:
         if key not in servers:
             temp = tempfile.TemporaryDirectory(prefix="nextround-serve-")
             temp_dirs.append(temp)
-            servers[key] = start_server(db=db, temp_dir=Path(temp.name))
+            servers[key] = start_server(db=db, temp_dir=Path(temp.name),
+                                        label="demo" if db is None else f"db-{len(servers)}")
         return servers[key]
 
     yield serve
@@ -98,6 +102,32 @@ def browser() -> Iterator:
         launched.close()
 
 
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def open_watched_page(browser, log: PageLog):
+    """A fresh context and page whose requests, console and errors go to ``log``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route("**/*", log.on_route)
+    opened = context.new_page()
+    opened.on("request", log.on_request)
+    opened.on("websocket", log.on_websocket)
+    opened.on("console", log.on_console)
+    opened.on("pageerror", log.on_page_error)
+    return context, opened
+
+
+def finish_page(opened, log: PageLog, request) -> None:
+    """Save the screenshot, then fail the test for anything the page did wrong."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    opened.screenshot(path=str(ARTIFACTS / f"{artifact_name(request.node.name)}.png"),
+                      full_page=True)
+    problems = log.problems()
+    log.clear()
+    if problems:
+        pytest.fail("the page misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def page_log() -> PageLog:
     return PageLog()
@@ -106,22 +136,37 @@ def page_log() -> PageLog:
 @pytest.fixture
 def page(browser, page_log: PageLog, request) -> Iterator:
     """A page that fails the test on outside requests, console errors or page errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", page_log.on_route)
-    opened = context.new_page()
-    opened.on("request", page_log.on_request)
-    opened.on("websocket", page_log.on_websocket)
-    opened.on("console", page_log.on_console)
-    opened.on("pageerror", page_log.on_page_error)
-    yield opened
-    ARTIFACTS.mkdir(exist_ok=True)
+    context, opened = open_watched_page(browser, page_log)
     try:
-        opened.screenshot(path=str(ARTIFACTS / f"{artifact_name(request.node.name)}.png"),
-                          full_page=True)
+        yield opened
+        finish_page(opened, page_log, request)
     finally:
         context.close()
-    problems = page_log.problems()
-    if problems:
-        pytest.fail("the page misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def _loaded_app(browser, app_server) -> Iterator:
+    log = PageLog()
+    context, opened = open_watched_page(browser, log)
+    opened.goto(app_server.url)
+    wait_for_widgets(opened)
+    yield opened, log
+    context.close()
+
+
+@pytest.fixture
+def app_page(_loaded_app, request) -> Iterator:
+    """The demo app, loaded once per module and shared, with the same checks as ``page``.
+
+    For tests that only look, resize, print-emulate or move focus: each test
+    gets the page back at the default size and screen media.
+    """
+    opened, log = _loaded_app
+    yield opened
+    try:
+        finish_page(opened, log, request)
+    finally:
+        opened.set_viewport_size(VIEWPORT)
+        opened.emulate_media(media="screen")
 
 

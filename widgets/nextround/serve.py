@@ -98,13 +98,20 @@ def voila_argv(options: ServeOptions) -> list[str]:
     return argv
 
 
-def lab_argv(root: Path, *, port: int | None = None, open_browser: bool = True) -> list[str]:
-    """The JupyterLab command line (without the program name) for the workbook folder."""
+def lab_argv(root: Path, *, port: int | None = None, open_browser: bool = True,
+             as_root: bool = False) -> list[str]:
+    """The JupyterLab command line (without the program name) for the workbook folder.
+
+    ``as_root``: Jupyter refuses to run as root unless told; containers often do,
+    and the server still only listens on this machine.
+    """
     argv = [f"--ServerApp.root_dir={root}", f"--ServerApp.ip={DEFAULT_IP}"]
     if port is not None:
         argv.append(f"--ServerApp.port={port}")
     if not open_browser:
         argv.append("--no-browser")
+    if as_root:
+        argv.append("--allow-root")
     return argv
 
 
@@ -332,8 +339,8 @@ def run_voila(argv: list[str]) -> None:
         app.initialize(argv)
         app.start()
     finally:
-        # A kernel that was still starting at Ctrl-C writes its connection
-        # file after Voilà has removed the folder; remove it again.
+        # Voilà removes its connection folder before it stops the kernels;
+        # remove whatever they wrote there since.
         if app.connection_dir:
             shutil.rmtree(app.connection_dir, ignore_errors=True)
         Voila.clear_instance()
@@ -346,7 +353,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
         _say(database.description)
         from jupyterlab.labapp import LabApp
 
-        argv = lab_argv(paths.workbook_dir(), port=args.port, open_browser=not args.no_browser)
+        as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        argv = lab_argv(paths.workbook_dir(), port=args.port, open_browser=not args.no_browser,
+                        as_root=as_root)
         try:
             LabApp.launch_instance(argv=argv)
         finally:
