@@ -187,6 +187,10 @@ class App(W.VBox):
     # --- rendering ---------------------------------------------------------------
 
     def _render(self) -> None:
+        self._show_parts()
+        self.menu.layout.display = "flex" if self.menu.children else "none"
+
+    def _show_parts(self) -> None:
         if self.model.client_id and self.client_picker.value != self.model.client_id:
             self.client_picker.options = self._client_options()
             self.client_picker.value = self.model.client_id

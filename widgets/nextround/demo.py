@@ -27,6 +27,7 @@ class DemoApplication:
     outcome: str = "pending"
     outcome_days_ago: int | None = None
     feedback: tuple[tuple[str, str, str], ...] = ()  # (source id, person, heard or "")
+    scenario: str = ""  # the reading the client confirmed, if they have
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ DEMO_CLIENTS = (
                                  "We went with an internal candidate who already knows "
                                  "our reporting stack."),
                                 ("hiring_manager", "Sam Ortiz", ""),
-                            )),
+                            ), scenario="internal_candidate"),
             DemoApplication("Bluebird Health", "Reporting Analyst", "interview", 30,
                             "rejected", 12, (
                                 ("hiring_manager", "Dana Kim",
@@ -87,7 +88,7 @@ DEMO_CLIENTS = (
                                 ("hiring_manager", "Priya Shah",
                                  "We need someone with hands-on experience of warehouse "
                                  "management software, which we didn't see."),
-                            )),
+                            ), scenario="skill_gap"),
             DemoApplication("Atlas Freight", "Shift Manager", "phone interview", 20,
                             "rejected", 9, (("recruiter", "", ""),)),
         ),
@@ -108,7 +109,7 @@ DEMO_CLIENTS = (
                                 ("network_contact", "Lena Fischer",
                                  "They decided to go in a different direction and "
                                  "restructure the team."),
-                            )),
+                            ), scenario="different_direction"),
             DemoApplication("Green Path Trust", "Project Officer", "interview", 10),
             DemoApplication("City Library", "Events Coordinator", "applied", 6),
             DemoApplication("Open Doors", "Volunteer Manager", "applied", 2),
@@ -154,7 +155,10 @@ def _create_client(store: Store, spec: DemoClient, today: date) -> Client:
                 client_id=client.id, application_id=record.id, source_id=source_id,
                 person=person, asked_on=asked, heard=heard, no_reply=not heard,
                 heard_on=asked + timedelta(days=3) if heard else None,
+                scenario_id=app.scenario,
             ))
+        if app.scenario:
+            store.set_answer(client.id, "scenario", app.scenario, application_id=record.id)
     for days_ago, mood, note in spec.moods:
         store.add(CheckIn(client_id=client.id, at=_at(today, days_ago), mood=mood, note=note))
     for library_id, title, due_in, done in spec.actions:

@@ -51,6 +51,10 @@ def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
     widget.description = label
     widget.description_allow_html = False
     widget.style.description_width = "initial" if len(label) > 28 else "13em"
+    stack = isinstance(widget, W.Textarea | W.RadioButtons) or (
+        len(label) > 28 and not isinstance(widget, W.IntProgress | W.FloatProgress))
+    if stack:
+        widget.add_class("nr-stacked")  # long labels and big inputs read better on top
     if hasattr(widget.layout, "width") and not isinstance(widget, W.Checkbox | W.Button):
         widget.layout.width = "100%"
         widget.layout.max_width = "46em"

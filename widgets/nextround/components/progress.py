@@ -36,6 +36,10 @@ from ..steps import BY_KEY
 from .base import Component, StepModel, esc, heading, labelled, paragraph
 from .gracious_steps import DONE_PREFIX, DRAFT_SUFFIX
 
+#: Charts draw at a fixed width that fits beside their summary in the app;
+#: on a narrow screen the summary moves under the chart.
+CHART_WIDTH = 600
+
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: The plotly.js options sent with every chart: no logo, no cloud links. Not
 #: ``responsive``: inside an ipywidgets Output that collapses a chart to 0 px high.
@@ -349,6 +353,7 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
     fig = go.Figure(layout={
         # "none" skips plotly's default template, which costs ~30 ms a chart.
         "template": "none", "title": {"text": esc(chart.title)}, "height": 340,
+        "width": CHART_WIDTH,
         "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 13},
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "barmode": "stack",
         "hovermode": "closest", "legend": {"orientation": "h", "y": -0.25},
@@ -481,7 +486,8 @@ class Progress(Component):
         self.bar = W.IntProgress(min=0, max=model.total, value=model.done_count,
                                  bar_style="success")
         self.completion = W.HTML()
-        self.chart_outputs = [W.Output(layout=W.Layout(flex="2 1 26em", min_width="0"))
+        self.chart_outputs = [W.Output(layout=W.Layout(flex=f"0 1 {CHART_WIDTH}px",
+                                                       min_width="0"))
                               for _ in model.charts]
         self.chart_texts = [W.HTML(layout=W.Layout(flex="1 1 14em")) for _ in model.charts]
         rows = [W.HBox([out, text], layout=W.Layout(flex_flow="row wrap", width="100%",
