@@ -56,6 +56,10 @@ def test_a_new_store_opens_on_the_welcome(content, store):
     assert app.model.client_id == ""
     assert "Choose a client" in texts(app.main)
     assert menu_labels(app) == []
+    [box] = app.workbook_box.children
+    assert isinstance(box, WorkbookFile)
+    assert box.prepare.disabled, "nothing to download before a client is chosen"
+    assert "Upload a workbook file" in box.upload.description
 
 
 def test_choosing_a_client_shows_the_steps_in_order(content, store, demo):

@@ -197,15 +197,19 @@ class App(W.VBox):
         if self.model.view == "counsellor":
             self.menu.children = []
             self.main.children = [self._counsellor_view()]
-            self.workbook_box.children = []
+            self.workbook_box.layout.display = "none"
             return
+        self._show_workbook_file()
         if not self.model.client_id:
             self.menu.children = []
             self.main.children = [W.HTML(_welcome_html())]
-            self.workbook_box.children = []
             return
         self.menu.children = self._menu_buttons()
         self.main.children = [self._step_widget(step_by_key(self.model.step))]
+
+    def _show_workbook_file(self) -> None:
+        """The download and upload box; upload works before any client exists."""
+        self.workbook_box.layout.display = "flex"
         if not self.workbook_box.children:
             from .components.workbook_file import WorkbookFile
 
@@ -326,9 +330,11 @@ def _say(widget: W.HTML, prefix: str, message: str, kind: str) -> None:
 
 
 def _header_html() -> str:
-    return ("<header class='nr-header'><h1>NextRound</h1>"
+    # A plain div: the page's main landmark holds the app, and a <header>
+    # inside it would be a banner landmark nested in main.
+    return ("<div class='nr-header'><h1>NextRound</h1>"
             "<p>A no is not the end. Work through what happened, one step at a time."
-            "</p></header>")
+            "</p></div>")
 
 
 def _welcome_html() -> str:
@@ -341,8 +347,9 @@ def _binder_notice() -> W.Widget:
         return W.HTML("")
     return W.HTML(
         "<div class='nr-binder' role='note'><strong>This is a temporary online copy.</strong> "
-        "Nothing you type is kept after you close the page. Use “Download my workbook "
-        "file” at the bottom of the page to keep your work, and upload it next time.</div>")
+        "Nothing you type is kept after you close the page. Once you have chosen or added a "
+        "client, use “Download my workbook file” at the bottom of the page to keep your "
+        "work. Coming back? Use “Upload a workbook file” there first.</div>")
 
 
 def _content_problems_html(problems: list[str]) -> str:

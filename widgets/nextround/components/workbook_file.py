@@ -46,6 +46,7 @@ class WorkbookFile(W.VBox):
             self.upload,
             self.status,
         ]
+        self.set_client(client_id)
 
     @classmethod
     def create(cls, **kwargs: Any) -> WorkbookFile:
@@ -56,6 +57,8 @@ class WorkbookFile(W.VBox):
         if client_id != self.client_id:
             self.client_id = client_id
             self.link.value = ""
+        self.prepare.disabled = not client_id
+        self.prepare.tooltip = "" if client_id else "Choose or add a client first"
 
     def _guarded(self, func: Callable[[], Any]) -> None:
         try:
