@@ -136,6 +136,45 @@ def start_server(*, db: Path | None, temp_dir: Path, label: str = "demo",
     return served
 
 
+def start_voila(target: Path, *, temp_dir: Path, label: str, db: Path | None = None,
+                preheat: bool = True) -> ServedApp:
+    """Standalone Voilà on a notebook or a folder, with ``nextround serve``'s settings.
+
+    The same flags as :func:`nextround.serve.voila_argv` (template, no
+    tracebacks, kernel pool, culling). A folder is served without pre-heating
+    (``preheat=False``), since Voilà would pre-heat a kernel for every notebook
+    in it; its notebooks are at ``voila/render/<name>``. ``db`` reaches the
+    kernels as ``NEXTROUND_DB``. Output goes to ``test-artifacts/voila-<label>.log``.
+    """
+    from nextround import serve
+
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"voila-{label}.log"
+    argv = serve.voila_argv(serve.ServeOptions(notebook=target, port=port, open_browser=False))
+    if not preheat:
+        argv = [a for a in argv if not a.startswith("--VoilaConfiguration.preheat_kernel=")]
+        argv.append("--VoilaConfiguration.preheat_kernel=False")
+    env = server_env(temp_dir)
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        [str(REPO / "share" / "jupyter"),
+         *[p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]])
+    if db is not None:
+        env["NEXTROUND_DB"] = str(db)
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen([sys.executable, "-m", "voila", *argv], cwd=temp_dir,
+                                   env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    served = ServedApp(url=f"http://127.0.0.1:{port}/", db=db or Path(), port=port, log=log,
+                       process=process, temp_dir=temp_dir)
+    try:
+        wait_until_ready(served.url, process, log)
+    except BaseException:
+        stop_server(served)
+        raise
+    return served
+
+
 def stop_process(process: subprocess.Popen, timeout: float = 20) -> int | None:
     """Stop a server as Ctrl-C would, then make sure nothing of its group is left."""
     if process.poll() is None:
@@ -229,3 +268,28 @@ def wait_for_widgets(page, timeout: float = WIDGETS_TIMEOUT_MS) -> None:
     page.locator("#rendered_cells").wait_for(state="visible", timeout=timeout)
     page.locator("#rendered_cells .jupyter-widgets").first.wait_for(state="visible",
                                                                   timeout=timeout)
+
+
+def snapshot(page, name: str) -> Path:
+    """Save a full-page screenshot as ``test-artifacts/<name>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{artifact_name(name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def eventually(read, check=bool, *, timeout: float = 20, what: str = "the expected value"):
+    """Call ``read()`` until ``check`` accepts its result; return that result.
+
+    For what the kernel writes to the store a moment after the page changes:
+    the test waits for it rather than sleeping. Fails with the last value read.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if check(value):
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:.0f} s for {what}; last saw: {value!r}",
+                        pytrace=False)
+        time.sleep(0.1)

@@ -12,6 +12,7 @@ can change them.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,7 +44,15 @@ NEGATION_CARRIERS = frozenset("""
 CLAUSE_BREAKS = re.compile(r"[.;:!?\n]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhile\b"
                            r"|\bwhereas\b|\binstead\b|\brather\b")
 NEGATION_WINDOW = 6
+#: Cue matching reads at most this many characters of a text: far more than
+#: any feedback message or thought, and a pasted book cannot freeze the page
+#: (every cue pattern scans the whole text, about 20 ms per 1,000 characters).
+MAX_READ = 20_000
+#: How far back (in characters) :func:`is_negated` reads. Six words fit many
+#: times over; the bound keeps a long text linear rather than quadratic.
+NEGATION_LOOKBACK = 1000
 _WORD = re.compile(r"[a-z0-9']+")
+_WORD_TAIL = re.compile(r"[\w']*")
 
 
 def normalise(text: str) -> str:
@@ -102,11 +111,16 @@ class CueMatcher:
                 if match.end() > match.start() and not is_negated(text, match.start()):
                     spans.append((match.start(), match.end(), strength))
         spans.sort(key=lambda span: (-span[2], span[0]))
-        kept: list[tuple[int, int, float]] = []
+        kept: list[tuple[int, int, float]] = []  # disjoint, in text order
+        starts: list[int] = []
         for span in spans:
-            if all(span[1] <= other[0] or span[0] >= other[1] for other in kept):
-                kept.append(span)
-        return sorted(kept)
+            # Only the kept span starting last before this one ends can overlap it.
+            at = bisect.bisect_left(starts, span[1])
+            if at and kept[at - 1][1] > span[0]:
+                continue
+            kept.insert(at, span)
+            starts.insert(at, span[0])
+        return kept
 
 
 def _phrase(phrase: str) -> tuple[re.Pattern[str], float]:
@@ -117,7 +131,10 @@ def _phrase(phrase: str) -> tuple[re.Pattern[str], float]:
 
 def is_negated(text: str, start: int) -> bool:
     """True when a negating word shortly before ``start`` governs the cue there."""
-    before = text[:start]
+    begin = max(0, start - NEGATION_LOOKBACK)
+    before = text[begin:start]
+    if begin:  # skip a cut-off word: its tail could pass for a whole word
+        before = before[_WORD_TAIL.match(before).end():]
     breaks = list(CLAUSE_BREAKS.finditer(before))
     clause = before[breaks[-1].end():] if breaks else before
     words = [w.replace("'", "") for w in _WORD.findall(clause)][-NEGATION_WINDOW:]
@@ -186,7 +203,7 @@ def suggest_scenarios(text: str, content: Content | None = None) -> list[Scenari
     note, a form letter) the "no feedback" scenario is offered.
     """
     content = _content(content)
-    normal = normalise(text or "")
+    normal = normalise((text or "")[:MAX_READ])
     order = {scenario.id: i for i, scenario in enumerate(content.scenarios)}
     matchers = _compiled(content).scenarios
     found = _ranked(matchers, normal, order, fallback=False)
@@ -279,7 +296,7 @@ class AssumptionFlag:
 def check_assumptions(text: str, content: Content | None = None) -> list[AssumptionFlag]:
     """Notice "they wanted someone younger"-style guesses in a thought record."""
     content = _content(content)
-    normal = normalise(text or "")
+    normal = normalise((text or "")[:MAX_READ])
     by_id = {a.id: a for a in content.assumptions}
     flags: list[AssumptionFlag] = []
     for matcher in _compiled(content).assumptions:

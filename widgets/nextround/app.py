@@ -111,6 +111,7 @@ class App(W.VBox):
         self.new_name = W.Text(description="New client's name",
                                placeholder="First name is enough")
         self.new_name.style.description_width = "initial"
+        self.new_name.add_class("nextround-no-print")
         self.add_button = W.Button(description="Add client")
         self.counsellor_button = W.ToggleButton(description="Counsellor view", value=False)
         self.menu = W.VBox(layout=W.Layout(min_width="15em", max_width="20em"))
@@ -296,10 +297,43 @@ def wait_and_open(app: W.Widget) -> None:
     if not isinstance(app, App):
         return
     if os.environ.get("VOILA_PREHEAT", "False") != "False":
-        from voila.utils import wait_for_request
-
         wait_for_request()
     app.open_from_query()
+
+
+def wait_for_request() -> None:
+    """Wait until a page takes this pre-heated kernel; put the request in ``os.environ``.
+
+    What ``voila.utils.wait_for_request`` does, without importing ``voila.utils``:
+    that module pulls in jupyter_server, nbconvert and jsonschema, about 48 MB
+    and 700 modules, into every kernel.
+    """
+    import asyncio
+    import json
+    import threading
+    import warnings
+
+    import websockets
+
+    env = os.environ
+    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
+    url = (f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
+           f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID')}")
+    received: list[str] = []
+
+    async def receive() -> None:
+        try:
+            async with websockets.connect(url, open_timeout=5) as socket:
+                received.append(await socket.recv())
+        except (TimeoutError, ConnectionRefusedError):
+            warnings.warn(f"Failed to connect to {url}", stacklevel=2)
+
+    thread = threading.Thread(target=lambda: asyncio.new_event_loop().run_until_complete(
+        receive()))
+    thread.start()
+    thread.join()
+    for text in received:
+        env.update({str(k): str(v) for k, v in json.loads(text).items()})
 
 
 # --- small pieces ----------------------------------------------------------------------

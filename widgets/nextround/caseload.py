@@ -147,14 +147,12 @@ def caseload(store, content: Content, today: date | None = None) -> list[Caseloa
 
 def _scenario_answers(store, applications: dict[str, list[Application]]
                       ) -> dict[str, list[Answer]]:
-    """The ``scenario`` answers of every client with a rejection.
-
-    One small indexed query per such client: reading every answer of every
-    client in one go would cost more, as answers are by far the largest table.
-    """
-    return {client_id: store.list(Answer, client_id, key=SCENARIO_KEY)
-            for client_id, apps in applications.items()
-            if any(app.outcome == "rejected" for app in apps)}
+    """The ``scenario`` answers of every client with a rejection, in one query."""
+    rejected = {client_id for client_id, apps in applications.items()
+                if any(app.outcome == "rejected" for app in apps)}
+    return {client_id: answers for client_id, answers
+            in _group(store.list_all(Answer, key=SCENARIO_KEY)).items()
+            if client_id in rejected}
 
 
 def caseload_row(store, content: Content, client_id: str, today: date | None = None

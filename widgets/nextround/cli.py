@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -80,31 +81,68 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Characters that reorder how a terminal shows text ("Trojan Source" tricks).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _one_line(text: str) -> str:
-    """Names are data: keep tabs and newlines in them from breaking the listing."""
-    return " ".join(text.split())
+    """Names are data: keep tabs and newlines in them from breaking the listing, and
+    control characters (terminal escapes, NUL, bidi overrides) from reaching the
+    terminal; those are shown as escapes such as ``\\x1b``."""
+    return "".join(_visible(ch) for ch in " ".join(text.split()))
+
+
+def _visible(ch: str) -> str:
+    if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+        return ch.encode("unicode_escape").decode("ascii")
+    return ch
+
+
+def _shown_path(path: Path) -> str:
+    """A path for a message: one line, and cut short if someone typed a very long one."""
+    text = _one_line(str(path))
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _why(exc: Exception) -> str:
+    """Why a file could not be used, in the words the system gives."""
+    if isinstance(exc, ValueError):
+        return "the file name contains a NUL character"
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write one client's workbook file to the path the user chose."""
-    from .exports import export_workbook
+    """Write one client's workbook file to the path the user chose.
+
+    The file's name and place come from ``-o`` alone; the client's name and id
+    never become part of a path.
+    """
+    from .exports import atomic_write, build_workbook, workbook_bytes
 
     store = _store(args)
-    path = export_workbook(store, args.client, Path(args.output),
-                           include_notes=args.include_notes)
+    data = workbook_bytes(build_workbook(store, args.client, include_notes=args.include_notes))
+    path = Path(args.output)
+    try:
+        atomic_write(path, data)
+    except (OSError, ValueError) as exc:
+        raise NextRoundError(f"cannot write {_shown_path(path)}: {_why(exc)}") from None
     _say(f"Exported to {path}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Read a workbook file back into the store; nothing is written on error."""
-    from .exports import import_workbook
+    from .exports import MAX_WORKBOOK_BYTES, import_workbook
 
     path = Path(args.file)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise NextRoundError(f"cannot read {path}: {exc.strerror or exc}") from None
+        with path.open("rb") as handle:  # never more than a workbook can hold
+            raw = handle.read(MAX_WORKBOOK_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise NextRoundError(f"cannot read {_shown_path(path)}: {_why(exc)}") from None
+    if len(raw) > MAX_WORKBOOK_BYTES:
+        raise NextRoundError(f"This file is larger than {MAX_WORKBOOK_BYTES // 1024 // 1024} "
+                             "MB, the most a workbook file can be. Is it the right file?")
     client = import_workbook(_store(args), raw)
     _say(f"{client.id}\t{_one_line(client.name)}")
     return 0

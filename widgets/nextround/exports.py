@@ -208,7 +208,10 @@ def atomic_write(path: str | Path, data: bytes) -> None:
     """
     target = Path(path)
     folder = target.parent
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    # The temporary name borrows only the start of the target's name, so a
+    # target whose name is as long as the system allows can still be written.
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".tmp",
+                                         dir=folder)
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
@@ -275,9 +278,10 @@ def _ics_event(action: model.Action) -> Event:
     return event
 
 
-#: Characters that mean something in Markdown. ``<``, ``>`` and ``&`` are
-#: handled by :func:`html.escape` first, so raw HTML cannot get through.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=])")
+#: Characters that mean something in Markdown (``$`` starts maths where
+#: MathJax renders it). ``<``, ``>`` and ``&`` are handled by
+#: :func:`html.escape` first, so raw HTML cannot get through.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=$])")
 
 
 def escape_markdown(text: str) -> str:

@@ -329,7 +329,7 @@ def to_html(data: SummaryData, title: str) -> str:
 # --- Markdown -------------------------------------------------------------------
 
 #: Characters that make markup anywhere in a line.
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
 #: What makes a heading, list, quote or rule when it starts a line.
 _MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
 

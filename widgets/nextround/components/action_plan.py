@@ -143,6 +143,10 @@ class ActionPlan(Component):
         self.nudge = W.HTML()
         self.proposal_box = W.VBox()
         self.rows_box = W.VBox()
+        self.rows_box.add_class("nr-screen-only")
+        # Text boxes cut long titles short on paper: print the plan as a list.
+        self.printed = W.HTML()
+        self.printed.add_class("nr-print-only")
         self.downloads = W.HTML()
         self.rows: dict[str, dict[str, W.Widget]] = {}
         self._shown_ids: list[str] = []
@@ -155,6 +159,8 @@ class ActionPlan(Component):
         self._show_nudge()
         self._show_proposals()
         self._plan_changed()
+        plan_heading = heading("My plan", 4)
+        plan_heading.add_class("nr-screen-only")  # the printed list carries its own
         return [
             heading("Your action plan"),
             paragraph("Pick the steps that fit, give each a date, and tick them off as you "
@@ -162,8 +168,9 @@ class ActionPlan(Component):
             self.nudge,
             heading("Suggested steps", 4),
             self.proposal_box,
-            heading("My plan", 4),
+            plan_heading,
             self.rows_box,
+            self.printed,
             add_own,
             heading("Take your plan with you", 4),
             self.downloads,
@@ -220,6 +227,7 @@ class ActionPlan(Component):
             self._build_rows()
             self._shown_ids = ids
         self._show_marks()
+        self._show_printed()
         self._show_downloads()
 
     def _build_rows(self) -> None:
@@ -277,6 +285,24 @@ class ActionPlan(Component):
                 widgets["mark"].value = "<p class='nr-ok'><strong>Done</strong>. Well done.</p>"
             else:
                 widgets["mark"].value = ""
+
+    def _show_printed(self) -> None:
+        """The plan as plain text for print: every title whole, with its date and state."""
+        items = []
+        for action in self.model.actions:
+            if action.done:
+                state = "Done"
+            elif self.model.is_overdue(action):
+                state = "Overdue"
+            else:
+                state = "To do"
+            due = f", by {esc(format_date(action.due_on))}" if action.due_on else ""
+            items.append(f"<li><strong>{esc(action.title) or 'Untitled step'}</strong>{due}. "
+                         f"{state}.</li>")
+        listed = (f"<ol class='nr-print-plan'>{''.join(items)}</ol>" if items
+                  else "<p class='nr-text'>Your plan is empty.</p>")
+        # The heading sits with the list, so a page never ends on the heading alone.
+        self.printed.value = f"<h4 class='nr-heading'>My plan</h4>{listed}"
 
     def _show_downloads(self) -> None:
         model: ActionPlanModel = self.model

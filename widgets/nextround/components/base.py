@@ -34,6 +34,8 @@ log = logging.getLogger("nextround")
 #: Wide enough for a label to sit beside its input without being cut off.
 LABEL_STYLE = {"description_width": "13em"}
 FULL_WIDTH = W.Layout(width="100%", max_width="46em")
+#: The width of a labelled input: its column, less the widget margins either side.
+FULL = "calc(100% - 2 * var(--jp-widgets-margin, 2px))"
 
 
 def esc(text: Any) -> str:
@@ -56,7 +58,9 @@ def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
     if stack:
         widget.add_class("nr-stacked")  # long labels and big inputs read better on top
     if hasattr(widget.layout, "width") and not isinstance(widget, W.Checkbox | W.Button):
-        widget.layout.width = "100%"
+        # The full column less ipywidgets' side margins, so the box never pokes
+        # out of its column (and gets cut off) on a narrow screen or at 200% zoom.
+        widget.layout.width = FULL
         widget.layout.max_width = "46em"
     if isinstance(widget, W.Checkbox):
         widget.indent = False

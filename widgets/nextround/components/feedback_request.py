@@ -288,10 +288,10 @@ class FeedbackRequest(Component):
         self.person = W.Text(value=model.person, continuous_update=False,
                              placeholder="For example: Sam Lee")
         self.subject = W.Text(value=model.subject, continuous_update=True)
-        self.body = W.Textarea(value=model.body, continuous_update=True,
-                               layout=W.Layout(height="16em"))
+        self.body = W.Textarea(value=model.body, continuous_update=True, rows=12)
         self.restart = W.Button(description="Start again from the suggested text")
         self.tone_summary = W.HTML()
+        self.tone_summary.add_class("nr-live")  # the page keeps it as a live region
         self.tone = W.HTML()
         self.copy = W.HTML()
         self.on_change(self.source, self._source_chosen)
@@ -392,7 +392,7 @@ class FeedbackRequest(Component):
             "source_id": W.Dropdown(options=sources),
             "person": W.Text(continuous_update=False),
             "asked_on": W.DatePicker(value=None),
-            "heard": W.Textarea(continuous_update=False, layout=W.Layout(height="8em"),
+            "heard": W.Textarea(continuous_update=False, rows=5,
                                 placeholder="Their words, as close as you can remember them"),
             "no_reply": W.Checkbox(value=False),
             "heard_on": W.DatePicker(value=None),

@@ -250,7 +250,7 @@ class RejectionLog(Component):
                           (None if apps else ""))
         rejections = [a for a in apps if a.outcome == "rejected"]
         # The rejection worked on stays choosable even if its outcome was changed.
-        choosable = [a for a in apps if a in rejections or a.id == model.application_id]
+        choosable = [a for a in apps if a.outcome == "rejected" or a.id == model.application_id]
         options = [("Choose a rejection", "")] + [(describe(a), a.id) for a in choosable]
         chosen = model.application_id if model.application_id in ids else ""
         self._set_quietly(self.chooser, options=options, value=chosen)

@@ -127,10 +127,10 @@ class ScenarioAdviceModel(StepModel):
         self._require_rejection()
         scenario_id = scenario_id or self.selected_id
         self.select(scenario_id)
-        for record in self.feedback():
-            if record.scenario_id != scenario_id:
-                self.store.update(Feedback, record.id, scenario_id=scenario_id)
-        self.store.set_answer(self.client_id, SCENARIO_KEY, scenario_id, self.application_id)
+        stale = [record.id for record in self.feedback() if record.scenario_id != scenario_id]
+        self.store.update_and_answer(Feedback, stale, {"scenario_id": scenario_id},
+                                     client_id=self.client_id, key=SCENARIO_KEY,
+                                     value=scenario_id, application_id=self.application_id)
         self.confirmed_id = scenario_id
         return scenario_id
 
@@ -213,7 +213,7 @@ class ScenarioAdvice(Component):
         self.question_slots: list[W.VBox] = []
         self._question_ids: list[str] = [""] * most_questions
         for index in range(most_questions):
-            area = W.Textarea(continuous_update=False, layout=W.Layout(height="5em"))
+            area = W.Textarea(continuous_update=False, rows=3)
             self.on_change(area, lambda text, index=index: self._answered(index, text))
             hint = W.HTML()
             self.answers.append(area)

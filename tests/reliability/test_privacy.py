@@ -1,0 +1,166 @@
+"""Privacy: after export and erase, the database files hold no trace of the client.
+
+A client's name (and a former name), id, answers (including a 1 MB one
+stored in overflow pages, and earlier versions of an answer), notes and
+every other kind of record are written, some updated or deleted along the
+way, then the workbook is exported and the client erased. The raw bytes of
+the database file, its ``-wal`` and its ``-shm`` (and anything else in the
+folder) are then searched for each of those strings: there must be zero hits.
+
+The store turns ``secure_delete`` on for its own connections, which zeroes
+what it deletes. A database may also have been written by another SQLite
+tool without it (a backup restored, a file edited by hand); the ``off``
+variant writes everything that way, and erase must still leave nothing,
+because it rebuilds the file (VACUUM) and empties the WAL (checkpoint).
+
+Zero outbound network requests during a whole browser journey is checked by
+the browser harness (``tests/browser``): its ``page`` fixture fails any test
+whose page asks for anything outside this machine.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from reliability_support import scaled
+
+import nextround.store as store_module
+from nextround import model
+from nextround.exports import export_workbook, import_workbook
+from nextround.store import Store
+
+NAME = "Quimbly Zorbaxter"
+OLD_NAME = "Oldname Vexillo"
+SECRET = "my-secret-story-Qx9Vw"
+NOTE = "counsellor-private-Kp4Rt"
+BIG_WORD = "Megablob7"
+#: Records of each kind for the erased client (more in the full run).
+RECORDS = scaled(40, 400)
+
+
+def _secrets(client_id: str) -> dict[str, bytes]:
+    return {"name": NAME.encode(), "old name": OLD_NAME.encode(), "id": client_id.encode(),
+            "answer": SECRET.encode(), "note": NOTE.encode(), "big answer": BIG_WORD.encode()}
+
+
+def _hits(folder: Path, needles: dict[str, bytes]) -> dict[str, dict[str, int]]:
+    """For each file in the folder: how often each secret occurs in its raw bytes."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        data = path.read_bytes()
+        counts = {what: data.count(needle) for what, needle in needles.items()}
+        found[path.name] = {what: n for what, n in counts.items() if n}
+    return found
+
+
+def _fill(store: Store) -> tuple[model.Client, model.Client]:
+    """A client to erase, with history, and a client to keep."""
+    keep = store.create_client("Keeper Person")
+    store.set_answer(keep.id, "story", "the keeper's own story")
+    client = store.create_client(OLD_NAME)
+    store.rename_client(client.id, NAME)
+    cid = client.id
+    for n in range(RECORDS):
+        app = store.add(model.Application(client_id=cid, company=f"{NAME} Ltd {n}",
+                                          role=SECRET, applied_on=date(2024, 1, 1 + n % 28)))
+        store.add(model.Feedback(client_id=cid, application_id=app.id, heard=f"{SECRET} {n}",
+                                 person=NAME))
+        store.set_answer(cid, f"reflect.{n}", f"{SECRET} first draft {n}", application_id=app.id)
+        store.set_answer(cid, f"reflect.{n}", f"{SECRET} final {n}", application_id=app.id)
+        store.add(model.CheckIn(client_id=cid, mood=n % 101, note=f"{SECRET} mood {n}"))
+        store.add(model.ThoughtRecord(client_id=cid, assumption=SECRET, reframe=NAME))
+        store.add(model.Action(client_id=cid, title=f"{SECRET} action {n}"))
+        store.add(model.Contact(client_id=cid, name=NAME, company=SECRET))
+        store.add(model.Note(client_id=cid, text=f"{NOTE} {n}"))
+        if n % 5 == 0:
+            store.delete(model.Application, app.id)
+    store.set_answer(cid, "big", (BIG_WORD + " ") * (1_000_000 // (len(BIG_WORD) + 1)))
+    store.set_answer(cid, "big", "replaced")
+    store.set_state(cid, step="wellbeing")
+    store.set_setting("app.last_client", cid)
+    return client, keep
+
+
+@pytest.mark.parametrize("secure_delete", ["on", "off"])
+def test_export_then_erase_leaves_no_trace_in_db_wal_or_shm(tmp_path, monkeypatch, figures,
+                                                           secure_delete):
+    if secure_delete == "off":  # every connection, including erase's, writes without it
+        pragmas = tuple(p.replace("secure_delete = ON", "secure_delete = OFF")
+                        for p in store_module.SQLITE_PRAGMAS)
+        assert pragmas != store_module.SQLITE_PRAGMAS
+        monkeypatch.setattr(store_module, "SQLITE_PRAGMAS", pragmas)
+    data, exports = tmp_path / "data", tmp_path / "exports"
+    data.mkdir()
+    exports.mkdir()
+    store = Store(data / "nextround.db")
+    other_kernel = Store(data / "nextround.db")  # a second connection, as another kernel
+    try:
+        client, keep = _fill(store)
+        assert len(other_kernel.list(model.Application, client.id)) == RECORDS - RECORDS // 5
+        needles = _secrets(client.id)
+        before = _hits(data, needles)
+        assert before["nextround.db"] or before.get("nextround.db-wal"), before
+        export_workbook(store, client.id, exports / "workbook.json", include_notes=True)
+
+        size_before = sum(p.stat().st_size for p in data.iterdir())
+        started = time.perf_counter()
+        store.erase_client(client.id)
+        erase_seconds = time.perf_counter() - started
+
+        names = sorted(p.name for p in data.iterdir())
+        assert names == ["nextround.db", "nextround.db-shm", "nextround.db-wal"]
+        assert _hits(data, needles) == {name: {} for name in names}
+        assert other_kernel.list_clients() == [keep]
+        assert other_kernel.answers(keep.id) == {"story": "the keeper's own story"}
+        assert store.get_setting("app.last_client") is None
+    finally:
+        store.close()
+        other_kernel.close()
+    assert _hits(data, needles) == {"nextround.db": {}}
+    # The export is the client's own copy, kept where the user chose, and whole.
+    exported = (exports / "workbook.json").read_bytes()
+    assert NAME.encode() in exported and SECRET.encode() in exported
+    with Store(tmp_path / "restored.db") as restored:
+        assert import_workbook(restored, exported).name == NAME
+    figures[f"privacy.secure_delete_{secure_delete}.records_per_kind"] = RECORDS
+    figures[f"privacy.secure_delete_{secure_delete}.db_bytes_before_erase"] = size_before
+    figures[f"privacy.secure_delete_{secure_delete}.erase_seconds"] = round(erase_seconds, 3)
+
+
+@pytest.mark.timeout(60)  # before the checkpoint's wait was bounded, this took 150 s
+def test_erase_during_another_kernels_read_finishes_and_leaves_no_trace(tmp_path, figures):
+    """Another connection is in the middle of a read transaction during the erase."""
+    import sqlite3
+
+    path = tmp_path / "nextround.db"
+    store = Store(path)
+    client, keep = _fill(store)
+    needles = _secrets(client.id)
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM clients").fetchone() == (2,)
+        started = time.perf_counter()
+        store.erase_client(client.id)
+        figures["privacy.erase_seconds_with_a_read_in_progress"] = round(
+            time.perf_counter() - started, 2)
+        # The reader may still read its snapshot, which has the client in it, so
+        # the old pages must stay until it ends.
+        assert reader.execute("SELECT count(*) FROM clients").fetchone() == (2,)
+        reader.execute("COMMIT")
+        # The counsellor carries on; the store's next write finishes the job
+        # while every connection is still open.
+        store.set_answer(keep.id, "story", "the keeper's next answer")
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert names == ["nextround.db", "nextround.db-shm", "nextround.db-wal"]
+        assert _hits(tmp_path, needles) == {name: {} for name in names}
+    finally:
+        reader.close()
+        store.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nextround.db"]
+    assert _hits(tmp_path, needles) == {"nextround.db": {}}
+    with Store(path) as reopened:
+        assert reopened.list_clients() == [keep]

