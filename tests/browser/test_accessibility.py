@@ -12,15 +12,17 @@ client page; at each it records
 * **labels**: every ``input``, ``select`` and ``textarea`` has an accessible
   name, and ``get_by_label`` with that name finds it; each radio button sits
   in a radio group that ``get_by_role`` finds by its question;
-* **200% zoom**: at 640 CSS pixels wide the page does not scroll sideways and
-  no part of it is pushed off the right edge, where nobody could reach it.
+* **200% zoom**: at 640 CSS pixels wide nothing scrolls sideways (the page,
+  or a box inside it, except a keyboard-reachable table region), nothing is
+  pushed past the right edge, and no box cuts its content short.
 
 Progress's charts each carry a sentence and a table. The keyboard test walks
 a new client through all eight steps with Tab, Shift+Tab, Enter, Space and
-the arrow keys alone: at every stop the focus ring shows, and within a step
-the focus moves down the page. Save confirmations and tone warnings arrive in
-a live region that was on the page before them, and start with a word. The
-action plan and the session summary print to PDF on A4 and on Letter.
+the arrow keys alone: at every stop the focus ring shows, within a step the
+focus moves down the page, and a new step starts with the focus on its
+heading. Save confirmations and tone warnings arrive in a live region that
+was on the page before them, and start with a word. The action plan and the
+session summary print to PDF on A4 and on Letter.
 """
 
 from __future__ import annotations
@@ -599,6 +601,10 @@ def next_step(kb: Keyboard, number: int) -> None:
     assert info and info["name"] == f"Next: {title}", info
     kb.press("Enter")
     expect(kb.page.locator(".nr-step-title")).to_have_text(title, timeout=SLOW_MS)
+    # The old step (and the button) are gone: the focus moves to the new heading.
+    expect(kb.page.locator(".nr-step-title")).to_be_focused()
+    info = kb.focused()
+    assert info["outline"] != "none" and info["inView"], info
 
 
 CLIENT = "Kim Keys"

@@ -119,6 +119,16 @@ def nice_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def chart_esc(text: object) -> str:
+    """Escape text for plotly, whose labels read a small HTML subset.
+
+    As :func:`esc`, but a double quote becomes ``&#34;``: plotly decodes
+    numeric entities and only a few named ones, so ``&quot;`` would show as
+    typed rather than as ``"``.
+    """
+    return esc(text).replace("&quot;", "&#34;")
+
+
 def _and(parts: Sequence[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
@@ -127,7 +137,7 @@ def _and(parts: Sequence[str]) -> str:
 
 def _names(names: list[str], total: int) -> str:
     """Escaped names for hover text: the first few, then how many more."""
-    shown = ", ".join(esc(name) for name in names)
+    shown = ", ".join(chart_esc(name) for name in names)
     return shown + (f" and {total - len(names)} more" if total > len(names) else "")
 
 
@@ -153,7 +163,7 @@ def applications_chart(applications: Iterable[Application]) -> Chart:
     for outcome in outcomes:
         label = OUTCOME_LABELS[outcome]
         ys = [counts[w][outcome] for w in weeks]
-        hover = [f"Week of {nice_date(w)}: {n} {esc(label.lower())}<br>"
+        hover = [f"Week of {nice_date(w)}: {n} {chart_esc(label.lower())}<br>"
                  f"{_names(names[(w, outcome)], n)}" if n else ""
                  for w, n in zip(weeks, ys, strict=True)]
         traces.append(Trace("bar", label, [w.isoformat() for w in weeks], ys, hover,
@@ -196,8 +206,9 @@ def feedback_chart(applications: Iterable[Application], scenarios: dict[str, str
     counts = rejections_by_scenario(applications, scenarios, content)
     titles = list(counts)
     values = [counts[t] for t in titles]
-    hover = [f"{esc(t)}: {plural(n, 'rejection')}" for t, n in zip(titles, values, strict=True)]
-    trace = Trace("hbar", "Rejections", values, [esc(t) for t in titles], hover,
+    hover = [f"{chart_esc(t)}: {plural(n, 'rejection')}"
+             for t, n in zip(titles, values, strict=True)]
+    trace = Trace("hbar", "Rejections", values, [chart_esc(t) for t in titles], hover,
                   {"color": "#CC79A7", "pattern": ""})
     return Chart("feedback", "The kinds of feedback you heard", feedback_summary(counts),
                  (trace,) if titles else (), ("Kind of feedback", "Rejections"),
@@ -236,8 +247,8 @@ def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
         if len(note) > HOVER_NOTE:
             note = note[:HOVER_NOTE - 1] + "…"
         hover.append(f"{nice_date(day)}: mood {mean:g} of {scale.max}"
-                     + (f" ({esc(label)})" if label else "")
-                     + (f"<br>“{esc(note)}”" if note else ""))
+                     + (f" ({chart_esc(label)})" if label else "")
+                     + (f"<br>“{chart_esc(note)}”" if note else ""))
     trace = Trace("line", "Mood", [d.isoformat() for d in dates], means, hover,
                   {"color": "#0072B2"})
     ticks = tuple((v, f"{v} {scale.labels.get(v, '')}".strip())
@@ -352,13 +363,13 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
             "gridcolor": "#E5E5E5", "zeroline": False, "automargin": True}
     fig = go.Figure(layout={
         # "none" skips plotly's default template, which costs ~30 ms a chart.
-        "template": "none", "title": {"text": esc(chart.title)}, "height": 340,
+        "template": "none", "title": {"text": chart_esc(chart.title)}, "height": 340,
         "width": CHART_WIDTH,
         "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 13},
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "barmode": "stack",
         "hovermode": "closest", "legend": {"orientation": "h", "y": -0.25},
-        "xaxis": {**axis, "title": {"text": esc(chart.x_title)}},
-        "yaxis": {**axis, "showgrid": True, "title": {"text": esc(chart.y_title)},
+        "xaxis": {**axis, "title": {"text": chart_esc(chart.x_title)}},
+        "yaxis": {**axis, "showgrid": True, "title": {"text": chart_esc(chart.y_title)},
                   "rangemode": "tozero"},
     })
     for trace in chart.traces:
@@ -367,7 +378,7 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
         fig.update_yaxes(range=list(chart.y_range), rangemode="normal")
     if chart.y_ticks:
         fig.update_yaxes(tickvals=[v for v, _ in chart.y_ticks],
-                         ticktext=[esc(t) for _, t in chart.y_ticks])
+                         ticktext=[chart_esc(t) for _, t in chart.y_ticks])
     if any(t.kind == "hbar" for t in chart.traces):
         fig.update_yaxes(rangemode="normal", showgrid=False)
         fig.update_xaxes(rangemode="tozero", showgrid=True)
@@ -388,7 +399,7 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
 
 def _plotly_trace(go: Any, trace: Trace) -> Any:
     """One plotly trace; hover shows only our (escaped) text."""
-    common = {"name": esc(trace.name), "hovertext": trace.hover, "hoverinfo": "text"}
+    common = {"name": chart_esc(trace.name), "hovertext": trace.hover, "hoverinfo": "text"}
     style = trace.style
     if trace.kind == "line":
         return go.Scatter(x=trace.x, y=trace.y, mode="lines+markers", cliponaxis=False,

@@ -313,9 +313,20 @@ class ScenarioAdvice(Component):
             self.status.info("Read the card below. If it fits, press “Confirm this reading”.")
 
     def _confirm(self) -> None:
-        scenario_id = self.model.confirm(self.choice.value)
-        self.card.value = render_card(self.model.content.scenario(scenario_id), confirmed=True)
-        self.status.saved(f"You chose: {self.model.content.scenario(scenario_id).title}.")
+        # The card answers the click at once; "Saved." follows once the choice is
+        # on disk (a durable commit takes about 10 ms here). If saving fails, the
+        # card goes back to what is saved and the status says so.
+        model: ScenarioAdviceModel = self.model
+        chosen = self.choice.value or model.selected_id
+        if chosen and model._known(chosen) and model.application_id:
+            self.card.value = render_card(model.content.scenario(chosen), confirmed=True)
+        try:
+            scenario_id = model.confirm(self.choice.value)
+        except Exception:
+            self._show_card()
+            raise
+        self.card.value = render_card(model.content.scenario(scenario_id), confirmed=True)
+        self.status.saved(f"You chose: {model.content.scenario(scenario_id).title}.")
 
     def _answered(self, index: int, text: str) -> None:
         if self._quiet or not self._question_ids[index]:
