@@ -60,6 +60,8 @@ CUE = "They went with an internal candidate."
 GUESS = "They wanted someone younger."
 SEP = " ~ "
 THOUGHTS = ("situation", "assumption", "evidence", "reframe")
+#: Field limits from the model: a client's name, ``ShortText``, and what the test puts in
+#: a ``LongText`` field (the model allows far more: room for the 20,030-character payload).
 NAME_LIMIT = 200
 SHORT = 500
 LONG = 25_000
@@ -147,7 +149,9 @@ def plan_rounds() -> list[dict[str, list[Payload]]]:
         return [share_out(PAYLOADS, FIELDS)]
     packed = {f.key: chunks(f) for f in FIELDS}
     count = max(len(c) for c in packed.values())
-    return [{key: c[n % len(c)] for key, c in packed.items()} for n in range(count)]
+    # Each field starts at a different chunk, so fields of one size hold different texts.
+    return [{key: c[(n + i) % len(c)] for i, (key, c) in enumerate(packed.items())}
+            for n in range(count)]
 
 
 ROUNDS = plan_rounds()
@@ -155,8 +159,8 @@ ROUNDS = plan_rounds()
 
 def text_of(key: str, payloads: list[Payload], round_no: int) -> str:
     parts = [p.text for p in payloads] or [f"plain {key} {round_no}"]
-    if key in EXTRA:
-        parts.append(EXTRA[key])
+    if key in EXTRA:  # first: the advice reads only the start of a very long text
+        parts.insert(0, EXTRA[key])
     return SEP.join(parts)
 
 
@@ -331,7 +335,8 @@ def test_hostile_text_is_shown_literally_and_never_runs(round_no, page, page_log
     expect(page.get_by_text("New client added.")).to_be_visible()
     client = eventually(lambda: [c for c in store.list_clients() if c.name == name],
                         lambda found: len(found) == 1, what="the new client")[0]
-    expect(page.locator(".nr-step-title")).to_have_text("Log the rejection")
+    expect(page.locator(".nr-step-title")).to_have_text("Log the rejection",
+                                                         timeout=STEP_TIMEOUT_MS)
     selected = page.get_by_label("Client", exact=True).locator("option:checked")
     assert squash(selected.inner_text()) == squash(name)
 
@@ -448,9 +453,8 @@ def test_hostile_text_is_shown_literally_and_never_runs(round_no, page, page_log
         type_into(page.get_by_label(f"Step {number} title"), title)
         page.get_by_label(f"Step {number} due date").fill(
             (TODAY + timedelta(days=number)).isoformat())
-    eventually(lambda: sorted((a.title, a.due_on) for a in store.list(Action, client.id)),
-               lambda found: [t for t, due in found if due] == sorted(titles),
-               what="the plan steps")
+    eventually(lambda: sorted(a.title for a in store.list(Action, client.id) if a.due_on),
+               lambda found: found == sorted(titles), what="the plan steps")
     for number, title in enumerate(titles, start=1):
         expect(page.get_by_label(f"Step {number} title")).to_have_value(title)
     plan_markdown = decoded(page.get_by_role("link", name="Download as a checklist (Markdown)"),
