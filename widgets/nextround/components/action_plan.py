@@ -132,11 +132,7 @@ class ActionPlan(Component):
 
     title = "Action plan"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> ActionPlan:
-        return cls(ActionPlanModel(content=content, store=store, client_id=client_id,
-                                   application_id=application_id))
+    model_class = ActionPlanModel
 
     def build(self) -> list[W.Widget]:
         model: ActionPlanModel = self.model

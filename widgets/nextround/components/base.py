@@ -170,6 +170,15 @@ class Component(W.VBox):
     """Base of every step's view. Subclasses build widgets in ``build()``."""
 
     title = "Step"
+    #: The model this view shows; :meth:`create` builds one for a client.
+    model_class: type[StepModel] = StepModel
+
+    @classmethod
+    def create(cls, *, content, store, client_id: str, application_id: str | None = None,
+               **options: Any) -> Component:
+        """Build the step for one client: its model first, then the view over it."""
+        return cls(cls.model_class(content=content, store=store, client_id=client_id,
+                                   application_id=application_id, **options))
 
     def __init__(self, model: StepModel, **kwargs: Any):
         super().__init__(**kwargs)

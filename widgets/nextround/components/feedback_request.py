@@ -258,11 +258,7 @@ class FeedbackRequest(Component):
 
     title = "Ask for feedback"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> FeedbackRequest:
-        return cls(FeedbackRequestModel(content=content, store=store, client_id=client_id,
-                                        application_id=application_id))
+    model_class = FeedbackRequestModel
 
     def build(self) -> list[W.Widget]:
         self._quiet = False

@@ -158,11 +158,7 @@ class GraciousSteps(Component):
 
     title = "Stay gracious"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> GraciousSteps:
-        return cls(GraciousStepsModel(content=content, store=store, client_id=client_id,
-                                      application_id=application_id))
+    model_class = GraciousStepsModel
 
     def build(self) -> list[W.Widget]:
         model: GraciousStepsModel = self.model

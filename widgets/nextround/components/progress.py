@@ -486,11 +486,7 @@ class Progress(Component):
 
     title = "Your progress"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None,
-               today: date | None = None) -> Progress:
-        return cls(ProgressModel(content=content, store=store, client_id=client_id,
-                                 application_id=application_id, today=today))
+    model_class = ProgressModel
 
     def build(self) -> list[W.Widget]:
         model: ProgressModel = self.model

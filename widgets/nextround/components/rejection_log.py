@@ -161,11 +161,7 @@ class RejectionLog(Component):
 
     title = "Log the rejection"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> RejectionLog:
-        return cls(RejectionLogModel(content=content, store=store, client_id=client_id,
-                                     application_id=application_id))
+    model_class = RejectionLogModel
 
     def build(self) -> list[W.Widget]:
         self._quiet = False

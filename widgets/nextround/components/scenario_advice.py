@@ -162,11 +162,7 @@ class ScenarioAdvice(Component):
 
     title = "Make sense of it"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> ScenarioAdvice:
-        return cls(ScenarioAdviceModel(content=content, store=store, client_id=client_id,
-                                       application_id=application_id))
+    model_class = ScenarioAdviceModel
 
     def build(self) -> list[W.Widget]:
         model: ScenarioAdviceModel = self.model

@@ -132,11 +132,7 @@ class SelfAssessment(Component):
     title = "Self-assessment"
     answers = Dict()
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> SelfAssessment:
-        return cls(SelfAssessmentModel(content=content, store=store, client_id=client_id,
-                                       application_id=application_id))
+    model_class = SelfAssessmentModel
 
     def build(self) -> list[W.Widget]:
         model: SelfAssessmentModel = self.model

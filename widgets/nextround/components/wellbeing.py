@@ -116,11 +116,7 @@ class Wellbeing(Component):
 
     title = "Look after yourself"
 
-    @classmethod
-    def create(cls, *, content, store, client_id: str, application_id: str | None = None
-               ) -> Wellbeing:
-        return cls(WellbeingModel(content=content, store=store, client_id=client_id,
-                                  application_id=application_id))
+    model_class = WellbeingModel
 
     def build(self) -> list[W.Widget]:
         model: WellbeingModel = self.model
