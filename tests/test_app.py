@@ -174,3 +174,18 @@ def test_binder_is_detected_from_its_environment(monkeypatch):
     assert not on_binder()
     monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://example.invalid/")
     assert on_binder()
+
+
+@pytest.mark.parametrize("name", ["Aaron First", "Mia Middle", "Zed Last"])
+def test_adding_a_client_opens_that_client_among_many(content, store, demo, name):
+    app = make_app(content, store)
+    app.client_picker.value = demo[1].id
+    opened = []
+    app.model.observe(lambda change: opened.append(change["new"]), names="client_id")
+    app.new_name.value = name
+    app.add_button.click()
+    new = next(c for c in store.list_clients() if c.name == name)
+    assert app.model.client_id == new.id
+    assert app.client_picker.value == new.id
+    assert opened == [new.id], "no other client is opened on the way"
+    assert store.get_setting(LAST_CLIENT) == new.id

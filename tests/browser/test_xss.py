@@ -335,10 +335,13 @@ def test_hostile_text_is_shown_literally_and_never_runs(round_no, page, page_log
     expect(page.get_by_text("New client added.")).to_be_visible()
     client = eventually(lambda: [c for c in store.list_clients() if c.name == name],
                         lambda found: len(found) == 1, what="the new client")[0]
+    # The new client opens by itself, on an empty log.
+    picker = page.get_by_label("Client", exact=True)
     expect(page.locator(".nr-step-title")).to_have_text("Log the rejection",
                                                          timeout=STEP_TIMEOUT_MS)
-    selected = page.get_by_label("Client", exact=True).locator("option:checked")
-    assert squash(selected.inner_text()) == squash(name)
+    expect(page.get_by_label("The application you are editing").locator(
+        "option:checked")).to_have_text("No applications yet")
+    assert squash(picker.locator("option:checked").inner_text()) == squash(name)
 
     # 1. The log.
     for key, label in (("company", "Company"), ("role", "Role"),

@@ -103,6 +103,7 @@ class App(W.VBox):
         self.model = model
         self.add_class("nextround-app")
         self._current: W.Widget | None = None
+        self._syncing_picker = False
         self._counsellor: W.Widget | None = None
         self.status = _status()
         self.client_picker = W.Dropdown(options=self._client_options(), value=None,
@@ -165,18 +166,35 @@ class App(W.VBox):
         return wrapper
 
     def _wire(self) -> None:
-        self.client_picker.observe(self.guard(lambda c: self.model.open_client(c["new"] or "")),
-                                   names="value")
+        self.client_picker.observe(self.guard(self._picked), names="value")
         self.add_button.on_click(self.guard(lambda _b: self._add_client()))
         self.counsellor_button.observe(self.guard(self._toggle_counsellor), names="value")
         self.model.observe(self.guard(lambda _c: self._render()), names=["client_id", "step",
                                                                           "view"])
 
+    def _picked(self, change: dict) -> None:
+        """The user chose a client; changes made by :meth:`_sync_picker` are not choices."""
+        if not self._syncing_picker:
+            self.model.open_client(change["new"] or "")
+
+    def _sync_picker(self) -> None:
+        """Show the open client in the picker without the change counting as a choice.
+
+        Replacing a Dropdown's options resets its value on the way; without
+        this guard that intermediate value would open another client.
+        """
+        self._syncing_picker = True
+        try:
+            options = self._client_options()
+            if list(self.client_picker.options) != options:
+                self.client_picker.options = options
+            self.client_picker.value = self.model.client_id or None
+        finally:
+            self._syncing_picker = False
+
     def _add_client(self) -> None:
         self.model.add_client(self.new_name.value)
         self.new_name.value = ""
-        self.client_picker.options = self._client_options()
-        self.client_picker.value = self.model.client_id
         _say(self.status, "Saved.", "New client added.", "ok")
 
     def _toggle_counsellor(self, change: dict) -> None:
@@ -192,9 +210,8 @@ class App(W.VBox):
         self.menu.layout.display = "flex" if self.menu.children else "none"
 
     def _show_parts(self) -> None:
-        if self.model.client_id and self.client_picker.value != self.model.client_id:
-            self.client_picker.options = self._client_options()
-            self.client_picker.value = self.model.client_id
+        if self.client_picker.value != (self.model.client_id or None):
+            self._sync_picker()
         if self.model.view == "counsellor":
             self.menu.children = []
             self.main.children = [self._counsellor_view()]
@@ -221,8 +238,8 @@ class App(W.VBox):
             self.workbook_box.children[0].set_client(self.model.client_id)
 
     def _imported(self, client_id: str) -> None:
-        self.client_picker.options = self._client_options()
         self.model.open_client(client_id)
+        self._sync_picker()
 
     def _menu_buttons(self) -> list[W.Widget]:
         buttons = [W.HTML("<h2 class='nr-menu-title'>Your steps</h2>")]
