@@ -24,6 +24,7 @@ starting a server.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import ipaddress
 import os
@@ -326,7 +327,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if database.temp_dir is not None:
             _say("Demo clients only: this database is deleted when the server stops.")
         _say(f"NextRound is at {display_url(args.ip, port, args.token)} (Ctrl-C stops it)")
-        run_voila(voila_argv(options))
+        # Ctrl-C is how the server is meant to stop. Voilà handles the first one,
+        # but one that lands while it is already stopping would otherwise escape.
+        with contextlib.suppress(KeyboardInterrupt):
+            run_voila(voila_argv(options))
     return 0
 
 
