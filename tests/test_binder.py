@@ -517,7 +517,7 @@ def test_jupyterlab_opens_the_workbook(jupyter):
 @pytest.mark.browser
 def test_app_works_in_a_browser_and_tells_binder_users_to_download(jupyter):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        pytest.fail(f"{CHROMIUM} is missing; ./scripts/test installs Debian's chromium")
     ARTIFACTS.mkdir(exist_ok=True)
     url = (f"{jupyter.url}{readme_path('voila/render/workbook/app.ipynb')}"
            f"?token={jupyter.token}")

@@ -92,7 +92,7 @@ def app_server(serve_app) -> ServedApp:
 def browser() -> Iterator:
     """Debian's Chromium through Playwright; each launch gets a fresh temporary profile."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+        pytest.fail(f"{CHROMIUM} is missing; ./scripts/test installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
