@@ -293,3 +293,18 @@ def eventually(read, check=bool, *, timeout: float = 20, what: str = "the expect
             pytest.fail(f"waited {timeout:.0f} s for {what}; last saw: {value!r}",
                         pytrace=False)
         time.sleep(0.1)
+
+
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def open_watched_page(browser, log: PageLog):
+    """A fresh context and page whose requests, console and errors go to ``log``."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.route("**/*", log.on_route)
+    opened = context.new_page()
+    opened.on("request", log.on_request)
+    opened.on("websocket", log.on_websocket)
+    opened.on("console", log.on_console)
+    opened.on("pageerror", log.on_page_error)
+    return context, opened

@@ -37,10 +37,12 @@ from browser_harness import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    VIEWPORT,
     PageLog,
     ServedApp,
     artifact_name,
     free_port,
+    open_watched_page,
     start_server,
     stop_server,
     wait_for_widgets,
@@ -100,21 +102,6 @@ def browser() -> Iterator:
                                               args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-VIEWPORT = {"width": 1280, "height": 900}
-
-
-def open_watched_page(browser, log: PageLog):
-    """A fresh context and page whose requests, console and errors go to ``log``."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", log.on_route)
-    opened = context.new_page()
-    opened.on("request", log.on_request)
-    opened.on("websocket", log.on_websocket)
-    opened.on("console", log.on_console)
-    opened.on("pageerror", log.on_page_error)
-    return context, opened
 
 
 def finish_page(opened, log: PageLog, request) -> None:

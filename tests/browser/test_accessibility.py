@@ -38,7 +38,15 @@ from datetime import date, timedelta
 from urllib.parse import unquote_to_bytes
 
 import pytest
-from browser_harness import ARTIFACTS, PageLog, eventually, snapshot, wait_for_widgets
+from browser_harness import (
+    ARTIFACTS,
+    VIEWPORT,
+    PageLog,
+    eventually,
+    open_watched_page,
+    snapshot,
+    wait_for_widgets,
+)
 from playwright.sync_api import expect
 
 from nextround.content import load_content
@@ -49,7 +57,6 @@ from nextround.steps import STEPS
 from nextround.store import Store
 
 DEMO_CLIENT = "Amira Haddad"
-VIEWPORT = {"width": 1280, "height": 900}
 #: 200% zoom of a 1280-pixel window leaves 640 CSS pixels.
 ZOOMED = {"width": 640, "height": 900}
 SERIOUS = ("serious", "critical")
@@ -93,21 +100,11 @@ def content():
     return load_content()
 
 
-def watched_page(browser, log: PageLog):
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", log.on_route)
-    opened = context.new_page()
-    opened.on("console", log.on_console)
-    opened.on("pageerror", log.on_page_error)
-    opened.on("request", log.on_request)
-    return context, opened
-
-
 @pytest.fixture(scope="module")
 def demo(browser, served) -> Iterator:
     """The app on the demo client, shared by the tests that look rather than type."""
     log = PageLog()
-    context, opened = watched_page(browser, log)
+    context, opened = open_watched_page(browser, log)
     opened.goto(served.url)
     wait_for_widgets(opened)
     expect(opened.locator(".nr-step-title")).to_be_visible()
@@ -121,7 +118,7 @@ def demo(browser, served) -> Iterator:
 def journey_page(browser, served, request) -> Iterator:
     """A fresh page on this module's server that fails on console errors or outside requests."""
     log = PageLog()
-    context, opened = watched_page(browser, log)
+    context, opened = open_watched_page(browser, log)
     try:
         opened.goto(served.url)
         wait_for_widgets(opened)
