@@ -22,6 +22,7 @@ from typing import Any
 from .content import Content, Cues, load_content
 from .emails import RenderedEmail, render
 from .errors import NextRoundError
+from .tone import ToneFlag, check_tone
 
 # --- text matching -----------------------------------------------------------
 
@@ -149,7 +150,6 @@ class _Compiled:
     content: Content
     scenarios: list[CueMatcher]
     assumptions: list[CueMatcher]
-    tone: list[tuple[str, list[re.Pattern[str]]]]
 
 
 _COMPILED: dict[int, _Compiled] = {}
@@ -164,8 +164,6 @@ def _compiled(content: Content) -> _Compiled:
         content=content,
         scenarios=[CueMatcher.build(s.id, s.cues) for s in content.scenarios],
         assumptions=[CueMatcher.build(a.id, a.cues) for a in content.assumptions],
-        tone=[(rule.id, [re.compile(p, re.IGNORECASE) for p in rule.patterns])
-              for rule in content.tone_rules],
     )
     if len(_COMPILED) > 16:
         _COMPILED.clear()
@@ -231,53 +229,8 @@ def _ranked(matchers: list[CueMatcher], normal: str, order: dict[str, int], *,
 
 
 # --- tone ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ToneFlag:
-    """A phrase in a draft that may read as ungracious, and what to say instead."""
-
-    rule_id: str
-    phrase: str
-    start: int
-    end: int
-    alternative: str
-    why: str
-
-
-def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
-    """Flag phrasing to avoid in an email draft, with positions in ``text``.
-
-    Patterns run on the original text (case-insensitive) so that ``start``
-    and ``end`` index the very characters the client typed, which the
-    composer marks up.
-    """
-    content = _content(content)
-    text = text or ""
-    straight = text.replace("\u2019", "'").replace("\u2018", "'")
-    rules = {rule.id: rule for rule in content.tone_rules}
-    flags: list[ToneFlag] = []
-    for rule_id, patterns in _compiled(content).tone:
-        rule = rules[rule_id]
-        for regex in patterns:
-            for match in regex.finditer(straight):
-                if match.end() == match.start():
-                    continue
-                flags.append(ToneFlag(rule_id, text[match.start():match.end()], match.start(),
-                                      match.end(), rule.alternative, rule.why))
-    return _without_overlaps(flags)
-
-
-def _without_overlaps(flags: list[ToneFlag]) -> list[ToneFlag]:
-    """Keep the longest flag where several cover the same words."""
-    flags.sort(key=lambda f: (f.start, -(f.end - f.start)))
-    kept: list[ToneFlag] = []
-    for flag in flags:
-        if kept and flag.start < kept[-1].end:
-            continue
-        kept.append(flag)
-    return kept
-
+# The tone check lives in :mod:`nextround.tone`; it is re-exported here so
+# callers keep one place for the coaching logic.
 
 # --- assumptions -------------------------------------------------------------------
 

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import ContentError
 
@@ -233,16 +240,55 @@ class GraciousFile(Item):
     steps: list[GraciousStep] = Field(min_length=1)
 
 
+#: The sentence-level tone checks (see ``nextround.tone``) and the word lists
+#: each one reads from a rule's ``cues``.
+TONE_CHECK_CUES: dict[str, frozenset[str]] = {
+    "insult": frozenset({"words"}),
+    "shouting": frozenset({"acronyms"}),
+    "sarcasm": frozenset({"phrases"}),
+    "demand": frozenset({"phrases", "verbs", "commands"}),
+    "accusation": frozenset({"phrases", "words"}),
+    "arguing": frozenset({"phrases", "beliefs", "fit"}),
+    "asking_why": frozenset({"asking", "reasons", "decision"}),
+}
+ToneCheck = Literal["insult", "shouting", "sarcasm", "demand", "accusation", "arguing",
+                    "asking_why"]
+
+
 class ToneRule(SourcedItem):
-    """A phrasing to avoid, caught by patterns so that variants are caught too."""
+    """A phrasing to avoid, caught by patterns so that variants are caught too.
+
+    ``check`` names a sentence-level check that also runs, reading its word
+    lists from ``cues``, so that wordings no pattern foresaw are caught too.
+    """
 
     avoid: NonEmpty
     patterns: list[NonEmpty] = Field(min_length=1)
+    check: ToneCheck | None = None
+    cues: dict[Identifier, list[NonEmpty]] = Field(default_factory=dict)
     alternative: NonEmpty
     why: NonEmpty
 
+    @model_validator(mode="after")
+    def _cues_fit_the_check(self) -> ToneRule:
+        allowed = TONE_CHECK_CUES.get(self.check or "", frozenset())
+        unknown = sorted(set(self.cues) - allowed)
+        if unknown:
+            names = ", ".join(sorted(allowed)) or "none without a check"
+            raise ValueError(f"unknown cue list {unknown[0]!r} (this check reads: {names})")
+        return self
+
+
+class ToneWords(Item):
+    """Word lists every tone check shares: who a sentence is aimed at, and the
+    writer's own feelings (which are never hostile)."""
+
+    reader: list[NonEmpty] = Field(default_factory=list)
+    feelings: list[NonEmpty] = Field(default_factory=list)
+
 
 class ToneFile(Item):
+    words: ToneWords = Field(default_factory=ToneWords)
     rules: list[ToneRule] = Field(min_length=1)
 
 
@@ -299,6 +345,7 @@ class Content:
     tone_rules: tuple[ToneRule, ...]
     actions: tuple[LibraryAction, ...]
     keep_searching: KeepSearching
+    tone_words: ToneWords = field(default_factory=ToneWords)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -666,6 +713,7 @@ def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
         tone_rules=tuple(models["tone.yaml"].rules),  # type: ignore[union-attr]
         actions=tuple(acts.actions),
         keep_searching=acts.keep_searching,
+        tone_words=models["tone.yaml"].words,  # type: ignore[union-attr]
     )
     return content, []
 

@@ -1,0 +1,401 @@
+"""The tone check: flag what may read as rude in an email to an employer.
+
+A reply to a rejection is read by someone who owes the writer nothing, so a
+single scornful sentence can close a door for good. This module reads a draft
+sentence by sentence and flags the sentences a counsellor would ask the client
+to reword, each with a plain reason and a gracious alternative.
+
+Two kinds of evidence, both driven by ``content/tone.yaml`` so a counsellor
+can change them without Python:
+
+* a rule's ``patterns`` (regular expressions) mark exact phrasings;
+* a rule's ``check`` reads the whole sentence, so new wordings are caught too:
+  insults and contempt, shouting, sarcasm, demands, accusations, arguing with
+  the decision, and asking to be told why. The checks combine word lists
+  (matched with their usual endings) with who the sentence is aimed at, and
+  with the VADER sentiment lexicon (``vaderSentiment``, loaded when the check
+  first runs) for hostility no list foresaw.
+
+A firm, kind request ("I'd welcome any feedback you can share") is never
+flagged: feedback and advice are not reasons, and the writer's own feelings
+("I am disappointed") are not hostility.
+
+>>> [f.rule_id for f in check_tone("Thanks for nothing.")]
+['sarcasm']
+>>> check_tone("Thank you for letting me know. I'd welcome any feedback you can share.")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from .content import Content, ToneRule, load_content
+
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+#: Sentence checks read at most this many characters: far more than any
+#: email, and a pasted book cannot freeze the page (patterns still scan all).
+MAX_READ = 20_000
+#: A sentence aimed at the reader reads as hostile when VADER's compound score
+#: is at or below this and it holds a word VADER scores at or below
+#: :data:`HOSTILE_WORD` that is not one of the writer's own feelings.
+HOSTILE_COMPOUND = -0.25
+HOSTILE_WORD = -1.5
+#: Capitalised words this long are shouting unless listed as acronyms; shorter
+#: ones only when they are everyday words ("NOT", "HATE"), not short forms.
+SHOUT_LETTERS = 5
+#: The order in which sentence checks speak when several fit one sentence:
+#: the most hurtful first.
+CHECK_ORDER = ("insult", "accusation", "demand", "asking_why", "arguing", "sarcasm",
+               "shouting")
+
+#: Everyday short words: written in capitals they are shouting, not acronyms.
+_SHORT_WORDS = frozenset("""
+    all am an and any are as at be best big but by can did do done dont even ever for get
+    got had has have he her him his how i if in is it its just let me more most my need
+    never no not now of off oh on one only or our out over real really she so stop sure
+    than that the them then they this to too up us very want was way we well were what
+    when who why will with yes you your
+""".split())
+_WORDS = re.compile(r"[a-z0-9]+(?:['!*@#$][a-z0-9*]+)*")
+_CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z']*[A-Z](?![\w'])")
+_REPEATED_MARKS = re.compile(r"[!?]{2,}")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]\u201d\u2019]*(?=\s)|\n+")
+_ENDINGS = r"(?:s|es|ed|d|ing|ic|ics|ly|y|ity|ness|er|ers|ful)?"
+#: "That is why I applied" explains; it does not ask.
+_NEGATIONS = frozenset({"not", "never", "no", "dont", "cannot", "cant"})
+_NOT_ASKING_WHY = re.compile(r"(?:that|this|which|here|it)(?:'s|\s+is|\s+was)\s+why\b")
+
+
+@dataclass(frozen=True)
+class ToneFlag:
+    """A phrase in a draft that may read as ungracious, and what to say instead.
+
+    ``phrase`` (at ``start``:``end`` in the checked text) is what to mark: the
+    words a pattern matched, or the whole sentence a check flagged.
+    ``sentence`` is the sentence it sits in; ``also`` names other rules that
+    sentence trips, so the advice can mention them.
+    """
+
+    rule_id: str
+    phrase: str
+    start: int
+    end: int
+    alternative: str
+    why: str
+    sentence: str = ""
+    also: tuple[str, ...] = ()
+
+
+def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
+    """Flag phrasing to avoid in an email draft, with positions in ``text``.
+
+    Each sentence gets at most one flag from the checks, and none when a
+    pattern already marked words in it; patterns may mark several phrases.
+    Positions index the very characters the client typed.
+    """
+    content = content if content is not None else load_content()
+    text = text or ""
+    compiled = _compile(content)
+    straight = _straighten(text)
+    lower = _lower(straight)
+    sentences = list(_sentence_spans(text))
+    pattern_flags = _pattern_flags(text, straight, compiled)
+    flags: list[ToneFlag] = []
+    for start, end in sentences:
+        here = [f for f in pattern_flags if start <= f.start < end]
+        fired = (_checks_that_fire(straight[start:end], lower[start:end], compiled)
+                 if start < MAX_READ else [])
+        sentence = text[start:end]
+        if here:
+            ids = [f.rule_id for f in here]
+            also = tuple(r.id for r in fired if r.id not in ids)
+            flags.extend(_with(f, sentence=sentence, also=also) for f in here)
+        elif fired:
+            rule = fired[0]
+            flags.append(ToneFlag(rule.id, sentence, start, end, rule.alternative, rule.why,
+                                  sentence, tuple(r.id for r in fired[1:])))
+    flags.extend(f for f in pattern_flags if not any(s <= f.start < e for s, e in sentences))
+    flags.sort(key=lambda f: f.start)
+    return flags
+
+
+# --- text ----------------------------------------------------------------------
+
+
+def _straighten(text: str) -> str:
+    """Curly quotes made straight, keeping every offset."""
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+
+
+def _lower(text: str) -> str:
+    """Lower case that never changes a length, so offsets stay true."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence or line, trimmed of white space."""
+    at = 0
+    for match in _SENTENCE_END.finditer(text):
+        yield from _trimmed(text, at, match.end())
+        at = match.end()
+    yield from _trimmed(text, at, len(text))
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
+
+
+def _with(flag: ToneFlag, **changes) -> ToneFlag:
+    return ToneFlag(**{**flag.__dict__, **changes})
+
+
+# --- compiled content --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """One rule's cue lists, compiled to regular expressions."""
+
+    rule: ToneRule
+    lists: dict[str, re.Pattern[str] | None]
+    acronyms: frozenset[str]
+
+    def find(self, name: str, text: str) -> re.Match[str] | None:
+        regex = self.lists.get(name)
+        return regex.search(text) if regex is not None else None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    content: Content
+    patterns: tuple[tuple[ToneRule, tuple[re.Pattern[str], ...]], ...]
+    checks: tuple[tuple[str, _Cues], ...]
+    reader: re.Pattern[str] | None
+    feelings: re.Pattern[str] | None
+
+
+_CACHE: dict[int, _Compiled] = {}
+
+
+def _compile(content: Content) -> _Compiled:
+    """Compile a content object's tone rules once; content objects are immutable."""
+    cached = _CACHE.get(id(content))
+    if cached is not None and cached.content is content:
+        return cached
+    rules = content.tone_rules
+    checks = sorted(
+        ((rule.check, _Cues(rule, {name: cue_regex(words) for name, words in rule.cues.items()},
+                            frozenset(w.upper() for w in rule.cues.get("acronyms", ()))))
+         for rule in rules if rule.check),
+        key=lambda pair: CHECK_ORDER.index(pair[0]))
+    compiled = _Compiled(
+        content=content,
+        patterns=tuple((rule, tuple(re.compile(p, re.IGNORECASE) for p in rule.patterns))
+                       for rule in rules),
+        checks=tuple(checks),
+        reader=cue_regex(content.tone_words.reader),
+        feelings=cue_regex(content.tone_words.feelings, whole=True),
+    )
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[id(content)] = compiled
+    return compiled
+
+
+def cue_regex(entries, *, whole: bool = False) -> re.Pattern[str] | None:
+    """One regex for a list of cue words or phrases, as counsellors write them.
+
+    Words in a phrase may be joined by spaces or hyphens, apostrophes are
+    optional, the last word takes its usual endings ("idiot" finds "idiots",
+    "idiotic"), and a trailing ``*`` takes any ending ("discriminat*").
+    ``whole`` makes the regex match a single word exactly (for ``fullmatch``).
+
+    >>> bool(cue_regex(["waste of time"]).search("a waste-of-times"))
+    True
+    >>> bool(cue_regex(["idiot"]).search("idiosyncratic"))
+    False
+    """
+    parts = [_cue_part(entry) for entry in entries if entry.strip()]
+    if not parts:
+        return None
+    body = "|".join(sorted(parts, key=len, reverse=True))
+    if whole:
+        return re.compile(rf"(?:{body})")
+    return re.compile(rf"(?<![\w'])(?:{body})(?![\w'])")
+
+
+def _cue_part(entry: str) -> str:
+    words = _lower(_straighten(entry)).split()
+    pieces = []
+    for i, word in enumerate(words):
+        wild = word.endswith("*") and len(word) > 1
+        stem = word[:-1] if wild else word
+        piece = re.escape(stem).replace("'", "'?")
+        if wild:
+            piece += r"[\w'*]*"
+        elif i == len(words) - 1 and stem[-1:].isalpha():
+            piece += _ENDINGS
+        pieces.append(piece)
+    return r"[\s\-]+".join(pieces)
+
+
+# --- patterns ----------------------------------------------------------------------
+
+
+def _pattern_flags(text: str, straight: str, compiled: _Compiled) -> list[ToneFlag]:
+    """Every phrase a rule's patterns match. Where matches overlap, the rule
+    listed first in the content wins (the file lists the most specific first),
+    then the longest match."""
+    found: list[tuple[int, ToneFlag]] = []
+    for order, (rule, patterns) in enumerate(compiled.patterns):
+        for regex in patterns:
+            for match in regex.finditer(straight):
+                start, end = match.span()
+                while end > start and straight[end - 1].isspace():
+                    end -= 1
+                while start < end and straight[start].isspace():
+                    start += 1
+                if end > start:
+                    found.append((order, ToneFlag(rule.id, text[start:end], start, end,
+                                                  rule.alternative, rule.why)))
+    found.sort(key=lambda pair: (pair[0], -(pair[1].end - pair[1].start), pair[1].start))
+    kept: list[ToneFlag] = []
+    for _order, flag in found:
+        if not any(flag.start < other.end and other.start < flag.end for other in kept):
+            kept.append(flag)
+    kept.sort(key=lambda f: f.start)
+    return kept
+
+
+# --- sentence checks ----------------------------------------------------------------
+
+
+def _checks_that_fire(sentence: str, lower: str, compiled: _Compiled) -> list[ToneRule]:
+    """The rules whose sentence check fires on this sentence, most hurtful first."""
+    reader = compiled.reader
+    aimed = bool(reader and reader.search(lower))
+    fired: list[ToneRule] = []
+    for check, cues in compiled.checks:
+        if cues.rule in fired:
+            continue
+        if CHECKS[check](sentence, lower, cues, aimed, compiled):
+            fired.append(cues.rule)
+    return fired
+
+
+def _insult(sentence, lower, cues, aimed, compiled) -> bool:
+    return bool(cues.find("words", lower)) or (aimed and _hostile(sentence, lower, compiled))
+
+
+def _shouting(sentence, lower, cues, aimed, compiled) -> bool:
+    if _REPEATED_MARKS.search(sentence):
+        return True
+    for match in _CAPS.finditer(sentence):
+        word = match.group().replace("'", "")
+        if word in cues.acronyms:
+            continue
+        if len(word) >= SHOUT_LETTERS or word.lower() in _SHORT_WORDS \
+                or _vader_valence(word.lower()) != 0:
+            return True
+    return False
+
+
+def _sarcasm(sentence, lower, cues, aimed, compiled) -> bool:
+    return bool(cues.find("phrases", lower))
+
+
+def _demand(sentence, lower, cues, aimed, compiled) -> bool:
+    if cues.find("phrases", lower):
+        return True
+    verbs = cues.lists.get("verbs")
+    if verbs is not None and _after_i(lower, verbs):
+        return True
+    commands = cues.lists.get("commands")
+    words = _WORDS.findall(lower)
+    return bool(commands is not None and len(words) > 1 and commands.fullmatch(words[0])
+                and words[1] in ("me", "us", "why", "what", "how", "your"))
+
+
+def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
+    return bool(cues.find("phrases", lower)) or (aimed and bool(cues.find("words", lower)))
+
+
+def _arguing(sentence, lower, cues, aimed, compiled) -> bool:
+    if cues.find("phrases", lower):
+        return True
+    beliefs = cues.lists.get("beliefs")
+    return bool(beliefs is not None and cues.find("fit", lower) and _after_i(lower, beliefs))
+
+
+def _after_i(lower: str, regex: re.Pattern[str], *, within: int = 2) -> bool:
+    """True when ``regex`` matches a word soon after "I", with no "not" between:
+    "I require", "I really thought", but not "I don't require"."""
+    for i_word in re.finditer(r"(?<![\w'])i(?![\w'])", lower):
+        at = i_word.end()
+        for _ in range(within + 1):
+            gap = re.match(r"\s+", lower[at:])
+            if not gap:
+                break
+            at += gap.end()
+            if regex.match(lower, at):
+                return True
+            word = re.match(r"[\w']+", lower[at:])
+            if not word or word.group() in _NEGATIONS or word.group().endswith("n't"):
+                break
+            at += word.end()
+    return False
+
+
+def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
+    asking = "?" in sentence or bool(cues.find("asking", lower))
+    if not asking or not cues.find("decision", lower):
+        return False
+    reasons = cues.lists.get("reasons")
+    return reasons is not None and any(
+        not _NOT_ASKING_WHY.search(lower, max(0, m.start() - 12), m.end())
+        for m in reasons.finditer(lower))
+
+
+CHECKS = {"insult": _insult, "shouting": _shouting, "sarcasm": _sarcasm, "demand": _demand,
+          "accusation": _accusation, "arguing": _arguing, "asking_why": _asking_why}
+
+
+# --- sentiment ----------------------------------------------------------------------
+
+
+def _hostile(sentence: str, lower: str, compiled: _Compiled) -> bool:
+    """A strongly negative judgement, not the writer's own feeling, by VADER's scores."""
+    feelings = compiled.feelings
+    judgements = [w for w in _WORDS.findall(lower)
+                  if _vader_valence(w) <= HOSTILE_WORD
+                  and not (feelings and feelings.fullmatch(w))]
+    return bool(judgements) and _analyzer().polarity_scores(sentence)["compound"] \
+        <= HOSTILE_COMPOUND
+
+
+def _vader_valence(word: str) -> float:
+    return _analyzer().lexicon.get(word, 0.0)
+
+
+@cache
+def _analyzer() -> SentimentIntensityAnalyzer:
+    """VADER's analyzer, built on first use: its lexicon (about 6 MB) is read
+    only when a draft is first checked, never when the app starts."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+__all__ = ["CHECK_ORDER", "ToneFlag", "check_tone", "cue_regex"]
