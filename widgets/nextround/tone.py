@@ -96,9 +96,10 @@ class ToneFlag:
 def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
     """Flag phrasing to avoid in an email draft, with positions in ``text``.
 
-    Each sentence gets at most one flag from the checks, and none when a
-    pattern already marked words in it; patterns may mark several phrases.
-    Positions index the very characters the client typed.
+    Each sentence gets at most one flag: the words a pattern marked (the rule
+    listed first wins), else the whole sentence when a check fires; the other
+    rules it trips are named in ``also``. Positions index the very characters
+    the client typed.
     """
     content = content if content is not None else load_content()
     text = text or ""
@@ -107,6 +108,7 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
     lower = _lower(straight)
     sentences = list(_sentence_spans(text))
     pattern_flags = _pattern_flags(text, straight, compiled)
+    order = {rule.id: i for i, rule in enumerate(content.tone_rules)}
     flags: list[ToneFlag] = []
     for start, end in sentences:
         here = [f for f in pattern_flags if start <= f.start < end]
@@ -114,9 +116,11 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
                  if start < MAX_READ else [])
         sentence = text[start:end]
         if here:
-            ids = [f.rule_id for f in here]
-            also = tuple(r.id for r in fired if r.id not in ids)
-            flags.extend(_with(f, sentence=sentence, also=also) for f in here)
+            first = min(here, key=lambda f: (order[f.rule_id], f.start))
+            also = tuple(dict.fromkeys(
+                [f.rule_id for f in here] + [r.id for r in fired]).keys() - {first.rule_id})
+            also = tuple(sorted(also, key=order.__getitem__))
+            flags.append(_with(first, sentence=sentence, also=also))
         elif fired:
             rule = fired[0]
             flags.append(ToneFlag(rule.id, sentence, start, end, rule.alternative, rule.why,

@@ -1,0 +1,303 @@
+"""The tone check: each kind of rudeness in several wordings, gracious drafts
+left alone, the figures on real follow-up emails, and the content contract.
+
+The paraphrases here were written for these tests: they show behaviour. How
+well the check does on real words is measured on the test part of
+``tests/data/real/followups/`` (written by others, never used to write rules).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from nextround.advice import check_tone as advice_check_tone
+from nextround.content import load_content, validate_directory
+from nextround.errors import ContentError
+from nextround.tone import ToneFlag, check_tone, cue_regex
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("tone_figures",
+                                               ROOT / "benchmarks" / "tone_figures.py")
+tone_figures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tone_figures)
+
+
+def rules_for(text: str, content) -> set[str]:
+    """Every rule a draft trips, whether it leads a flag or rides along."""
+    return {rule for flag in check_tone(text, content) for rule in (flag.rule_id, *flag.also)}
+
+
+# --- each kind of rudeness, in wordings no pattern lists ---------------------------
+
+
+@pytest.mark.parametrize("draft", [
+    "You people are complete morons.",
+    "Your recruiter is clueless and arrogant.",
+    "What a pathetic excuse for a hiring process.",
+    "Honestly your team is a bunch of clowns.",
+    "Your company is a disgrace and your managers are liars.",
+    "This whole thing was crap from start to finish.",
+])
+def test_insults_and_contempt_are_flagged(draft, content):
+    assert "insult" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "I AM EXTREMELY UPSET ABOUT THIS.",
+    "Why would you do this??",
+    "I cannot believe it!!",
+    "This was NOT what you promised.",
+    "Seriously?!",
+])
+def test_shouting_is_flagged(draft, content):
+    assert "shouting" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "Thanks for nothing.",
+    "Well, thanks a lot for wasting my afternoon.",
+    "Good luck finding someone who puts up with that.",
+    "I didn't even want to work there anyway.",
+    "Your loss, not mine.",
+    "How kind of you to finally reply after a month.",
+])
+def test_sarcasm_is_flagged(draft, content):
+    assert "sarcasm" in rules_for(draft, content) or "accusing" in rules_for(draft, content), \
+        draft
+
+
+@pytest.mark.parametrize("draft", [
+    "I require a full account of how this decision was reached.",
+    "I demand to speak with your manager.",
+    "You owe me an explanation after three interviews.",
+    "I insist that you reconsider.",
+    "Explain why I was turned down.",
+    "I really deserve a proper answer from you.",
+])
+def test_demands_are_flagged(draft, content):
+    assert "demanding" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "You clearly made a mistake.",
+    "Your process is unprofessional.",
+    "The interview was biased against older people like me.",
+    "You obviously never read my CV.",
+    "Your recruiters misled me about the salary.",
+    "You wasted my time with four rounds of interviews.",
+])
+def test_accusations_are_flagged(draft, content):
+    assert "accusing" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "I find it hard to believe my qualifications are lower than the other candidates'.",
+    "It is difficult to believe that someone with less experience was chosen.",
+    "I was honestly the most qualified person you interviewed.",
+    "I thought my background was a perfect fit for the role.",
+    "Frankly, you missed out on a great employee.",
+    "Please reconsider, because I am more qualified than whoever you picked.",
+])
+def test_arguing_with_the_decision_is_flagged(draft, content):
+    assert "defensive" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "Could you tell me why I wasn't selected?",
+    "I'd like to understand the reasons for your decision.",
+    "May I ask what the reason was for turning me down?",
+    "Please let me know why my application was unsuccessful.",
+    "I would appreciate knowing why I didn't get the job.",
+    "What was the deciding factor in not choosing me?",
+    "I am curious why you went with another candidate.",
+])
+def test_asking_why_one_was_not_chosen_is_flagged_in_any_wording(draft, content):
+    assert "why_not_hired" in rules_for(draft, content), draft
+
+
+# --- gracious and firm drafts pass --------------------------------------------------
+
+
+@pytest.mark.parametrize("draft", [
+    "I'd welcome any feedback you can share.",
+    "Thank you for letting me know. I'm disappointed, but I understand the decision.",
+    "If you have a moment, I would be grateful for any advice on how I could improve.",
+    "I understand why you went with someone with more experience in logistics.",
+    "I'm glad you thought I was a strong candidate, and I hope we cross paths again.",
+    "I don't expect a detailed reply, but a few lines would help me a lot.",
+    "Please pass my thanks to the HR team and to the panel.",
+    "I still believe I could add a lot to the team, so please keep me in mind.",
+    "That is why I applied in the first place: your work on rural clinics.",
+    "Thank you for the update! It was a pleasure to meet you all.",
+    "While it stings a little, I really enjoyed the process and learned a lot.",
+    "I remain very interested in joining NHS Digital, and I'd love to stay in touch.",
+])
+def test_gracious_and_firm_drafts_are_never_flagged(draft, content):
+    assert check_tone(draft, content) == [], draft
+
+
+def test_every_shipped_email_and_alternative_passes(content):
+    texts = [rule.alternative for rule in content.tone_rules]
+    texts += [email.subject + "\n" + email.body for email in content.emails]
+    for text in texts:
+        assert check_tone(text, content) == [], text
+
+
+# --- what a flag says ------------------------------------------------------------------
+
+
+def test_each_flag_names_its_sentence_says_why_and_offers_words(content):
+    draft = ("Dear Sam,\nThank you for the call. Your process is a joke and I require an "
+             "answer. I hope the team does well.\nAna")
+    [flag] = check_tone(draft, content)
+    assert isinstance(flag, ToneFlag)
+    assert flag.sentence == "Your process is a joke and I require an answer."
+    assert draft[flag.start:flag.end] == flag.phrase
+    assert flag.phrase in flag.sentence
+    assert {flag.rule_id, *flag.also} >= {"insult", "demanding"}
+    rule = next(r for r in content.tone_rules if r.id == flag.rule_id)
+    assert flag.why == rule.why and flag.alternative == rule.alternative
+    assert check_tone(flag.alternative, content) == []
+
+
+def test_pattern_flags_mark_the_words_and_name_the_sentence(content):
+    draft = "Hi Jo. Honestly, what did I do wrong?? Thanks, Ana"
+    [flag] = check_tone(draft, content)
+    assert flag.rule_id == "what_did_i_do_wrong"
+    assert flag.phrase == "what did I do wrong"
+    assert flag.sentence == "Honestly, what did I do wrong??"
+    assert "shouting" in flag.also
+
+
+def test_positions_hold_with_curly_quotes_and_odd_letters(content):
+    draft = "Dear İlker,\nI didn’t even want this job anyway."
+    [flag] = check_tone(draft, content)
+    assert draft[flag.start:flag.end] == flag.phrase
+    assert flag.rule_id == "sarcasm"
+
+
+def test_one_flag_per_sentence_naming_the_other_rules_it_trips(content):
+    [flag] = check_tone("YOU PEOPLE ARE CLUELESS AND YOU OWE ME AN ANSWER!!", content)
+    assert {flag.rule_id, *flag.also} == {"insult", "demanding", "shouting"}
+    assert len(check_tone("You owe me an answer. Thanks for nothing.", content)) == 2
+
+    [flag] = check_tone("Sorry, that sentence; I require a reply now", content)
+    assert flag.rule_id == "demanding"
+
+
+def test_advice_keeps_the_public_name():
+    assert advice_check_tone is check_tone
+
+
+def test_empty_and_blank_drafts_raise_no_flag(content):
+    assert check_tone("", content) == []
+    assert check_tone("   \n\n ", content) == []
+    assert check_tone(None, content) == []
+
+
+# --- word lists as counsellors write them ------------------------------------------
+
+
+def test_cue_words_match_their_usual_endings_and_wildcards():
+    regex = cue_regex(["idiot", "discriminat*", "waste of time", "didn't even want"])
+    for text in ("idiots", "idiotic", "discriminatory", "a waste-of-time", "didnt even want"):
+        assert regex.search(text), text
+    for text in ("idiosyncratic", "discreet", "wasted time"):
+        assert not regex.search(text), text
+    assert cue_regex([]) is None
+
+
+def _content_copy(tmp_path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(load_content().directory, copy)
+    return copy
+
+
+def test_a_counsellor_adds_an_insult_without_python(tmp_path):
+    copy = _content_copy(tmp_path)
+    draft = "Your recruiters are nincompoops."
+    before, _ = validate_directory(copy)
+    assert "insult" not in rules_for(draft, before)
+    path = copy / "tone.yaml"
+    path.write_text(path.read_text().replace("words: [moron,", "words: [nincompoop, moron,"))
+    after, problems = validate_directory(copy)
+    assert problems == []
+    assert "insult" in rules_for(draft, after)
+
+
+def test_an_unknown_cue_list_is_one_clear_line(tmp_path):
+    copy = _content_copy(tmp_path)
+    path = copy / "tone.yaml"
+    path.write_text(path.read_text().replace("      phrases: [thanks for nothing,",
+                                             "      phrase: [thanks for nothing,"))
+    content, problems = validate_directory(copy)
+    assert content is None
+    assert len(problems) == 1
+    assert re.match(r".*tone\.yaml:\d+: rules\[\d+\].*unknown cue list 'phrase'", problems[0]), \
+        problems
+    with pytest.raises(ContentError):
+        load_content(copy)
+
+
+# --- loading cost ----------------------------------------------------------------------
+
+
+def test_the_sentiment_lexicon_loads_only_when_a_draft_is_checked():
+    code = ("import sys\nimport nextround.app, nextround.advice, nextround.tone\n"
+            "assert 'vaderSentiment' not in sys.modules, 'loaded too early'\n"
+            "from nextround.tone import check_tone\n"
+            "check_tone('Your team is horrible to candidates.')\n"
+            "assert 'vaderSentiment.vaderSentiment' in sys.modules\nprint('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+# --- the real corpus ----------------------------------------------------------------------
+
+
+def test_corpus_is_split_by_source_and_labelled():
+    items = tone_figures.load_followups("all")
+    assert len(items) >= 40
+    hosts = {part: {tone_figures.source_host(i["source"]) for i in items if i["part"] == part}
+             for part in tone_figures.SPLITS}
+    assert not hosts["tuning"] & hosts["test"]
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids))
+    for item in items:
+        assert tone_figures.part_for(item["source"]) == item["part"], item["id"]
+        assert urlsplit(item["source"]).scheme in ("http", "https"), item["id"]
+        assert item["label"] in ("rude", "gracious"), item["id"]
+        assert item["text"].strip(), item["id"]
+        if item["label"] == "rude":
+            assert item["kinds"] and set(item["kinds"]) <= set(tone_figures.KINDS), item["id"]
+    for part in tone_figures.SPLITS:
+        labels = {i["label"] for i in items if i["part"] == part}
+        assert labels == {"rude", "gracious"}, part
+
+
+def test_tone_targets_hold_on_the_test_part():
+    figures = tone_figures.measure("test")
+    assert figures["rude"] >= 10 and figures["gracious"] >= 8
+    report = tone_figures.render(figures)
+    assert figures["gracious_passed_rate"] == 1.0, report
+    assert figures["rude_flagged_rate"] >= 0.95, report
+    assert "Rude follow-ups flagged" in report
+
+
+def test_the_figures_script_runs_alone(tmp_path):
+    out = tmp_path / "tone.json"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "tone_figures.py"),
+                           "--split", "tuning", "--json", str(out)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Tone check on the tuning part" in done.stdout
+    assert '"split": "tuning"' in out.read_text()
