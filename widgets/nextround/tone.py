@@ -385,12 +385,49 @@ def _hostile(sentence: str, lower: str, compiled: _Compiled) -> bool:
     judgements = [w for w in _WORDS.findall(lower)
                   if _vader_valence(w) <= HOSTILE_WORD
                   and not (feelings and feelings.fullmatch(w))]
-    return bool(judgements) and _analyzer().polarity_scores(sentence)["compound"] \
-        <= HOSTILE_COMPOUND
+    if not judgements:
+        return False
+    plain = re.sub(r"[A-Za-z]+", lambda m: _plain_form(m.group()), sentence)
+    return _analyzer().polarity_scores(plain)["compound"] <= HOSTILE_COMPOUND
+
+
+def _plain_form(word: str) -> str:
+    """The word as VADER's lexicon lists it: "idiots" becomes "idiot" when only
+    that is listed, so the sentence score sees it. Capitals are kept (VADER
+    reads them as emphasis)."""
+    lower = word.lower()
+    lexicon = _analyzer().lexicon
+    if lower in lexicon:
+        return word
+    base = _listed_base(lower)
+    if base is None:
+        return word
+    return base.upper() if word.isupper() and len(word) > 1 else base
 
 
 def _vader_valence(word: str) -> float:
-    return _analyzer().lexicon.get(word, 0.0)
+    """VADER's score for a word, or for its plain form when the lexicon lists
+    only that ("idiots" scores as "idiot")."""
+    lexicon = _analyzer().lexicon
+    if word in lexicon:
+        return lexicon[word]
+    base = _listed_base(word)
+    return lexicon[base] if base is not None else 0.0
+
+
+def _listed_base(word: str) -> str | None:
+    """The plain form of an inflected word, when VADER's lexicon lists it."""
+    lexicon = _analyzer().lexicon
+    for ending, replacement in _INFLECTIONS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            base = word[: len(word) - len(ending)] + replacement
+            if base in lexicon:
+                return base
+    return None
+
+
+_INFLECTIONS = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
+                ("ing", "e"), ("ly", ""))
 
 
 @cache
