@@ -200,6 +200,15 @@ def test_one_flag_per_sentence_naming_the_other_rules_it_trips(content):
     assert flag.rule_id == "demanding"
 
 
+def test_a_pasted_book_is_read_only_as_far_as_any_email_goes(content):
+    from nextround.tone import MAX_READ
+
+    rude = "Your team is a joke. "
+    flags = check_tone(rude * (5 * MAX_READ // len(rude)), content)
+    assert flags and all(f.end <= MAX_READ for f in flags)
+    assert len(flags) == MAX_READ // len(rude)
+
+
 def test_advice_keeps_the_public_name():
     assert advice_check_tone is check_tone
 
