@@ -145,6 +145,7 @@ def test_asking_why_one_was_not_chosen_is_flagged_in_any_wording(draft, content)
     "Could you share any advice on how I could improve?",
     "I would appreciate any feedback you could provide.",
     "Would you offer me feedback on my interview?",
+    "I have a BS in biology and five years in the lab.",
     "I would appreciate it if you kept me in mind for future roles.",
 ])
 def test_gracious_and_firm_drafts_are_never_flagged(draft, content):
@@ -171,7 +172,11 @@ def test_each_flag_names_its_sentence_says_why_and_offers_words(content):
     assert flag.phrase in flag.sentence
     assert {flag.rule_id, *flag.also} >= {"insult", "demanding"}
     rule = next(r for r in content.tone_rules if r.id == flag.rule_id)
-    assert flag.why == rule.why and flag.alternative == rule.alternative
+    assert flag.alternative == rule.alternative
+    assert flag.why.startswith(rule.why) and "It also reads as" in flag.why
+    for other in flag.also:
+        label = next(r.label for r in content.tone_rules if r.id == other)
+        assert label in flag.why
     assert check_tone(flag.alternative, content) == []
 
 
@@ -181,7 +186,8 @@ def test_pattern_flags_mark_the_words_and_name_the_sentence(content):
     assert flag.rule_id == "what_did_i_do_wrong"
     assert flag.phrase == "what did I do wrong"
     assert flag.sentence == "Honestly, what did I do wrong??"
-    assert "shouting" in flag.also
+    assert flag.also == ("shouting",)
+    assert flag.why.endswith("It also reads as shouting.")
 
 
 def test_positions_hold_with_curly_quotes_and_odd_letters(content):

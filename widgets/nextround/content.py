@@ -263,6 +263,8 @@ class ToneRule(SourcedItem):
     """
 
     avoid: NonEmpty
+    #: What the rule catches, in a few words ("shouting"), for "It also reads as …".
+    label: NonEmpty | None = None
     patterns: list[NonEmpty] = Field(min_length=1)
     check: ToneCheck | None = None
     cues: dict[Identifier, list[NonEmpty]] = Field(default_factory=dict)

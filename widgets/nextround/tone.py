@@ -110,6 +110,7 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
     lower = _lower(straight)
     pattern_flags = _pattern_flags(text, straight, compiled)  # sorted by start
     order = {rule.id: i for i, rule in enumerate(content.tone_rules)}
+    rules = {rule.id: rule for rule in content.tone_rules}
     flags: list[ToneFlag] = []
     at = 0  # the next pattern flag not yet placed in a sentence
     for start, end in _sentence_spans(text):
@@ -126,15 +127,25 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
             first = min(here, key=lambda f: (order[f.rule_id], f.start))
             also = {f.rule_id for f in here} | {r.id for r in fired}
             also.discard(first.rule_id)
-            flags.append(_with(first, sentence=sentence,
-                               also=tuple(sorted(also, key=order.__getitem__))))
+            also_ids = tuple(sorted(also, key=order.__getitem__))
+            flags.append(_with(first, sentence=sentence, also=also_ids,
+                               why=_why(first.why, also_ids, rules)))
         elif fired:
-            rule = fired[0]
-            flags.append(ToneFlag(rule.id, sentence, start, end, rule.alternative, rule.why,
-                                  sentence, tuple(r.id for r in fired[1:])))
+            rule, also_ids = fired[0], tuple(r.id for r in fired[1:])
+            flags.append(ToneFlag(rule.id, sentence, start, end, rule.alternative,
+                                  _why(rule.why, also_ids, rules), sentence, also_ids))
     flags.extend(pattern_flags[at:])
     flags.sort(key=lambda f: f.start)
     return flags
+
+
+def _why(why: str, also: tuple[str, ...], rules: dict[str, ToneRule]) -> str:
+    """The rule's reason, plus what else the same sentence reads as."""
+    labels = [rules[rule_id].label or rule_id.replace("_", " ") for rule_id in also]
+    if not labels:
+        return why
+    listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"{why} It also reads as {listed}."
 
 
 # --- text ----------------------------------------------------------------------
