@@ -146,6 +146,10 @@ def test_asking_why_one_was_not_chosen_is_flagged_in_any_wording(draft, content)
     "I would appreciate any feedback you could provide.",
     "Would you offer me feedback on my interview?",
     "I have a BS in biology and five years in the lab.",
+    "Thank you, I really appreciate it!!",
+    "Thank you for explaining the reasons behind your decision.",
+    "I would welcome the chance to learn why the team values that experience so much.",
+    "I completely understand why you chose someone with more management experience.",
     "I would appreciate it if you kept me in mind for future roles.",
 ])
 def test_gracious_and_firm_drafts_are_never_flagged(draft, content):

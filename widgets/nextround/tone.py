@@ -49,6 +49,9 @@ MAX_READ = 20_000
 #: :data:`HOSTILE_WORD` that is not one of the writer's own feelings.
 HOSTILE_COMPOUND = -0.25
 HOSTILE_WORD = -1.5
+#: Exclamation marks or capitals in a sentence this warm (VADER compound) are
+#: delight, not shouting.
+WARM_COMPOUND = 0.5
 #: Capitalised words this long are shouting unless listed as acronyms; shorter
 #: ones only when they are everyday words ("NOT", "HATE"), not short forms.
 SHOUT_LETTERS = 5
@@ -71,6 +74,10 @@ _REPEATED_MARKS = re.compile(r"[!?]{2,}")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]\u201d\u2019]*(?=\s)|\n+")
 _ENDINGS = r"(?:s|es|ed|d|ing|ic|ics|ly|y|ity|ness|er|ers|ful)?"
 #: "That is why I applied" explains; it does not ask.
+#: "why" closely followed by the writer or a negation asks about them.
+_WHY_ABOUT_ME = re.compile(r"(?:\s+[\w']+){0,3}?\s+(?:i|me|my|i'm|not|[\w]+n't)(?![\w'])")
+#: "Thank you for explaining" thanks for an answer; it does not ask for one.
+_THANKS_FOR = re.compile(r"thanks?\s+(?:you\s+)?(?:so\s+much\s+|very\s+much\s+)?for\s+$")
 _NEGATIONS = frozenset({"not", "never", "no", "dont", "cannot", "cant"})
 _NOT_ASKING_WHY = re.compile(r"(?:that|this|which|here|it)(?:'s|\s+is|\s+was)\s+why\b")
 
@@ -327,8 +334,13 @@ def _insult(sentence, lower, cues, aimed, compiled) -> bool:
 
 
 def _shouting(sentence, lower, cues, aimed, compiled) -> bool:
-    if _REPEATED_MARKS.search(sentence):
-        return True
+    """"!!", "??" or capitals, unless the sentence is plainly warm ("Thanks
+    so much!!" is delight, not anger)."""
+    loud = bool(_REPEATED_MARKS.search(sentence)) or _has_shouted_word(sentence, cues)
+    return loud and _analyzer().polarity_scores(sentence)["compound"] < WARM_COMPOUND
+
+
+def _has_shouted_word(sentence: str, cues: _Cues) -> bool:
     for match in _CAPS.finditer(sentence):
         word = match.group().replace("'", "")
         if word in cues.acronyms:
@@ -386,13 +398,35 @@ def _after_i(lower: str, regex: re.Pattern[str], *, within: int = 2) -> bool:
 
 
 def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
-    asking = "?" in sentence or bool(cues.find("asking", lower))
-    if not asking or not cues.find("decision", lower):
+    """A request or question for the reason one was not chosen.
+
+    "why" counts when the decision or the writer ("I", "me", "not") follows it
+    closely, or when it ends the question ("understand why?"); other reason
+    words ("the reason", "the deciding factor") need a decision word in the
+    sentence. Thanks for an explanation already given is not a request.
+    """
+    asking = "?" in sentence or any(
+        not _THANKS_FOR.search(lower, max(0, m.start() - 24), m.start())
+        for m in _finditer(cues.lists.get("asking"), lower))
+    if not asking:
         return False
-    reasons = cues.lists.get("reasons")
-    return reasons is not None and any(
-        not _NOT_ASKING_WHY.search(lower, max(0, m.start() - 12), m.end())
-        for m in reasons.finditer(lower))
+    decision = cues.find("decision", lower)
+    for match in _finditer(cues.lists.get("reasons"), lower):
+        if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
+            continue
+        if match.group().startswith("why"):
+            after = lower[match.end():]
+            if _WHY_ABOUT_ME.match(after) or not after.strip(" ?!.\"')"):
+                return True
+            if decision and decision.start() > match.start():
+                return True
+        elif decision:
+            return True
+    return False
+
+
+def _finditer(regex: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    return regex.finditer(text) if regex is not None else iter(())
 
 
 CHECKS = {"insult": _insult, "shouting": _shouting, "sarcasm": _sarcasm, "demand": _demand,
