@@ -128,6 +128,7 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
         while at < len(pattern_flags) and pattern_flags[at].start < end:
             here.append(pattern_flags[at])
             at += 1
+        here = [f for f in here if not _vetoed(rules[f.rule_id], text[start:end])]
         fired = _checks_that_fire(straight[start:end], lower[start:end], compiled)
         sentence = text[start:end]
         if here:
@@ -334,10 +335,23 @@ def _insult(sentence, lower, cues, aimed, compiled) -> bool:
 
 
 def _shouting(sentence, lower, cues, aimed, compiled) -> bool:
-    """"!!", "??" or capitals, unless the sentence is plainly warm ("Thanks
-    so much!!" is delight, not anger)."""
+    """"!!", "??" or capitals, unless the sentence is plainly warm (see _warm)."""
     loud = bool(_REPEATED_MARKS.search(sentence)) or _has_shouted_word(sentence, cues)
-    return loud and _analyzer().polarity_scores(sentence)["compound"] < WARM_COMPOUND
+    return loud and not _warm(sentence)
+
+
+def _warm(sentence: str) -> bool:
+    """"Thanks so much!!" is delight, not anger: VADER scores it plainly warm."""
+    return _analyzer().polarity_scores(sentence)["compound"] >= WARM_COMPOUND
+
+
+#: Sentences in which a check's own patterns do not count either.
+VETOES = {"shouting": _warm}
+
+
+def _vetoed(rule: ToneRule, sentence: str) -> bool:
+    veto = VETOES.get(rule.check or "")
+    return bool(veto and veto(sentence))
 
 
 def _has_shouted_word(sentence: str, cues: _Cues) -> bool:
