@@ -68,6 +68,7 @@ def test_shouting_is_flagged(draft, content):
     "I didn't even want to work there anyway.",
     "Your loss, not mine.",
     "How kind of you to finally reply after a month.",
+    "Nice of you to finally let me know.",
 ])
 def test_sarcasm_is_flagged(draft, content):
     assert "sarcasm" in rules_for(draft, content) or "accusing" in rules_for(draft, content), \
@@ -89,6 +90,7 @@ def test_demands_are_flagged(draft, content):
 @pytest.mark.parametrize("draft", [
     "You clearly made a mistake.",
     "Your process is unprofessional.",
+    "Frankly I'm shocked at how unprofessional this was.",
     "The interview was biased against older people like me.",
     "You obviously never read my CV.",
     "Your recruiters misled me about the salary.",
@@ -121,6 +123,7 @@ def test_arguing_with_the_decision_is_flagged(draft, content):
     "What was the deciding factor in not choosing me?",
     "I am curious why you went with another candidate.",
     "I would be grateful if you could provide the reasons for the decision.",
+    "Please explain to me what the reason was.",
 ])
 def test_asking_why_one_was_not_chosen_is_flagged_in_any_wording(draft, content):
     assert "why_not_hired" in rules_for(draft, content), draft

@@ -416,13 +416,13 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
 
     "why" counts when the decision or the writer ("I", "me", "not") follows it
     closely, or when it ends the question ("understand why?"); other reason
-    words ("the reason", "the deciding factor") need a decision word in the
-    sentence. Thanks for an explanation already given is not a request.
+    words ("the reason", "the deciding factor") need a decision word, or an
+    explicit request ("explain the reason"). Thanks for an explanation
+    already given is not a request.
     """
-    asking = "?" in sentence or any(
-        not _THANKS_FOR.search(lower, max(0, m.start() - 24), m.start())
-        for m in _finditer(cues.lists.get("asking"), lower))
-    if not asking:
+    requested = any(not _THANKS_FOR.search(lower, max(0, m.start() - 24), m.start())
+                    for m in _finditer(cues.lists.get("asking"), lower))
+    if not (requested or "?" in sentence):
         return False
     decision = cues.find("decision", lower)
     for match in _finditer(cues.lists.get("reasons"), lower):
@@ -434,8 +434,8 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
                 return True
             if decision and decision.start() > match.start():
                 return True
-        elif decision:
-            return True
+        elif decision or requested:
+            return True  # "explain the reason" asks for it even with no decision word
     return False
 
 
