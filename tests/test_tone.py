@@ -212,6 +212,10 @@ def test_one_flag_per_sentence_naming_the_other_rules_it_trips(content):
     [flag] = check_tone("Sorry, that sentence; I require a reply now", content)
     assert flag.rule_id == "demanding"
 
+    [flag] = check_tone("You people are idiots!!", content)
+    assert (flag.rule_id, flag.also) == ("insult", ("shouting",))
+    assert flag.phrase == "You people are idiots!!"
+
 
 def test_a_pasted_book_is_read_only_as_far_as_any_email_goes(content):
     from nextround.tone import MAX_READ

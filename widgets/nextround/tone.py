@@ -105,9 +105,10 @@ class ToneFlag:
 def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
     """Flag phrasing to avoid in an email draft, with positions in ``text``.
 
-    Each sentence gets at most one flag: the words a pattern marked (the rule
-    listed first wins), else the whole sentence when a check fires; the other
-    rules it trips are named in ``also``. Positions index the very characters
+    Each sentence gets at most one flag, for its most hurtful reading
+    (:data:`CHECK_ORDER`): the words a pattern marked, or the whole sentence
+    when a check found worse; the other rules it trips are named in ``also``
+    and in ``why``. Positions index the very characters
     the client typed.
     """
     content = content if content is not None else load_content()
@@ -132,7 +133,11 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
         fired = _checks_that_fire(straight[start:end], lower[start:end], compiled)
         sentence = text[start:end]
         if here:
-            first = min(here, key=lambda f: (order[f.rule_id], f.start))
+            first = min(here, key=lambda f: (_severity(rules[f.rule_id]), order[f.rule_id],
+                                             f.start))
+            if fired and _severity(fired[0]) < _severity(rules[first.rule_id]):
+                here, first = [], None  # a worse reading of the whole sentence leads
+        if here:
             also = {f.rule_id for f in here} | {r.id for r in fired}
             also.discard(first.rule_id)
             also_ids = tuple(sorted(also, key=order.__getitem__))
@@ -145,6 +150,12 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
     flags.extend(pattern_flags[at:])
     flags.sort(key=lambda f: f.start)
     return flags
+
+
+def _severity(rule: ToneRule) -> int:
+    """How hurtful a rule's reading is: its check's place in CHECK_ORDER. A rule
+    with patterns only ranks with asking why."""
+    return CHECK_ORDER.index(rule.check or "asking_why")
 
 
 def _why(why: str, also: tuple[str, ...], rules: dict[str, ToneRule]) -> str:
