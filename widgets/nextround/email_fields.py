@@ -41,7 +41,7 @@ _ROLE_PATTERNS = (
     re.compile(r"\b(?:applying|applied|application|interviewing|interview)\s+for\s+(?:the\s+|our\s+|an?\s+)?"
                r"((?:[A-Z][\w/&+\-]*\s+){0,5}[A-Z][\w/&+\-]*)\b"),
 )
-_COMPANY_NAME = r"((?:[A-Z][\w&'\-]*|&)(?:\s+(?:[A-Z][\w&'\-]*|&|of|and|for|the)){0,5}(?<!\s(?:of|and|for|the)))"
+_COMPANY_NAME = r"((?:[A-Z][\w&'\-]*|&)(?:\s+(?:[A-Z][\w&'\-]*|&|of|and|for|the)){0,5})"
 _COMPANY_PATTERNS = (
     re.compile(rf"\b(?:position|role|post|job|vacancy|opportunity|career|opportunities|employment)\s+"
                rf"(?:at|with)\s+{_COMPANY_NAME}"),
