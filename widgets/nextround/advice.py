@@ -37,7 +37,7 @@ NEGATORS = frozenset("""
 NEGATION_CARRIERS = frozenset("""
     feel felt think thought believe believed seem seemed have had has possess possessed
     show showed shown demonstrate demonstrated see saw get got quite fully really
-    convey conveyed come came bring brought
+    convey conveyed come came bring brought convinced sure certain persuaded
 """.split())
 
 #: Words that end a clause, so negation does not leak across them.
@@ -210,7 +210,9 @@ _REASON_WORDS = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n+")
 _SKILL_TAIL = re.compile(
     r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so)|but|which|who|because|while|so|at\s+this|at\s+the"
-    r"|compared|relative|before|during|when|like|we|you|they|in\s+order|that\s+(?:we|the|is|was))\b.*$"
+    r"|compared|relative|before|during|when|like|we|you|they|in\s+order|that\s+(?:we|the|is|was)"
+    r"|was|were|is|are|wasn't|isn't|weren't|aren't|has|have|had|did|does|didn't|doesn't|will"
+    r"|would|could|should|central|essential|important|key|needed|required)\b.*$"
     r"|[\s,]+$")
 
 
