@@ -100,6 +100,51 @@ BETTER_QUALIFIED = [
 ]
 
 
+#: Whole messages in the words recruiters and job seekers use, with their reading.
+MESSAGES = [
+("no_feedback","Many thanks for coming in to see us last Tuesday. Unfortunately on this occasion you have not been selected to progress further. We had a fantastic response to this vacancy."),
+("no_feedback","Hi Sam, I'm sorry to say that the team has decided not to move ahead with your application. It was a tough decision as we met lots of great people."),
+("no_feedback","We have now completed the interview process and regret that we are unable to offer you the position. Due to the number of applicants we cannot provide feedback."),
+("no_feedback","Your application has been reviewed and unfortunately it has not been successful."),
+("no_feedback","The hiring manager has decided to proceed with other applicants at this stage."),
+("no_feedback","You were a really strong candidate, and it came down to the wire."),
+("no_feedback","We've decided to go with another candidate who we felt was the right fit for the team at this time."),
+("no_feedback","Please don't be discouraged; we were impressed with your experience and would welcome future applications."),
+("better_qualified","The successful applicant had significantly more years in a similar role."),
+("better_qualified","We felt you were a little too junior for what we need right now."),
+("better_qualified","We appointed someone with a longer track record."),
+("skill_gap","The main thing was your Excel - the test showed you weren't yet at the level we need."),
+("skill_gap","We really need a fluent German speaker for this post."),
+("skill_gap","You'd need a CSCS card for this job and you don't currently have one."),
+("skill_gap","They said I needed more exposure to enterprise clients."),
+("skill_gap","Feedback was that my SQL wasn't strong enough for the data team."),
+("skill_gap","We're looking for someone who has already managed a budget of this size."),
+("skill_gap","You scored below the pass mark on the numerical reasoning test."),
+("presentation","They said I was too quiet in the group exercise and didn't contribute much."),
+("presentation","The feedback was that I seemed over-rehearsed and a bit robotic."),
+("presentation","Apparently I kept checking my phone and looked distracted."),
+("presentation","They thought I was overconfident and a little cocky."),
+("presentation","You were late to the interview and seemed flustered."),
+("presentation","Your presentation overran and the slides were hard to read."),
+("presentation","I was told I didn't sell myself enough and undersold my achievements."),
+("presentation","They felt I wasn't a good listener."),
+("internal_candidate","Someone on the existing team has stepped up into the position."),
+("internal_candidate","We've decided to appoint one of our current graduates to the role."),
+("internal_candidate","The role went to the person who had been covering it as a temp."),
+("different_direction","Following a review of the team structure, we've decided not to recruit for this role."),
+("different_direction","We're merging this position with another team, so it's no longer available."),
+("different_direction","The company has been acquired and all hiring is frozen."),
+("different_direction","We've decided to outsource this work to an agency instead."),
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), MESSAGES)
+def test_messages_in_everyday_words_read_right(expected, text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == expected, reading.suggestions
+    assert reading.top.evidence or expected == "no_feedback"
+
+
 @pytest.mark.parametrize("text", COURTESY_ONLY)
 def test_courtesy_is_not_a_reason(text, content):
     reading = read_feedback(text, content)

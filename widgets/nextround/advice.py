@@ -385,7 +385,7 @@ def _no_specific_reason(text, flat, masked, found, compiled, content, sentences)
 
 
 #: Skill-gap wording that speaks of experience in general, not of an area.
-_GENERAL_EXPERIENCE = re.compile(r"\b(?:experience[ds]?|senior\w*|years)\b")
+_GENERAL_EXPERIENCE = re.compile(r"\b(?:experience[ds]?|inexperienced|senior\w*|junior|years)\b")
 #: Words that make skill-gap wording specific even when it says "experience".
 _SPECIFIC_KIND = re.compile(
     r"\b(?:skills?|tools?|knowledge|qualifications?|certif\w*|degree|licen[cs]e|tests?|assessment"

@@ -31,13 +31,16 @@ _HEADER = re.compile(r"^\s*(from|sent|date|subject|to)\s*:\s*(.*)$", re.IGNORECA
 #: Words that end a company or role name when read from running text.
 _STOP = r"(?=\s*(?:[.,;:!?()\n]|\s(?:and|but|for|has|have|had|is|was|we|who|which|that|as|in|on|to|at|with|after|this)\b|$))"
 _ROLE_WORDS = r"(?:position|role|post|job|vacancy|opening|opportunity)"
+#: Lower-case words that never name a role ("the time to apply for a position").
+_NOT_ROLE = (r"(?:to|for|a|an|the|of|apply|applying|time|open|above|same|other|this|that|new"
+             r"|current|specific|advertised|recent|exciting|particular|available|right|next)")
 _ROLE_PATTERNS = (
     re.compile(rf"\b(?:position|role|post|vacancy)\s+of\s+(?:an?\s+|the\s+)?([A-Za-z][\w/&+\- ]{{1,60}}?){_STOP}",
                re.IGNORECASE),
     re.compile(rf"\b(?:the|our|your|this|an?|open)\s+((?:[A-Z][\w/&+\-]*\s+){{0,5}}[A-Z][\w/&+\-]*)\s+"
                rf"(?:{_ROLE_WORDS})\b"),
-    re.compile(rf"\b(?:the|our|your|this)\s+([a-z][\w/&+\-]*(?:\s+[a-z][\w/&+\-]*){{0,4}})\s+"
-               rf"(?:{_ROLE_WORDS})\s+(?:at|with|in)\b"),
+    re.compile(rf"\b(?:the|our|your|this)\s+((?:(?!{_NOT_ROLE}\b)[a-z][\w/&+\-]*\s+){{0,3}}"
+               rf"(?!{_NOT_ROLE}\b)[a-z][\w/&+\-]*)\s+(?:{_ROLE_WORDS})\b(?!\s+description)"),
     re.compile(r"\b(?:applying|applied|application|interviewing|interview)\s+for\s+(?:the\s+|our\s+|an?\s+)?"
                r"((?:[A-Z][\w/&+\-]*\s+){0,5}[A-Z][\w/&+\-]*)\b"),
 )
@@ -45,19 +48,20 @@ _COMPANY_NAME = r"((?:[A-Z][\w&'\-]*|&)(?:\s+(?:[A-Z][\w&'\-]*|&|of|and|for|the)
 _COMPANY_PATTERNS = (
     re.compile(rf"\b(?:position|role|post|job|vacancy|opportunity|career|opportunities|employment)\s+"
                rf"(?:at|with)\s+{_COMPANY_NAME}"),
-    re.compile(rf"\b(?:interest\s+in|applying\s+to|applied\s+to|join(?:ing)?|work(?:ing)?\s+(?:at|for|with)|"
-               rf"team\s+at|here\s+at|meet\s+with\s+us\s+at)\s+{_COMPANY_NAME}"),
+    re.compile(rf"\b(?:interest\s+in|applying\s+to|applied\s+to|join(?:ing)?|team\s+at|here\s+at|"
+               rf"working\s+(?:at|for)\s+us\s+at|on\s+behalf\s+of)\s+{_COMPANY_NAME}"),
     re.compile(rf"\b{_COMPANY_NAME}\s+(?:is\s+an\s+equal\s+opportunit|hiring\s+(?:team|department)|"
                rf"(?:human\s+resources|HR|recruitment|talent)\s+(?:team|department))"),
-    re.compile(rf"\bwith\s+{_COMPANY_NAME}\s*[.,]"),
 )
 #: Capitalised words that begin sentences or name roles, never a company.
 _NOT_COMPANY = frozenset("""
     I We You Our Your The This That Thank Thanks Dear Unfortunately However After Please
-    Best Regards Sincerely Kind Hi Hello Position Role Team Company Organisation Organization
+    Best Regards Sincerely Kind Hi Hello Position Role Team
     Human Resources HR Hiring Recruiting Recruitment Department Manager Director Recruiter
-    Mr Mrs Ms Dr Senior Junior Chief Head Lead Officer Team
+    Mr Mrs Ms Dr Senior Junior Chief Head Lead Officer
 """.split())
+#: Capitalised words that may begin a job title.
+_TITLE_START = frozenset({"Senior", "Junior", "Chief", "Head", "Lead"})
 _TITLE_WORDS = re.compile(
     r"\b(?:manager|director|recruiter|officer|head|lead|partner|coordinator|specialist|"
     r"assistant|chief|president|vp|hr|talent|people|staff|resources|acquisition|team)\b",
@@ -133,9 +137,7 @@ def _role(text: str, subject: str) -> Found | None:
                 value = re.sub(r"^(?:open|current|advertised|recent|exciting)\s+", "", value,
                                flags=re.IGNORECASE)
                 first = value.split()[0] if value else ""
-                if not value or first in _NOT_COMPANY - {"Senior", "Junior", "Chief", "Head", "Lead"}:
-                    continue
-                if value.lower() in {"this", "the", "a", "an", "same", "other", "specific", "new"}:
+                if not value or first in _NOT_COMPANY - _TITLE_START:
                     continue
                 return Found(value, match.group(0).strip())
     return None
