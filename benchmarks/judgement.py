@@ -183,7 +183,8 @@ def render(part: str, readings: dict[str, Any], fields: dict[str, Any], tone_tex
                  f"{_pct(readings['form_letters_read_specific'])} of {readings['form_letters']}")
     lines.append("  precision of each specific reading (right / given):")
     for sid, row in readings["precision"].items():
-        lines.append(f"    {sid:<20} {row['right']:>3} / {row['given']:<3} {_pct(row['precision'])}")
+        share = _pct(row["precision"])
+        lines.append(f"    {sid:<20} {row['right']:>3} / {row['given']:<3} {share}")
     met = meets_targets(readings)
     lines.append("  targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}"
                                           for k, v in met.items()))

@@ -207,7 +207,9 @@ _CLAUSE_EDGE = re.compile(
 _REASON_WORDS = re.compile(
     r"\b(?:lack\w*|need\w*|requir\w*|looking\s+for|hoping\s+for|more(?!\s+closely)|less|not|no|n't"
     r"|never|concern\w*|unfortunately|missing|weak\w*|limited|only|too|instead|rather)\b|n't\b")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n+")
+#: Sentences end at a stop, at a blank line, or at a line break unless the
+#: line runs on mid-sentence (a wrapped email line: "with more\nexperience").
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n\s*\n\s*|(?<![a-z,])\n\s*|\n(?![a-z])\s*")
 _SKILL_TAIL = re.compile(
     r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so)|but|which|who|because|while|so|at\s+this|at\s+the"
     r"|compared|relative|before|during|when|like|we|you|they|in\s+order|that\s+(?:we|the|is|was)"
@@ -353,7 +355,8 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
     if ranked:
         split = len(ranked) > 1 and ranked[1].score >= SPLIT_SHARE * ranked[0].score
         if NO_FEEDBACK in found:
-            ranked.append(_suggestion(NO_FEEDBACK, found[NO_FEEDBACK], content, flat, sentences, ()))
+            ranked.append(_suggestion(NO_FEEDBACK, found[NO_FEEDBACK], content, flat,
+                                      sentences, ()))
         return FeedbackReading(text, ranked, split=split)
     return _no_specific_reason(text, flat, masked, found, compiled, content, sentences)
 

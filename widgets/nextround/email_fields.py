@@ -29,14 +29,15 @@ _SIGN_OFF = re.compile(
     r"with\s+(?:best\s+)?wishes)\s*[,.!]?\s*$", re.IGNORECASE)
 _HEADER = re.compile(r"^\s*(from|sent|date|subject|to)\s*:\s*(.*)$", re.IGNORECASE)
 #: Words that end a company or role name when read from running text.
-_STOP = r"(?=\s*(?:[.,;:!?()\n]|\s(?:and|but|for|has|have|had|is|was|we|who|which|that|as|in|on|to|at|with|after|this)\b|$))"
+_STOP = (r"(?=\s*(?:[.,;:!?()\n]|\s(?:and|but|for|has|have|had|is|was|we|who|which|that|as"
+         r"|in|on|to|at|with|after|this)\b|$))")
 _ROLE_WORDS = r"(?:position|role|post|job|vacancy|opening|opportunity)"
 #: Lower-case words that never name a role ("the time to apply for a position").
 _NOT_ROLE = (r"(?:to|for|a|an|the|of|apply|applying|time|open|above|same|other|this|that|new"
              r"|current|specific|advertised|recent|exciting|particular|available|right|next)")
 _ROLE_PATTERNS = (
-    re.compile(rf"\b(?:position|role|post|vacancy)\s+of\s+(?:an?\s+|the\s+)?([A-Za-z][\w/&+\- ]{{1,60}}?){_STOP}",
-               re.IGNORECASE),
+    re.compile(rf"\b(?:position|role|post|vacancy)\s+of\s+(?:an?\s+|the\s+)?"
+               rf"([A-Za-z][\w/&+\- ]{{1,60}}?){_STOP}", re.IGNORECASE),
     re.compile(rf"\b(?:the|our|your|this|an?|open)\s+((?:[A-Z][\w/&+\-]*\s+){{0,5}}[A-Z][\w/&+\-]*)\s+"
                rf"(?:{_ROLE_WORDS})\b"),
     re.compile(rf"\b(?:the|our|your|this)\s+((?:(?!{_NOT_ROLE}\b)[a-z][\w/&+\-]*\s+){{0,3}}"
@@ -70,7 +71,8 @@ _MONTHS = ("january february march april may june july august september october 
            "december").split()
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE_PATTERNS = (
-    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\s*,?\s+(\d{{4}})\b", re.IGNORECASE),
+    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\s*,?\s+(\d{{4}})\b",
+               re.IGNORECASE),
     re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})\b", re.IGNORECASE),
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
 )
