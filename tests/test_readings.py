@@ -124,7 +124,8 @@ MESSAGES = [
     ("no_feedback",
      "Please don't be discouraged; we were impressed with your experience and would "
      "welcome future applications."),
-    ("better_qualified", "The successful applicant had significantly more years in a similar role."),
+    ("better_qualified",
+     "The successful applicant had significantly more years in a similar role."),
     ("better_qualified", "We felt you were a little too junior for what we need right now."),
     ("better_qualified", "We appointed someone with a longer track record."),
     ("skill_gap",
