@@ -103,6 +103,63 @@ BETTER_QUALIFIED = [
 #: Whole messages in the words recruiters and job seekers use, with their reading.
 MESSAGES = [
     ("no_feedback",
+     "Thank you for attending the assessment centre. Although your performance was "
+     "strong, on this occasion we will not be offering you a place."),
+    ("no_feedback",
+     "We had a large number of highly qualified applicants and have now made an "
+     "appointment. We will retain your details for six months."),
+    ("no_feedback",
+     "The panel was impressed with your knowledge and your approach, but the role "
+     "has been offered to another applicant."),
+    ("no_feedback",
+     "While you have many of the skills we were looking for, we have decided to "
+     "progress with candidates who are a better fit for the team's current needs."),
+    ("no_feedback",
+     "We regret that your application was not successful. We received applications "
+     "from many candidates with strong technical skills."),
+    ("no_feedback",
+     "Your experience is very relevant and it was a hard choice, but we have made "
+     "an offer to someone else."),
+    ("no_feedback",
+     "We appreciate your interest in the Finance Manager role. Unfortunately we "
+     "will not be taking your application further. We wish you all the best."),
+    ("no_feedback",
+     "It was a pleasure meeting you. Ultimately we felt another candidate's "
+     "profile was more aligned with what we need."),
+    ("no_feedback",
+     "Unfortunately, we have decided to move forward with other candidates at this "
+     "time. Please note we are unable to provide individual feedback."),
+    ("no_feedback", "Your profile is impressive; however, we have decided not to proceed."),
+    ("skill_gap",
+     "The successful candidate had direct experience with NHS procurement rules, "
+     "which you didn't."),
+    ("skill_gap", "Your portfolio didn't show enough UX research work for a senior designer."),
+    ("skill_gap", "We felt your Python was not yet strong enough for this position."),
+    ("skill_gap", "You would need a full UK driving licence for this role."),
+    ("skill_gap", "We're ideally looking for someone with a background in regulatory affairs."),
+    ("skill_gap", "The feedback was that I need to improve my financial modelling."),
+    ("skill_gap", "They wanted somebody who had already worked in a start-up environment."),
+    ("presentation", "Your answers lacked structure and you often didn't get to the point."),
+    ("presentation", "We got the impression you weren't that keen on the job."),
+    ("presentation", "You spoke over the panel several times."),
+    ("presentation",
+     "The interviewers felt your examples didn't show what you personally "
+     "achieved."),
+    ("presentation", "You appeared disengaged during the group task."),
+    ("better_qualified", "The chosen candidate had ten years more experience than you."),
+    ("internal_candidate",
+     "We have appointed an internal candidate who has been acting up in the role."),
+    ("internal_candidate", "The role was given to a colleague from our Leeds office."),
+    ("different_direction",
+     "After reviewing our budget we've decided to freeze recruitment for the rest "
+     "of the year."),
+    ("different_direction",
+     "The role has been redefined and we will be re-advertising it at a more "
+     "junior level."),
+    ("different_direction",
+     "We've decided to restructure the department, so this vacancy has been "
+     "withdrawn."),
+    ("no_feedback",
      "Many thanks for coming in to see us last Tuesday. Unfortunately on this "
      "occasion you have not been selected to progress further. We had a fantastic "
      "response to this vacancy."),

@@ -326,6 +326,7 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
     masked = _set_aside(flat, compiled.not_reasons)
     sentences = sentence_spans(text)
     skills = _skills(masked, compiled)
+    masked = _set_aside_form_match(masked, compiled.form_match, skills)
     found: dict[str, list[tuple[int, int, float]]] = {}
     for matcher in compiled.scenarios:
         spans = matcher.find(masked)
@@ -456,6 +457,33 @@ def _set_aside(flat: str, not_reasons: list[re.Pattern[str]]) -> str:
                 continue
             chars[start:end] = [" " if c != "\n" else c for c in clause]
     return "".join(chars)
+
+
+def _set_aside_form_match(masked: str, form_match: list[re.Pattern[str]],
+                          skills: list[tuple[int, int]]) -> str:
+    """Blank out form-letter "closer match" clauses that name no skill.
+
+    In "another candidate whose experience aligns more closely with the
+    specific requirements of this role" nothing is named: "specific
+    requirements" there is boilerplate, not a gap. A clause that names an
+    area ("more directly matches our need for 5+ years in app design") is kept.
+    """
+    chars = list(masked)
+    edges = [0] + [m.start() for m in _FORM_CLAUSE_EDGE.finditer(masked)] + [len(masked)]
+    for regex in form_match:
+        for match in regex.finditer(masked):
+            at = bisect.bisect_right(edges, match.start()) - 1
+            start = edges[at]
+            end = edges[min(bisect.bisect_left(edges, match.end()), len(edges) - 1)]
+            if any(_overlaps((start, end), skill) for skill in skills):
+                continue
+            chars[start:end] = [" " if c != "\n" else c for c in masked[start:end]]
+    return "".join(chars)
+
+
+#: A form-letter clause runs to a comma, stop or "but": "whose ... more closely
+#: match the needs of the team" is one clause however long.
+_FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b")
 
 
 def _skills(masked: str, compiled: _Compiled) -> list[tuple[int, int]]:
