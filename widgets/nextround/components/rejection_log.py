@@ -180,11 +180,11 @@ class RejectionLogModel(StepModel):
                 report.append((label, "", "missing", ""))
             elif current in ("", None):
                 updates[field] = value.value
-                report.append((label, str(value), "filled", value.evidence))
+                report.append((label, _shown(value), "filled", value.evidence))
             elif str(current).casefold() == str(value).casefold():
-                report.append((label, str(value), "same", value.evidence))
+                report.append((label, _shown(value), "same", value.evidence))
             else:
-                report.append((label, str(value), "kept", value.evidence))
+                report.append((label, _shown(value), "kept", value.evidence))
         if app.outcome != "rejected":
             updates["outcome"] = "rejected"
         if not app.how_heard:
@@ -232,6 +232,13 @@ class PastedEmail:
     feedback: Feedback
     fields: tuple[tuple[str, str, str, str], ...]
     reading: FeedbackReading
+
+
+def _shown(found) -> str:
+    """A found value as the client reads it: dates as "14 October 2025"."""
+    if isinstance(found.value, date):
+        return f"{found.value:%d %B %Y}".lstrip("0")
+    return str(found)
 
 
 def _is_blank(app: Application) -> bool:
