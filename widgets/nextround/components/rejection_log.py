@@ -6,7 +6,9 @@ about it. So this step does two jobs: it keeps the log of applications
 (saved field by field as the client types, so nothing is lost), and it lets
 the client choose the rejection to work on, which is remembered as resume
 state and exposed as the model's ``application_id`` trait for the app to
-observe.
+observe. A pasted rejection email shortens this: the company, role, contact
+and date found in it fill the empty fields (each listed for the client to
+check), the email is saved as the feedback heard, and its reading is shown.
 
 Example::
 
