@@ -389,7 +389,7 @@ def test_hostile_text_is_shown_literally_and_never_runs(round_no, page, page_log
     # 3. Make sense of it: the suggestions quote the feedback; confirm and reflect.
     open_step(page, 3, "Make sense of it")
     scenario = content.scenario(SCENARIO)
-    suggestions = page.locator(".nr-choices")
+    suggestions = page.locator(".nr-reading")
     expect(suggestions).to_contain_text(scenario.title)
     own_markup = re.sub(r"</?(?:div|p|strong|span|br|blockquote|mark)\b[^>]*>", "",
                         suggestions.inner_html())

@@ -402,7 +402,7 @@ def render_suggestions(content, reading: FeedbackReading, has_feedback: bool) ->
         parts.append(f"<p class='nr-hint'>Less likely: {names}.</p>")
     parts.append("<p class='nr-hint'>This is only a suggestion. You know best: confirm it, or "
                  "choose another reading below.</p>")
-    return "".join(parts)
+    return f"<div class='nr-reading'>{''.join(parts)}</div>"
 
 
 def _suggestion_card(content, reading: FeedbackReading, suggestion, has_feedback: bool) -> str:
