@@ -61,6 +61,8 @@ _NOT_COMPANY = frozenset("""
     Human Resources HR Hiring Recruiting Recruitment Department Manager Director Recruiter
     Mr Mrs Ms Dr Senior Junior Chief Head Lead Officer
 """.split())
+#: Capitalised words a signature's name line never holds.
+_NOT_PERSON = frozenset(_NOT_COMPANY - {"Mr", "Mrs", "Ms", "Dr"})
 #: Capitalised words that may begin a job title.
 _TITLE_START = frozenset({"Senior", "Junior", "Chief", "Head", "Lead"})
 _TITLE_WORDS = re.compile(
@@ -113,8 +115,19 @@ def extract_fields(text: str) -> EmailFields:
         company=_company(text, lines),
         role=_role(text, headers.get("subject", "")),
         contact=_contact(lines, headers.get("from", "")),
-        date=_date(headers.get("date") or headers.get("sent") or ""),
+        date=_date(headers.get("date") or headers.get("sent") or _date_line(lines)),
     )
+
+
+def _date_line(lines: list[str]) -> str:
+    """A line near the top that is only a date, as mail clients and letters show it."""
+    for line in lines[:12]:
+        stripped = line.strip(" .,")
+        if stripped and len(stripped) <= 40 and any(
+                pattern.search(stripped) for pattern in _DATE_PATTERNS) and not re.search(
+                r"\b(?:dear|hi|hello|thank|we|you|your)\b", stripped, re.IGNORECASE):
+            return stripped
+    return ""
 
 
 def _headers(lines: list[str]) -> dict[str, str]:
@@ -189,9 +202,10 @@ def _company_from_signature(lines: list[str]) -> Found | None:
 def _contact(lines: list[str], from_header: str) -> Found | None:
     block = _signature(lines)
     if block:
-        match = _PERSON.match(block[0])
-        if match and not _TITLE_WORDS.search(block[0]) and not _NOT_COMPANY.intersection(
-                block[0].split()):
+        first = block[0].rstrip(" .,")
+        match = _PERSON.match(first)
+        if match and not _TITLE_WORDS.search(first) and not _NOT_PERSON.intersection(
+                first.split()):
             return Found(_clean(match.group(1)), block[0])
     if from_header:
         name = re.sub(r"<[^>]*>|\S+@\S+|\"", " ", from_header)
