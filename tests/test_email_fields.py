@@ -83,3 +83,18 @@ def test_found_values_print_plainly():
 def test_huge_paste_is_read_in_bounded_time():
     found = extract_fields("Dear Sam, " + "blah " * 200_000)
     assert found.found() == {}
+
+
+def test_a_date_on_its_own_line_and_an_honorific_in_the_signature():
+    found = extract_fields("3rd March 2026\n\nDear Kim,\nThank you for applying for the "
+                           "position of Store Manager. We will not be taking it further.\n\n"
+                           "Yours sincerely,\n\nMrs J. Okafor.\n")
+    assert found.date.value == date(2026, 3, 3)
+    assert found.contact.value == "Mrs J. Okafor"
+    assert found.role.value == "Store Manager"
+
+
+def test_a_date_inside_a_sentence_is_not_the_date_sent():
+    found = extract_fields("Dear Kim,\nWe interviewed on 3 March 2026 and have decided not "
+                           "to proceed.\n")
+    assert found.date is None
