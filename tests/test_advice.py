@@ -35,8 +35,7 @@ PHRASINGS = {
         "Unfortunately there is now a hiring freeze and the vacancy has been cancelled.",
     ],
     "better_qualified": [
-        "We have decided to move forward with a candidate whose experience more closely "
-        "matches our requirements.",
+        "In the end we chose a candidate with several more years of experience.",
         "It was a very strong field and we chose a more experienced candidate.",
         "Another applicant was better qualified for this particular role.",
         "We selected someone with more relevant experience for the position.",

@@ -324,10 +324,11 @@ def test_scenario_suggests_from_feedback_and_confirms(content, store, client, re
     add_feedback(store, client, rejection, no_reply=True)
     view = make(ScenarioAdvice, content, store, client)
     suggestions = view.suggestion_box.value
-    first = suggestions.index("<li>")
+    first = suggestions.index("class='nr-choice'")
     assert html.escape(content.scenario("internal_candidate").title) in \
-        suggestions[first:suggestions.index("</li>")]
+        suggestions[first:suggestions.index("</div>", first)]
     assert "“internal candidate”" in suggestions
+    assert "<mark>They chose an internal candidate.</mark>" in suggestions
     assert "only a suggestion" in suggestions
 
     choice = by_label(view, "Which fits best?")

@@ -411,8 +411,8 @@ SAMPLES = {
         "Due to a restructure, the position has been put on hold.",
     ],
     "better_qualified": [
-        "We have chosen a candidate whose experience more closely matches our needs.",
-        "It was a highly competitive process and others were stronger.",
+        "We have chosen a candidate with considerably more experience.",
+        "It was a highly competitive process and the person we hired was more qualified.",
     ],
     "skill_gap": [
         "The panel felt you lacked hands-on experience with Salesforce.",

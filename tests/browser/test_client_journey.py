@@ -189,7 +189,7 @@ def test_client_journey_saves_every_step_and_resumes_after_reload(page, page_log
     # 3. Make sense of it: see the suggestion, confirm it, reflect, add an action.
     press_next(page, "Make sense of it")
     scenario = content.scenario(SCENARIO)
-    top = page.locator("ol.nr-suggestions li").first
+    top = page.locator(".nr-choice").first
     expect(top).to_contain_text(scenario.title)
     expect(top).to_contain_text("“internal candidate”")
     expect(chosen(page.get_by_label("Which fits best?"))).to_have_text(scenario.title)

@@ -90,7 +90,7 @@ def test_understand_feedback_notebook_confirms_a_scenario(page, workbook):
     # The suggestion comes from the recorded feedback, with the words that led there.
     expect(page.get_by_role("heading", name="What your feedback suggests",
                             exact=True)).to_be_visible()
-    top = page.locator("ol.nr-suggestions li").first
+    top = page.locator(".nr-choice").first
     expect(top).to_contain_text(scenario.title)
     expect(top).to_contain_text("“internal candidate”")
     which = page.get_by_label("Which fits best?")
@@ -176,3 +176,37 @@ def _events_from_href(href: str) -> dict[str, tuple[date, bool]]:
     calendar = Calendar.from_ical(base64.b64decode(href[len(prefix):]))
     return {str(e["SUMMARY"]): (e.decoded("DTSTART"), str(e["DESCRIPTION"]) == "Done.")
             for e in calendar.walk("VEVENT")}
+
+
+PASTED = """Dear Sam,
+
+Thank you for interviewing for the Senior Analyst position at Brightwater Energy.
+However, we need someone with more experience in energy trading.
+
+Kind regards,
+Priya Shah
+"""
+
+
+def test_log_notebook_reads_a_pasted_rejection_email(page, workbook):
+    """Runs last: it adds a rejection and works on it from then on."""
+    store, client_id = workbook.store, workbook.client_id
+    open_notebook(page, workbook, "01-log-rejection.ipynb")
+    page.get_by_label("The rejection email you received").fill(PASTED)
+    page.get_by_role("button", name="Read this email").click()
+    result = page.get_by_role("region", name="What the email says")
+    expect(result).to_contain_text("Please check these details")
+    expect(result).to_contain_text("A specific skill was missing")
+    expect(result.locator("mark")).to_contain_text("experience in energy trading")
+    expect(page.get_by_label("Company", exact=True)).to_have_value("Brightwater Energy")
+    expect(page.get_by_label("Contact name", exact=True)).to_have_value("Priya Shah")
+    snapshot(page, "workbook-01-pasted-email")
+    [app] = eventually(
+        lambda: [a for a in store.list(Application, client_id)
+                 if a.company == "Brightwater Energy"],
+        lambda found: len(found) == 1, what="the application read from the email")
+    assert (app.role, app.contact_name, app.outcome) == ("Senior Analyst", "Priya Shah",
+                                                         "rejected")
+    [feedback] = store.list(Feedback, client_id, application_id=app.id)
+    assert feedback.heard == PASTED.strip()
+    assert store.get_state(client_id)["application_id"] == app.id

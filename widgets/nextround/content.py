@@ -117,8 +117,36 @@ class Scenario(SourcedItem):
     cues: Cues
 
 
+class PatternSet(Item):
+    """Regular expressions, matched against the lowercased text."""
+
+    patterns: list[NonEmpty] = Field(default_factory=list)
+
+
+class Readings(Item):
+    """How feedback is read beyond each scenario's own cues.
+
+    ``not_reasons`` find praise, thanks, talk of how many or how strong the
+    applicants were, and "we'll keep your CV on file": the clause around
+    each match is set aside before the cues are read, so "we were impressed
+    with your qualifications" never suggests a missing skill.
+    ``form_match`` is form-letter wording about someone else fitting better
+    ("whose experience more closely matches"): no reason on its own, so the
+    reading stays "no specific feedback", with "better qualified" beside it.
+    ``skill`` patterns name a missing skill or area in a group called
+    ``skill``, which the card quotes; ``not_skill`` lists what such a group
+    may catch that is no skill (the company itself, the role).
+    """
+
+    not_reasons: PatternSet = Field(default_factory=PatternSet)
+    form_match: PatternSet = Field(default_factory=PatternSet)
+    skill: PatternSet = Field(default_factory=PatternSet)
+    not_skill: PatternSet = Field(default_factory=PatternSet)
+
+
 class ScenariosFile(Item):
     scenarios: list[Scenario] = Field(min_length=1)
+    readings: Readings = Field(default_factory=Readings)
 
 
 # --- self-assessment ---------------------------------------------------------
@@ -348,6 +376,7 @@ class Content:
     actions: tuple[LibraryAction, ...]
     keep_searching: KeepSearching
     tone_words: ToneWords = field(default_factory=ToneWords)
+    readings: Readings = field(default_factory=Readings)
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -716,6 +745,7 @@ def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
         actions=tuple(acts.actions),
         keep_searching=acts.keep_searching,
         tone_words=models["tone.yaml"].words,  # type: ignore[union-attr]
+        readings=models["scenarios.yaml"].readings,  # type: ignore[union-attr]
     )
     return content, []
 

@@ -6,7 +6,9 @@ about it. So this step does two jobs: it keeps the log of applications
 (saved field by field as the client types, so nothing is lost), and it lets
 the client choose the rejection to work on, which is remembered as resume
 state and exposed as the model's ``application_id`` trait for the app to
-observe.
+observe. A pasted rejection email shortens this: the company, role, contact
+and date found in it fill the empty fields (each listed for the client to
+check), the email is saved as the feedback heard, and its reading is shown.
 
 Example::
 
@@ -16,14 +18,17 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import ipywidgets as W
 from traitlets import Int, Unicode
 
+from ..advice import FeedbackReading, read_feedback
+from ..email_fields import EmailFields, extract_fields
 from ..errors import NextRoundError
-from ..model import OUTCOMES, STAGES, Application
+from ..model import MAX_TEXT, OUTCOMES, STAGES, Application, Feedback
 from .base import Component, StepModel, esc, heading, labelled, paragraph
 
 #: The fields the form edits, in the order they are shown.
@@ -34,6 +39,10 @@ FIELDS = ("company", "role", "stage", "applied_on", "outcome", "outcome_on", "ho
           "contact_name")
 #: ShortText's bound in model.py; checked here so the message can be plain.
 MAX_SHORT = 500
+#: Where each field found in a pasted email goes in the form, and its label.
+PASTE_FIELDS = (("company", "company", "Company"), ("role", "role", "Role"),
+                ("contact", "contact_name", "Contact name"),
+                ("date", "outcome_on", "Date you heard back"))
 
 
 def describe(app: Application) -> str:
@@ -143,12 +152,95 @@ class RejectionLogModel(StepModel):
         self.revision += 1
         return app
 
+    def read_email(self, text: str) -> PastedEmail:
+        """Read a pasted rejection email: fill the form, record it as feedback, read it.
+
+        Only empty fields are filled, and every field found is reported, so
+        nothing changes unseen. The email goes to the application being
+        edited unless that one names another company, when a new
+        application is started. It becomes this rejection's feedback, and
+        the rejection is the one worked on from now on.
+        """
+        text = (text or "").strip()
+        if not text:
+            raise NextRoundError("Paste the email into the box first.")
+        if len(text) > MAX_TEXT:
+            raise NextRoundError(f"That is longer than {MAX_TEXT:,} characters, so it was not "
+                                 "read. Paste just the email.")
+        found = extract_fields(text)
+        app = self._target_for(found)
+        updates: dict[str, Any] = {}
+        report = []
+        for name, field, label in PASTE_FIELDS:
+            value = getattr(found, name)
+            current = getattr(app, field)
+            if value is None and field == "outcome_on" and current is None:
+                updates[field] = self.today
+                report.append((label, f"{self.today:%d %B %Y}".lstrip("0"), "today",
+                               "The email gives no date, so today's date is filled in."))
+            elif value is None:
+                report.append((label, "", "missing", ""))
+            elif current in ("", None):
+                updates[field] = value.value
+                report.append((label, _shown(value), "filled", value.evidence))
+            elif str(current).casefold() == str(value).casefold():
+                report.append((label, _shown(value), "same", value.evidence))
+            else:
+                report.append((label, _shown(value), "kept", value.evidence))
+        if app.outcome != "rejected":
+            updates["outcome"] = "rejected"
+        if not app.how_heard:
+            updates["how_heard"] = "An email"
+        if updates:
+            app = self.store.update(Application, app.id, **updates)
+        heard_on = found.date.value if found.date is not None else self.today
+        feedback = self.store.add(Feedback(
+            client_id=self.client_id, application_id=app.id, heard=text, heard_on=heard_on,
+            person=str(found.contact) if found.contact is not None else ""))
+        self.editing_id = app.id
+        self.choose(app.id)
+        self.revision += 1
+        return PastedEmail(app, feedback, tuple(report), read_feedback(text, self.content))
+
+    def _target_for(self, found: EmailFields) -> Application:
+        """The application a pasted email belongs to (a new one for another company)."""
+        current = self.editing()
+        if current is not None and (
+                _is_blank(current) or not current.company.strip() or found.company is None
+                or current.company.strip().casefold() == str(found.company).casefold()):
+            return current
+        app = self.store.add(Application(client_id=self.client_id))
+        self.editing_id = app.id
+        return app
+
     def choose(self, application_id: str) -> None:
         """Work on this rejection from now on, here and after a reload."""
         if application_id:
             self.store.get(Application, application_id)  # raises NotFound plainly
         self.store.set_state(self.client_id, application_id=application_id)
         self.application_id = application_id
+
+
+@dataclass(frozen=True)
+class PastedEmail:
+    """What reading a pasted email did: each field's fate, the feedback, the reading.
+
+    ``fields`` holds, per form field, ``(label, value, what_happened, evidence)``
+    where ``what_happened`` is "filled", "same", "kept" (the client's own
+    value differs and stays) or "missing".
+    """
+
+    application: Application
+    feedback: Feedback
+    fields: tuple[tuple[str, str, str, str], ...]
+    reading: FeedbackReading
+
+
+def _shown(found) -> str:
+    """A found value as the client reads it: dates as "14 October 2025"."""
+    if isinstance(found.value, date):
+        return f"{found.value:%d %B %Y}".lstrip("0")
+    return str(found)
 
 
 def _is_blank(app: Application) -> bool:
@@ -188,7 +280,17 @@ class RejectionLog(Component):
             "contact_name": ("Contact name", "The person you dealt with, or who told you "
                                              "about the job."),
         }
+        self.paste_box = W.Textarea(rows=6, placeholder="Paste the whole email here")
+        self.paste_button = W.Button(description="Read this email", icon="envelope")
+        self.on_click(self.paste_button, self._read_email)
+        self.paste_result = W.HTML()
         return [
+            heading("Got a rejection email?"),
+            paragraph("Paste it here. We fill in what we can find, for you to check, and "
+                      "save the email as the feedback you heard."),
+            labelled(self.paste_box, "The rejection email you received"),
+            self.paste_button,
+            self.paste_result,
             heading("Your applications"),
             paragraph("Write down each job you went for and how it ended. "
                       "Everything saves as you type."),
@@ -286,6 +388,13 @@ class RejectionLog(Component):
         else:
             self.status.saved()
 
+    def _read_email(self) -> None:
+        result = self.model.read_email(self.paste_box.value)
+        self._refresh_lists()
+        self._load_form()
+        self.paste_result.value = render_pasted(self.model.content, result)
+        self.status.saved("The email is saved as feedback. Check the details below.")
+
     def _choose(self, application_id: str) -> None:
         if self._quiet:
             return
@@ -318,3 +427,41 @@ def render_table(rejections: list[Application], chosen_id: str = "") -> str:
 
 def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+_FATES = {
+    "filled": "filled in",
+    "today": "filled in",
+    "same": "already there",
+    "kept": "not changed: you had written something else",
+    "missing": "not found in the email",
+}
+
+
+def render_pasted(content, result: PastedEmail) -> str:
+    """What reading the email did, field by field, and what the email most likely means."""
+    rows = []
+    for label, value, fate, evidence in result.fields:
+        shown = f"<strong>{esc(value)}</strong> – " if value else ""
+        where = f" <span class='nr-hint'>(from “{esc(evidence)}”)</span>" if (
+            evidence and fate != "today") else (
+            f" <span class='nr-hint'>({esc(evidence)})</span>" if evidence else "")
+        rows.append(f"<li>{esc(label)}: {shown}{esc(_FATES[fate])}{where}</li>")
+    reading = result.reading
+    if reading.form_letter:
+        meaning = ("<p><strong>What it means:</strong> no specific reason was given. It reads "
+                   "as a standard message, so the advice for “No feedback at all” applies.</p>")
+    else:
+        titles = " or ".join(f"“{esc(content.scenario(s.scenario_id).title)}”"
+                             for s in reading.choices)
+        meaning = f"<p><strong>What it most likely means:</strong> {titles}.</p>"
+        spans = [span for s in reading.choices for span in s.evidence]
+        if spans:
+            meaning += ("<blockquote class='nr-quote'>"
+                        + " … ".join(f"<mark>{esc(reading.text[s:e])}</mark>"
+                                     for s, e in sorted(set(spans)))
+                        + "</blockquote>")
+    return (f"<div class='nr-card' role='region' aria-label='What the email says'>"
+            f"<p><strong>Please check these details in the form below.</strong></p>"
+            f"<ul>{''.join(rows)}</ul>{meaning}"
+            f"<p class='nr-hint'>The step “Make sense of it” has more on this reading.</p></div>")

@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as W
 from traitlets import List, Unicode
 
-from ..advice import NO_FEEDBACK, ScenarioSuggestion, suggest_scenarios
+from ..advice import NO_FEEDBACK, SKILL_GAP, FeedbackReading, highlight, read_feedback
 from ..errors import NextRoundError
 from ..model import Action, Feedback
 from .base import Component, StepModel, esc, heading, labelled
@@ -49,6 +49,8 @@ class ScenarioAdviceModel(StepModel):
     """
 
     suggestions = List()
+    #: The whole reading behind ``suggestions`` (plain attribute, set by suggest()).
+    reading: FeedbackReading | None = None
     selected_id = Unicode()
     confirmed_id = Unicode()
     planned = List()
@@ -111,10 +113,21 @@ class ScenarioAdviceModel(StepModel):
             raise NextRoundError("Choose the rejection you are working on in the log step "
                                  "first.")
 
-    def suggest(self) -> list[ScenarioSuggestion]:
-        """Read the recorded feedback again and rank the scenarios that fit."""
-        self.suggestions = suggest_scenarios(self.feedback_text(), self.content)
+    def suggest(self) -> list:
+        """Read the recorded feedback again and rank the scenarios that fit.
+
+        ``reading`` keeps the whole reading (how sure it is, the sentences
+        that led to it) for the view; ``suggestions`` the ranked list.
+        """
+        self.reading = read_feedback(self.feedback_text(), self.content)
+        self.suggestions = self.reading.suggestions
         return self.suggestions
+
+    def skill(self) -> str:
+        """The missing skill the feedback names, quoted from it, if any."""
+        reading = self.reading
+        return next((s.skill for s in reading.suggestions if s.scenario_id == SKILL_GAP
+                     and s.skill), "") if reading else ""
 
     def select(self, scenario_id: str) -> None:
         """Show this scenario's card (not yet a confirmation)."""
@@ -232,7 +245,8 @@ class ScenarioAdvice(Component):
     def refresh(self) -> None:
         """Show the suggestions, the choice and the card as the model has them."""
         model: ScenarioAdviceModel = self.model
-        self.suggestion_box.value = render_suggestions(model.content, model.suggestions,
+        reading = model.reading or FeedbackReading("", [])
+        self.suggestion_box.value = render_suggestions(model.content, reading,
                                                        bool(model.feedback()))
         self._show_card()
 
@@ -243,7 +257,8 @@ class ScenarioAdvice(Component):
         if scenario is None:
             self.card.value = ""
             return
-        self.card.value = render_card(scenario, confirmed=scenario.id == model.confirmed_id)
+        self.card.value = render_card(scenario, confirmed=scenario.id == model.confirmed_id,
+                                      skill=model.skill())
         answers = model.reflections(scenario.id)
         self._quiet = True
         try:
@@ -315,13 +330,15 @@ class ScenarioAdvice(Component):
         model: ScenarioAdviceModel = self.model
         chosen = self.choice.value or model.selected_id
         if chosen and model._known(chosen) and model.application_id:
-            self.card.value = render_card(model.content.scenario(chosen), confirmed=True)
+            self.card.value = render_card(model.content.scenario(chosen), confirmed=True,
+                                          skill=model.skill())
         try:
             scenario_id = model.confirm(self.choice.value)
         except Exception:
             self._show_card()
             raise
-        self.card.value = render_card(model.content.scenario(scenario_id), confirmed=True)
+        self.card.value = render_card(model.content.scenario(scenario_id), confirmed=True,
+                                      skill=model.skill())
         self.status.saved(f"You chose: {model.content.scenario(scenario_id).title}.")
 
     def _answered(self, index: int, text: str) -> None:
@@ -347,36 +364,81 @@ class ScenarioAdvice(Component):
 # --- HTML ------------------------------------------------------------------------
 
 
-def render_suggestions(content, suggestions: list[ScenarioSuggestion],
-                       has_feedback: bool) -> str:
-    """The ranked suggestions and the words that led to each, escaped."""
+#: Longer recorded feedback shows only the sentences that led to a reading.
+QUOTE_LIMIT = 1500
+
+
+def render_suggestions(content, reading: FeedbackReading, has_feedback: bool) -> str:
+    """The reading of the feedback, how sure it is, and the sentences why, escaped.
+
+    A form letter is named as such, plainly. Split evidence shows the two
+    likely readings side by side. The client's own words are quoted with
+    the sentence that led to each reading marked.
+    """
+    suggestions = reading.suggestions
     if not suggestions:
         return ("<p class='nr-text'>Nothing in what you recorded points to one reading. "
                 "Choose the one that fits best below.</p>")
-    intro = ("From what you recorded, these readings may fit, best first."
-             if has_feedback else
-             "You have not recorded any feedback for this rejection yet.")
-    items = []
-    for suggestion in suggestions:
-        scenario = content.scenario(suggestion.scenario_id)
-        if suggestion.scenario_id == NO_FEEDBACK and not has_feedback:
-            why = "Nothing was recorded about why."
-        elif suggestion.cues == ("no specific reason was given",):
-            why = "No specific reason was given."
+    parts = []
+    if not has_feedback:
+        parts.append("<p class='nr-text'>You have not recorded any feedback for this "
+                     "rejection yet.</p>")
+    elif reading.form_letter:
+        parts.append("<p class='nr-text'><strong>No specific reason was given.</strong> What "
+                     "you heard reads as a standard message: polite words, but no reason. So "
+                     "the advice for “No feedback at all” applies.</p>")
+    elif reading.split:
+        parts.append("<p class='nr-text'>The feedback points two ways. Read both and "
+                     "choose the one that fits:</p>")
+    else:
+        parts.append("<p class='nr-text'>From what you recorded, this reading fits best.</p>")
+    shown = reading.choices or suggestions[:1]
+    cards = "".join(_suggestion_card(content, reading, s, has_feedback) for s in shown)
+    css = "nr-choices nr-side-by-side" if len(shown) > 1 else "nr-choices"
+    parts.append(f"<div class='{css}'>{cards}</div>")
+    others = [s for s in suggestions if s not in shown]
+    if others:
+        names = ", ".join(esc(content.scenario(s.scenario_id).title) for s in others)
+        parts.append(f"<p class='nr-hint'>Less likely: {names}.</p>")
+    parts.append("<p class='nr-hint'>This is only a suggestion. You know best: confirm it, or "
+                 "choose another reading below.</p>")
+    return f"<div class='nr-reading'>{''.join(parts)}</div>"
+
+
+def _suggestion_card(content, reading: FeedbackReading, suggestion, has_feedback: bool) -> str:
+    scenario = content.scenario(suggestion.scenario_id)
+    if suggestion.scenario_id == NO_FEEDBACK and not has_feedback:
+        why = "Nothing was recorded about why."
+    elif suggestion.cues == ("no specific reason was given",):
+        why = "No specific reason was given."
+    else:
+        cues = ", ".join(f"“{esc(cue)}”" for cue in suggestion.cues)
+        why = f"Words that led here: {cues}"
+    skill = (f"<p><strong>The skill they named:</strong> “{esc(suggestion.skill)}”</p>"
+             if suggestion.skill else "")
+    quote = ""
+    if suggestion.evidence:
+        if len(reading.text) <= QUOTE_LIMIT:
+            marked = highlight(reading.text, suggestion.evidence)
         else:
-            cues = ", ".join(f"“{esc(cue)}”" for cue in suggestion.cues)
-            why = f"Words that led here: {cues}"
-        items.append(f"<li><strong>{esc(scenario.title)}</strong><br>{why}</li>")
-    return (f"<p class='nr-text'>{intro}</p><ol class='nr-suggestions'>{''.join(items)}</ol>"
-            "<p class='nr-hint'>This is only a suggestion. You know best: confirm it, or "
-            "choose another reading below.</p>")
+            marked = " … ".join(f"<mark>{esc(reading.text[s:e])}</mark>"
+                                for s, e in suggestion.evidence)
+        quote = (f"<p class='nr-hint'>Why: the marked words in what you recorded.</p>"
+                 f"<blockquote class='nr-quote'>{marked}</blockquote>")
+    return (f"<div class='nr-choice' role='group' aria-label='{esc(scenario.title)}'>"
+            f"<p><strong>{esc(scenario.title)}</strong><br>{why}</p>{skill}{quote}</div>")
 
 
-def render_card(scenario, *, confirmed: bool) -> str:
-    """The top of a scenario card: what was heard and the article's reading."""
+def render_card(scenario, *, confirmed: bool, skill: str = "") -> str:
+    """The top of a scenario card: what was heard and the article's reading.
+
+    On the skill-gap card, the skill the feedback named is quoted.
+    """
     note = ("<p><strong>You confirmed this reading.</strong></p>" if confirmed else
             "<p><em>Not confirmed yet.</em> If this fits, press “Confirm this reading”.</p>")
     return (f"<div class='nr-card nr-scenario' role='region' aria-label='{esc(scenario.title)}'>"
             f"<h4>{esc(scenario.title)}</h4>{note}"
             f"<p><strong>What you may hear:</strong> {esc(scenario.heard)}</p>"
-            f"<p><strong>What it often means:</strong> {esc(scenario.reading)}</p></div>")
+            + (f"<p><strong>The skill they named:</strong> “{esc(skill)}”</p>"
+               if skill and scenario.id == SKILL_GAP else "")
+            + f"<p><strong>What it often means:</strong> {esc(scenario.reading)}</p></div>")

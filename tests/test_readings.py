@@ -1,0 +1,329 @@
+"""Reading feedback the way real messages put it: courtesy is no reason, skills are named.
+
+The messages here were written for these tests, in the everyday phrasing of
+recruiters' emails and of what people say they were told; none is taken
+from the real corpus in tests/data/real/, which is measured separately
+(tests/test_judgement.py).
+"""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from nextround.advice import (
+    FeedbackReading,
+    flatten,
+    highlight,
+    read_feedback,
+    sentence_spans,
+    suggest_scenarios,
+)
+
+#: Praise, thanks, the size or strength of the field, keeping a CV on file:
+#: none of it is a reason, so each reads as no specific feedback.
+COURTESY_ONLY = [
+    "You made a strong impression on everyone you met.",
+    "We were very impressed with your qualifications and your experience.",
+    "Your skills and background are impressive, and we enjoyed meeting you.",
+    "Thank you so much for your time and for sharing your experience with us.",
+    "We received over 400 applications, and the standard was exceptionally high.",
+    "It was an extremely competitive field with many talented applicants.",
+    "This was a very difficult decision and it was close.",
+    "We will keep your CV on file and be in touch about future vacancies.",
+    "We'd love to keep your details in our talent pool for other openings.",
+    "Your communication skills stood out and the team really liked you.",
+    "You came across really well in the interview.",
+    "We wish you every success in your job search.",
+]
+
+#: Form letters: no reason at all, or only "someone fitted better".
+FORM_LETTERS = [
+    "Thank you for your interest. After careful consideration we will not be progressing "
+    "your application. We wish you the best of luck.",
+    "Unfortunately you have not been successful on this occasion.",
+    "We have decided to pursue other candidates whose profiles more closely align with the "
+    "needs of the team.",
+    "We went with an applicant who was a closer match for the role.",
+    "After a lot of thought we offered the job to somebody else.",
+    "On this occasion we have chosen a candidate who is better suited to the position.",
+]
+
+#: A missing skill or area in common phrasings, and the words the card quotes.
+SKILL_GAPS = [
+    ("We were after someone with more experience in logistics.", "logistics"),
+    ("The panel wanted more hands-on experience with Kubernetes.", "kubernetes"),
+    ("We decided we needed someone with stronger stakeholder management skills.",
+     "stakeholder management"),
+    ("You lacked agency experience, which is central to this role.", "agency"),
+    ("The role requires a chartered accountancy qualification, which you don't hold yet.",
+     "chartered accountancy qualification"),
+    ("Unfortunately your knowledge of payroll legislation wasn't deep enough.",
+     "payroll legislation"),
+    ("We went with someone who has more background in B2B sales.", "b2b sales"),
+    ("You haven't had a line management role before, and this job needs one.", "line management"),
+    ("The successful candidate was more experienced in clinical trials.", "clinical trials"),
+]
+
+#: How the client came across, in everyday words.
+PRESENTATION = [
+    "Honestly, you talked a lot and some answers went on far too long.",
+    "You didn't seem to know much about what we do as a company.",
+    "The panel felt you weren't very enthusiastic about the job.",
+    "You came across as a bit negative about your last employer.",
+    "We didn't feel you really connected with the interviewer.",
+    "Some of your answers were vague and we struggled to follow them.",
+    "You seemed quite nervous and didn't make much eye contact.",
+    "The hiring manager thought you came across as arrogant.",
+    "You didn't ask any questions about the team or the role.",
+    "We weren't convinced you were a fit for our culture.",
+]
+
+INTERNAL = [
+    "In the end we found an internal solution for this role.",
+    "The position went to someone who already works in the department.",
+    "We've decided to promote from within the team.",
+]
+
+DIFFERENT_DIRECTION = [
+    "Our new director wants to bring in her own team, so the role is no longer open.",
+    "The budget for this role has been cut, so we are not hiring for it this year.",
+    "The scope of the job has changed since we advertised it.",
+    "We have put the vacancy on hold while the department is restructured.",
+]
+
+BETTER_QUALIFIED = [
+    "The person we hired simply had more experience.",
+    "You're not quite senior enough for this position yet.",
+    "Another applicant was better qualified for the role.",
+]
+
+
+#: Whole messages in the words recruiters and job seekers use, with their reading.
+MESSAGES = [
+    ("no_feedback",
+     "Thank you for attending the assessment centre. Although your performance was "
+     "strong, on this occasion we will not be offering you a place."),
+    ("no_feedback",
+     "We had a large number of highly qualified applicants and have now made an "
+     "appointment. We will retain your details for six months."),
+    ("no_feedback",
+     "The panel was impressed with your knowledge and your approach, but the role "
+     "has been offered to another applicant."),
+    ("no_feedback",
+     "While you have many of the skills we were looking for, we have decided to "
+     "progress with candidates who are a better fit for the team's current needs."),
+    ("no_feedback",
+     "We regret that your application was not successful. We received applications "
+     "from many candidates with strong technical skills."),
+    ("no_feedback",
+     "Your experience is very relevant and it was a hard choice, but we have made "
+     "an offer to someone else."),
+    ("no_feedback",
+     "We appreciate your interest in the Finance Manager role. Unfortunately we "
+     "will not be taking your application further. We wish you all the best."),
+    ("no_feedback",
+     "It was a pleasure meeting you. Ultimately we felt another candidate's "
+     "profile was more aligned with what we need."),
+    ("no_feedback",
+     "Unfortunately, we have decided to move forward with other candidates at this "
+     "time. Please note we are unable to provide individual feedback."),
+    ("no_feedback", "Your profile is impressive; however, we have decided not to proceed."),
+    ("skill_gap",
+     "The successful candidate had direct experience with NHS procurement rules, "
+     "which you didn't."),
+    ("skill_gap", "Your portfolio didn't show enough UX research work for a senior designer."),
+    ("skill_gap", "We felt your Python was not yet strong enough for this position."),
+    ("skill_gap", "You would need a full UK driving licence for this role."),
+    ("skill_gap", "We're ideally looking for someone with a background in regulatory affairs."),
+    ("skill_gap", "The feedback was that I need to improve my financial modelling."),
+    ("skill_gap", "They wanted somebody who had already worked in a start-up environment."),
+    ("presentation", "Your answers lacked structure and you often didn't get to the point."),
+    ("presentation", "We got the impression you weren't that keen on the job."),
+    ("presentation", "You spoke over the panel several times."),
+    ("presentation",
+     "The interviewers felt your examples didn't show what you personally "
+     "achieved."),
+    ("presentation", "You appeared disengaged during the group task."),
+    ("better_qualified", "The chosen candidate had ten years more experience than you."),
+    ("internal_candidate",
+     "We have appointed an internal candidate who has been acting up in the role."),
+    ("internal_candidate", "The role was given to a colleague from our Leeds office."),
+    ("different_direction",
+     "After reviewing our budget we've decided to freeze recruitment for the rest "
+     "of the year."),
+    ("different_direction",
+     "The role has been redefined and we will be re-advertising it at a more "
+     "junior level."),
+    ("different_direction",
+     "We've decided to restructure the department, so this vacancy has been "
+     "withdrawn."),
+    ("no_feedback",
+     "Many thanks for coming in to see us last Tuesday. Unfortunately on this "
+     "occasion you have not been selected to progress further. We had a fantastic "
+     "response to this vacancy."),
+    ("no_feedback",
+     "Hi Sam, I'm sorry to say that the team has decided not to move ahead with your "
+     "application. It was a tough decision as we met lots of great people."),
+    ("no_feedback",
+     "We have now completed the interview process and regret that we are unable to "
+     "offer you the position. Due to the number of applicants we cannot provide "
+     "feedback."),
+    ("no_feedback",
+     "Your application has been reviewed and unfortunately it has not been successful."),
+    ("no_feedback",
+     "The hiring manager has decided to proceed with other applicants at this stage."),
+    ("no_feedback", "You were a really strong candidate, and it came down to the wire."),
+    ("no_feedback",
+     "We've decided to go with another candidate who we felt was the right fit for "
+     "the team at this time."),
+    ("no_feedback",
+     "Please don't be discouraged; we were impressed with your experience and would "
+     "welcome future applications."),
+    ("better_qualified",
+     "The successful applicant had significantly more years in a similar role."),
+    ("better_qualified", "We felt you were a little too junior for what we need right now."),
+    ("better_qualified", "We appointed someone with a longer track record."),
+    ("skill_gap",
+     "The main thing was your Excel - the test showed you weren't yet at the level "
+     "we need."),
+    ("skill_gap", "We really need a fluent German speaker for this post."),
+    ("skill_gap", "You'd need a CSCS card for this job and you don't currently have one."),
+    ("skill_gap", "They said I needed more exposure to enterprise clients."),
+    ("skill_gap", "Feedback was that my SQL wasn't strong enough for the data team."),
+    ("skill_gap", "We're looking for someone who has already managed a budget of this size."),
+    ("skill_gap", "You scored below the pass mark on the numerical reasoning test."),
+    ("presentation", "They said I was too quiet in the group exercise and didn't contribute much."),
+    ("presentation", "The feedback was that I seemed over-rehearsed and a bit robotic."),
+    ("presentation", "Apparently I kept checking my phone and looked distracted."),
+    ("presentation", "They thought I was overconfident and a little cocky."),
+    ("presentation", "You were late to the interview and seemed flustered."),
+    ("presentation", "Your presentation overran and the slides were hard to read."),
+    ("presentation", "I was told I didn't sell myself enough and undersold my achievements."),
+    ("presentation", "They felt I wasn't a good listener."),
+    ("internal_candidate", "Someone on the existing team has stepped up into the position."),
+    ("internal_candidate", "We've decided to appoint one of our current graduates to the role."),
+    ("internal_candidate", "The role went to the person who had been covering it as a temp."),
+    ("different_direction",
+     "Following a review of the team structure, we've decided not to recruit for "
+     "this role."),
+    ("different_direction",
+     "We're merging this position with another team, so it's no longer available."),
+    ("different_direction", "The company has been acquired and all hiring is frozen."),
+    ("different_direction", "We've decided to outsource this work to an agency instead."),
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), MESSAGES)
+def test_messages_in_everyday_words_read_right(expected, text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == expected, reading.suggestions
+    assert reading.top.evidence or expected == "no_feedback"
+
+
+@pytest.mark.parametrize("text", COURTESY_ONLY)
+def test_courtesy_is_not_a_reason(text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "no_feedback", reading.suggestions
+    assert reading.form_letter
+
+
+@pytest.mark.parametrize("text", FORM_LETTERS)
+def test_form_letters_read_as_no_specific_feedback(text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "no_feedback", reading.suggestions
+    assert reading.form_letter
+    assert all(s.scenario_id in {"no_feedback", "better_qualified"} for s in reading.suggestions)
+
+
+def test_closer_match_wording_shows_better_qualified_beside_no_feedback(content):
+    reading = read_feedback("We went with a candidate whose experience more closely matches "
+                            "our requirements.", content)
+    assert [s.scenario_id for s in reading.choices] == ["no_feedback", "better_qualified"]
+    assert reading.split
+    assert reading.choices[1].cues == ("more closely matches",)
+
+
+@pytest.mark.parametrize(("text", "skill"), SKILL_GAPS)
+def test_a_named_skill_reads_as_a_skill_gap_and_is_quoted(text, skill, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "skill_gap", reading.suggestions
+    assert reading.top.skill.casefold() == skill, reading.top.skill
+
+
+@pytest.mark.parametrize(("expected", "texts"), [
+    ("presentation", PRESENTATION), ("internal_candidate", INTERNAL),
+    ("different_direction", DIFFERENT_DIRECTION), ("better_qualified", BETTER_QUALIFIED),
+])
+def test_everyday_wording_reads_as_its_scenario(expected, texts, content):
+    for text in texts:
+        reading = read_feedback(text, content)
+        assert reading.top.scenario_id == expected, (text, reading.suggestions)
+        assert not reading.form_letter
+
+
+def test_praise_around_a_reason_does_not_hide_the_reason(content):
+    text = ("We were really impressed by your enthusiasm and you interviewed well. However, "
+            "we need someone with hands-on experience of Salesforce administration.")
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "skill_gap"
+    assert reading.top.skill == "salesforce administration"
+    assert "presentation" not in [s.scenario_id for s in reading.suggestions]
+
+
+def test_split_evidence_offers_two_readings_side_by_side(content):
+    text = ("You came across as a little nervous. The other finalist also had more "
+            "experience in retail banking.")
+    reading = read_feedback(text, content)
+    assert reading.split
+    assert {s.scenario_id for s in reading.choices} == {"presentation", "skill_gap"}
+
+
+def test_a_clear_reason_is_not_split(content):
+    reading = read_feedback("We offered the role to an internal candidate.", content)
+    assert not reading.split
+    assert [s.scenario_id for s in reading.choices] == ["internal_candidate"]
+
+
+def test_evidence_points_at_the_sentence_in_the_clients_own_text(content):
+    text = ("Dear Ana,\n\nThank you for   your time.  Sadly,\u00a0we felt you lacked "
+            "experience with SAP.\n\nBest wishes,\nTom")
+    reading = read_feedback(text, content)
+    [(start, end)] = reading.top.evidence
+    assert text[start:end] == "Sadly,\u00a0we felt you lacked experience with SAP."
+    marked = highlight(text, reading.top.evidence)
+    assert "<mark>Sadly,\u00a0we felt you lacked experience with SAP.</mark>" in marked
+
+
+def test_highlight_escapes_the_clients_text():
+    text = "<script>alert(1)</script> We felt you lacked SQL & Python."
+    marked = highlight(text, [(text.index("We"), len(text))])
+    assert "<script>" not in marked
+    assert html.escape("<script>alert(1)</script> ") in marked
+    assert "<mark>We felt you lacked SQL &amp; Python.</mark>" in marked
+
+
+def test_flatten_keeps_every_offset():
+    text = "Didn\u2019t  SHOW\tİstanbul\u00a0skills\n"
+    flat = flatten(text)
+    assert len(flat) == len(text)
+    assert flat.startswith("didn't  show")
+
+
+def test_sentence_spans_follow_stops_and_lines():
+    text = "First one. Second one!\nThird line\n\nFourth?"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "First one.", "Second one!", "Third line", "Fourth?"]
+
+
+def test_suggest_scenarios_is_the_ranked_reading(content):
+    text = "We went with someone who already works here."
+    assert suggest_scenarios(text, content) == read_feedback(text, content).suggestions
+    assert isinstance(read_feedback(text, content), FeedbackReading)
+
+
+def test_empty_feedback_reads_as_no_feedback(content):
+    reading = read_feedback("", content)
+    assert [s.scenario_id for s in reading.suggestions] == ["no_feedback"]
+    assert reading.top.evidence == ()
