@@ -205,7 +205,7 @@ def test_draft_plan_from_scenario_has_due_dates(content):
     for proposal in plan:
         action = content.action(proposal.library_id)
         assert proposal.due_on == today + timedelta(days=action.due_days)
-        assert proposal.title == action.title
+        assert (proposal.title, proposal.detail) == (action.title, action.detail)
 
 
 def test_draft_plan_adds_gap_actions_and_keep_searching(content):
