@@ -41,6 +41,7 @@ class DemoApplication:
     outcome_days_ago: int | None = None
     feedback: tuple[tuple[str, str, str], ...] = ()  # (source id, person, heard or "")
     scenario: str = ""  # the reading the client confirmed, if they have
+    interview_days_ago: int | None = None  # the day they met, when they did
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,13 @@ DEMO_CLIENTS = (
                                  "We went with an internal candidate who already knows "
                                  "our reporting stack."),
                                 ("hiring_manager", "Sam Ortiz", ""),
-                            ), scenario="internal_candidate"),
+                            ), scenario="internal_candidate", interview_days_ago=30),
             DemoApplication("Bluebird Health", "Reporting Analyst", "interview", 30,
                             "rejected", 12, (
                                 ("hiring_manager", "Dana Kim",
                                  "You came across as a little guarded, and you cut in "
                                  "before some questions were finished."),
-                            )),
+                            ), interview_days_ago=17),
             DemoApplication("Lumen Retail", "Insights Analyst", "applied", 8),
             DemoApplication("Harbor Council", "Data Officer", "screening", 4),
         ),
@@ -101,9 +102,9 @@ DEMO_CLIENTS = (
                                 ("hiring_manager", "Priya Shah",
                                  "We need someone with hands-on experience of warehouse "
                                  "management software, which we didn't see."),
-                            ), scenario="skill_gap"),
+                            ), scenario="skill_gap", interview_days_ago=27),
             DemoApplication("Atlas Freight", "Shift Manager", "phone interview", 20,
-                            "rejected", 9, (("recruiter", "", ""),)),
+                            "rejected", 9, (("recruiter", "", ""),), interview_days_ago=13),
         ),
         moods=((33, 3, ""), (20, 2, "No reply from Atlas."), (9, 1, "Hard week."),
                (2, 2, "")),
@@ -122,7 +123,7 @@ DEMO_CLIENTS = (
                                 ("network_contact", "Lena Fischer",
                                  "They decided to go in a different direction and "
                                  "restructure the team."),
-                            ), scenario="different_direction"),
+                            ), scenario="different_direction", interview_days_ago=18),
             DemoApplication("Green Path Trust", "Project Officer", "interview", 10),
             DemoApplication("City Library", "Events Coordinator", "applied", 6),
             DemoApplication("Open Doors", "Volunteer Manager", "applied", 2),
@@ -163,6 +164,8 @@ def _create_client(store: Store, spec: DemoClient, today: date) -> Client:
             applied_on=today - timedelta(days=app.applied_days_ago), outcome=app.outcome,
             outcome_on=(today - timedelta(days=app.outcome_days_ago)
                         if app.outcome_days_ago is not None else None),
+            interview_on=(today - timedelta(days=app.interview_days_ago)
+                          if app.interview_days_ago is not None else None),
             how_heard="email" if app.outcome == "rejected" else "",
             updated_at=_at(today, entered),
         ))

@@ -155,14 +155,18 @@ class StepModel(HasTraits):
             return None
 
     def email_context(self) -> dict[str, str]:
-        """Names, company and role from the log, for filling email templates."""
+        """Names, company, role and meeting day from the log, for filling email templates.
+
+        ``interview_date`` is the day of the interview or meeting, and only
+        that: the day the client heard back is not a day they met anyone.
+        """
         client = self.store.get_client(self.client_id)
         app = self.application()
         context = {"client_name": client.name}
         if app is not None:
             context.update(company=app.company, role=app.role, contact_name=app.contact_name)
-            if app.outcome_on:
-                context["interview_date"] = app.outcome_on.strftime("%d %B").lstrip("0")
+            if app.interview_on:
+                context["interview_date"] = f"{app.interview_on.day} {app.interview_on:%B}"
         return context
 
 
