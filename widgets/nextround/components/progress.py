@@ -82,7 +82,7 @@ DATE_TICK_FORMAT = "%-d %b %Y"
 #: Whole days between date ticks, smallest first; weeks once days crowd.
 TICK_STEPS_DAYS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
 #: At most this many dates along an axis, so they never overlap at 600 px.
-MAX_DATE_TICKS = 6
+MAX_DATE_TICKS = 5
 
 
 # --- chart data (pure) ------------------------------------------------------------
@@ -232,7 +232,12 @@ def applications_summary(counts: dict[date, Counter], undated: int) -> str:
     if ended["pending"]:
         ends.append(f"{ended['pending']} {'is' if ended['pending'] == 1 else 'are'} "
                     "still open")
-    text += f". Of these, {_and(ends)}."
+    if total == 1:
+        only = {"rejected": "It ended in a rejection", "offer": "It ended in an offer",
+                "withdrawn": "You withdrew from it", "pending": "It is still open"}
+        text += f". {only[next(o for o in OUTCOMES if ended[o])]}."
+    else:
+        text += f". Of these, {_and(ends)}."
     if undated:
         verb = "is" if undated == 1 else "are"
         text += (f" {plural(undated, 'more application has', 'more applications have')} "
@@ -497,7 +502,10 @@ def date_axis(days: Sequence[date], *, step_days: int = 1) -> dict[str, Any]:
     if step is None:
         weeks = -(-span // (7 * (MAX_DATE_TICKS - 1)))
         step = 7 * weeks
-    pad = timedelta(hours=12 * max(step, step_days))
+    # Half a step either side. A lone point gets a little under a whole step:
+    # room enough that a single weekly bar does not fill the chart, and still
+    # one tick, its own.
+    pad = timedelta(hours=(21 if first == last else 12) * max(step, step_days))
     start = datetime.combine(first, datetime.min.time()) - pad
     end = datetime.combine(last, datetime.min.time()) + pad
     axis.update(tick0=first.isoformat(), dtick=step * DAY_MS,
