@@ -381,3 +381,24 @@ def test_last_activity_follows_the_clients_entries_not_the_counsellors(store, co
     assert row.last_activity is None and row.reasons == []
     view = CounsellorView.create(content=content, store=store, today=TODAY)
     assert "No entries yet" in view.table.value
+
+
+def test_opening_every_step_is_not_activity(store, content):
+    """A counsellor looking through a client's workbook leaves their last entry alone."""
+    from nextround.components.feedback_request import FeedbackRequest
+    from nextround.demo import create_demo
+    from nextround.steps import STEPS
+
+    clients = create_demo(store, today=TODAY)
+    # One client chose whom to write to last week: their draft is saved, and each
+    # visit to the step shows it again.
+    FeedbackRequest.create(content=content, store=store, client_id=clients[0].id
+                           ).model.choose_source("hiring_manager")
+    for answer in store.all_answers(clients[0].id):
+        store.update(model.Answer, answer.id, updated_at=at(days_ago(7)))
+    before = store.last_activities()
+    for _visit in range(2):  # the first look, and a look back later
+        for client in clients:
+            for step in STEPS:
+                step.build(content=content, store=store, client_id=client.id)
+        assert store.last_activities() == before

@@ -909,19 +909,27 @@ class Store:
         return self._guarded("answers", work)
 
     def _upsert_answer(self, conn: Connection, answer: model.Answer) -> model.Answer:
-        """Replace the value of an existing answer (keeping its id) or insert it."""
+        """Replace the value of an existing answer (keeping its id) or insert it.
+
+        Saving the same value again changes nothing, not even the time: an
+        answer's time is when the client last changed it, so merely opening a
+        step that re-saves what it shows is not counted as activity.
+        """
         table = TABLES["answers"]
-        existing = conn.execute(select(table.c.id).where(
+        existing = conn.execute(select(table.c.id, table.c.value, table.c.updated_at).where(
             table.c.client_id == answer.client_id,
             table.c.application_id == answer.application_id,
-            table.c.key == answer.key)).scalar()
+            table.c.key == answer.key)).first()
         if existing is None:
             self._insert(conn, "answers", [answer])
             return answer
         row = _to_row(answer)
-        conn.execute(sql_update(table).where(table.c.id == existing)
+        if existing.value == row["value"]:
+            return answer.model_copy(update={
+                "id": existing.id, "updated_at": _from_db("datetime", existing.updated_at)})
+        conn.execute(sql_update(table).where(table.c.id == existing.id)
                      .values(value=row["value"], updated_at=row["updated_at"]))
-        return answer.model_copy(update={"id": existing})
+        return answer.model_copy(update={"id": existing.id})
 
     def answers(self, client_id: str, application_id: str | None = None) -> dict[str, Any]:
         """Answers as ``{key: value}``: general ones, or one application's."""
