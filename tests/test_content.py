@@ -562,3 +562,14 @@ def test_assumption_cues_notice_the_thought(content, thought, expected):
 def test_assumption_cues_stay_quiet_on_ordinary_notes(content):
     notes = "We got on well. It took ages to hear back, and I will prepare better stories."
     assert check_assumptions(notes, content) == []
+
+
+def test_a_subject_that_greets_the_job_as_a_person_is_refused(copy):
+    path = copy / "emails.yaml"
+    edit(path, "subject: Thank you for letting me know{% if role %} about the {{ role }} "
+               "role{% endif %}",
+         "subject: Thank you{% if role %}, {{ role }}{% endif %}{% if company %} at "
+         "{{ company }}{% endif %}")
+    problem = only_problem(copy)
+    assert "templates[0].subject: with every value known, the draft greets the role as if " \
+           "it were a person: “Thank you, Data Analyst at Acme Ltd”" in problem, problem

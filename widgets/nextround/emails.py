@@ -135,6 +135,16 @@ def reading_flaws(text: str) -> list[str]:
     return flaws
 
 
+def _vocative_flaws(subject: str, context: dict[str, str]) -> list[str]:
+    """A subject that greets the job or the company as if it were the person written to
+    ("Thank you, Data Analyst at Acme Ltd")."""
+    for name in ("role", "company"):
+        value = context.get(name)
+        if value and f", {value}" in subject:
+            return [f"greets the {name} as if it were a person: “{subject}”"]
+    return []
+
+
 def unknown_combinations(names: Iterable[str] = tuple(EXAMPLE_CONTEXT)):
     """Every context with some of ``names`` unknown, all of them known first.
 
@@ -167,7 +177,10 @@ def draft_problems(source: str, *, subject: bool = False) -> list[str]:
             reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             return [f"the template cannot be filled in: {reason}"]
         text = " ".join(text.split()) if subject else text.strip()
-        for flaw in reading_flaws(text):
+        flaws = reading_flaws(text)
+        if subject:
+            flaws += _vocative_flaws(text, context)
+        for flaw in flaws:
             kind = flaw.split(":", 1)[0]
             if kind not in problems:
                 when = (f"with {', '.join(unknown)} unknown" if unknown
