@@ -15,7 +15,7 @@ without Docker:
    ``NEXTROUND_DB`` on a temporary file and a ``BINDER_`` variable set as
    BinderHub sets them;
 3. the README's Binder addresses are fetched from it: the Voilà app
-   (``/voila/render/workbook/app.ipynb``) and the workbook in JupyterLab;
+   (``/voila/render/app/app.ipynb``) and the workbook in JupyterLab;
    the app is also loaded in Chromium, where it must show its widgets and the
    Binder notice and ask for nothing outside this machine.
 
@@ -128,7 +128,7 @@ def test_voila_settings_pick_the_template_and_keep_mathjax_local():
     page_config = {"fullMathjaxUrl": "https://cdnjs.example/mathjax.js",
                    "mathjaxConfig": "TeX-AMS_CHTML-full,Safe", "baseUrl": "/"}
     changed = hook(page_config, base_url="/", settings={}, log=None,
-                   voila_configuration=None, notebook_path="workbook/app.ipynb")
+                   voila_configuration=None, notebook_path="app/app.ipynb")
     assert changed == {"fullMathjaxUrl": None, "mathjaxConfig": None, "baseUrl": "/"}
 
 
@@ -144,8 +144,8 @@ def readme_binder_links() -> dict[str, str]:
 def test_readme_links_open_the_app_and_jupyterlab_on_binder():
     text = README.read_text(encoding="utf-8")
     links = readme_binder_links()
-    assert set(links) == {"voila/render/workbook/app.ipynb", "lab/tree/workbook/00-start.ipynb"}
-    app = links["voila/render/workbook/app.ipynb"]
+    assert set(links) == {"voila/render/app/app.ipynb", "lab/tree/workbook/00-start.ipynb"}
+    app = links["voila/render/app/app.ipynb"]
     badge = re.search(r"\[!\[[^\]]+\]\(https://mybinder\.org/badge_logo\.svg\)\]\(([^)]+)\)",
                       text)
     assert badge, "no Binder badge in the README"
@@ -403,7 +403,7 @@ def jupyter(binder_env: BinderEnv, tmp_path_factory) -> Iterator[JupyterServer]:
 @pytest.fixture(scope="module")
 def app_html(jupyter: JupyterServer) -> str:
     """The app page as Voilà renders it at the README badge's address (runs the notebook)."""
-    status, html = jupyter.get(readme_path("voila/render/workbook/app.ipynb"))
+    status, html = jupyter.get(readme_path("voila/render/app/app.ipynb"))
     assert status == 200, f"{status}:\n{html[-2000:]}\n{jupyter.log_text()[-3000:]}"
     return html
 
@@ -449,7 +449,8 @@ def test_installed_package_is_a_real_install_with_content_and_workbook(binder_en
     assert Path(report["content"]) == package / "_content"
     assert Path(report["workbook"]) == package / "_workbook"
     for shipped, source, pattern in ((package / "_content", REPO / "content", "*.yaml"),
-                                     (package / "_workbook", REPO / "workbook", "*.ipynb")):
+                                     (package / "_workbook", REPO / "workbook", "*.ipynb"),
+                                     (package / "_app", REPO / "app", "*.ipynb")):
         names = sorted(path.name for path in source.glob(pattern))
         assert names and sorted(path.name for path in shipped.glob(pattern)) == names
         for name in names:
@@ -519,7 +520,7 @@ def test_app_works_in_a_browser_and_tells_binder_users_to_download(jupyter):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; ./scripts/test installs Debian's chromium")
     ARTIFACTS.mkdir(exist_ok=True)
-    url = (f"{jupyter.url}{readme_path('voila/render/workbook/app.ipynb')}"
+    url = (f"{jupyter.url}{readme_path('voila/render/app/app.ipynb')}"
            f"?token={jupyter.token}")
     done = subprocess.run(
         [sys.executable, __file__, url, str(ARTIFACTS / "binder-app.png")],
@@ -573,3 +574,19 @@ def look_at_app(url: str, screenshot: str) -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(look_at_app(sys.argv[1], sys.argv[2])))
+
+
+@pytest.mark.slow
+def test_jupyterlab_on_binder_opens_without_the_news_prompt(jupyter):
+    """postBuild turns off the same Lab plugins as ``nextround lab``."""
+    from nextround.serve import LAB_CONFIG_DIR
+
+    wanted = json.loads((LAB_CONFIG_DIR / "labconfig" / "page_config.json").read_text(
+        encoding="utf-8"))["disabledExtensions"]
+    status, html = jupyter.get(readme_path("lab/tree/workbook/00-start.ipynb"))
+    assert status == 200, html[-2000:]
+    found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
+                      r"</script>", html, re.DOTALL)
+    assert found, "no page config in the Lab page"
+    disabled = json.loads(found.group(1))["disabledExtensions"]
+    assert wanted and all(plugin in disabled for plugin in wanted), disabled

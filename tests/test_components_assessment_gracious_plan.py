@@ -493,3 +493,52 @@ def test_hostile_titles_are_escaped_in_every_plan_html(content, store):
     assert_escaped(view)
     again = make_plan(content, store, client)
     assert_escaped(again)
+
+
+def proposal_cards(view) -> dict[str, str]:
+    """Each suggestion card's text, keyed by the title it shows in bold."""
+    cards = {}
+    for card in view.proposal_box.children:
+        info = next(w for w in walk(card) if isinstance(w, W.HTML))
+        title = text_of(re.search(r"<strong>(.*?)</strong>", info.value).group(1)).strip()
+        cards[title] = " ".join(text_of(info.value).split())
+    return cards
+
+
+def _gap_answers(content) -> dict[str, object]:
+    """Self-assessment answers that reveal every gap the content knows."""
+    answers = {}
+    for question in content.questions:
+        when = question.gap_when
+        if not (when and question.gap_actions):
+            continue
+        answers[question.id] = next(value for value in (
+            when.equals, when.one_of[0] if when.one_of else None, when.at_most, when.at_least)
+            if value is not None)
+    return answers
+
+
+@pytest.mark.parametrize("scenario_id", [None, "internal_candidate", "different_direction",
+                                         "better_qualified", "skill_gap", "presentation",
+                                         "no_feedback"])
+def test_every_proposed_step_shows_its_own_description(content, store, client, rejection,
+                                                        scenario_id):
+    """A suggestion's text describes that step, never another (or the search nudge)."""
+    if scenario_id:
+        store.set_answer(client.id, "scenario", scenario_id, application_id=rejection.id)
+    for key, value in _gap_answers(content).items():
+        store.set_answer(client.id, key, value, application_id=rejection.id)
+    view = make_plan(content, store, client, rejection)  # no open applications: keep searching
+    cards = proposal_cards(view)
+    assert len(cards) == len(view.model.proposals) > 0
+    assert "practise_interview" in proposal_ids(view)
+    details = {a.id: " ".join(a.detail.split()) for a in content.actions}
+    nudge = " ".join(content.keep_searching.message.split())
+    for proposal in view.model.proposals:
+        shown = cards[proposal.title]
+        action = content.action(proposal.library_id)
+        assert action.title == proposal.title
+        assert details[action.id] in shown, action.id
+        others = [other for other_id, other in details.items() if other_id != action.id]
+        assert not any(other in shown for other in others), action.id
+        assert nudge not in shown, action.id

@@ -428,3 +428,50 @@ def test_scenario_suggest_again_reads_new_feedback(content, store, client, rejec
     assert view.model.suggestions[0].scenario_id == "different_direction"
     assert by_label(view, "Which fits best?").value == "different_direction"
     assert "“different direction”" in view.suggestion_box.value
+
+
+# --- the meeting date in drafted emails ------------------------------------------------
+
+
+def test_log_records_the_interview_date_under_its_own_label(content, store, client):
+    view = make(RejectionLog, content, store, client)
+    by_label(view, "Company").value = "Brightwave"
+    by_label(view, "Date you applied").value = date(2026, 10, 20)
+    by_label(view, "Date of your interview or meeting").value = date(2026, 11, 12)
+    by_label(view, "Date you heard back").value = date(2026, 11, 26)
+    [app] = store.list(model.Application, client.id)
+    assert (app.interview_on, app.outcome_on) == (date(2026, 11, 12), date(2026, 11, 26))
+    again = make(RejectionLog, content, store, client)
+    assert by_label(again, "Date of your interview or meeting").value == date(2026, 11, 12)
+    by_label(again, "Date of your interview or meeting").value = date(2026, 11, 30)
+    assert "after the date you heard back" in shown_html(again)
+
+
+@pytest.mark.parametrize("met_on", [None, date(2026, 11, 12)])
+def test_drafts_name_the_meeting_day_never_the_day_the_client_heard_back(content, store,
+                                                                         client, met_on):
+    """Heard back on 26 November; the drafts speak of meeting only on the day they met."""
+    from nextround.components.gracious_steps import GraciousSteps
+
+    app = store.add(model.Application(
+        client_id=client.id, company="Brightwave", role="Data Analyst", stage="interview",
+        applied_on=date(2026, 10, 20), interview_on=met_on, outcome="rejected",
+        outcome_on=date(2026, 11, 26)))
+    store.set_state(client.id, application_id=app.id)
+    view = make(FeedbackRequest, content, store, client)
+    drafts = []
+    for source in content.sources:
+        by_label(view, "Who you are writing to").value = source.id
+        drafts.append(by_label(view, "Subject").value + "\n" + by_label(view, "Your message")
+                      .value)
+    gracious = make(GraciousSteps, content, store, client)
+    drafts += [gracious.model.draft_text(step.id) for step in content.steps]
+    text = "\n".join(drafts)
+    assert "26 November" not in text
+    assert "[" not in text and "Dear ," not in text and " ." not in text
+    assert "Hello,\n" in text  # no contact name: a greeting that needs none
+    if met_on:
+        assert "I enjoyed our conversation on 12 November." in text
+        assert "when we met on 12 November." in text
+    else:
+        assert "I enjoyed our conversation." in text and "12 November" not in text

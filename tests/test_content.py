@@ -8,6 +8,7 @@ keep working when the content is edited.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from pathlib import Path
@@ -334,15 +335,96 @@ def tone_flags(content, text: str) -> list[str]:
             if any(re.search(p, text, re.IGNORECASE) for p in rule.patterns)]
 
 
-def test_every_email_renders_with_a_full_and_an_empty_context(content):
+def every_missing_combination():
+    """Each way some of the template values can be unknown: 2**6 contexts."""
+    names = sorted(SAMPLE_CONTEXT)
+    for size in range(len(names) + 1):
+        for missing in itertools.combinations(names, size):
+            yield missing, {k: v for k, v in SAMPLE_CONTEXT.items() if k not in missing}
+
+
+#: How a sentence built around a missing value gives itself away.
+BADLY_BUILT = {
+    "placeholder": r"\[\w*\]|\{\{|\{%|None",
+    "doubled space": r"\S  +\S",
+    "space before punctuation": r" [,.;:!?]",
+    "doubled punctuation": r"[,;:.][,;:!?]|,\.|(?<!\.)\.\.(?!\.)",
+    "dangling word": r"\b(?:(?:on|at|about|from|with|to|of|in)(?:[.;:!?]|$)"
+                     r"|(?:the|a|an|Dear)(?:[.,;:!?]|$))",
+    "line starting with punctuation": r"(?m)^\s*[,.;:!?]",
+}
+
+
+def test_every_email_reads_well_with_any_value_unknown(content):
+    """Rendered as the client sees them, for all 64 combinations of missing values."""
     for email in content.emails:
-        full = render(email.subject, email.body, SAMPLE_CONTEXT)
-        assert "Ms Patel" in full.body and "Sam Lee" in full.body, email.id
-        assert "[" not in full.subject + full.body, email.id
-        empty = render(email.subject, email.body, {})
-        assert "[contact_name]" in empty.body and "[client_name]" in empty.body, email.id
-        for text in (full.subject, full.body, empty.subject, empty.body):
-            assert "{{" not in text and "{%" not in text, email.id
+        for missing, context in every_missing_combination():
+            subject, body = render(email.subject, email.body, context)
+            for name, pattern in BADLY_BUILT.items():
+                for text in (subject, body):
+                    found = re.search(pattern, text, re.MULTILINE)
+                    assert found is None, (email.id, missing, name, text)
+            greeting = body.splitlines()[0]
+            if "contact_name" in missing:
+                assert greeting in {"Hello,", "Hi,"}, (email.id, greeting)
+            else:
+                assert greeting in {"Dear Ms Patel,", "Hi Ms Patel,"}, (email.id, greeting)
+            assert subject and subject[0].isupper(), (email.id, missing, subject)
+            for name, value in SAMPLE_CONTEXT.items():
+                if name not in missing and name in email.subject + email.body:
+                    assert value in subject + body, (email.id, name, missing)
+
+
+def test_subjects_read_naturally(content):
+    """Subjects name the job as a job, never as if it were the person written to."""
+    full = {e.id: render(e.subject, e.body, SAMPLE_CONTEXT).subject for e in content.emails}
+    assert full == {
+        "thank_you": "Thank you for letting me know about the Data Analyst role",
+        "ask_feedback": "A quick request about the Data Analyst role",
+        "ask_insider": "Could I ask your advice?",
+        "keep_in_mind": "Staying in touch with Acme Ltd",
+        "add_contact": "Good to meet you",
+        "follow_up_feedback": "Following up on the Data Analyst role",
+    }
+    bare = {e.id: render(e.subject, e.body, {"client_name": "Sam Lee"}).subject
+            for e in content.emails}
+    assert bare == {
+        "thank_you": "Thank you for letting me know",
+        "ask_feedback": "A quick request about my application",
+        "ask_insider": "Could I ask your advice?",
+        "keep_in_mind": "Staying in touch",
+        "add_contact": "Good to meet you",
+        "follow_up_feedback": "Following up on my application",
+    }
+
+
+def test_the_meeting_date_appears_only_where_a_meeting_is_meant(content):
+    for email in content.emails:
+        with_date = render(email.subject, email.body, SAMPLE_CONTEXT).body
+        for sentence in re.split(r"(?<=[.?!])\s+", with_date):
+            if "12 May" in sentence:
+                assert re.search(r"\b(met|conversation|interview)\b", sentence), sentence
+
+
+def test_a_template_that_would_show_a_placeholder_is_refused(copy):
+    path = copy / "emails.yaml"
+    edit(path, "{% if contact_name %}Dear {{ contact_name }},{% else %}Hello,{% endif %}",
+         "Dear {{ contact_name }},")
+    line = line_of(path, "body: |", after="- id: thank_you")
+    assert only_problem(copy) == (
+        f"{path}:{line}: templates[0].body: with contact_name unknown, the draft shows a "
+        "placeholder: “Dear [contact_name], Thank y”")
+
+
+def test_a_template_that_leaves_a_dangling_on_is_refused(copy):
+    path = copy / "emails.yaml"
+    edit(path, "I enjoyed our conversation{% if interview_date %} on {{ interview_date }}"
+               "{% endif %}.",
+         "I enjoyed our conversation on {% if interview_date %}{{ interview_date }}"
+         "{% endif %}.")
+    problem = only_problem(copy)
+    assert "templates[1].body: with interview_date unknown, the draft has a space before " \
+           "punctuation" in problem, problem
 
 
 def test_no_shipped_email_trips_a_tone_rule(content):
@@ -480,3 +562,14 @@ def test_assumption_cues_notice_the_thought(content, thought, expected):
 def test_assumption_cues_stay_quiet_on_ordinary_notes(content):
     notes = "We got on well. It took ages to hear back, and I will prepare better stories."
     assert check_assumptions(notes, content) == []
+
+
+def test_a_subject_that_greets_the_job_as_a_person_is_refused(copy):
+    path = copy / "emails.yaml"
+    edit(path, "subject: Thank you for letting me know{% if role %} about the {{ role }} "
+               "role{% endif %}",
+         "subject: Thank you{% if role %}, {{ role }}{% endif %}{% if company %} at "
+         "{{ company }}{% endif %}")
+    problem = only_problem(copy)
+    assert "templates[0].subject: with every value known, the draft greets the role as if " \
+           "it were a person: “Thank you, Data Analyst at Acme Ltd”" in problem, problem

@@ -350,3 +350,55 @@ def test_an_empty_note_or_unknown_client_gives_a_plain_message(store, content, a
     assert view.client_id == ann.id
     assert view.status.text.startswith("Sorry:")
     assert "Traceback" not in view.status.value
+
+
+def test_demo_caseload_shows_each_clients_own_latest_entry(store, content):
+    """The demo's history is weeks old: no client's last activity is the day it was made."""
+    from nextround.demo import create_demo
+
+    made_on = date(2026, 3, 16)  # the demo is made today; its story ends days before
+    create_demo(store, today=made_on)
+    rows = caseload(store, content, today=made_on)
+    # Latest own entries in the story: Amira's check-in 3 days back, Ben's 2, Carla's
+    # application 2 days back.
+    assert {row.name: (made_on - row.last_activity.date()).days for row in rows} == {
+        "Amira Haddad": 3, "Ben Okafor": 2, "Carla Mendes": 2}
+    view = CounsellorView.create(content=content, store=store, today=made_on)
+    assert "(today)" not in view.table.value
+    assert "13 March 2026 (3 days ago)" in view.table.value
+
+
+def test_last_activity_follows_the_clients_entries_not_the_counsellors(store, content):
+    """A note written today and opening the workbook leave the client's last entry alone."""
+    di = store.create_client("Di")
+    store.add(model.CheckIn(client_id=di.id, at=at(days_ago(2)), mood=3))
+    store.add(model.Note(client_id=di.id, text="Checked in by phone."))
+    store.set_state(di.id, step="plan")
+    [row] = [r for r in caseload(store, content, today=TODAY) if r.client_id == di.id]
+    assert row.last_activity.date() == days_ago(2)
+    fresh = store.create_client("Cy")
+    [row] = [r for r in caseload(store, content, today=TODAY) if r.client_id == fresh.id]
+    assert row.last_activity is None and row.reasons == []
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    assert "No entries yet" in view.table.value
+
+
+def test_opening_every_step_is_not_activity(store, content):
+    """A counsellor looking through a client's workbook leaves their last entry alone."""
+    from nextround.components.feedback_request import FeedbackRequest
+    from nextround.demo import create_demo
+    from nextround.steps import STEPS
+
+    clients = create_demo(store, today=TODAY)
+    # One client chose whom to write to last week: their draft is saved, and each
+    # visit to the step shows it again.
+    FeedbackRequest.create(content=content, store=store, client_id=clients[0].id
+                           ).model.choose_source("hiring_manager")
+    for answer in store.all_answers(clients[0].id):
+        store.update(model.Answer, answer.id, updated_at=at(days_ago(7)))
+    before = store.last_activities()
+    for _visit in range(2):  # the first look, and a look back later
+        for client in clients:
+            for step in STEPS:
+                step.build(content=content, store=store, client_id=client.id)
+        assert store.last_activities() == before

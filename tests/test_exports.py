@@ -48,7 +48,7 @@ def test_build_workbook_document(store, filled_client):
     doc = build_workbook(store, filled_client.id)
     assert sorted(doc) == ["checksum", "client", "exported_at", "format", "records", "version"]
     assert doc["format"] == "nextround-workbook" == WORKBOOK_FORMAT
-    assert doc["version"] == 1 == WORKBOOK_VERSION
+    assert doc["version"] == 2 == WORKBOOK_VERSION
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["exported_at"])
     assert doc["client"] == {"id": filled_client.id, "name": "Ada Lovelace",
                              "created_at": filled_client.model_dump(mode="json")["created_at"]}
@@ -172,10 +172,10 @@ def test_wrong_format_is_refused(store, count_rows, exported):
 
 
 def test_newer_version_is_refused(store, count_rows, exported):
-    doc = _resign({**json.loads(exported), "version": 2})
+    doc = _resign({**json.loads(exported), "version": 3})
     message = _refused(store, count_rows, json.dumps(doc))
     assert message == ("This workbook file was made by a newer version of NextRound (file "
-                       "version 2; this version reads up to 1). Update NextRound to import it.")
+                       "version 3; this version reads up to 2). Update NextRound to import it.")
 
 
 @pytest.mark.parametrize("version", [0, "1", True, None, 1.0])
@@ -339,3 +339,22 @@ def test_data_uri_round_trips():
     uri = data_uri(b"BEGIN:VCALENDAR\r\n", "text/calendar")
     assert uri == "data:text/calendar;base64,QkVHSU46VkNBTEVOREFSDQo="
     assert base64.b64decode(uri.split(",", 1)[1]) == b"BEGIN:VCALENDAR\r\n"
+
+
+def test_a_version_1_file_without_the_newer_fields_still_imports(store, filled_client):
+    """Files written before the interview date and entry times were kept import unchanged."""
+    doc = build_workbook(store, filled_client.id)
+    store.erase_client(filled_client.id)
+    for section, items in doc["records"].items():
+        for item in items:
+            item.pop("interview_on", None)
+            if section != "answers":  # answers kept their time from the start
+                item.pop("updated_at", None)
+    doc = _resign({**doc, "version": 1})
+    client = import_workbook(store, workbook_bytes(doc))
+    [app, *_] = store.list(model.Application, client.id)
+    assert app.interview_on is None and app.updated_at is None
+    again = build_workbook(store, client.id)
+    assert again["version"] == WORKBOOK_VERSION
+    assert [a["company"] for a in again["records"]["applications"]] == [
+        a["company"] for a in doc["records"]["applications"]]

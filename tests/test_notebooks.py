@@ -9,11 +9,11 @@ import pytest
 from nbclient import NotebookClient
 
 from nextround.demo import create_demo
-from nextround.paths import workbook_dir
+from nextround.paths import app_dir, workbook_dir
 from nextround.settings import LAST_CLIENT
 from nextround.store import Store
 
-NOTEBOOKS = sorted(workbook_dir().glob("*.ipynb"))
+NOTEBOOKS = [*sorted(workbook_dir().glob("*.ipynb")), app_dir() / "app.ipynb"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -27,11 +27,15 @@ def demo_db(tmp_path_factory):
     return path
 
 
-def test_the_workbook_has_every_step():
-    names = [path.stem for path in NOTEBOOKS]
-    assert names == ["00-start", "01-log-rejection", "02-ask-for-feedback",
-                     "03-understand-feedback", "04-self-assessment", "05-look-after-yourself",
-                     "06-stay-gracious", "07-action-plan", "08-progress", "app"]
+def test_the_workbook_folder_holds_every_step_and_only_the_steps():
+    """The client opens this folder in JupyterLab: the app's notebook lives elsewhere."""
+    names = sorted(path.name for path in workbook_dir().iterdir()
+                   if not path.name.startswith("."))
+    assert names == ["00-start.ipynb", "01-log-rejection.ipynb", "02-ask-for-feedback.ipynb",
+                     "03-understand-feedback.ipynb", "04-self-assessment.ipynb",
+                     "05-look-after-yourself.ipynb", "06-stay-gracious.ipynb",
+                     "07-action-plan.ipynb", "08-progress.ipynb"]
+    assert (app_dir() / "app.ipynb").is_file() and app_dir() != workbook_dir()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -4,6 +4,7 @@ escaping of user text in charts, and speed on a very long history."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -111,8 +112,9 @@ def test_each_chart_has_a_summary_and_its_data_as_a_table(store, content, histor
     progress = build(store, content, history)
     apps, kinds, mood, plan = (text.value for text in progress.chart_texts)
 
-    assert ("You applied to 4 jobs in 3 weeks; 2 ended in a rejection, 1 ended in an offer "
-            "and 1 is still open.") in apps
+    assert ("From the week of 3 June 2024 to the week of 17 June 2024, you applied to 4 jobs: "
+            "2 in the first week and 1 in the latest, fewer than at first. Of these, 2 ended "
+            "in a rejection, 1 ended in an offer and 1 is still open.") in apps
     assert "<th scope='col'>Week of</th>" in apps
     assert "<tr><td>3 June 2024</td><td>0</td><td>2</td><td>0</td><td>2</td></tr>" in apps
 
@@ -120,11 +122,12 @@ def test_each_chart_has_a_summary_and_its_data_as_a_table(store, content, histor
             "skill was missing” (1).") in kinds
     assert "<tr><td>Not yet confirmed</td><td>1</td></tr>" in kinds
 
-    assert ("You checked in 3 times; your latest mood was 4 of 5 (good), and it has gone "
-            "from 2 to 4.") in mood
+    assert ("You checked in on 2 days. Your mood was 2 of 5 (low) on 3 June 2024 and 3.5 of 5 "
+            "on 10 June 2024, your latest check-in: higher than at first.") in mood
     assert "<tr><td>10 June 2024</td><td>3.5</td><td>2</td></tr>" in mood
 
-    assert "You have done 1 of 3 actions; 1 is overdue." in plan
+    assert ("Your plan has 3 actions due from 10 June 2024 to 30 June 2024, and you have "
+            "done 1 of them; 1 is overdue.") in plan
     assert "<tr><td>15 June 2024</td><td>1</td><td>0</td><td>2</td><td>1</td></tr>" in plan
 
 
@@ -240,4 +243,181 @@ def test_ten_thousand_applications_build_quickly_into_weekly_bars(store, content
     weeks = apps[0]["x"]
     assert len(weeks) == 100  # 700 days are 100 weeks: one bar per week, not per record
     assert sum(sum(trace["y"]) for trace in apps) == 10_000
-    assert "You applied to 10000 jobs in 100 weeks" in progress.chart_texts[0].value
+    assert ("From the week of 6 January 2020 to the week of 29 November 2021, you applied to "
+            "10000 jobs") in progress.chart_texts[0].value
+
+
+# --- time axes: whole days or weeks, whatever the number of points ----------------------
+
+DAY_MS = 86_400_000
+
+
+def axis_ticks(axis: dict) -> list[datetime]:
+    """The tick positions plotly draws for a linear date axis within its range."""
+    start, end = (datetime.fromisoformat(v) for v in axis["range"])
+    tick = datetime.fromisoformat(axis["tick0"])
+    step = timedelta(milliseconds=axis["dtick"])
+    while tick > start:
+        tick -= step
+    ticks = []
+    while tick <= end:
+        if tick >= start:
+            ticks.append(tick)
+        tick += step
+    return ticks
+
+
+def client_with_points(store, count: int):
+    """A client with ``count`` applications (a week apart), moods and due actions."""
+    client = store.create_client(f"Points {count}")
+    monday = date(2024, 1, 1)
+    days = [monday + timedelta(days=round(n * 300 / max(count - 1, 1))) for n in range(count)]
+    if count == 2:
+        days = [monday, monday + timedelta(days=1)]  # two close dates: the old hourly case
+    for day in days:
+        store.add(model.Application(client_id=client.id, company="Acme", applied_on=day))
+        store.add(model.CheckIn(client_id=client.id, at=at(day), mood=3))
+        store.add(model.Action(client_id=client.id, title="Step", due_on=day))
+    return client, days
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 40])
+def test_every_time_axis_shows_whole_days_or_weeks(store, content, count):
+    client, days = client_with_points(store, count)
+    progress = Progress.create(content=content, store=store, client_id=client.id,
+                               today=date(2024, 1, 1))
+    for index, weekly in ((0, True), (2, False), (3, False)):
+        chart = progress.model.charts[index]
+        if count == 0:
+            assert progress.chart_outputs[index].outputs == ()  # nothing drawn, nothing odd
+            axis = figure_bundle(chart)[PLOTLY_MIME]["layout"]["xaxis"]
+            assert axis["type"] == "date" and axis["dtick"] % DAY_MS == 0
+            continue
+        axis = figure(progress, index)["layout"]["xaxis"]
+        assert axis["type"] == "date", chart.key
+        assert re.search(r"%-?d", axis["tickformat"]), chart.key
+        assert not re.search(r"%[HIMSLfpQs]", axis["tickformat"]), chart.key
+        assert axis["dtick"] % ((7 if weekly else 1) * DAY_MS) == 0, (chart.key, axis["dtick"])
+        ticks = axis_ticks(axis)
+        assert 1 <= len(ticks) <= 7, (chart.key, ticks)
+        assert all(t.time() == datetime.min.time() for t in ticks), (chart.key, ticks)
+        if weekly:
+            assert all(t.weekday() == 0 for t in ticks), ticks  # weeks start on Monday
+        start, end = (datetime.fromisoformat(v) for v in axis["range"])
+        xs = [datetime.fromisoformat(x) for trace in figure(progress, index)["data"]
+              for x in trace["x"]]
+        assert all(start < x < end for x in xs), chart.key
+        assert end - start >= timedelta(days=1), chart.key  # never zoomed into hours
+
+
+# --- each summary sentence says what its chart shows --------------------------------------
+
+SHAPES = {
+    "rising": [1, 2, 4],
+    "falling": [4, 3, 1],
+    "flat": [3, 3, 3],
+    "down then up": [3, 2, 1, 2],  # a low point in between is not the trend
+    "single": [2],
+    "empty": [],
+}
+
+
+def trend_words(first: float, latest: float, more: str, less: str) -> str:
+    if latest > first:
+        return f"{more} than at first"
+    if latest < first:
+        return f"{less} than at first"
+    return "the same as at first"
+
+
+def long_date(value: str) -> str:
+    day = date.fromisoformat(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_mood_sentence_tells_first_to_latest_and_the_direction(store, content, shape):
+    values = SHAPES[shape]
+    client = store.create_client("Moody")
+    for n, mood in enumerate(values):
+        store.add(model.CheckIn(client_id=client.id, at=at(date(2024, 3, 4) + timedelta(n)),
+                                mood=mood))
+    chart = build(store, content, client).model.charts[2]
+    if not values:
+        assert chart.summary == "You have not done a mood check-in yet."
+        return
+    [line] = chart.traces
+    first, latest = (line.x[0], line.y[0]), (line.x[-1], line.y[-1])
+    assert f"{first[1]:g} of 5" in chart.summary and long_date(first[0]) in chart.summary
+    if len(values) == 1:
+        assert chart.summary.startswith("You checked in once, on")
+        assert "than at first" not in chart.summary
+        return
+    latest_part = chart.summary[chart.summary.index(" and "):]
+    assert f"{latest[1]:g} of 5" in latest_part and long_date(latest[0]) in latest_part
+    assert trend_words(first[1], latest[1], "higher", "lower") in chart.summary
+    assert f"{min(values)} to {max(values)}" not in chart.summary
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_applications_sentence_tells_first_week_to_latest_and_the_direction(store, content,
+                                                                             shape):
+    values = SHAPES[shape]
+    client = store.create_client("Busy")
+    for week, count in enumerate(values):
+        for n in range(count):
+            store.add(model.Application(
+                client_id=client.id, company=f"C{week}{n}", outcome="rejected" if n else
+                "pending", applied_on=date(2024, 3, 4) + timedelta(weeks=week, days=n % 5)))
+    store.add(model.Application(client_id=client.id, company="Undated"))
+    chart = build(store, content, client).model.charts[0]
+    if not values:
+        assert "none has the date you applied yet" in chart.summary
+        return
+    weeks = chart.traces[0].x
+    per_week = [sum(trace.y[i] for trace in chart.traces) for i in range(len(weeks))]
+    assert per_week == values
+    assert f"you applied to {sum(per_week)} job" in chart.summary.lower()
+    assert f"the week of {long_date(weeks[0])}" in chart.summary
+    assert "1 more application has no date and is not in the chart." in chart.summary
+    if len(values) == 1:
+        assert "than at first" not in chart.summary
+        return
+    assert f"to the week of {long_date(weeks[-1])}" in chart.summary
+    assert (f"{per_week[0]} in the first week and {per_week[-1]} in the latest, "
+            f"{trend_words(per_week[0], per_week[-1], 'more', 'fewer')}") in chart.summary
+
+
+@pytest.mark.parametrize("shape", ["rising", "flat", "single", "empty"])
+def test_plan_sentence_tells_what_is_due_by_the_last_date_and_done_of_it(store, content,
+                                                                          shape):
+    values = SHAPES[shape]
+    client = store.create_client("Planner")
+    for n, count in enumerate(values):
+        for k in range(count):
+            store.add(model.Action(client_id=client.id, title=f"S{n}{k}", done=k == 0,
+                                   due_on=date(2024, 6, 3) + timedelta(days=3 * n)))
+    store.add(model.Action(client_id=client.id, title="Someday"))
+    chart = build(store, content, client).model.charts[3]
+    assert chart.summary.endswith("1 action has no due date (0 done) and is not on the chart.")
+    if not values:
+        assert not chart.traces
+        return
+    due, done = (trace for trace in chart.traces)
+    assert f"Your plan has {due.y[-1]} actions due " in chart.summary
+    assert f"you have done {done.y[-1]} of them" in chart.summary
+    assert long_date(due.x[0]) in chart.summary and long_date(due.x[-1]) in chart.summary
+
+
+def test_feedback_sentence_names_every_kind_tied_for_most(store, content):
+    client = store.create_client("Tied")
+    for scenario in ("skill_gap", "skill_gap", "presentation", "presentation", "no_feedback"):
+        app = store.add(model.Application(client_id=client.id, outcome="rejected"))
+        store.set_answer(client.id, "scenario", scenario, application_id=app.id)
+    chart = build(store, content, client).model.charts[1]
+    [bars] = chart.traces
+    top = max(bars.x)
+    tied = [title for title, n in zip(bars.y, bars.x, strict=True) if n == top]
+    assert len(tied) == 2
+    assert all(f"“{title}”" in chart.summary for title in tied)
+    assert f"({top} each)" in chart.summary

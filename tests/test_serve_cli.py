@@ -21,7 +21,7 @@ from nextround.serve import ServeOptions, check_bind, voila_argv
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = REPO / "share" / "jupyter" / "voila" / "templates" / "nextround"
-NOTEBOOK = Path("/srv/workbook/app.ipynb")
+NOTEBOOK = Path("/srv/app/app.ipynb")
 
 
 def options(**changes) -> ServeOptions:
@@ -113,7 +113,7 @@ def test_voila_reads_the_argv_as_intended(monkeypatch):
 
     monkeypatch.setenv("JUPYTER_PATH", os.environ.get("JUPYTER_PATH", ""))
     serve.use_template()
-    notebook = paths.workbook_dir() / "app.ipynb"
+    notebook = paths.app_dir() / "app.ipynb"
     previous = signal.getsignal(signal.SIGTERM)
     app = Voila()
     try:
@@ -302,3 +302,20 @@ def test_error_and_redirect_pages_link_nothing_outside(monkeypatch):
                    and not a.startswith("http://127.0.0.1:")]
         assert outside == [], name
         assert "nextround.css" in html, name
+
+
+def test_lab_adds_its_own_settings_ahead_of_the_environments():
+    import json
+
+    from nextround.serve import LAB_CONFIG_DIR, lab_config_path
+
+    assert lab_config_path(None) == str(LAB_CONFIG_DIR)
+    assert lab_config_path(f"/a{os.pathsep}/b").split(os.pathsep) == [
+        str(LAB_CONFIG_DIR), "/a", "/b"]
+    assert lab_config_path(str(LAB_CONFIG_DIR)) == str(LAB_CONFIG_DIR)
+    config = json.loads((LAB_CONFIG_DIR / "labconfig" / "page_config.json").read_text())
+    disabled = [name for name, off in config["disabledExtensions"].items() if off]
+    assert disabled == ["@jupyterlab/apputils-extension:announcements"]
+    post_build = (REPO / "binder" / "postBuild").read_text()
+    for plugin in disabled:  # Binder turns off the same plugins
+        assert f'jupyter labextension disable --level=sys_prefix "{plugin}"' in post_build

@@ -121,22 +121,23 @@ def test_write_transactions_begin_immediate(store):
 
 
 def test_fresh_database_gets_current_schema_version(store):
-    assert store.schema_version() == len(MIGRATIONS) == 2
+    assert store.schema_version() == len(MIGRATIONS) == 3
 
 
 def test_reopening_does_not_run_migrations_again(tmp_path):
     Store(tmp_path / "x.db").close()
     with Store(tmp_path / "x.db") as again, again.engine.connect() as conn:
         versions = conn.execute(select(SCHEMA_VERSION_TABLE.c.version)).scalars().all()
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
 
 
 def test_schema_made_by_migrations_matches_the_models(store):
     """A new model field without a migration fails here."""
     inspector = inspect(store.engine)
     for name, table in TABLES.items():
-        columns = [c["name"] for c in inspector.get_columns(name)]
-        assert columns == [c.name for c in table.columns], name
+        # Columns added by later migrations come after ``seq``: compare the sets.
+        columns = sorted(c["name"] for c in inspector.get_columns(name))
+        assert columns == sorted(c.name for c in table.columns), name
         indexes = {ix["name"] for ix in inspector.get_indexes(name)}
         if "client_id" in table.c:
             assert f"ix_{name}_client_id" in indexes
@@ -154,10 +155,45 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path, monkeypat
         assert old.schema_version() == 1
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
     with Store(path) as new:
-        assert new.schema_version() == 2
+        assert new.schema_version() == len(MIGRATIONS)
         assert new.get_client(client.id).name == "Ana"
         new.set_setting("app.last_client", client.id)
         assert new.get_setting("app.last_client") == client.id
+
+
+def test_a_version_2_database_gains_the_interview_date_and_keeps_its_data(tmp_path,
+                                                                         monkeypatch):
+    """Migration 3 adds columns; every existing value reads back unchanged."""
+    path = tmp_path / "v2.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:2])
+    with Store(path) as old, old.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO clients (id, name, created_at, seq) VALUES "
+            "('c0ffee000001', 'Ana', '2025-01-01T09:00:00.000000+00:00', 1)")
+        conn.exec_driver_sql(
+            "INSERT INTO applications (id, client_id, company, role, stage, applied_on, "
+            "outcome, outcome_on, how_heard, contact_name, seq) VALUES ('a0ffee000001', "
+            "'c0ffee000001', 'Brightwave', 'Data Analyst', 'interview', '2025-01-06', "
+            "'rejected', '2025-02-03', 'email', 'Sam', 1)")
+        conn.exec_driver_sql(
+            "INSERT INTO actions (id, client_id, title, due_on, done, application_id, "
+            "library_id, created_at, seq) VALUES ('b0ffee000001', 'c0ffee000001', 'Call Jo', "
+            "'2025-02-10', 1, '', '', '2025-02-04T10:00:00.000000+00:00', 1)")
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    with Store(path) as new:
+        assert new.schema_version() == 3
+        [app] = new.list(model.Application, "c0ffee000001")
+        assert (app.company, app.role, app.stage, app.applied_on, app.outcome, app.outcome_on,
+                app.how_heard, app.contact_name) == (
+            "Brightwave", "Data Analyst", "interview", date(2025, 1, 6), "rejected",
+            date(2025, 2, 3), "email", "Sam")
+        assert app.interview_on is None and app.updated_at is None
+        [action] = new.list(model.Action, "c0ffee000001")
+        assert (action.title, action.done, action.updated_at) == ("Call Jo", True, None)
+        # Unknown entry times stay unknown: the last entry is the action's creation.
+        assert new.last_activity("c0ffee000001") == datetime(2025, 2, 4, 10, tzinfo=UTC)
+        new.update(model.Application, app.id, interview_on=date(2025, 1, 20))
+        assert new.get(model.Application, app.id).interview_on == date(2025, 1, 20)
 
 
 def test_settings_round_trip_and_erase_forgets_the_client(store):
@@ -181,7 +217,7 @@ def test_database_from_a_newer_version_is_refused(tmp_path):
         Store(path)
     assert str(caught.value) == (
         "This database was written by a newer version of NextRound (schema version 99; "
-        "this version knows up to 2). Upgrade NextRound to open it; nothing was changed.")
+        "this version knows up to 3). Upgrade NextRound to open it; nothing was changed.")
 
 
 # --- clients -----------------------------------------------------------------
@@ -426,14 +462,46 @@ def test_resume_state_lives_apart_from_answers(store):
         "mood_word", "state.application", "state.step"]
 
 
-def test_last_activity_is_the_latest_recorded_time(store):
+def test_last_activity_is_the_clients_latest_own_entry(store):
+    """Not the day they were added, not a counsellor's note, not opening a step."""
     client = store.create_client("Ada")
-    assert store.last_activity(client.id) == client.created_at
-    later = client.created_at + timedelta(days=3)
-    store.add(model.CheckIn(client_id=client.id, mood=1, at=later))
-    store.add(model.Note(client_id=client.id, text="x", at=later - timedelta(days=1)))
-    assert store.last_activity(client.id) == later
+    assert store.last_activity(client.id) is None
+    earlier = client.created_at - timedelta(days=30)
+    store.add(model.CheckIn(client_id=client.id, mood=1, at=earlier))
+    store.add(model.Note(client_id=client.id, text="x", at=client.created_at))
+    store.set_state(client.id, step="plan")
+    assert store.last_activity(client.id) == earlier
+    assert store.last_activities() == {client.id: earlier}
     assert store.last_activity("ffffffffffff") is None
+
+
+@pytest.mark.parametrize("kind", ["application", "feedback", "answer", "thought", "action",
+                                  "contact"])
+def test_every_kind_of_entry_counts_when_it_is_made_and_when_it_is_changed(store, kind):
+    client = store.create_client("Ada")
+    long_ago = datetime(2024, 1, 1, 9, tzinfo=UTC)
+    app = store.add(model.Application(client_id=client.id, updated_at=long_ago))
+    records = {
+        "application": app,
+        "feedback": model.Feedback(client_id=client.id, application_id=app.id,
+                                   updated_at=long_ago),
+        "answer": model.Answer(client_id=client.id, key="q", value=1, updated_at=long_ago),
+        "thought": model.ThoughtRecord(client_id=client.id, at=long_ago, updated_at=long_ago),
+        "action": model.Action(client_id=client.id, title="x", created_at=long_ago,
+                               updated_at=long_ago),
+        "contact": model.Contact(client_id=client.id, name="Jo", updated_at=long_ago),
+    }
+    record = records[kind] if kind == "application" else store.add(records[kind])
+    assert store.last_activity(client.id) == long_ago
+    before = model.utcnow()
+    changes = {"answer": {"value": 2}, "thought": {"situation": "x"}}.get(kind, {})
+    store.update(type(record), record.id, **changes)
+    assert store.last_activity(client.id) >= before
+    if kind == "answer":
+        fresh = store.set_answer(client.id, "another question", "yes")
+    else:
+        fresh = store.add(record.model_copy(update={"id": model.new_id(), "updated_at": None}))
+    assert fresh.updated_at is not None and fresh.updated_at >= before
 
 
 # --- export and import (store level) -----------------------------------------

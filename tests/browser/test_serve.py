@@ -169,8 +169,8 @@ def test_code_sent_over_the_kernel_websocket_is_not_run(app_page, app_server, tm
 def test_files_route_does_not_serve_the_database_or_notebooks(app_server):
     db = app_server.db
     assert db.is_file()
-    workbook = serve.paths.workbook_dir()
-    escape = os.path.relpath(db, workbook)
+    served = serve.paths.app_dir()  # Voilà serves files beside the app's notebook
+    escape = os.path.relpath(db, served)
     for path in (f"/voila/files/{db.name}", f"/voila/files/{escape}",
                  f"/voila/files/{escape.replace('..', '%2e%2e')}", "/voila/files/app.ipynb",
                  f"/voila/files/{db}"):

@@ -115,7 +115,7 @@ def voila_config():
     app = Voila()
     try:
         app.initialize(serve.voila_argv(serve.ServeOptions(
-            notebook=paths.workbook_dir() / "app.ipynb", port=9125, open_browser=False)))
+            notebook=paths.app_dir() / "app.ipynb", port=9125, open_browser=False)))
     finally:
         signal.signal(signal.SIGTERM, previous)
     return app.voila_configuration

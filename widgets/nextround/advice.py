@@ -574,12 +574,18 @@ def check_assumptions(text: str, content: Content | None = None) -> list[Assumpt
 
 @dataclass(frozen=True)
 class ProposedAction:
-    """A plan step offered to the client, who may edit or drop it."""
+    """A plan step offered to the client, who may edit or drop it.
+
+    ``detail`` is the action's own description from the content, shown under
+    its title; ``reason`` says briefly why it is offered. They are kept
+    apart so one step's text can never be shown as another's.
+    """
 
     library_id: str
     title: str
     due_on: date
     reason: str
+    detail: str = ""
 
 
 def assessment_signals(answers: Mapping[str, Any], content: Content | None = None
@@ -630,9 +636,11 @@ def draft_plan(
                 chosen.setdefault(action_id, f"From your self-assessment: {question.gap}")
     keep = content.keep_searching
     if active_applications is not None and active_applications < keep.min_active:
+        reason = (f"Suggested because fewer than {keep.min_active} of your applications "
+                  "are still open.")
         for action in content.actions:
             if action.source == keep.source:
-                chosen.setdefault(action.id, keep.message)
+                chosen.setdefault(action.id, reason)
     skip = set(exclude)
     proposals: list[ProposedAction] = []
     for action_id, reason in chosen.items():
@@ -640,7 +648,8 @@ def draft_plan(
             continue
         action = content.action(action_id)
         proposals.append(ProposedAction(action.id, action.title,
-                                        today + timedelta(days=action.due_days), reason))
+                                        today + timedelta(days=action.due_days), reason,
+                                        action.detail))
     return proposals
 
 

@@ -642,8 +642,8 @@ def _walk(data: Any, loc: tuple) -> Iterator[tuple[tuple, Any]]:
 
 
 def _check_templates(parsed: _Parsed, problems: list[str]) -> None:
-    """Every email subject and body must compile as a Jinja2 template."""
-    from .emails import compile_template
+    """Every email subject and body must compile, and read well with any value unknown."""
+    from .emails import compile_template, draft_problems
 
     for i, item in enumerate(_items(parsed.data, "templates")):
         if not isinstance(item, dict):
@@ -659,6 +659,11 @@ def _check_templates(parsed: _Parsed, problems: list[str]) -> None:
                 line = first + max(template_line - 1, 0)
                 problems.append(_problem(parsed.path, line, loc,
                                          f"template does not compile: {reason}"))
+                continue
+            loc = ("templates", i, key)
+            for problem in draft_problems(item[key], subject=key == "subject"):
+                problems.append(_problem(parsed.path, _line_for(loc, parsed.lines), loc,
+                                         problem))
 
 
 def _check_conditions(parsed: _Parsed, problems: list[str]) -> None:

@@ -5,7 +5,10 @@ screenshots in the README a realistic caseload: several applications,
 rejections of different kinds, feedback heard and not heard, mood going up
 and down, and a plan with some steps done and some overdue.
 
-All dates are relative to ``today``, so the demo never looks stale.
+All dates are relative to ``today``, so the demo never looks stale. Every
+record also carries the time it was entered, weeks ago where the story says
+so, so the caseload's "last activity" tells the demo's own history rather
+than the moment the demo was made.
 """
 
 from __future__ import annotations
@@ -13,7 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from .model import Action, Application, CheckIn, Client, Contact, Feedback, Note, ThoughtRecord
+from .model import (
+    Action,
+    Answer,
+    Application,
+    CheckIn,
+    Client,
+    Contact,
+    Feedback,
+    Note,
+    ThoughtRecord,
+)
 from .settings import LAST_CLIENT
 from .store import Store
 
@@ -28,6 +41,7 @@ class DemoApplication:
     outcome_days_ago: int | None = None
     feedback: tuple[tuple[str, str, str], ...] = ()  # (source id, person, heard or "")
     scenario: str = ""  # the reading the client confirmed, if they have
+    interview_days_ago: int | None = None  # the day they met, when they did
 
 
 @dataclass(frozen=True)
@@ -52,13 +66,13 @@ DEMO_CLIENTS = (
                                  "We went with an internal candidate who already knows "
                                  "our reporting stack."),
                                 ("hiring_manager", "Sam Ortiz", ""),
-                            ), scenario="internal_candidate"),
+                            ), scenario="internal_candidate", interview_days_ago=30),
             DemoApplication("Bluebird Health", "Reporting Analyst", "interview", 30,
                             "rejected", 12, (
                                 ("hiring_manager", "Dana Kim",
                                  "You came across as a little guarded, and you cut in "
                                  "before some questions were finished."),
-                            )),
+                            ), interview_days_ago=17),
             DemoApplication("Lumen Retail", "Insights Analyst", "applied", 8),
             DemoApplication("Harbor Council", "Data Officer", "screening", 4),
         ),
@@ -88,9 +102,9 @@ DEMO_CLIENTS = (
                                 ("hiring_manager", "Priya Shah",
                                  "We need someone with hands-on experience of warehouse "
                                  "management software, which we didn't see."),
-                            ), scenario="skill_gap"),
+                            ), scenario="skill_gap", interview_days_ago=27),
             DemoApplication("Atlas Freight", "Shift Manager", "phone interview", 20,
-                            "rejected", 9, (("recruiter", "", ""),)),
+                            "rejected", 9, (("recruiter", "", ""),), interview_days_ago=13),
         ),
         moods=((33, 3, ""), (20, 2, "No reply from Atlas."), (9, 1, "Hard week."),
                (2, 2, "")),
@@ -109,7 +123,7 @@ DEMO_CLIENTS = (
                                 ("network_contact", "Lena Fischer",
                                  "They decided to go in a different direction and "
                                  "restructure the team."),
-                            ), scenario="different_direction"),
+                            ), scenario="different_direction", interview_days_ago=18),
             DemoApplication("Green Path Trust", "Project Officer", "interview", 10),
             DemoApplication("City Library", "Events Coordinator", "applied", 6),
             DemoApplication("Open Doors", "Volunteer Manager", "applied", 2),
@@ -139,13 +153,21 @@ def create_demo(store: Store, today: date | None = None) -> list[Client]:
 def _create_client(store: Store, spec: DemoClient, today: date) -> Client:
     client = store.create_client(spec.name)
     last_rejection = ""
+    # The plan, answers and contacts were written at the client's last session:
+    # the day of their latest check-in.
+    session = _at(today, min(days for days, _mood, _note in spec.moods), 11)
     for app in spec.applications:
+        entered = app.outcome_days_ago if app.outcome_days_ago is not None else \
+            app.applied_days_ago
         record = store.add(Application(
             client_id=client.id, company=app.company, role=app.role, stage=app.stage,
             applied_on=today - timedelta(days=app.applied_days_ago), outcome=app.outcome,
             outcome_on=(today - timedelta(days=app.outcome_days_ago)
                         if app.outcome_days_ago is not None else None),
+            interview_on=(today - timedelta(days=app.interview_days_ago)
+                          if app.interview_days_ago is not None else None),
             how_heard="email" if app.outcome == "rejected" else "",
+            updated_at=_at(today, entered),
         ))
         if app.outcome == "rejected":
             last_rejection = record.id
@@ -156,24 +178,30 @@ def _create_client(store: Store, spec: DemoClient, today: date) -> Client:
                 person=person, asked_on=asked, heard=heard, no_reply=not heard,
                 heard_on=asked + timedelta(days=3) if heard else None,
                 scenario_id=app.scenario,
+                updated_at=_at(today, max(0, (today - asked).days - (3 if heard else 0))),
             ))
         if app.scenario:
-            store.set_answer(client.id, "scenario", app.scenario, application_id=record.id)
+            store.add(Answer(client_id=client.id, application_id=record.id, key="scenario",
+                             value=app.scenario, updated_at=session))
     for days_ago, mood, note in spec.moods:
         store.add(CheckIn(client_id=client.id, at=_at(today, days_ago), mood=mood, note=note))
     for library_id, title, due_in, done in spec.actions:
         store.add(Action(client_id=client.id, title=title, library_id=library_id,
                          due_on=today + timedelta(days=due_in), done=done,
-                         application_id=last_rejection))
+                         application_id=last_rejection, created_at=session,
+                         updated_at=session))
     for key, value in spec.answers.items():
-        store.set_answer(client.id, key, value, application_id=last_rejection)
+        store.add(Answer(client_id=client.id, application_id=last_rejection, key=key,
+                         value=value, updated_at=session))
     if spec.thought:
         situation, assumption, evidence, reframe = spec.thought
         store.add(ThoughtRecord(client_id=client.id, at=_at(today, 20), situation=situation,
-                                assumption=assumption, evidence=evidence, reframe=reframe))
+                                assumption=assumption, evidence=evidence, reframe=reframe,
+                                updated_at=_at(today, 20)))
     for name, company, how_met, follow_up_in in spec.contacts:
         store.add(Contact(client_id=client.id, name=name, company=company, how_met=how_met,
-                          follow_up_on=today + timedelta(days=follow_up_in)))
+                          follow_up_on=today + timedelta(days=follow_up_in),
+                          updated_at=session))
     for days_ago, text in spec.notes:
         store.add(Note(client_id=client.id, at=_at(today, days_ago, 15), text=text))
     if last_rejection:

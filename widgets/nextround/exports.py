@@ -38,7 +38,10 @@ from .errors import WorkbookError
 from .store import Store
 
 WORKBOOK_FORMAT = "nextround-workbook"
-WORKBOOK_VERSION = 1
+#: Version 2 added the interview date and entry times (``interview_on`` and
+#: ``updated_at``). Version 1 files lack them and still import: the fields
+#: are optional. A version 1 reader refuses a version 2 file, plainly.
+WORKBOOK_VERSION = 2
 #: Larger files are refused before parsing: no real workbook comes close,
 #: and a hostile one must not exhaust memory.
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024

@@ -38,6 +38,12 @@ def new_id() -> str:
     return secrets.token_hex(8)
 
 
+#: When the client last changed a record. The store stamps it on every save;
+#: it stays empty for records from before it was kept (older databases and
+#: workbook files), where the time is simply not known.
+EntryTime = datetime | None
+
+
 def utcnow() -> datetime:
     """The current time in UTC, truncated to seconds so files round-trip exactly."""
     return datetime.now(UTC).replace(microsecond=0)
@@ -70,6 +76,10 @@ class Application(Record):
     outcome_on: date | None = None
     how_heard: ShortText = ""
     contact_name: ShortText = ""
+    #: The day of the interview or meeting, when there was one: emails that
+    #: speak of meeting use this date, never the day the client heard back.
+    interview_on: date | None = None
+    updated_at: EntryTime = None
 
 
 class Feedback(Record):
@@ -84,6 +94,7 @@ class Feedback(Record):
     no_reply: bool = False
     heard_on: date | None = None
     scenario_id: ShortText = ""
+    updated_at: EntryTime = None
 
 
 class Answer(Record):
@@ -120,6 +131,7 @@ class ThoughtRecord(Record):
     assumption: LongText = ""
     evidence: LongText = ""
     reframe: LongText = ""
+    updated_at: EntryTime = None
 
 
 class Action(Record):
@@ -132,6 +144,7 @@ class Action(Record):
     application_id: str = ""
     library_id: ShortText = ""
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: EntryTime = None
 
 
 class Contact(Record):
@@ -142,6 +155,7 @@ class Contact(Record):
     company: ShortText = ""
     how_met: ShortText = ""
     follow_up_on: date | None = None
+    updated_at: EntryTime = None
 
 
 class Note(Record):

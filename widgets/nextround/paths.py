@@ -1,8 +1,12 @@
 """Where the shipped folders live, in a checkout and in an installed wheel.
 
-In a checkout (or an editable install) the repository's own ``content/`` and
-``workbook/`` are used, so an edit takes effect with no reinstall. A wheel
-carries copies inside the package as ``_content`` and ``_workbook``.
+In a checkout (or an editable install) the repository's own ``content/``,
+``workbook/`` and ``app/`` are used, so an edit takes effect with no
+reinstall. A wheel carries copies inside the package as ``_content``,
+``_workbook`` and ``_app``.
+
+The app's notebook has a folder of its own so that the workbook folder a
+client opens in JupyterLab holds only their step notebooks.
 """
 
 from __future__ import annotations
@@ -26,5 +30,10 @@ def content_dir() -> Path:
 
 
 def workbook_dir() -> Path:
-    """The folder of workbook notebooks, including ``app.ipynb`` for Voilà."""
-    return _shipped("workbook", "app.ipynb")
+    """The folder of the client's workbook notebooks, one per step."""
+    return _shipped("workbook", "00-start.ipynb")
+
+
+def app_dir() -> Path:
+    """The folder of ``app.ipynb``, the notebook Voilà serves as the app."""
+    return _shipped("app", "app.ipynb")

@@ -1,6 +1,6 @@
 """``nextround serve`` and ``nextround lab``: the workbook as an app, or as notebooks.
 
-``serve`` runs standalone Voilà on ``workbook/app.ipynb``. Standalone Voilà
+``serve`` runs standalone Voilà on ``app/app.ipynb``. Standalone Voilà
 refuses code execution from the browser: its kernel websocket passes only
 widget (comm) and kernel-info messages. On top of that, this module:
 
@@ -99,6 +99,19 @@ def voila_argv(options: ServeOptions) -> list[str]:
     return argv
 
 
+#: Jupyter configuration ``nextround lab`` adds to the environment's own. Its
+#: ``labconfig/page_config.json`` turns off JupyterLab plugins that are not
+#: about the client's work: the "Jupyter news?" prompt (which would also reach
+#: out to the internet). ``binder/postBuild`` disables the same plugins.
+LAB_CONFIG_DIR = Path(__file__).resolve().parent / "lab_config"
+
+
+def lab_config_path(current: str | None) -> str:
+    """``JUPYTER_CONFIG_PATH`` with NextRound's Lab settings first, the rest kept."""
+    parts = [str(LAB_CONFIG_DIR), *(p for p in (current or "").split(os.pathsep) if p)]
+    return os.pathsep.join(dict.fromkeys(parts))
+
+
 def lab_argv(root: Path, *, port: int | None = None, open_browser: bool = True,
              as_root: bool = False) -> list[str]:
     """The JupyterLab command line (without the program name) for the workbook folder.
@@ -193,7 +206,7 @@ def choose_port(ip: str, requested: int | None) -> int:
 
 def app_notebook() -> Path:
     """The notebook Voilà serves."""
-    notebook = paths.workbook_dir() / "app.ipynb"
+    notebook = paths.app_dir() / "app.ipynb"
     if not notebook.is_file():
         raise NextRoundError(f"the app notebook is missing: {notebook}")
     return notebook
@@ -357,6 +370,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
         _say(database.description)
         from jupyterlab.labapp import LabApp
 
+        os.environ["JUPYTER_CONFIG_PATH"] = lab_config_path(
+            os.environ.get("JUPYTER_CONFIG_PATH"))
         as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         argv = lab_argv(paths.workbook_dir(), port=args.port, open_browser=not args.no_browser,
                         as_root=as_root)

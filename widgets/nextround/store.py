@@ -193,6 +193,13 @@ def _query_tables() -> dict[str, Table]:
 
 TABLES = _query_tables()
 
+#: The times that mark a client's own entries, as ``(table, field)``: every
+#: datetime field except the client's creation and the counsellor's notes.
+ENTRY_TIMES: tuple[tuple[Table, str], ...] = tuple(
+    (TABLES[name], field) for name, fields in FIELDS.items()
+    if name not in ("clients", "notes")
+    for field, kind in fields.items() if kind == "datetime")
+
 _version_metadata = MetaData()
 SCHEMA_VERSION_TABLE = Table(
     "schema_version", _version_metadata,
@@ -410,9 +417,33 @@ def _migration_2(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+#: Columns migration 3 adds, as ``table: column [column...]`` (all nullable text):
+#: the interview date, and when the client last changed each kind of record.
+_V3_COLUMNS = {
+    "applications": ("interview_on", "updated_at"),
+    "feedback": ("updated_at",),
+    "thoughts": ("updated_at",),
+    "actions": ("updated_at",),
+    "contacts": ("updated_at",),
+}
+
+
+def _migration_3(conn: Connection) -> None:
+    """Add the interview date and entry times; existing rows keep their data.
+
+    The new values are unknown for existing rows, so they stay NULL rather
+    than pretending everything was entered today.
+    """
+    preparer = conn.dialect.identifier_preparer
+    for table, columns in _V3_COLUMNS.items():
+        for column in columns:
+            conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(table)} "
+                                 f"ADD COLUMN {preparer.quote(column)} TEXT")
+
+
 #: Schema migrations, in order; migration ``n`` (1-based) brings a database
 #: to schema version ``n``. Append only: never edit one that has shipped.
-MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2]
+MIGRATIONS: list[Callable[[Connection], None]] = [_migration_1, _migration_2, _migration_3]
 
 
 def _schema_version(conn: Connection) -> int:
@@ -732,8 +763,14 @@ class Store:
     # -- child records --
 
     def add(self, record: R) -> R:
-        """Save a new record for an existing client; returns it as stored."""
+        """Save a new record for an existing client; returns it as stored.
+
+        A record that keeps an entry time gets the current one, unless it
+        brings its own (demo data and imports keep theirs).
+        """
         name = _child_table(type(record))
+        if "updated_at" in type(record).model_fields and record.updated_at is None:
+            record = record.model_copy(update={"updated_at": model.utcnow()})
         record = _normalize(record)
 
         def work(conn: Connection) -> None:
@@ -758,7 +795,7 @@ class Store:
         name = _child_table(kind)
         current = self._fetch(conn, name, record_id)
         data = {**current.model_dump(), **changes}
-        if kind is model.Answer and "updated_at" not in changes:
+        if "updated_at" in kind.model_fields and "updated_at" not in changes:
             data["updated_at"] = model.utcnow()
         record = _normalize(_validated(kind, data))
         self._check_links(conn, record)
@@ -872,19 +909,27 @@ class Store:
         return self._guarded("answers", work)
 
     def _upsert_answer(self, conn: Connection, answer: model.Answer) -> model.Answer:
-        """Replace the value of an existing answer (keeping its id) or insert it."""
+        """Replace the value of an existing answer (keeping its id) or insert it.
+
+        Saving the same value again changes nothing, not even the time: an
+        answer's time is when the client last changed it, so merely opening a
+        step that re-saves what it shows is not counted as activity.
+        """
         table = TABLES["answers"]
-        existing = conn.execute(select(table.c.id).where(
+        existing = conn.execute(select(table.c.id, table.c.value, table.c.updated_at).where(
             table.c.client_id == answer.client_id,
             table.c.application_id == answer.application_id,
-            table.c.key == answer.key)).scalar()
+            table.c.key == answer.key)).first()
         if existing is None:
             self._insert(conn, "answers", [answer])
             return answer
         row = _to_row(answer)
-        conn.execute(sql_update(table).where(table.c.id == existing)
+        if existing.value == row["value"]:
+            return answer.model_copy(update={
+                "id": existing.id, "updated_at": _from_db("datetime", existing.updated_at)})
+        conn.execute(sql_update(table).where(table.c.id == existing.id)
                      .values(value=row["value"], updated_at=row["updated_at"]))
-        return answer.model_copy(update={"id": existing})
+        return answer.model_copy(update={"id": existing.id})
 
     def answers(self, client_id: str, application_id: str | None = None) -> dict[str, Any]:
         """Answers as ``{key: value}``: general ones, or one application's."""
@@ -915,20 +960,32 @@ class Store:
         self._guarded("answers", work)
 
     def last_activity(self, client_id: str) -> datetime | None:
-        """The latest time anything was recorded for a client (None if unknown)."""
+        """When the client last made an entry of their own (None if never).
 
-        def work(conn: Connection) -> list[str | None]:
-            latest = []
-            for name, fields in FIELDS.items():
-                table = TABLES[name]
-                owner = table.c.id if name == "clients" else table.c.client_id
-                for field in (f for f, kind in fields.items() if kind == "datetime"):
-                    query = select(func.max(table.c[field])).where(owner == client_id)
-                    latest.append(conn.execute(query).scalar())
+        Counts what the client wrote: applications, feedback, answers,
+        check-ins, thoughts, plan steps and contacts. Not the day they were
+        added, not the counsellor's notes, and not resume state (opening a
+        step is not an entry).
+        """
+        return self._latest_entries(client_id).get(client_id)
+
+    def _latest_entries(self, client_id: str | None = None) -> dict[str, datetime]:
+        """The latest entry time of one client, or of every client (one query per field)."""
+
+        def work(conn: Connection) -> dict[str, str]:
+            latest: dict[str, str] = {}
+            for table, field in ENTRY_TIMES:
+                query = select(table.c.client_id, func.max(table.c[field]))
+                if table.name == "answers":
+                    query = query.where(~table.c.key.startswith(STATE_PREFIX))
+                if client_id is not None:
+                    query = query.where(table.c.client_id == client_id)
+                for owner_id, value in conn.execute(query.group_by(table.c.client_id)):
+                    if value is not None and value > latest.get(owner_id, ""):
+                        latest[owner_id] = value
             return latest
 
-        times = [t for t in self._read(work) if t is not None]
-        return _from_db("datetime", max(times)) if times else None
+        return {owner: _from_db("datetime", value) for owner, value in self._read(work).items()}
 
     # -- whole-caseload reads --
 
@@ -947,21 +1004,7 @@ class Store:
 
     def last_activities(self) -> dict[str, datetime]:
         """:meth:`last_activity` for every client, in one query per table."""
-
-        def work(conn: Connection) -> dict[str, str]:
-            latest: dict[str, str] = {}
-            for name, fields in FIELDS.items():
-                table = TABLES[name]
-                owner = table.c.id if name == "clients" else table.c.client_id
-                for field in (f for f, kind in fields.items() if kind == "datetime"):
-                    query = select(owner, func.max(table.c[field])).group_by(owner)
-                    for owner_id, value in conn.execute(query):
-                        if value is not None and value > latest.get(owner_id, ""):
-                            latest[owner_id] = value
-            return latest
-
-        return {client_id: _from_db("datetime", value)
-                for client_id, value in self._read(work).items()}
+        return self._latest_entries()
 
     # -- export and import --
 

@@ -198,8 +198,9 @@ class ActionPlan(Component):
             self.on_click(button, lambda lid=proposal.library_id: self._adopt(lid))
             info = W.HTML(
                 f"<p><strong>{esc(proposal.title)}</strong> (by "
-                f"{esc(format_date(proposal.due_on))})<br>"
-                f"<span class='nr-hint'>{esc(proposal.reason)}</span></p>")
+                f"{esc(format_date(proposal.due_on))})</p>"
+                f"<p class='nr-text nr-proposal-detail'>{esc(proposal.detail)}</p>"
+                f"<p class='nr-hint nr-proposal-reason'>{esc(proposal.reason)}</p>")
             box = W.VBox([info, button])
             box.add_class("nr-card")
             items.append(box)

@@ -85,6 +85,22 @@ def download_link(label: str, filename: str, data: bytes, mime: str) -> str:
             f'href="{esc(data_uri(data, mime))}">{esc(label)}</a>')
 
 
+def fit_buttons(widget: W.Widget) -> None:
+    """Size every button inside ``widget`` to its words.
+
+    ipywidgets gives a button a fixed 148 px, which cuts off "Add an
+    application" in JupyterLab (the Voilà page's stylesheet hides this, Lab
+    does not load it). A width set on purpose is kept.
+    """
+    if isinstance(widget, W.Button) and not widget.layout.width:
+        widget.layout.width = "auto"
+        widget.layout.max_width = "100%"
+        if not widget.layout.align_self:
+            widget.layout.align_self = "flex-start"  # as wide as its words, not the column
+    for child in getattr(widget, "children", ()):
+        fit_buttons(child)
+
+
 class StatusLine(W.HTML):
     """A polite live region: saves and warnings reach screen readers.
 
@@ -155,14 +171,18 @@ class StepModel(HasTraits):
             return None
 
     def email_context(self) -> dict[str, str]:
-        """Names, company and role from the log, for filling email templates."""
+        """Names, company, role and meeting day from the log, for filling email templates.
+
+        ``interview_date`` is the day of the interview or meeting, and only
+        that: the day the client heard back is not a day they met anyone.
+        """
         client = self.store.get_client(self.client_id)
         app = self.application()
         context = {"client_name": client.name}
         if app is not None:
             context.update(company=app.company, role=app.role, contact_name=app.contact_name)
-            if app.outcome_on:
-                context["interview_date"] = app.outcome_on.strftime("%d %B").lstrip("0")
+            if app.interview_on:
+                context["interview_date"] = f"{app.interview_on.day} {app.interview_on:%B}"
         return context
 
 
@@ -186,6 +206,7 @@ class Component(W.VBox):
         self.status = StatusLine()
         self.add_class("nextround-step")
         self.children = (*self.build(), self.status)
+        fit_buttons(self)
 
     def build(self) -> list[W.Widget]:
         """The step's widgets, top to bottom; each subclass gives its own."""

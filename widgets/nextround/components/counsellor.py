@@ -261,7 +261,7 @@ class CounsellorView(Component):
 
 def _when(value: datetime | None, today: date) -> str:
     if value is None:
-        return "Never"
+        return "No entries yet"
     days = (today - value.date()).days
     ago = "today" if days <= 0 else ("yesterday" if days == 1 else f"{days} days ago")
     return f"{nice_date(value)} ({ago})"

@@ -23,7 +23,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import ipywidgets as W
@@ -75,6 +75,14 @@ TABLE_STYLE = (
 HOVER_NAMES = 3
 #: Longest check-in note shown in the mood chart's hover text.
 HOVER_NOTE = 80
+#: A day in milliseconds, plotly's unit for steps along a date axis.
+DAY_MS = 86_400_000
+#: Dates on an axis read as "3 Nov 2026": days, never hours.
+DATE_TICK_FORMAT = "%-d %b %Y"
+#: Whole days between date ticks, smallest first; weeks once days crowd.
+TICK_STEPS_DAYS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
+#: At most this many dates along an axis, so they never overlap at 600 px.
+MAX_DATE_TICKS = 5
 
 
 # --- chart data (pure) ------------------------------------------------------------
@@ -109,6 +117,9 @@ class Chart:
     today: date | None = None
     count_axis: str = "y"  # the axis that counts things: whole numbers only
     count_max: int = 0
+    #: Days between the dates the x axis shows: 7 for weekly bars, 1 for days,
+    #: 0 when the x axis is not a time axis.
+    x_step_days: int = 0
 
 
 def plural(number: int, word: str, words: str | None = None) -> str:
@@ -133,6 +144,16 @@ def _and(parts: Sequence[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def direction(first: float, latest: float, *, more: str = "higher", less: str = "lower"
+              ) -> str:
+    """How the latest value compares with the first: the trend a chart shows."""
+    if latest > first:
+        return f"{more} than at first"
+    if latest < first:
+        return f"{less} than at first"
+    return "the same as at first"
 
 
 def _names(names: list[str], total: int) -> str:
@@ -171,33 +192,57 @@ def applications_chart(applications: Iterable[Application]) -> Chart:
     rows = tuple((nice_date(w), *(counts[w][o] for o in outcomes), sum(counts[w].values()))
                  for w in weeks)
     return Chart("applications", "Your applications and how they ended",
-                 applications_summary(totals, weeks, undated), tuple(traces),
+                 applications_summary(counts, undated), tuple(traces),
                  ("Week of", *(OUTCOME_LABELS[o] for o in outcomes), "Total"), rows,
                  x_title="Week you applied", y_title="Applications",
-                 count_max=max((row[-1] for row in rows), default=0))
+                 count_max=max((row[-1] for row in rows), default=0), x_step_days=7)
 
 
-def applications_summary(totals: Counter, weeks: list[date], undated: int) -> str:
-    total = sum(totals.values())
-    if not total:
-        return "You have not logged any applications yet."
-    if weeks:
-        span = (weeks[-1] - weeks[0]).days // 7 + 1
-        start = f"You applied to {plural(total, 'job')} in {plural(span, 'week')}"
+def applications_summary(counts: dict[date, Counter], undated: int) -> str:
+    """What the weekly bars show: the first week to the latest, and how they ended.
+
+    Applications without a date are not in the chart, so they are only
+    mentioned, never counted in with the bars.
+    """
+    weeks = sorted(counts)
+    if not weeks:
+        if not undated:
+            return "You have not logged any applications yet."
+        return (f"You logged {plural(undated, 'application')} but none has the date you "
+                "applied yet, so there is nothing to chart.")
+    per_week = [sum(counts[w].values()) for w in weeks]
+    ended: Counter = Counter()
+    for week in weeks:
+        ended.update(counts[week])
+    total = sum(per_week)
+    if len(weeks) == 1:
+        text = f"You applied to {plural(total, 'job')} in the week of {nice_date(weeks[0])}"
     else:
-        start = f"You logged {plural(total, 'application')}"
+        text = (f"From the week of {nice_date(weeks[0])} to the week of "
+                f"{nice_date(weeks[-1])}, you applied to {plural(total, 'job')}: "
+                f"{per_week[0]} in the first week and {per_week[-1]} in the latest, "
+                f"{direction(per_week[0], per_week[-1], more='more', less='fewer')}")
     ends = []
-    if totals["rejected"]:
-        ends.append(f"{totals['rejected']} ended in a rejection")
-    if totals["offer"]:
-        ends.append(f"{totals['offer']} ended in an offer")
-    if totals["withdrawn"]:
-        ends.append(f"you withdrew from {totals['withdrawn']}")
-    if totals["pending"]:
-        ends.append(f"{totals['pending']} {'is' if totals['pending'] == 1 else 'are'} "
+    if ended["rejected"]:
+        ends.append(f"{ended['rejected']} ended in a rejection")
+    if ended["offer"]:
+        ends.append(f"{ended['offer']} ended in an offer")
+    if ended["withdrawn"]:
+        ends.append(f"you withdrew from {ended['withdrawn']}")
+    if ended["pending"]:
+        ends.append(f"{ended['pending']} {'is' if ended['pending'] == 1 else 'are'} "
                     "still open")
-    note = f" ({undated} without a date)" if undated and weeks else ""
-    return f"{start}{note}; {_and(ends)}."
+    if total == 1:
+        only = {"rejected": "It ended in a rejection", "offer": "It ended in an offer",
+                "withdrawn": "You withdrew from it", "pending": "It is still open"}
+        text += f". {only[next(o for o in OUTCOMES if ended[o])]}."
+    else:
+        text += f". Of these, {_and(ends)}."
+    if undated:
+        verb = "is" if undated == 1 else "are"
+        text += (f" {plural(undated, 'more application has', 'more applications have')} "
+                 f"no date and {verb} not in the chart.")
+    return text
 
 
 def feedback_chart(applications: Iterable[Application], scenarios: dict[str, str],
@@ -224,8 +269,12 @@ def feedback_summary(counts: dict[str, int]) -> str:
     start = f"You have had {plural(total, 'rejection')}"
     if not confirmed:
         return f"{start}; you have not confirmed the kind of feedback for any of them yet."
-    top = max(confirmed, key=lambda t: confirmed[t])
-    return f"{start}; the most common kind of feedback was “{top}” ({confirmed[top]})."
+    most = max(confirmed.values())
+    top = [t for t, n in confirmed.items() if n == most]
+    if len(top) == 1:
+        return f"{start}; the most common kind of feedback was “{top[0]}” ({most})."
+    kinds = _and([f"“{t}”" for t in top])
+    return f"{start}; the most common kinds of feedback were {kinds} ({most} each)."
 
 
 def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
@@ -255,26 +304,38 @@ def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
                   for v in range(scale.min, scale.max + 1))
     rows = tuple((nice_date(d), f"{m:g}", len(days[d])) for d, m in zip(dates, means,
                                                                           strict=True))
-    return Chart("mood", "How you have been feeling", mood_summary(checkins, content),
+    summary = mood_summary(dates, means, sum(len(v) for v in days.values()), content)
+    return Chart("mood", "How you have been feeling", summary,
                  (trace,) if dates else (), ("Date", f"Mood ({scale.min} to {scale.max})",
                                              "Check-ins"), rows,
                  y_title="Mood", y_range=(scale.min, scale.max), y_ticks=ticks,
-                 count_axis="")
+                 count_axis="", x_step_days=1)
 
 
-def mood_summary(checkins: Iterable[CheckIn], content: Content) -> str:
-    ordered = sorted(checkins, key=lambda c: c.at)
-    if not ordered:
+def mood_summary(dates: list[date], means: list[float], checkins: int,
+                 content: Content) -> str:
+    """What the mood line shows: its first point and its latest, and which way it went.
+
+    Points are the day's mood (the average when there were several
+    check-ins), exactly as drawn; never the lowest and highest, which would
+    tell a trend the line does not have.
+    """
+    if not dates:
         return "You have not done a mood check-in yet."
     scale = content.mood
-    latest = ordered[-1].mood
-    label = scale.labels.get(latest, "")
-    text = (f"You checked in {plural(len(ordered), 'time')}; your latest mood was "
-            f"{latest} of {scale.max}" + (f" ({label.lower()})" if label else ""))
-    low, high = min(c.mood for c in ordered), max(c.mood for c in ordered)
-    if low != high:
-        text += f", and it has gone from {low} to {high}"
-    return text + "."
+
+    def mood(value: float) -> str:
+        label = scale.labels.get(value) if float(value).is_integer() else None
+        return f"{value:g} of {scale.max}" + (f" ({label.lower()})" if label else "")
+
+    if len(dates) == 1:
+        times = "once" if checkins == 1 else f"{checkins} times"
+        average = "" if checkins == 1 else " on average"
+        return (f"You checked in {times}, on {nice_date(dates[0])}: your mood was "
+                f"{mood(means[0])}{average}.")
+    return (f"You checked in on {plural(len(dates), 'day')}. Your mood was {mood(means[0])} "
+            f"on {nice_date(dates[0])} and {mood(means[-1])} on {nice_date(dates[-1])}, "
+            f"your latest check-in: {direction(means[0], means[-1])}.")
 
 
 def actions_chart(actions: Iterable[Action], today: date) -> Chart:
@@ -309,21 +370,38 @@ def actions_chart(actions: Iterable[Action], today: date) -> Chart:
                  actions_summary(all_actions, today), traces,
                  ("Due date", "Due that day", "Done of those", "Due by then",
                   "Done by then"), tuple(rows), y_title="Actions", today=today,
-                 count_max=max(due_total, default=0))
+                 count_max=max(due_total, default=0), x_step_days=1)
 
 
 def actions_summary(actions: list[Action], today: date) -> str:
+    """What the plan chart shows: from the first due date to the last, due against done.
+
+    Steps without a due date are not on the chart, so they get a sentence
+    of their own rather than being counted in with it.
+    """
     if not actions:
         return "Your plan has no actions yet."
-    done = sum(a.done for a in actions)
-    overdue = sum(1 for a in actions if not a.done and a.due_on and a.due_on < today)
-    text = f"You have done {done} of {plural(len(actions), 'action')}"
-    if overdue:
-        text += f"; {overdue} {'is' if overdue == 1 else 'are'} overdue"
-    undated = sum(1 for a in actions if a.due_on is None)
+    dated = sorted((a for a in actions if a.due_on is not None), key=lambda a: a.due_on)
+    undated = [a for a in actions if a.due_on is None]
+    if dated:
+        first, last = dated[0].due_on, dated[-1].due_on
+        when = (f"on {nice_date(first)}" if first == last
+                else f"from {nice_date(first)} to {nice_date(last)}")
+        done = sum(a.done for a in dated)
+        text = (f"Your plan has {plural(len(dated), 'action')} due {when}, and you have "
+                f"done {done} of them")
+        overdue = sum(1 for a in dated if not a.done and a.due_on < today)
+        if overdue:
+            text += f"; {overdue} {'is' if overdue == 1 else 'are'} overdue"
+        text += "."
+    else:
+        text = "None of your actions has a due date yet, so there is nothing to chart."
     if undated:
-        text += f" ({undated} without a due date)"
-    return text + "."
+        done = sum(a.done for a in undated)
+        text += (f" {plural(len(undated), 'action has', 'actions have')} no due date "
+                 f"({done} done) and {'is' if len(undated) == 1 else 'are'} not on the "
+                 "chart.")
+    return text
 
 
 def completed_steps(content: Content, *, applications: list[Application],
@@ -387,6 +465,13 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
         # Counts are whole numbers: no "0.5 applications" ticks.
         ticks = {"tickformat": ",d", **({"dtick": 1} if chart.count_max <= 8 else {})}
         fig.update_layout({f"{chart.count_axis}axis": ticks})
+    if chart.x_step_days:
+        shown = [date.fromisoformat(x) for trace in chart.traces for x in trace.x]
+        extra = [chart.today] if chart.today and chart.traces else []
+        fig.update_layout(xaxis=date_axis(shown + extra, step_days=chart.x_step_days))
+        if chart.x_step_days > 1:
+            # A bar is as wide as most of its week, however many bars there are.
+            fig.update_traces(width=0.8 * chart.x_step_days * DAY_MS, selector={"type": "bar"})
     if chart.today and chart.traces:
         fig.add_vline(x=chart.today.isoformat(), line_dash="dot", line_color="#555555")
         fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text="Today",
@@ -395,6 +480,37 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
     fig_dict["config"] = dict(PLOTLY_CONFIG)
     data = json.loads(to_json(fig_dict, validate=False, remove_uids=False))
     return {PLOTLY_MIME: data, "text/plain": chart.summary}
+
+
+def date_axis(days: Sequence[date], *, step_days: int = 1) -> dict[str, Any]:
+    """An x axis of whole days (or whole weeks), whatever the number of points.
+
+    Left to itself, plotly zooms a single point or two close dates down to
+    hours ("23:59:59.9996"). So the range is set to the points plus half a
+    step either side, and ticks start on the first point and fall every
+    whole number of days (weeks for weekly data), at most :data:`MAX_DATE_TICKS`.
+    """
+    axis: dict[str, Any] = {"type": "date", "tickformat": DATE_TICK_FORMAT,
+                            "hoverformat": DATE_TICK_FORMAT, "tickmode": "linear",
+                            "dtick": step_days * DAY_MS}
+    if not days:
+        return axis
+    first, last = min(days), max(days)
+    span = (last - first).days
+    step = next((s for s in TICK_STEPS_DAYS if s % step_days == 0
+                 and span // s + 1 <= MAX_DATE_TICKS), None)
+    if step is None:
+        weeks = -(-span // (7 * (MAX_DATE_TICKS - 1)))
+        step = 7 * weeks
+    # Half a step either side. A lone point gets a little under a whole step:
+    # room enough that a single weekly bar does not fill the chart, and still
+    # one tick, its own.
+    pad = timedelta(hours=(21 if first == last else 12) * max(step, step_days))
+    start = datetime.combine(first, datetime.min.time()) - pad
+    end = datetime.combine(last, datetime.min.time()) + pad
+    axis.update(tick0=first.isoformat(), dtick=step * DAY_MS,
+                range=[start.isoformat(sep=" "), end.isoformat(sep=" ")])
+    return axis
 
 
 def _plotly_trace(go: Any, trace: Trace) -> Any:

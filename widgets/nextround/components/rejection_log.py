@@ -33,10 +33,10 @@ from .base import Component, StepModel, esc, heading, labelled, paragraph
 
 #: The fields the form edits, in the order they are shown.
 TEXT_FIELDS = ("company", "role", "how_heard", "contact_name")
-DATE_FIELDS = ("applied_on", "outcome_on")
+DATE_FIELDS = ("applied_on", "interview_on", "outcome_on")
 CHOICE_FIELDS = {"stage": STAGES, "outcome": OUTCOMES}
-FIELDS = ("company", "role", "stage", "applied_on", "outcome", "outcome_on", "how_heard",
-          "contact_name")
+FIELDS = ("company", "role", "stage", "applied_on", "interview_on", "outcome", "outcome_on",
+          "how_heard", "contact_name")
 #: ShortText's bound in model.py; checked here so the message can be plain.
 MAX_SHORT = 500
 #: Where each field found in a pasted email goes in the form, and its label.
@@ -59,6 +59,12 @@ def date_warnings(app: Application, today: date) -> list[str]:
     warnings = []
     if app.applied_on and app.outcome_on and app.outcome_on < app.applied_on:
         warnings.append("The date you heard back is before the date you applied. "
+                        "Check the two dates.")
+    if app.interview_on and app.applied_on and app.interview_on < app.applied_on:
+        warnings.append("The date you met them is before the date you applied. "
+                        "Check the two dates.")
+    if app.interview_on and app.outcome_on and app.interview_on > app.outcome_on:
+        warnings.append("The date you met them is after the date you heard back. "
                         "Check the two dates.")
     if app.applied_on and app.applied_on > today:
         warnings.append("The date you applied is in the future. Check the date.")
@@ -274,6 +280,9 @@ class RejectionLog(Component):
             "role": ("Role", ""),
             "stage": ("Stage you reached", ""),
             "applied_on": ("Date you applied", ""),
+            "interview_on": ("Date of your interview or meeting",
+                             "Leave it empty if you did not meet them. Your emails mention "
+                             "it only when it is filled in."),
             "outcome": ("Outcome", "Choose “rejected” when you heard it was a no."),
             "outcome_on": ("Date you heard back", ""),
             "how_heard": ("How you heard", "For example: an email from the recruiter."),
@@ -413,12 +422,13 @@ def render_table(rejections: list[Application], chosen_id: str = "") -> str:
                 "“rejected”, it shows here.</p>")
     head = ("<tr><th scope='col'>Company</th><th scope='col'>Role</th>"
             "<th scope='col'>Stage</th><th scope='col'>Applied</th>"
+            "<th scope='col'>Interview</th>"
             "<th scope='col'>Heard back</th><th scope='col'>How you heard</th>"
             "<th scope='col'>Contact</th><th scope='col'>Working on it</th></tr>")
     rows = []
     for app in rejections:
         cells = (app.company, app.role, app.stage.capitalize(), _date(app.applied_on),
-                 _date(app.outcome_on), app.how_heard, app.contact_name,
+                 _date(app.interview_on), _date(app.outcome_on), app.how_heard, app.contact_name,
                  "Yes" if app.id == chosen_id else "")
         rows.append("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>")
     return (f"<table class='nr-table'><caption>Your past rejections</caption>"
