@@ -92,7 +92,8 @@ _TOKEN = re.compile(r"[a-z0-9']+")
 def text_features(flat: str) -> set[str]:
     """Each word and each pair of neighbouring words (digits folded to 0)."""
     words = [re.sub(r"\d+", "0", w.strip("'")) for w in _TOKEN.findall(flat) if w.strip("'")]
-    return {f"w:{w}" for w in words} | {f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    pairs = zip(words, words[1:], strict=False)
+    return {f"w:{w}" for w in words} | {f"b:{a} {b}" for a, b in pairs}
 
 
 def rule_features(top: str, found, form_letter: bool, skill: bool) -> set[str]:
@@ -121,7 +122,8 @@ def scores(labels: list[str], predicted: list[str]) -> dict:
     """The issue's figures: top-1, form letters read as specific, precision of each reading."""
     right = sum(a == b for a, b in zip(labels, predicted, strict=True))
     forms = [p for a, p in zip(labels, predicted, strict=True) if a == NO_FEEDBACK]
-    given, given_right = Counter(predicted), Counter(p for a, p in zip(labels, predicted, strict=True) if a == p)
+    given = Counter(predicted)
+    given_right = Counter(p for a, p in zip(labels, predicted, strict=True) if a == p)
     precision = {c: round(given_right[c] / given[c], 3) for c in given if c != NO_FEEDBACK}
     return {"top1": round(right / len(labels), 3),
             "form_specific": round(sum(p != NO_FEEDBACK for p in forms) / max(len(forms), 1), 3),
