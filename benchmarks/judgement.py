@@ -1,21 +1,23 @@
 """How well the workbook's judgement holds on real messages no one here wrote.
 
 Reads the real corpus in ``tests/data/real/`` (see its README) and prints, for
-the **test part** unless ``--part`` says otherwise:
+the **fresh part** (the reported part) unless ``--part`` says otherwise:
 
 * scenario readings: top-1 and top-2 accuracy, overall and per scenario; how
   often a form letter (labelled ``no_feedback``) is read as a specific
   reason; the precision of each specific reading (of the times it is ranked
   first, how often it is right); every miss;
-* the tone check, from ``benchmarks/tone_figures.py`` when that file exists;
+* the tone check, from ``benchmarks/tone_figures.py`` when that file exists
+  (follow-ups have their own split: its test part unless ``--part tuning``);
 * field extraction from pasted emails: for company, role, contact and date,
   how often a field that the email holds is found, and found right.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/judgement.py                # test part
+    .venv/bin/python benchmarks/judgement.py                # fresh part, the reported one
     .venv/bin/python benchmarks/judgement.py --json out.json
     .venv/bin/python benchmarks/judgement.py --part tuning  # while working on cues
+    .venv/bin/python benchmarks/judgement.py --part test    # the first test part (now seen)
 
 Nothing here is stored: every figure is computed from the corpus each run.
 """
@@ -37,18 +39,21 @@ CORPUS = ROOT / "tests" / "data" / "real"
 TONE_FIGURES = Path(__file__).resolve().parent / "tone_figures.py"
 FIELDS = ("company", "role", "contact", "date")
 
-#: The issue's targets on the test part.
+#: The part figures are reported on: gathered last, never used to write cues.
+REPORTED = "fresh"
+PARTS = ("fresh", "test", "tuning")
+#: The issue's targets on the reported part.
 TARGETS = {"top1": 0.85, "form_letters_read_specific": 0.10, "precision": 0.85}
 
 if str(ROOT / "widgets") not in sys.path:  # a checkout without an installed package
     sys.path.insert(0, str(ROOT / "widgets"))
 
 
-def load_corpus(part: str = "test") -> list[dict[str, Any]]:
+def load_corpus(part: str = REPORTED) -> list[dict[str, Any]]:
     """The messages of one part of the real corpus, as stored."""
     path = CORPUS / f"rejections_{part}.yaml"
     if not path.is_file():
-        raise SystemExit(f"{path}: no such corpus part (use 'tuning' or 'test')")
+        raise SystemExit(f"{path}: no such corpus part (use one of {', '.join(PARTS)})")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(data.get("messages") or [])
 
@@ -153,7 +158,7 @@ def tone_section(part: str) -> tuple[dict[str, Any] | None, str]:
     spec = importlib.util.spec_from_file_location("tone_figures", TONE_FIGURES)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    figures = module.measure(split=part)
+    figures = module.measure(split="tuning" if part == "tuning" else "test")
     return figures, module.render(figures)
 
 
@@ -210,7 +215,7 @@ def render(part: str, readings: dict[str, Any], fields: dict[str, Any], tone_tex
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    parser.add_argument("--part", default="test", choices=("test", "tuning"))
+    parser.add_argument("--part", default=REPORTED, choices=PARTS)
     args = parser.parse_args(argv)
     items = load_corpus(args.part)
     readings = evaluate_readings(items)

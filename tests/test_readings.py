@@ -215,7 +215,24 @@ MESSAGES = [
 ]
 
 
-@pytest.mark.parametrize(("expected", "text"), MESSAGES)
+#: Phrasings the cues once misread on real messages, written afresh here.
+REWORDED = [
+    ("better_qualified", "We chose the other finalist because we felt their background "
+                         "would give them an edge in the role."),
+    ("better_qualified", "We felt the job needed someone with more experience."),
+    ("no_feedback", "We have reviewed your application for the position and will not be "
+                    "taking it further."),
+    ("no_feedback", "You had no obvious weak spots, but we have offered the post to "
+                    "someone else."),
+    ("no_feedback", "We did not decide this lightly, because you are a strong candidate "
+                    "with a warm personality."),
+    ("presentation", "We offered the job to an applicant whose values align more closely "
+                     "with our culture."),
+    ("skill_gap", "You didn't know enough about accessibility standards for this team."),
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), MESSAGES + REWORDED)
 def test_messages_in_everyday_words_read_right(expected, text, content):
     reading = read_feedback(text, content)
     assert reading.top.scenario_id == expected, reading.suggestions

@@ -198,7 +198,7 @@ SKILL_STRENGTH = 1.75
 #: Where clauses end for setting praise and courtesy aside: the usual clause
 #: breaks, commas, and "and" when a new statement starts after it.
 _CLAUSE_EDGE = re.compile(
-    r"[.;:!?,\n()]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhile\b|\bwhereas\b"
+    r"[.;:!?,\n()]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhile\b|\bwhereas\b|\bbecause\b"
     r"|\byet\b|\band(?=\s+(?:we|i|they|he|she|ultimately|unfortunately|so|after|decided|have"
     r"|the\s+(?:other|successful|selected|chosen|person|candidate)|another|someone|in\s+the\s+end))")
 #: Words that make a clause a reason even when it also praises.
@@ -343,8 +343,8 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
         # Experience in general, with no area named, is someone else being more
         # qualified; a test, credential or depth still reads as a skill gap.
         general = [span for span in found[SKILL_GAP]
-                   if _GENERAL_EXPERIENCE.search(masked[span[0]:span[1]])
-                   and not _SPECIFIC_KIND.search(masked[span[0]:span[1]])]
+                   if _GENERAL_EXPERIENCE.search(_clause_from(masked, span))
+                   and not _SPECIFIC_KIND.search(_clause_from(masked, span))]
         if general and len(general) == len(found[SKILL_GAP]):
             found[BETTER_QUALIFIED] = _merge(found.get(BETTER_QUALIFIED, []), general)
             found[SKILL_GAP] = []
@@ -393,6 +393,21 @@ _SPECIFIC_KIND = re.compile(
     r"\b(?:skills?|tools?|knowledge|qualifications?|certif\w*|degree|licen[cs]e|tests?|assessment"
     r"|technical|kind|type|area|field|hands.on|practical|direct|industry|sector|domain"
     r"|management|managerial|leadership|people)\b")
+
+
+def _clause_from(masked: str, span: tuple[int, ...]) -> str:
+    """A cue's words and the rest of its clause: "the position required someone
+    with more experience" speaks of experience in general although the cue
+    itself ("required someone with") does not say what was required."""
+    words = masked[span[0]:span[1]]
+    if not _OPEN_ENDED.search(words):
+        return words
+    edge = _FORM_CLAUSE_EDGE.search(masked, span[1])
+    return masked[span[0]:edge.start() if edge else len(masked)]
+
+
+#: A cue that stops before saying what it is about ("required someone with").
+_OPEN_ENDED = re.compile(r"\b(?:with|who|someone|somebody|a\s+person|people|candidates?)\s*$")
 
 
 def _resolve_overlaps(found: dict[str, list[tuple[int, int, float]]]) -> None:
@@ -475,10 +490,16 @@ def _set_aside_form_match(masked: str, form_match: list[re.Pattern[str]],
             end = edges[min(bisect.bisect_left(edges, match.end()), len(edges) - 1)]
             if any(_overlaps((start, end), skill) for skill in skills):
                 continue
+            if _HOW_THEY_FIT.search(masked, start, end):
+                continue
             chars[start:end] = [" " if c != "\n" else c for c in masked[start:end]]
     return "".join(chars)
 
 
+#: A "closer match" clause that says what matched better is kept: values,
+#: culture or work style are how the client came across, not boilerplate.
+_HOW_THEY_FIT = re.compile(
+    r"\b(?:culture|cultural|values|work(?:ing)?\s+style|personality|ethos|way\s+of\s+working)\b")
 #: A form-letter clause runs to a comma, stop or "but": "whose ... more closely
 #: match the needs of the team" is one clause however long.
 _FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b")
