@@ -185,6 +185,11 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences (or lines) the check reads, in order."""
+    return [text[a:b] for a, b in _sentence_spans(text)]
+
+
 def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence or line, trimmed of white space."""
     at = 0
@@ -618,4 +623,4 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-__all__ = ["CHECK_ORDER", "ToneFlag", "check_tone", "cue_regex"]
+__all__ = ["CHECK_ORDER", "ToneFlag", "check_tone", "cue_regex", "sentences"]
