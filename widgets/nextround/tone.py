@@ -448,7 +448,7 @@ def _demand(sentence, lower, cues, aimed, compiled) -> bool:
     commands = cues.lists.get("commands")
     words = _WORDS.findall(lower)
     return bool(commands is not None and len(words) > 1 and commands.fullmatch(words[0])
-                and words[1] in ("me", "us", "why", "what", "how", "your"))
+                and words[1] in ("me", "us", "why", "what", "how", "your", "my"))
 
 
 def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
