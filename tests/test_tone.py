@@ -1,9 +1,10 @@
 """The tone check: each kind of rudeness in several wordings, gracious drafts
 left alone, the figures on real follow-up emails, and the content contract.
 
-The paraphrases here were written for these tests: they show behaviour. How
-well the check does on real words is measured on the test part of
-``tests/data/real/followups/`` (written by others, never used to write rules).
+The paraphrases here were written for these tests: they show behaviour (none
+is training data for anything). How well the check does on real words is
+measured on the reported part of ``tests/data/real/followups/`` (written by
+others, never used to write rules).
 """
 
 from __future__ import annotations
@@ -127,6 +128,45 @@ def test_arguing_with_the_decision_is_flagged(draft, content):
 ])
 def test_asking_why_one_was_not_chosen_is_flagged_in_any_wording(draft, content):
     assert "why_not_hired" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "It was good of you to call, given that you had hired someone in June.",
+    "Thank you for the reply, albeit three weeks after you promised one.",
+    "How typical to find out from the job board that the post was filled.",
+    "How depressing to discover the role went to an intern.",
+    'I loved your "open and honest process" of never answering emails.',
+])
+def test_sarcasm_in_polite_words_is_flagged(draft, content):
+    assert "sarcasm" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "You had evidently settled on someone before the first round.",
+    "Did you even open my portfolio?",
+    "Why would you treat applicants so cruelly?",
+    "You refused to answer a single question about pay.",
+    "The panel had already decided before I arrived.",
+    "Is this how you treat people who give up a day for you?",
+])
+def test_blame_and_hostile_questions_to_the_reader_are_flagged(draft, content):
+    assert "accusing" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "You clearly care about your candidates, and it showed.",
+    "Is there any advice you could give me on the mistakes in my presentation?",
+    "I hate to ask, but could you share any feedback?",
+    'Thank you for the "open door" invitation; I will take you up on it.',
+    "I would like to explain why I am still keen on the team.",
+    "How kind of you to send such thoughtful notes.",
+    "Sorry to bother you again, but did my thank-you note reach you?",
+    "Thanks a lot for your time and patience.",
+    "Thank you so much for the call this morning!",
+    "It was kind of you to write, given how many people applied.",
+])
+def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
+    assert check_tone(draft, content) == [], draft
 
 
 # --- gracious and firm drafts pass --------------------------------------------------

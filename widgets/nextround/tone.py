@@ -85,6 +85,10 @@ _WHY_ABOUT_ME = re.compile(r"(?:\s+[\w']+){0,3}?\s+(?:i|me|my|i'm|not|[\w]+n't)(
 _THANKS_FOR = re.compile(r"thanks?\s+(?:you\s+)?(?:so\s+much\s+|very\s+much\s+)?for\s+$")
 _NEGATIONS = frozenset({"not", "never", "no", "dont", "cannot", "cant"})
 _NOT_ASKING_WHY = re.compile(r"(?:that|this|which|here|it)(?:'s|\s+is|\s+was)\s+why\b")
+#: "I'd like to explain why I applied": the writer explains; nobody is asked.
+_I_EXPLAIN_WHY = re.compile(r"(?:i'd\s+like|i\s+would\s+like|i\s+want|let\s+me|allow\s+me)\s+"
+                            r"(?:to\s+)?(?:briefly\s+)?(?:explain|say|tell\s+you|share|mention|"
+                            r"describe|outline|add)\s+$")
 
 
 @dataclass(frozen=True)
@@ -519,6 +523,8 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
     decision = cues.find("decision", lower)
     for match in _finditer(cues.lists.get("reasons"), lower):
         if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
+            continue
+        if _I_EXPLAIN_WHY.search(lower[max(0, match.start() - 40):match.start()]):
             continue
         if match.group().startswith("why"):
             after = lower[match.end():]
