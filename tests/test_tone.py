@@ -341,9 +341,11 @@ def test_corpus_is_split_by_source_and_labelled():
     items = tone_figures.load_followups("all")
     assert len(items) >= 40
     hosts = {part: {tone_figures.source_host(i["source"]) for i in items if i["part"] == part}
-             for part in (*tone_figures.SPLITS, tone_figures.FRESH)}
+             for part in tone_figures.PARTS}
     assert not hosts["tuning"] & hosts["test"]
     assert not hosts["fresh"] & (hosts["tuning"] | hosts["test"])
+    reported = hosts[tone_figures.REPORTED]
+    assert not reported & set().union(*(hosts[p] for p in tone_figures.SEEN))
     ids = [i["id"] for i in items]
     assert len(ids) == len(set(ids))
     for item in items:
@@ -359,32 +361,41 @@ def test_corpus_is_split_by_source_and_labelled():
         assert labels == {"rude", "gracious"}, part
 
 
-def test_no_gracious_email_in_any_part_is_flagged():
-    for part in (*tone_figures.SPLITS, tone_figures.FRESH):
+def test_the_reported_part_is_large_enough():
+    items = tone_figures.load_followups(tone_figures.REPORTED)
+    rude = [i for i in items if i["label"] == "rude"]
+    assert len(items) >= 30 and len(rude) >= 15 and len(items) - len(rude) >= 10
+
+
+def test_tone_figures_on_the_reported_part():
+    """The issue's targets are 95% of rude emails flagged and every gracious one
+    passed. Neither is met on the reported part (fresh-2), measured once with
+    the rules frozen at commit 4e74216: 15 of 20 rude flagged (75%) and 8 of 11
+    gracious passed (73%; the three flagged gracious emails were flagged by
+    the rules from before this round too). docs/judgement-tone.md lists every
+    miss.
+
+    The rules must not be tuned on this part, so these are the measured
+    figures as regression floors, BELOW TARGET: what the check catches and
+    passes there must not slip. The issue stays open.
+    """
+    figures = tone_figures.measure(tone_figures.REPORTED)
+    report = tone_figures.render(figures)
+    assert figures["rude"] == 20 and figures["gracious"] == 11, report
+    assert figures["rude_flagged"] >= 15, report  # below the 95% target (19 of 20)
+    assert figures["gracious_passed"] >= 8, report  # below the 100% target (11 of 11)
+    assert "Rude follow-ups flagged" in report
+
+
+def test_no_gracious_email_in_the_seen_parts_is_flagged():
+    for part in tone_figures.SEEN:
         figures = tone_figures.measure(part)
         assert figures["gracious"] and figures["gracious_passed_rate"] == 1.0, \
             tone_figures.render(figures)
 
 
-def test_tone_figures_on_the_test_part():
-    """The issue's targets: 95% of rude emails flagged, every gracious one passed.
-
-    The gracious target is met and asserted. The rude target is not met on the
-    test part (9 of 11; docs/judgement-tone.md lists the misses), and the rules
-    must not be tuned on it, so this asserts the measured floor instead: what
-    the check catches there must not slip. It meets the target on the tuning
-    part, asserted below.
-    """
-    figures = tone_figures.measure("test")
-    report = tone_figures.render(figures)
-    assert figures["rude"] == 11 and figures["gracious"] == 9, report
-    assert figures["gracious_passed_rate"] == 1.0, report
-    assert figures["rude_flagged"] >= 9, report
-    assert "Rude follow-ups flagged" in report
-
-
-def test_tone_targets_hold_on_the_tuning_part():
-    figures = tone_figures.measure("tuning")
+def test_tone_targets_hold_on_the_seen_parts():
+    figures = tone_figures.measure("seen")
     assert figures["met"], tone_figures.render(figures)
 
 
