@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 #: The check reads at most this many characters: far more than any email,
-#: and a pasted book cannot freeze the page (about 0.3 s for 20,000 characters
+#: and a pasted book cannot freeze the page (about 0.4 s for 20,000 characters
 #: of rude sentences).
 MAX_READ = 20_000
 #: A sentence aimed at the reader reads as hostile when VADER's compound score
