@@ -1,9 +1,10 @@
 """The tone check: each kind of rudeness in several wordings, gracious drafts
 left alone, the figures on real follow-up emails, and the content contract.
 
-The paraphrases here were written for these tests: they show behaviour. How
-well the check does on real words is measured on the test part of
-``tests/data/real/followups/`` (written by others, never used to write rules).
+The paraphrases here were written for these tests: they show behaviour (none
+is training data for anything). How well the check does on real words is
+measured on the reported part of ``tests/data/real/followups/`` (written by
+others, never used to write rules).
 """
 
 from __future__ import annotations
@@ -127,6 +128,45 @@ def test_arguing_with_the_decision_is_flagged(draft, content):
 ])
 def test_asking_why_one_was_not_chosen_is_flagged_in_any_wording(draft, content):
     assert "why_not_hired" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "It was good of you to call, given that you had hired someone in June.",
+    "Thank you for the reply, albeit three weeks after you promised one.",
+    "How typical to find out from the job board that the post was filled.",
+    "How depressing to discover the role went to an intern.",
+    'I loved your "open and honest process" of never answering emails.',
+])
+def test_sarcasm_in_polite_words_is_flagged(draft, content):
+    assert "sarcasm" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "You had evidently settled on someone before the first round.",
+    "Did you even open my portfolio?",
+    "Why would you treat applicants so cruelly?",
+    "You refused to answer a single question about pay.",
+    "The panel had already decided before I arrived.",
+    "Is this how you treat people who give up a day for you?",
+])
+def test_blame_and_hostile_questions_to_the_reader_are_flagged(draft, content):
+    assert "accusing" in rules_for(draft, content), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "You clearly care about your candidates, and it showed.",
+    "Is there any advice you could give me on the mistakes in my presentation?",
+    "I hate to ask, but could you share any feedback?",
+    'Thank you for the "open door" invitation; I will take you up on it.',
+    "I would like to explain why I am still keen on the team.",
+    "How kind of you to send such thoughtful notes.",
+    "Sorry to bother you again, but did my thank-you note reach you?",
+    "Thanks a lot for your time and patience.",
+    "Thank you so much for the call this morning!",
+    "It was kind of you to write, given how many people applied.",
+])
+def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
+    assert check_tone(draft, content) == [], draft
 
 
 # --- gracious and firm drafts pass --------------------------------------------------
@@ -301,9 +341,11 @@ def test_corpus_is_split_by_source_and_labelled():
     items = tone_figures.load_followups("all")
     assert len(items) >= 40
     hosts = {part: {tone_figures.source_host(i["source"]) for i in items if i["part"] == part}
-             for part in (*tone_figures.SPLITS, tone_figures.FRESH)}
+             for part in tone_figures.PARTS}
     assert not hosts["tuning"] & hosts["test"]
     assert not hosts["fresh"] & (hosts["tuning"] | hosts["test"])
+    reported = hosts[tone_figures.REPORTED]
+    assert not reported & set().union(*(hosts[p] for p in tone_figures.SEEN))
     ids = [i["id"] for i in items]
     assert len(ids) == len(set(ids))
     for item in items:
@@ -319,32 +361,41 @@ def test_corpus_is_split_by_source_and_labelled():
         assert labels == {"rude", "gracious"}, part
 
 
-def test_no_gracious_email_in_any_part_is_flagged():
-    for part in (*tone_figures.SPLITS, tone_figures.FRESH):
+def test_the_reported_part_is_large_enough():
+    items = tone_figures.load_followups(tone_figures.REPORTED)
+    rude = [i for i in items if i["label"] == "rude"]
+    assert len(items) >= 30 and len(rude) >= 15 and len(items) - len(rude) >= 10
+
+
+def test_tone_figures_on_the_reported_part():
+    """The issue's targets are 95% of rude emails flagged and every gracious one
+    passed. Neither is met on the reported part (fresh-2), measured once with
+    the rules frozen at commit 4e74216: 15 of 20 rude flagged (75%) and 8 of 11
+    gracious passed (73%; the three flagged gracious emails were flagged by
+    the rules from before this round too). docs/judgement-tone.md lists every
+    miss.
+
+    The rules must not be tuned on this part, so these are the measured
+    figures as regression floors, BELOW TARGET: what the check catches and
+    passes there must not slip. The issue stays open.
+    """
+    figures = tone_figures.measure(tone_figures.REPORTED)
+    report = tone_figures.render(figures)
+    assert figures["rude"] == 20 and figures["gracious"] == 11, report
+    assert figures["rude_flagged"] >= 15, report  # below the 95% target (19 of 20)
+    assert figures["gracious_passed"] >= 8, report  # below the 100% target (11 of 11)
+    assert "Rude follow-ups flagged" in report
+
+
+def test_no_gracious_email_in_the_seen_parts_is_flagged():
+    for part in tone_figures.SEEN:
         figures = tone_figures.measure(part)
         assert figures["gracious"] and figures["gracious_passed_rate"] == 1.0, \
             tone_figures.render(figures)
 
 
-def test_tone_figures_on_the_test_part():
-    """The issue's targets: 95% of rude emails flagged, every gracious one passed.
-
-    The gracious target is met and asserted. The rude target is not met on the
-    test part (9 of 11; docs/judgement-tone.md lists the misses), and the rules
-    must not be tuned on it, so this asserts the measured floor instead: what
-    the check catches there must not slip. It meets the target on the tuning
-    part, asserted below.
-    """
-    figures = tone_figures.measure("test")
-    report = tone_figures.render(figures)
-    assert figures["rude"] == 11 and figures["gracious"] == 9, report
-    assert figures["gracious_passed_rate"] == 1.0, report
-    assert figures["rude_flagged"] >= 9, report
-    assert "Rude follow-ups flagged" in report
-
-
-def test_tone_targets_hold_on_the_tuning_part():
-    figures = tone_figures.measure("tuning")
+def test_tone_targets_hold_on_the_seen_parts():
+    figures = tone_figures.measure("seen")
     assert figures["met"], tone_figures.render(figures)
 
 

@@ -273,7 +273,7 @@ class GraciousFile(Item):
 TONE_CHECK_CUES: dict[str, frozenset[str]] = {
     "insult": frozenset({"words"}),
     "shouting": frozenset({"acronyms"}),
-    "sarcasm": frozenset({"phrases"}),
+    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize"}),
     "demand": frozenset({"phrases", "verbs", "commands"}),
     "accusation": frozenset({"phrases", "words"}),
     "arguing": frozenset({"phrases", "beliefs", "fit"}),
@@ -315,6 +315,9 @@ class ToneWords(Item):
 
     reader: list[NonEmpty] = Field(default_factory=list)
     feelings: list[NonEmpty] = Field(default_factory=list)
+    #: Words that show a sentence asks for help ("advice", "feedback"): a
+    #: negative word in it is about the writer's own mistakes, not the reader.
+    help: list[NonEmpty] = Field(default_factory=list)
 
 
 class ToneFile(Item):

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 #: The check reads at most this many characters: far more than any email,
-#: and a pasted book cannot freeze the page (about 0.3 s for 20,000 characters
+#: and a pasted book cannot freeze the page (about 0.4 s for 20,000 characters
 #: of rude sentences).
 MAX_READ = 20_000
 #: A sentence aimed at the reader reads as hostile when VADER's compound score
@@ -49,6 +49,11 @@ MAX_READ = 20_000
 #: :data:`HOSTILE_WORD` that is not one of the writer's own feelings.
 HOSTILE_COMPOUND = -0.25
 HOSTILE_WORD = -1.5
+#: A question to the reader that scores this low (and asks for no help) is
+#: rhetorical: "Why are you wasting my time?"
+HOSTILE_QUESTION = -0.3
+#: "You clearly …" at or above this score is praise ("you clearly care").
+PRAISE_COMPOUND = 0.3
 #: Exclamation marks or capitals in a sentence this warm (VADER compound) are
 #: delight, not shouting.
 WARM_COMPOUND = 0.5
@@ -80,6 +85,10 @@ _WHY_ABOUT_ME = re.compile(r"(?:\s+[\w']+){0,3}?\s+(?:i|me|my|i'm|not|[\w]+n't)(
 _THANKS_FOR = re.compile(r"thanks?\s+(?:you\s+)?(?:so\s+much\s+|very\s+much\s+)?for\s+$")
 _NEGATIONS = frozenset({"not", "never", "no", "dont", "cannot", "cant"})
 _NOT_ASKING_WHY = re.compile(r"(?:that|this|which|here|it)(?:'s|\s+is|\s+was)\s+why\b")
+#: "I'd like to explain why I applied": the writer explains; nobody is asked.
+_I_EXPLAIN_WHY = re.compile(r"(?:i'd\s+like|i\s+would\s+like|i\s+want|let\s+me|allow\s+me)\s+"
+                            r"(?:to\s+)?(?:briefly\s+)?(?:explain|say|tell\s+you|share|mention|"
+                            r"describe|outline|add)\s+$")
 
 
 @dataclass(frozen=True)
@@ -180,6 +189,11 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences (or lines) the check reads, in order."""
+    return [text[a:b] for a, b in _sentence_spans(text)]
+
+
 def _sentence_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence or line, trimmed of white space."""
     at = 0
@@ -225,6 +239,7 @@ class _Compiled:
     checks: tuple[tuple[str, _Cues], ...]
     reader: re.Pattern[str] | None
     feelings: re.Pattern[str] | None
+    help: re.Pattern[str] | None
 
 
 _CACHE: dict[int, _Compiled] = {}
@@ -248,6 +263,7 @@ def _compile(content: Content) -> _Compiled:
         checks=tuple(checks),
         reader=cue_regex(content.tone_words.reader),
         feelings=cue_regex(content.tone_words.feelings, whole=True),
+        help=cue_regex(content.tone_words.help),
     )
     if len(_CACHE) > 16:
         _CACHE.clear()
@@ -377,7 +393,54 @@ def _has_shouted_word(sentence: str, cues: _Cues) -> bool:
 
 
 def _sarcasm(sentence, lower, cues, aimed, compiled) -> bool:
-    return bool(cues.find("phrases", lower))
+    """Sarcastic turns of phrase, and the shapes sarcasm takes in polite words:
+
+    * praise or thanks undercut in the same breath ("It was kind of you to
+      write, given you had already decided"; "Thank you for replying, albeit
+      a month late");
+    * "How disappointing to realize …": a judging word, then what the writer
+      found out (a listed adjective, or one VADER scores negative that is not
+      the writer's own feeling);
+    * scare quotes around the reader's own words, in a sentence aimed at the
+      reader ("your "careful consideration"").
+    """
+    if cues.find("phrases", lower):
+        return True
+    praise = cues.find("praise", lower)
+    if praise and cues.find("undercut", lower[praise.end():]):
+        return True
+    if _how_adjective_to_realize(lower, cues, compiled):
+        return True
+    return aimed and any(cues.find("quoted", _lower(_straighten(quoted)))
+                         for quoted in _scare_quoted(sentence))
+
+
+#: "How disappointing to realize", "How convenient to find out".
+_HOW_ADJECTIVE = re.compile(r"(?:^|[\s,;:(\-])(?:how|what\s+an?)\s+([a-z]+)\s+"
+                            r"(?:it\s+(?:is|was)\s+)?(?:to|that)\s+")
+
+
+def _how_adjective_to_realize(lower: str, cues: _Cues, compiled: _Compiled) -> bool:
+    for match in _HOW_ADJECTIVE.finditer(lower):
+        adjective = match.group(1)
+        if not cues.find("realize", lower[match.end():match.end() + 40]):
+            continue
+        if cues.lists.get("adjectives") is not None and cues.lists["adjectives"].fullmatch(
+                adjective):
+            return True
+        own_feeling = compiled.feelings is not None and compiled.feelings.fullmatch(adjective)
+        if not own_feeling and _vader_valence(adjective) <= -1.0:
+            return True
+    return False
+
+
+#: A short quoted span: "careful consideration", “fit”.
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{2,40})[\"\u201d]")
+
+
+def _scare_quoted(sentence: str) -> list[str]:
+    """Quoted spans of at most four words: a longer quotation reports speech."""
+    return [m.group(1) for m in _QUOTED.finditer(sentence) if len(m.group(1).split()) <= 4]
 
 
 def _demand(sentence, lower, cues, aimed, compiled) -> bool:
@@ -389,11 +452,33 @@ def _demand(sentence, lower, cues, aimed, compiled) -> bool:
     commands = cues.lists.get("commands")
     words = _WORDS.findall(lower)
     return bool(commands is not None and len(words) > 1 and commands.fullmatch(words[0])
-                and words[1] in ("me", "us", "why", "what", "how", "your"))
+                and words[1] in ("me", "us", "why", "what", "how", "your", "my"))
 
 
 def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
-    return bool(cues.find("phrases", lower)) or (aimed and bool(cues.find("words", lower)))
+    """Blame phrases; blame words aimed at the reader; "you" with "clearly"
+    close behind in a sentence that is not praise ("you had clearly decided");
+    and a hostile question put to the reader ("Why are you wasting my time?")
+    that asks for no help."""
+    if cues.find("phrases", lower) or (aimed and cues.find("words", lower)):
+        return True
+    if _YOU_CLEARLY.search(lower) and _compound(sentence) < PRAISE_COMPOUND:
+        return True
+    return _hostile_question(sentence, lower, compiled)
+
+
+#: "you clearly", "you had obviously", "you were evidently": a claim about the
+#: reader's mind.
+_YOU_CLEARLY = re.compile(r"(?<![\w'])you(?:\s+[\w']+){0,2}?\s+(?:clearly|obviously|evidently)\b")
+_SECOND_PERSON = re.compile(
+    r"(?<![\w'])(?:you|your|you're|you've|you'd|you'll|yourselves)(?![\w'])")
+
+
+def _hostile_question(sentence: str, lower: str, compiled: _Compiled) -> bool:
+    """A question to "you" that scores hostile and asks for no help: rhetorical."""
+    if "?" not in sentence or not _SECOND_PERSON.search(lower):
+        return False
+    return _negative_judgement(lower, compiled) and _compound(sentence) <= HOSTILE_QUESTION
 
 
 def _arguing(sentence, lower, cues, aimed, compiled) -> bool:
@@ -439,6 +524,8 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
     for match in _finditer(cues.lists.get("reasons"), lower):
         if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
             continue
+        if _I_EXPLAIN_WHY.search(lower[max(0, match.start() - 40):match.start()]):
+            continue
         if match.group().startswith("why"):
             after = lower[match.end():]
             if _WHY_ABOUT_ME.match(after) or not after.strip(" ?!.\"')"):
@@ -463,14 +550,35 @@ CHECKS = {"insult": _insult, "shouting": _shouting, "sarcasm": _sarcasm, "demand
 
 def _hostile(sentence: str, lower: str, compiled: _Compiled) -> bool:
     """A strongly negative judgement, not the writer's own feeling, by VADER's scores."""
-    feelings = compiled.feelings
-    judgements = [w for w in _WORDS.findall(lower)
-                  if _vader_valence(w) <= HOSTILE_WORD
-                  and not (feelings and feelings.fullmatch(w))]
-    if not judgements:
+    return _negative_judgement(lower, compiled) and _compound(sentence) <= HOSTILE_COMPOUND
+
+
+def _negative_judgement(lower: str, compiled: _Compiled) -> bool:
+    """A word VADER scores strongly negative that is not the writer's own feeling,
+    in a sentence that asks for no help ("advice on avoiding my mistakes" is
+    about the writer)."""
+    if compiled.help is not None and compiled.help.search(lower):
         return False
+    feelings = compiled.feelings
+    for match in _WORDS.finditer(lower):
+        word = match.group()
+        if _vader_valence(word) > HOSTILE_WORD or (feelings and feelings.fullmatch(word)):
+            continue
+        if _I_FEEL_BEFORE.search(lower, 0, match.start()) and \
+                _ABOUT_MYSELF_AFTER.match(lower, match.end()):
+            continue  # "I hate that I missed it": the writer's feeling about themselves
+        return True
+    return False
+
+
+_I_FEEL_BEFORE = re.compile(r"(?<![\w'])i(?:\s+[a-z]+)?\s+$")
+_ABOUT_MYSELF_AFTER = re.compile(r"\s+(?:that\s+i(?![\w])|to\s|missing|having|being|losing)")
+
+
+def _compound(sentence: str) -> float:
+    """VADER's compound score, with inflected words read by their listed forms."""
     plain = re.sub(r"[A-Za-z]+", lambda m: _plain_form(m.group()), sentence)
-    return _analyzer().polarity_scores(plain)["compound"] <= HOSTILE_COMPOUND
+    return _analyzer().polarity_scores(plain)["compound"]
 
 
 def _plain_form(word: str) -> str:
@@ -521,4 +629,4 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
-__all__ = ["CHECK_ORDER", "ToneFlag", "check_tone", "cue_regex"]
+__all__ = ["CHECK_ORDER", "ToneFlag", "check_tone", "cue_regex", "sentences"]
