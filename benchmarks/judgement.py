@@ -158,7 +158,7 @@ def tone_section(part: str) -> tuple[dict[str, Any] | None, str]:
     spec = importlib.util.spec_from_file_location("tone_figures", TONE_FIGURES)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    figures = module.measure(split="tuning" if part == "tuning" else "test")
+    figures = module.measure(split="seen" if part == "tuning" else module.REPORTED)
     return figures, module.render(figures)
 
 

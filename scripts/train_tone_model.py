@@ -8,7 +8,7 @@ ship as JSON and be applied in pure Python.
 
 It is not used by the check: held out by site, it could not tell hostile
 sentences from fine ones well enough to flag any sentence the rules miss
-without also flagging gracious ones (figures in docs/judgement-tone.md).
+without also flagging gracious ones (figures in docs/judgement.md ("Tone check")).
 This script keeps that measurement reproducible.
 
 Training data: ``tests/data/tone_training/sentences.yaml`` (the real tuning

@@ -89,6 +89,15 @@ _NOT_ASKING_WHY = re.compile(r"(?:that|this|which|here|it)(?:'s|\s+is|\s+was)\s+
 _I_EXPLAIN_WHY = re.compile(r"(?:i'd\s+like|i\s+would\s+like|i\s+want|let\s+me|allow\s+me)\s+"
                             r"(?:to\s+)?(?:briefly\s+)?(?:explain|say|tell\s+you|share|mention|"
                             r"describe|outline|add)\s+$")
+#: "I'm not looking for the reason why…", "I'm not asking why": the writer
+#: says outright that they do not ask for the reason.
+_DISCLAIMS_ASKING = re.compile(
+    r"(?:not|n't|never)\s+(?:\w+\s+)?(?:looking\s+for|asking(?:\s+for)?|seeking|after|"
+    r"wanting|need(?:ing)?(?:\s+to\s+know)?)\s+(?:to\s+know\s+)?(?:the\s+|a\s+|any\s+)?"
+    r"(?:reasons?\s+)?$")
+#: "I would be lying if I said…": an idiom about the writer's own honesty, not
+#: an accusation; it is blanked before the sentence checks read the words.
+_HONESTY_IDIOM = re.compile(r"(?:would|'d)\s+be\s+lying\s+if\b")
 
 
 @dataclass(frozen=True)
@@ -346,6 +355,7 @@ def _pattern_flags(text: str, straight: str, compiled: _Compiled) -> list[ToneFl
 
 def _checks_that_fire(sentence: str, lower: str, compiled: _Compiled) -> list[ToneRule]:
     """The rules whose sentence check fires on this sentence, most hurtful first."""
+    lower = _HONESTY_IDIOM.sub(lambda m: " " * len(m.group()), lower)
     reader = compiled.reader
     aimed = bool(reader and reader.search(lower))
     fired: list[ToneRule] = []
@@ -525,6 +535,8 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
         if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
             continue
         if _I_EXPLAIN_WHY.search(lower[max(0, match.start() - 40):match.start()]):
+            continue
+        if _DISCLAIMS_ASKING.search(lower[max(0, match.start() - 40):match.start()]):
             continue
         if match.group().startswith("why"):
             after = lower[match.end():]
