@@ -118,7 +118,7 @@ def test_each_kind_gets_its_input(content, store, client, rejection):
     choice = by_label(view, content.question("skill_status").text)
     assert list(choice._options_values) == list(content.question("skill_status").choices)
     text = by_label(view, content.question("next_time").text)
-    assert isinstance(text, W.Textarea) and text.continuous_update is False
+    assert isinstance(text, W.Textarea) and text.continuous_update is True
 
 
 def test_questions_are_grouped_under_topic_headings(content, store, client):

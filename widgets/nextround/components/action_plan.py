@@ -236,7 +236,7 @@ class ActionPlan(Component):
         self.rows_box.children = rows
 
     def _row(self, number: int, action: Action) -> W.Widget:
-        title = W.Text(value=action.title, continuous_update=False,
+        title = W.Text(value=action.title,
                        placeholder="What will you do?")
         due = W.DatePicker(value=action.due_on)
         done = W.Checkbox(value=action.done)

@@ -281,10 +281,10 @@ class FeedbackRequest(Component):
         sources = [("Choose who you are writing to", "")] + [
             (s.name, s.id) for s in model.content.sources]
         self.source = W.Dropdown(options=sources, value=model.source_id)
-        self.person = W.Text(value=model.person, continuous_update=False,
+        self.person = W.Text(value=model.person,
                              placeholder="For example: Sam Lee")
-        self.subject = W.Text(value=model.subject, continuous_update=True)
-        self.body = W.Textarea(value=model.body, continuous_update=True, rows=12)
+        self.subject = W.Text(value=model.subject)
+        self.body = W.Textarea(value=model.body, rows=12)
         self.restart = W.Button(description="Start again from the suggested text")
         self.tone_summary = W.HTML()
         self.tone_summary.add_class("nr-live")  # the page keeps it as a live region
@@ -386,9 +386,9 @@ class FeedbackRequest(Component):
         sources = [(s.name, s.id) for s in model.content.sources] + [("Someone else", "")]
         self.fields: dict[str, W.Widget] = {
             "source_id": W.Dropdown(options=sources),
-            "person": W.Text(continuous_update=False),
+            "person": W.Text(),
             "asked_on": W.DatePicker(value=None),
-            "heard": W.Textarea(continuous_update=False, rows=5,
+            "heard": W.Textarea(rows=5,
                                 placeholder="Their words, as close as you can remember them"),
             "no_reply": W.Checkbox(value=False),
             "heard_on": W.DatePicker(value=None),

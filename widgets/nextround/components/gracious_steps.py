@@ -177,8 +177,7 @@ class GraciousSteps(Component):
     def _step_box(self, step: GraciousStep) -> W.Widget:
         model: GraciousStepsModel = self.model
         check = W.Checkbox(value=model.done.get(step.id, False))
-        draft = W.Textarea(value=model.draft_text(step.id), continuous_update=False,
-                           rows=10)
+        draft = W.Textarea(value=model.draft_text(step.id), rows=10)
         link = W.HTML()
         self.checks[step.id], self.drafts[step.id], self.links[step.id] = check, draft, link
         self._show_link(step)
@@ -204,9 +203,9 @@ class GraciousSteps(Component):
         self.status.saved("Ticked off. Well done." if value else "Your checklist is saved.")
 
     def _draft_changed(self, step: GraciousStep, text: str) -> None:
+        # A box emptied while typing stays empty; the suggested text comes back
+        # the next time the step opens.
         self.model.save_draft(step.id, text)
-        if not text.strip():
-            self.drafts[step.id].value = self.model.draft_text(step.id)
         self._show_link(step)
         self.status.saved("Your draft is saved.")
 
@@ -215,11 +214,10 @@ class GraciousSteps(Component):
     def _contact_form(self) -> list[W.Widget]:
         model: GraciousStepsModel = self.model
         draft = model.contact_draft
-        self._clearing = False
         self.contact_inputs: dict[str, W.Widget] = {
-            "name": W.Text(value=draft.get("name") or "", continuous_update=False),
-            "company": W.Text(value=draft.get("company") or "", continuous_update=False),
-            "how_met": W.Text(value=draft.get("how_met") or "", continuous_update=False),
+            "name": W.Text(value=draft.get("name") or ""),
+            "company": W.Text(value=draft.get("company") or ""),
+            "how_met": W.Text(value=draft.get("how_met") or ""),
             "follow_up_on": W.DatePicker(value=model.draft_date()),
         }
         labels = {"name": "Contact's name", "company": "Their company",
@@ -244,19 +242,14 @@ class GraciousSteps(Component):
         ]
 
     def _contact_typed(self, name: str, value: Any) -> None:
-        if self._clearing:
-            return
         self.model.save_contact_field(name, value)
         self.status.saved("Saved as you typed. Add the contact when you are ready.")
 
     def _add_contact(self) -> None:
         contact = self.model.add_contact()
-        self._clearing = True
-        try:
+        with self.quietly():
             for name, widget in self.contact_inputs.items():
                 widget.value = None if name == "follow_up_on" else ""
-        finally:
-            self._clearing = False
         self.status.saved(f"{contact.name} is in your contacts.")
 
     def _show_contacts(self) -> None:

@@ -209,7 +209,7 @@ class RejectionLog(Component):
         inputs: dict[str, W.Widget] = {}
         for name in FIELDS:
             if name in TEXT_FIELDS:
-                widget = W.Text(continuous_update=False)
+                widget = W.Text()
             elif name in DATE_FIELDS:
                 widget = W.DatePicker(value=None)
             else:

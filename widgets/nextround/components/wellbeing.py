@@ -124,16 +124,16 @@ class Wellbeing(Component):
         options = [(f"{value} – {scale.labels.get(value, '')}".rstrip(" –"), value)
                    for value in range(scale.min, scale.max + 1)]
         self.mood = W.RadioButtons(options=options, value=model.mood or None)
-        self.note = W.Textarea(value=model.note, continuous_update=False,
+        self.note = W.Textarea(value=model.note,
                                placeholder="Anything you want to say about today")
         self.on_change(self.mood, self._mood_chosen)
         self.on_change(self.note, self._note_changed)
 
         self.thought_inputs = {
-            "situation": W.Textarea(value=model.situation, continuous_update=False),
-            "assumption": W.Textarea(value=model.assumption, continuous_update=False),
-            "evidence": W.Textarea(value=model.evidence, continuous_update=False),
-            "reframe": W.Textarea(value=model.reframe, continuous_update=False),
+            "situation": W.Textarea(value=model.situation),
+            "assumption": W.Textarea(value=model.assumption),
+            "evidence": W.Textarea(value=model.evidence),
+            "reframe": W.Textarea(value=model.reframe),
         }
         labels = {
             "situation": ("What happened?", "A line or two is enough."),
@@ -187,8 +187,9 @@ class Wellbeing(Component):
 
     def _new_thought(self) -> None:
         self.model.new_thought()
-        for widget in self.thought_inputs.values():
-            widget.value = ""
+        with self.quietly():
+            for widget in self.thought_inputs.values():
+                widget.value = ""
         self.status.info("Your last thought record is saved. This one starts blank.")
 
     def _show_flags(self) -> None:
