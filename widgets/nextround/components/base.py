@@ -255,7 +255,29 @@ class StepModel(HasTraits):
         self.store = store
         if application_id is None:
             application_id = str(store.get_state(client_id).get("application_id") or "")
+            application_id = self._known_or_only(application_id)
         self.application_id = application_id
+
+    def _known_or_only(self, application_id: str) -> str:
+        """The remembered rejection, or the only one when none is remembered.
+
+        With exactly one rejection logged there is nothing to choose, so the
+        next steps work on it at once (and remember it) instead of sending
+        the client back to choose it.
+        """
+        from ..model import Application
+
+        if application_id:
+            try:
+                self.store.get(Application, application_id)
+                return application_id
+            except NextRoundError:
+                pass
+        rejections = self.store.list(Application, self.client_id, outcome="rejected")
+        if len(rejections) != 1:
+            return application_id
+        self.store.set_state(self.client_id, application_id=rejections[0].id)
+        return rejections[0].id
 
     @property
     def today(self) -> date:

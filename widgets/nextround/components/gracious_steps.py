@@ -163,7 +163,7 @@ class GraciousSteps(Component):
     def build(self) -> list[W.Widget]:
         model: GraciousStepsModel = self.model
         parts: list[W.Widget] = [
-            heading("Stay gracious"),
+            heading("Your checklist"),
             paragraph("How you take a no is remembered. These steps keep the door open. "
                       "Tick each one when it is done."),
         ]
