@@ -17,11 +17,11 @@ import pytest
 from icalendar import Calendar
 
 from nextround import model
-from nextround.model import Application
 from nextround.components.action_plan import ActionPlan
 from nextround.components.gracious_steps import GraciousSteps, mailto, split_draft
 from nextround.components.self_assessment import SelfAssessment, SelfAssessmentModel
 from nextround.errors import NextRoundError
+from nextround.model import Application
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
