@@ -343,6 +343,8 @@ class App(W.VBox):
 
             self._counsellor = CounsellorView.create(content=self.model.content,
                                                      store=self.model.store)
+        else:  # clients added or changed since it was last shown
+            self._counsellor.model.refresh()
         return self._counsellor
 
     def open_from_query(self, query: str | None = None) -> None:
