@@ -123,7 +123,8 @@ class App(W.VBox):
         self.client_picker.style.description_width = "initial"
         self.new_name = W.Text(description="New client's name",
                                placeholder="First name is enough",
-                               layout=W.Layout(width="24em", max_width="100%"))
+                               layout=W.Layout(flex="1 1 22em", width="auto",
+                                               max_width="28em", min_width="0"))
         self.new_name.style.description_width = "initial"
         self.new_name.add_class("nextround-no-print")
         self.add_button = W.Button(description="Add client")
@@ -343,8 +344,9 @@ class App(W.VBox):
 
             self._counsellor = CounsellorView.create(content=self.model.content,
                                                      store=self.model.store)
-        else:  # clients added or changed since it was last shown
+        else:  # clients added or changed since it was last shown; old messages go
             self._counsellor.model.refresh()
+            self._counsellor.status.clear()
         return self._counsellor
 
     def open_from_query(self, query: str | None = None) -> None:
