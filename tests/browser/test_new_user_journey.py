@@ -129,9 +129,10 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     page.get_by_label("Stage you reached").select_option(label="Final interview")
     page.get_by_label("Date you applied").fill(APPLIED.isoformat())
     page.get_by_label("Outcome", exact=True).select_option(label="Rejected")
+    expect(page.get_by_text("The next steps will work on this rejection.")).to_be_visible(
+        timeout=TIMEOUT_MS)
     page.get_by_label("Date you heard back").fill(HEARD_BACK.isoformat())
     type_in(page.get_by_label("How you heard"), HOW_HEARD)
-    expect(page.get_by_text("The next steps will work on this rejection.")).to_be_visible()
     [application] = eventually(
         lambda: store.list(Application, client.id),
         lambda apps: len(apps) == 1 and apps[0].how_heard == HOW_HEARD
@@ -146,7 +147,7 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     expect(page.get_by_text("New client added.")).to_have_count(0)
     page.get_by_label("Who you are writing to").select_option(label="The recruiter or HR contact")
     body = page.get_by_label("Your message")
-    expect(body).to_contain_text(COMPANY, timeout=TIMEOUT_MS)
+    expect(body).to_have_value(re.compile(COMPANY), timeout=TIMEOUT_MS)
     type_in(body, EXTRA)
     expect(page.get_by_text("Looks good: Your draft reads as gracious.")).to_be_visible()
     page.get_by_label("Who you asked").select_option(label="The recruiter or HR contact")

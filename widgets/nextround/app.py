@@ -121,7 +121,9 @@ class App(W.VBox):
         self.client_picker = W.Dropdown(options=self._client_options(), value=None,
                                         description="Client")
         self.client_picker.style.description_width = "initial"
-        self.new_name = W.Text(description="New client's name",
+        # Sent when the box is left (by pressing "Add client"): a name is not saved
+        # work, and key-by-key updates could reach the kernel after the click.
+        self.new_name = W.Text(description="New client's name", continuous_update=False,
                                placeholder="First name is enough",
                                layout=W.Layout(flex="1 1 22em", width="auto",
                                                max_width="28em", min_width="0"))
