@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_harness import snapshot
+from browser_harness import snapshot, wait_for_widgets
 from playwright.sync_api import expect
 
 from nextround.steps import STEPS
@@ -30,7 +30,7 @@ MEASURE = """() => {
     .map(e => [e.closest('.widget-inline-hbox')?.querySelector('label')?.textContent || '?',
                Math.round(e.getBoundingClientRect().height)]);
   const wide = Array.from(app.querySelectorAll('*')).filter(visible)
-    .filter(e => !e.closest('.jp-OutputArea-output'))  // a chart scrolls in its own box
+    .filter(e => !e.closest('.widget-output'))  // a chart scrolls in its own box
     .filter(e => e.getBoundingClientRect().right > width + 1)
     .map(e => e.tagName + '.' + String(e.className.baseVal ?? e.className).slice(0, 60));
   const name = app.querySelector('input[placeholder="First name is enough"]');
@@ -46,14 +46,22 @@ MEASURE = """() => {
 
 
 def open_step(page, number: int, title: str) -> None:
+    """Open a step and wait until all of it is drawn (its status line comes last)."""
     page.get_by_role("button", name=re.compile(rf"^{number}\. ")).click()
     expect(page.locator(".nr-step-title")).to_have_text(title, timeout=TIMEOUT_MS)
+    expect(page.locator(".nr-main .nextround-step > .nr-status")).to_be_attached(
+        timeout=TIMEOUT_MS)
+    expect(page.locator(".nr-main .jupyter-button").last).to_be_visible(timeout=TIMEOUT_MS)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                  "requestAnimationFrame(r)))")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_step_looks_finished(app_page, width):
-    page = app_page
+def test_every_step_looks_finished(page, app_server, width):
+    """The demo app, loaded at this width (as a phone would load it, not resized)."""
     page.set_viewport_size({"width": width, "height": 900})
+    page.goto(app_server.url)
+    wait_for_widgets(page)
     problems = []
     for number, step in enumerate(STEPS, start=1):
         open_step(page, number, step.title)

@@ -125,7 +125,7 @@ class App(W.VBox):
         # work, and key-by-key updates could reach the kernel after the click.
         self.new_name = W.Text(description="New client's name", continuous_update=False,
                                placeholder="First name is enough",
-                               layout=W.Layout(flex="1 1 22em", width="auto",
+                               layout=W.Layout(flex="1 1 16em", width="auto",
                                                max_width="28em", min_width="0"))
         self.new_name.style.description_width = "initial"
         self.new_name.add_class("nextround-no-print")
