@@ -23,8 +23,11 @@ WIDTHS = (1280, 390)
 MAX_CONTROL_HEIGHT = 40
 
 MEASURE = """() => {
-  const width = document.documentElement.clientWidth;
   const app = document.querySelector('.nextround-app');
+  // The page's edge, or sooner the edge of the cell box that clips what pokes out.
+  const clip = app.closest('.jp-OutputArea-child');
+  const width = Math.min(document.documentElement.clientWidth,
+                         clip ? clip.getBoundingClientRect().right : Infinity);
   const visible = e => e.getClientRects().length > 0;
   const tall = Array.from(app.querySelectorAll('select:not([multiple])')).filter(visible)
     .map(e => [e.closest('.widget-inline-hbox')?.querySelector('label')?.textContent || '?',
@@ -41,7 +44,8 @@ MEASURE = """() => {
   const room = name.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const upload = Array.from(app.querySelectorAll('.nr-upload')).map(e => e.textContent.trim());
   return {selects: tall, wide: wide.slice(0, 5), hint: hint, room: room, upload: upload,
-          scroll: document.documentElement.scrollWidth, width: width};
+          scroll: document.documentElement.scrollWidth,
+          width: document.documentElement.clientWidth};
 }"""
 
 
