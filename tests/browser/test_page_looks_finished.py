@@ -34,7 +34,7 @@ MEASURE = """() => {
                Math.round(e.getBoundingClientRect().height)]);
   const wide = Array.from(app.querySelectorAll('*')).filter(visible)
     .filter(e => !e.closest('.widget-output'))  // a chart scrolls in its own box
-    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .filter(e => e.getBoundingClientRect().right > width + 2)  // sub-pixel text overhang
     .map(e => e.tagName + '.' + String(e.className.baseVal ?? e.className).slice(0, 60));
   const name = app.querySelector('input[placeholder="First name is enough"]');
   const canvas = document.createElement('canvas').getContext('2d');
