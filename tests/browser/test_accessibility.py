@@ -49,6 +49,7 @@ from browser_harness import (
 )
 from playwright.sync_api import expect
 
+from nextround.components.rejection_log import describe as describe_application
 from nextround.content import load_content
 from nextround.demo import create_demo
 from nextround.model import Action, Application, CheckIn, Feedback
@@ -643,7 +644,10 @@ def test_keyboard_only_journey(journey_page, store, content):
     kb.tab_to("Date you applied")
     kb.type_date(applied)
     kb.tab_to("Outcome")
+    mark_live_regions(page)
     kb.choose("Rejected")
+    # The only rejection is chosen for the next steps at once, and that is said.
+    assert_announced(page, "The next steps will work on this rejection.")
     kb.tab_to("Date you heard back")
     kb.type_date(heard_back)
     kb.tab_to("How you heard")
@@ -654,9 +658,8 @@ def test_keyboard_only_journey(journey_page, store, content):
         and apps[0].stage == "final interview", what="the logged rejection")[0]
     assert (application.company, application.role) == (COMPANY, ROLE)
     kb.tab_to("The rejection you are working on")
-    mark_live_regions(page)
-    kb.press("ArrowDown")
-    assert_announced(page, "The next steps will work on this rejection.")
+    expect(page.get_by_label("The rejection you are working on").locator(
+        "option:checked")).to_have_text(describe_application(application))
     eventually(lambda: store.get_state(client.id).get("application_id"),
                lambda chosen: chosen == application.id, what="the chosen rejection")
     kb.tab_to("Next: Ask for feedback")

@@ -126,7 +126,7 @@ def test_action_plan_notebook_edits_a_step_and_exports_the_calendar(page, workbo
     store, client_id = workbook.store, workbook.client_id
     before = store.list(Action, client_id)
     open_notebook(page, workbook, "07-action-plan.ipynb")
-    expect(page.get_by_role("heading", name="Your action plan", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Plan what you will do", exact=True)).to_be_visible()
     for number, action in enumerate(before, start=1):
         expect(page.get_by_label(f"Step {number} title")).to_have_value(action.title)
 

@@ -59,7 +59,19 @@ class AppModel(HasTraits):
         self.store = store
 
     def clients(self) -> list[tuple[str, str]]:
-        return [(client.name, client.id) for client in self.store.list_clients()]
+        """(label, id) per client; clients with the same name are told apart."""
+        from .names import client_labels
+
+        clients = self.store.list_clients()
+        labels = client_labels(clients)
+        return [(labels[client.id], client.id) for client in clients]
+
+    def same_name(self, name: str) -> list[str]:
+        """When each client already called ``name`` was added, to ask before adding another."""
+        from .names import added_on, same_name
+
+        return [f"added {added_on(c.created_at)}"
+                for c in same_name(self.store.list_clients(), name)]
 
     def open_client(self, client_id: str) -> None:
         """Open a client where they left off and remember them for next time."""
@@ -109,11 +121,17 @@ class App(W.VBox):
         self.client_picker = W.Dropdown(options=self._client_options(), value=None,
                                         description="Client")
         self.client_picker.style.description_width = "initial"
-        self.new_name = W.Text(description="New client's name",
-                               placeholder="First name is enough")
+        # Sent when the box is left (by pressing "Add client"): a name is not saved
+        # work, and key-by-key updates could reach the kernel after the click.
+        self.new_name = W.Text(description="New client's name", continuous_update=False,
+                               placeholder="First name is enough",
+                               layout=W.Layout(flex="1 1 16em", width="auto",
+                                               max_width="28em", min_width="0"))
         self.new_name.style.description_width = "initial"
         self.new_name.add_class("nextround-no-print")
         self.add_button = W.Button(description="Add client")
+        self.same_name_box = W.VBox(layout=W.Layout(display="none"))
+        self.same_name_box.add_class("nr-confirm")
         self.counsellor_button = W.ToggleButton(description="Counsellor view", value=False)
         self.menu = W.VBox(layout=W.Layout(min_width="15em", max_width="20em"))
         self.menu.add_class("nr-menu")
@@ -126,6 +144,7 @@ class App(W.VBox):
             _binder_notice(),
             W.HBox([self.client_picker, self.new_name, self.add_button, self.counsellor_button],
                    layout=W.Layout(flex_flow="row wrap", align_items="flex-end")),
+            self.same_name_box,
             self.status,
             W.HBox([self.menu, self.main], layout=W.Layout(flex_flow="row wrap",
                                                            align_items="flex-start")),
@@ -153,8 +172,12 @@ class App(W.VBox):
     # --- wiring ------------------------------------------------------------------
 
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a callback: typing still waiting is saved first; failures are plain words."""
+        from .components.base import saves
+
         def wrapper(*args: Any) -> None:
             try:
+                saves.flush()
                 func(*args)
             except NextRoundError as exc:
                 _say(self.status, "Sorry:", str(exc), "error")
@@ -169,8 +192,13 @@ class App(W.VBox):
         self.client_picker.observe(self.guard(self._picked), names="value")
         self.add_button.on_click(self.guard(lambda _b: self._add_client()))
         self.counsellor_button.observe(self.guard(self._toggle_counsellor), names="value")
-        self.model.observe(self.guard(lambda _c: self._render()), names=["client_id", "step",
-                                                                          "view"])
+        self.model.observe(self.guard(self._moved), names=["client_id", "step", "view"])
+
+    def _moved(self, _change: dict) -> None:
+        """Another client, step or view: its messages belong to what was left."""
+        _clear(self.status)
+        self._ask_same_name(None)
+        self._render()
 
     def _picked(self, change: dict) -> None:
         """The user chose a client; changes made by :meth:`_sync_picker` are not choices."""
@@ -192,10 +220,37 @@ class App(W.VBox):
         finally:
             self._syncing_picker = False
 
-    def _add_client(self) -> None:
-        self.model.add_client(self.new_name.value)
+    def _add_client(self, *, confirmed: bool = False) -> None:
+        name = " ".join(self.new_name.value.split())
+        existing = self.model.same_name(name) if name else []
+        if existing and not confirmed:
+            self._ask_same_name(name, existing)
+            return
+        self.model.add_client(name)
         self.new_name.value = ""
+        self._ask_same_name(None)
         _say(self.status, "Saved.", "New client added.", "ok")
+
+    def _ask_same_name(self, name: str | None, existing: list[str] | None = None) -> None:
+        """Ask before adding a second client with a name already in the list."""
+        if name is None:
+            self.same_name_box.children = []
+            self.same_name_box.layout.display = "none"
+            return
+        listed = ", ".join(existing or [])
+        add = W.Button(description=f"Add another {name}", button_style="primary",
+                       layout=W.Layout(width="auto"))
+        cancel = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        add.on_click(self.guard(lambda _b: self._add_client(confirmed=True)))
+        cancel.on_click(self.guard(lambda _b: self._ask_same_name(None)))
+        self.same_name_box.children = [
+            W.HTML(f"<p class='nr-warn' role='alert'><strong>Check this:</strong> there is "
+                   f"already a client called {_esc(name)} ({_esc(listed)}). To open them, "
+                   "choose them in the Client list. Or add a new client with the same name; "
+                   "the lists then show when each was added.</p>"),
+            W.HBox([add, cancel], layout=W.Layout(flex_flow="row wrap")),
+        ]
+        self.same_name_box.layout.display = "flex"
 
     def _toggle_counsellor(self, change: dict) -> None:
         self.model.view = "counsellor" if change["new"] else "client"
@@ -291,22 +346,28 @@ class App(W.VBox):
 
             self._counsellor = CounsellorView.create(content=self.model.content,
                                                      store=self.model.store)
+        else:  # clients added or changed since it was last shown; old messages go
+            self._counsellor.model.refresh()
+            self._counsellor.status.clear()
         return self._counsellor
 
     def open_from_query(self, query: str | None = None) -> None:
         """Open the client named in ``?client=``, else the last client opened."""
         client_id = client_from_query(query if query is not None
                                       else os.environ.get("QUERY_STRING", ""))
+        unknown = False
         if client_id:
             try:
                 self.model.open_client(client_id)
                 return
             except NextRoundError:
-                _say(self.status, "Note:", "that link names a client who is not in this "
-                     "store. Choose one from the list.", "warn")
+                unknown = True
         last = self.model.last_client()
         if last:
             self.model.open_client(last)
+        if unknown:  # said after opening, which clears the messages of the last view
+            _say(self.status, "Note:", "that link names a client who is not here. "
+                 "Choose one from the list.", "warn")
 
 
 def wait_and_open(app: W.Widget) -> None:
@@ -373,6 +434,10 @@ def _status() -> W.HTML:
     widget = W.HTML('<div role="status" aria-live="polite"></div>')
     widget.add_class("nr-status")
     return widget
+
+
+def _clear(widget: W.HTML) -> None:
+    widget.value = '<div role="status" aria-live="polite"></div>'
 
 
 def _say(widget: W.HTML, prefix: str, message: str, kind: str) -> None:

@@ -29,5 +29,18 @@ class WorkbookError(NextRoundError):
     """A workbook file could not be imported; nothing was written."""
 
 
+class ClientExists(WorkbookError):
+    """A workbook file holds a client who is already here; nothing was written.
+
+    ``name`` and ``client_id`` say who, so the app can offer to replace
+    their work with the file or to keep both as separate clients.
+    """
+
+    def __init__(self, message: str, *, name: str, client_id: str):
+        super().__init__(message)
+        self.name = name
+        self.client_id = client_id
+
+
 class NotFound(NextRoundError):
     """A client or record id that the store does not hold."""

@@ -192,13 +192,19 @@ def _check_checksum(doc: dict[str, Any]) -> None:
         raise WorkbookError(f"The checksum does not match: {_DAMAGED}.")
 
 
-def import_workbook(store: Store, raw: bytes | str) -> model.Client:
-    """Add the client in a workbook file to the store; nothing is written on error."""
+def import_workbook(store: Store, raw: bytes | str, *, existing: str = "refuse"
+                    ) -> model.Client:
+    """Add the client in a workbook file to the store; nothing is written on error.
+
+    ``existing`` says what to do when that client is already here (see
+    :meth:`nextround.store.Store.import_records`).
+    """
     doc = parse_workbook(raw)
     if "client" in doc["records"]:
         raise WorkbookError("The workbook cannot be imported; nothing was written.\n"
                             "records.client: unknown section")
-    return store.import_records({"client": doc["client"], **doc["records"]})
+    return store.import_records({"client": doc["client"], **doc["records"]},
+                                existing=existing)
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:

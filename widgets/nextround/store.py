@@ -62,7 +62,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from . import model
-from .errors import NextRoundError, NotFound, WorkbookError
+from .errors import ClientExists, NextRoundError, NotFound, WorkbookError
 
 R = TypeVar("R", bound=model.Record)
 T = TypeVar("T")
@@ -669,11 +669,7 @@ class Store:
 
         def work(conn: Connection) -> None:
             self._require_client(conn, client_id)
-            for name in reversed(model.CHILD_RECORDS):
-                table = TABLES[name]
-                conn.execute(sql_delete(table).where(table.c.client_id == client_id))
-            clients = TABLES["clients"]
-            conn.execute(sql_delete(clients).where(clients.c.id == client_id))
+            self._delete_client_rows(conn, client_id)
             conn.execute(sql_delete(SETTINGS_TABLE).where(
                 SETTINGS_TABLE.c.value == json.dumps(client_id)))
 
@@ -1026,19 +1022,30 @@ class Store:
 
         return self._read(work)
 
-    def import_records(self, data: Any) -> model.Client:
+    def import_records(self, data: Any, *, existing: str = "refuse") -> model.Client:
         """Add a client from exported data, all or nothing.
 
         Everything is validated before anything is written, and the writes
         are one transaction, so a bad file never leaves half a client behind.
+        When the client is already here, ``existing`` decides: ``"refuse"``
+        (raise :class:`ClientExists`), ``"replace"`` (their work here is
+        replaced by the file's, in the same transaction) or ``"separate"``
+        (the file becomes a new client, with fresh ids, beside the old one).
         """
+        if existing not in ("refuse", "replace", "separate"):
+            raise ValueError(f"unknown choice for an existing client: {existing!r}")
         client, records = validate_import(data)
+        if existing == "separate":
+            client, records = _as_new_client(client, records)
 
         def work(conn: Connection) -> model.Client:
             if self._exists(conn, "clients", client.id):
-                raise WorkbookError(
-                    f"This client ({client.name}) is already in the store; erase them "
-                    "first, or import the file into a different store. Nothing was written.")
+                if existing != "replace":
+                    raise ClientExists(
+                        f"This client ({client.name}) is already in the store; erase them "
+                        "first, or import the file into a different store. Nothing was "
+                        "written.", name=client.name, client_id=client.id)
+                self._delete_client_rows(conn, client.id)
             _raise_problems(self._id_clashes(conn, records))
             self._insert(conn, "clients", [client])
             for name, items in records.items():
@@ -1046,6 +1053,15 @@ class Store:
             return client
 
         return self._write(work)
+
+    @staticmethod
+    def _delete_client_rows(conn: Connection, client_id: str) -> None:
+        """Delete a client and every record of theirs (inside the caller's transaction)."""
+        for name in reversed(model.CHILD_RECORDS):
+            table = TABLES[name]
+            conn.execute(sql_delete(table).where(table.c.client_id == client_id))
+        clients = TABLES["clients"]
+        conn.execute(sql_delete(clients).where(clients.c.id == client_id))
 
     @staticmethod
     def _id_clashes(conn: Connection, records: dict[str, list[model.Record]]) -> list[str]:
@@ -1062,6 +1078,33 @@ class Store:
             problems += [f"{name}[{n}].id: a record with this id is already in the store"
                          for n, r in enumerate(items) if r.id in taken]
         return problems
+
+
+def _as_new_client(client: model.Client, records: dict[str, list[model.Record]]
+                   ) -> tuple[model.Client, dict[str, list[model.Record]]]:
+    """The same work under fresh ids: a second client, added now, beside the first.
+
+    Every record gets a new id; links to applications (and the remembered
+    rejection being worked on) follow them.
+    """
+    fresh = client.model_copy(update={"id": model.new_id(), "created_at": model.utcnow()})
+    new_app_ids = {app.id: model.new_id() for app in records.get("applications", [])}
+    copied: dict[str, list[model.Record]] = {}
+    for name, items in records.items():
+        out = []
+        for record in items:
+            changes: dict[str, Any] = {"id": (new_app_ids[record.id] if name == "applications"
+                                              else model.new_id()),
+                                       "client_id": fresh.id}
+            linked = getattr(record, "application_id", "")
+            if linked:
+                changes["application_id"] = new_app_ids.get(linked, linked)
+            value = getattr(record, "value", None)
+            if name == "answers" and isinstance(value, str) and value in new_app_ids:
+                changes["value"] = new_app_ids[value]
+            out.append(record.model_copy(update=changes))
+        copied[name] = out
+    return fresh, copied
 
 
 def _clean_name(name: Any) -> str:

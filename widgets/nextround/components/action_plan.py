@@ -158,7 +158,7 @@ class ActionPlan(Component):
         plan_heading = heading("My plan", 4)
         plan_heading.add_class("nr-screen-only")  # the printed list carries its own
         return [
-            heading("Your action plan"),
+            heading("Plan what you will do"),
             paragraph("Pick the steps that fit, give each a date, and tick them off as you "
                       "go. Everything saves as you work."),
             self.nudge,
@@ -237,7 +237,7 @@ class ActionPlan(Component):
         self.rows_box.children = rows
 
     def _row(self, number: int, action: Action) -> W.Widget:
-        title = W.Text(value=action.title, continuous_update=False,
+        title = W.Text(value=action.title,
                        placeholder="What will you do?")
         due = W.DatePicker(value=action.due_on)
         done = W.Checkbox(value=action.done)

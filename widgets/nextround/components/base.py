@@ -12,14 +12,21 @@ Three promises hold for every component, so they live here once:
 * **plain errors** — :meth:`Component.guard` turns any failure in a
   callback into a short message in the step's status line, never a
   traceback, and says that saved work is safe;
-* **escaping** — :func:`esc` is the one way user text reaches HTML.
+* **escaping** — :func:`esc` is the one way user text reaches HTML;
+* **saving as you type** — :meth:`Component.on_change` sends every key press
+  of a text box to the kernel and saves it a moment after the last one
+  (:data:`saves`), so nothing typed waits for the box to lose focus.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import html
 import logging
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -36,6 +43,117 @@ LABEL_STYLE = {"description_width": "13em"}
 FULL_WIDTH = W.Layout(width="100%", max_width="46em")
 #: The width of a labelled input: its column, less the widget margins either side.
 FULL = "calc(100% - 2 * var(--jp-widgets-margin, 2px))"
+
+
+#: Seconds from the last key press in a text box to its save.
+SAVE_DELAY = 0.4
+#: Seconds from the last change to refreshing what is made from saved work
+#: (such as the workbook file's download link).
+REFRESH_DELAY = 0.6
+
+
+class PendingSaves:
+    """Typed answers waiting to be saved: one per text box, on the kernel's event loop.
+
+    Saving on every key press would write to disk many times a second;
+    saving only when a box loses focus loses what was typed before a reload.
+    So a text box's save waits :data:`SAVE_DELAY` after its last key press,
+    and whatever still waits is saved at once when the person does anything
+    else (a click, a choice, another step, a download) and when the kernel
+    shuts down (:func:`atexit`). Outside an event loop (a plain script or a
+    test driving ``.value``) a save runs at once.
+
+    It also tells listeners, a moment after the last change, that saved work
+    changed, so downloads made from it can be refreshed.
+    """
+
+    def __init__(self, delay: float = SAVE_DELAY, refresh_delay: float = REFRESH_DELAY):
+        self.delay = delay
+        self.refresh_delay = refresh_delay
+        self._waiting: dict[Any, tuple[Callable[[], Any], asyncio.TimerHandle]] = {}
+        self._listeners: list[weakref.WeakMethod | Callable[[], Any]] = []
+        self._refresh: asyncio.TimerHandle | None = None
+
+    @property
+    def waiting(self) -> int:
+        """How many saves are waiting for their moment."""
+        return len(self._waiting)
+
+    def later(self, key: Any, save: Callable[[], Any]) -> None:
+        """Run ``save`` soon; a newer save for the same ``key`` replaces it."""
+        old = self._waiting.pop(key, None)
+        if old is not None:
+            old[1].cancel()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            save()
+            return
+        self._waiting[key] = (save, loop.call_later(self.delay, self._run, key))
+
+    def _run(self, key: Any) -> None:
+        item = self._waiting.pop(key, None)
+        if item is not None:
+            item[0]()
+
+    def flush(self) -> None:
+        """Save everything that is waiting, now, in the order it was typed."""
+        while self._waiting:
+            key = next(iter(self._waiting))
+            save, handle = self._waiting.pop(key)
+            handle.cancel()
+            save()
+
+    def listen(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback`` a moment after saved work changes (held weakly if a method)."""
+        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else callback
+        self._listeners.append(ref)
+
+    def changed(self) -> None:
+        """Saved work changed: tell the listeners once the changes settle."""
+        if not self._listeners:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._tell()
+            return
+        if self._refresh is not None:
+            self._refresh.cancel()
+        self._refresh = loop.call_later(self.refresh_delay, self._tell)
+
+    def _tell(self) -> None:
+        self._refresh = None
+        alive = []
+        for ref in self._listeners:
+            callback = ref() if isinstance(ref, weakref.WeakMethod) else ref
+            if callback is None:
+                continue
+            alive.append(ref)
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a refresh must never break saving
+                log.exception("refresh after a save failed")
+        self._listeners = alive
+
+
+#: The kernel's one list of waiting saves (a kernel serves one page).
+saves = PendingSaves()
+
+
+def _save_before_exit() -> None:
+    try:
+        saves.flush()
+    except Exception:  # noqa: BLE001 - the kernel is going; log, do not raise
+        log.exception("saving typed answers at shutdown failed")
+
+
+atexit.register(_save_before_exit)
+
+
+def is_typed(widget: W.Widget) -> bool:
+    """True for the inputs people type into (saved a moment after the last key)."""
+    return isinstance(widget, W.Text | W.Textarea)
 
 
 def esc(text: Any) -> str:
@@ -153,7 +271,29 @@ class StepModel(HasTraits):
         self.store = store
         if application_id is None:
             application_id = str(store.get_state(client_id).get("application_id") or "")
+            application_id = self._known_or_only(application_id)
         self.application_id = application_id
+
+    def _known_or_only(self, application_id: str) -> str:
+        """The remembered rejection, or the only one when none is remembered.
+
+        With exactly one rejection logged there is nothing to choose, so the
+        next steps work on it at once (and remember it) instead of sending
+        the client back to choose it.
+        """
+        from ..model import Application
+
+        if application_id:
+            try:
+                self.store.get(Application, application_id)
+                return application_id
+            except NextRoundError:
+                pass
+        rejections = self.store.list(Application, self.client_id, outcome="rejected")
+        if len(rejections) != 1:
+            return application_id
+        self.store.set_state(self.client_id, application_id=rejections[0].id)
+        return rejections[0].id
 
     @property
     def today(self) -> date:
@@ -190,6 +330,8 @@ class Component(W.VBox):
     """Base of every step's view. Subclasses build widgets in ``build()``."""
 
     title = "Step"
+    #: True while the view itself sets input values, so those are not saved as typing.
+    _quiet = False
     #: The model this view shows; :meth:`create` builds one for a client.
     model_class: type[StepModel] = StepModel
 
@@ -218,7 +360,9 @@ class Component(W.VBox):
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
+                saves.changed()
+                return result
             except NextRoundError as exc:
                 self.status.error(str(exc))
             except Exception:  # noqa: BLE001 - a step must never show a traceback
@@ -229,11 +373,49 @@ class Component(W.VBox):
 
         return wrapper
 
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Set input values from the model without those changes counting as typing."""
+        was, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = was
+
     def on_change(self, widget: W.Widget, handler: Callable[[Any], None]) -> None:
-        """Call ``handler(new_value)`` when the user changes ``widget``, guarded."""
+        """Call ``handler(new_value)`` when the user changes ``widget``, guarded.
+
+        A text box sends every key press (``continuous_update``) and its
+        handler runs :data:`SAVE_DELAY` after the last one, so typing is saved
+        without leaving the box. Any other input first saves what is still
+        waiting, so saves land in the order the person made them. Changes
+        made while the view is :meth:`quietly` setting values are not saved.
+        """
         guarded = self.guard(handler)
-        widget.observe(lambda change: guarded(change["new"]), names="value")
+        if is_typed(widget):
+            widget.continuous_update = True
+
+            def typed(change: dict) -> None:
+                if not self._quiet:
+                    value = change["new"]
+                    saves.later(widget, lambda: guarded(value))
+
+            widget.observe(typed, names="value")
+            return
+
+        def chosen(change: dict) -> None:
+            if not self._quiet:
+                saves.flush()
+                guarded(change["new"])
+
+        widget.observe(chosen, names="value")
 
     def on_click(self, button: W.Button, handler: Callable[[], None]) -> None:
+        """Call ``handler()`` on a click, after saving whatever typing is waiting."""
         guarded = self.guard(handler)
-        button.on_click(lambda _button: guarded())
+
+        def clicked(_button: W.Button) -> None:
+            saves.flush()
+            guarded()
+
+        button.on_click(clicked)

@@ -24,6 +24,7 @@ from traitlets import Bool, HasTraits, List, Unicode
 from ..caseload import CaseloadRow, caseload, caseload_row
 from ..errors import NextRoundError
 from ..model import Note
+from ..names import client_labels
 from ..summary import Summary, nice_date, session_summary
 from .base import Component, download_link, esc, heading, labelled, paragraph
 
@@ -65,7 +66,12 @@ class CounsellorModel(HasTraits):
 
     def refresh(self) -> None:
         """Re-read the whole caseload (one query per table, whatever its size)."""
+        self.labels = client_labels(self.store.list_clients())
         self.rows = caseload(self.store, self.content, self.today)
+
+    def label(self, client_id: str) -> str:
+        """The client's name, told apart from others with the same name."""
+        return self.labels.get(client_id) or self.store.get_client(client_id).name
 
     def refresh_client(self, client_id: str) -> None:
         """Re-read one client's line (say, after a session with them)."""
@@ -91,7 +97,7 @@ class CounsellorModel(HasTraits):
         self.client_id = client_id
 
     def client_name(self) -> str:
-        return self.store.get_client(self.client_id).name if self.client_id else ""
+        return self.label(self.client_id) if self.client_id else ""
 
     def add_note(self, text: str) -> Note:
         """Save a private session note for the open client."""
@@ -181,10 +187,12 @@ class CounsellorView(Component):
 
     def _show_caseload(self) -> None:
         rows = self.model.rows
+        labels = self.model.labels
         self.table.value = caseload_table(rows, self.model.today,
-                                          self.model.content.mood.max)
+                                          self.model.content.mood.max, labels)
         self.picker.options = [("Choose a client", ""),
-                               *((row.name, row.client_id) for row in rows)]
+                               *((labels.get(row.client_id, row.name), row.client_id)
+                                 for row in rows)]
         self.picker.value = self.model.client_id if self.model.row(self.model.client_id) \
             else ""
 
@@ -273,8 +281,13 @@ def _scenarios(counts: dict[str, int]) -> str:
     return "<br>".join(f"{esc(title)}: {n}" for title, n in counts.items())
 
 
-def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int) -> str:
-    """The caseload as an accessible table; every name and reason escaped."""
+def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int,
+                   labels: dict[str, str] | None = None) -> str:
+    """The caseload as an accessible table; every name and reason escaped.
+
+    ``labels`` tell apart clients with the same name (see :func:`client_labels`).
+    """
+    labels = labels or {}
     if not rows:
         return "<p class='nr-text'>No clients yet. Add one with the client picker.</p>"
     head = ("Client", "Last activity", "Rejections by kind of feedback", "Awaiting replies",
@@ -285,7 +298,8 @@ def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int) -> str:
         attention = ("<strong>Yes</strong>: " + esc("; ".join(row.reasons))
                      if row.needs_attention else "No")
         cells.append(
-            f"<tr><th scope='row'>{esc(row.name)}</th><td>{esc(_when(row.last_activity, today))}"
+            f"<tr><th scope='row'>{esc(labels.get(row.client_id, row.name))}</th>"
+            f"<td>{esc(_when(row.last_activity, today))}"
             f"</td><td>{_scenarios(row.rejections_by_scenario)}</td>"
             f"<td>{row.awaiting_replies}</td><td>{row.overdue_actions}</td><td>{esc(mood)}</td>"
             f"<td>{attention}</td></tr>")

@@ -40,8 +40,90 @@ CANDOUR = {"low": "Usually guarded", "medium": "Sometimes open", "high": "Often 
 
 
 def draft_key(source_id: str) -> str:
-    """The answer key a draft to one kind of person is saved under."""
+    """The answer key a draft to one kind of person is saved under.
+
+    It is the one copy of that message: the gracious step that asks for
+    feedback edits the same draft (see :func:`shared_source`).
+    """
     return f"draft.{source_id}"
+
+
+def suggested_request(model: StepModel, source_id: str, person: str = "") -> tuple[str, str]:
+    """The suggested subject and body to one kind of person, filled from the log."""
+    source = model.content.source(source_id)
+    context = model.email_context()
+    context["source_name"] = source.name
+    if person.strip():
+        context["contact_name"] = person.strip()
+    email = render_email(source.template, context, model.content)
+    return email.subject, email.body
+
+
+def saved_request(model: StepModel, source_id: str) -> dict[str, str] | None:
+    """The draft to this kind of person as last saved, or None when not begun."""
+    saved = model.store.answers(model.client_id, model.application_id).get(draft_key(source_id))
+    if not isinstance(saved, dict):
+        return None
+    return {name: str(saved.get(name) or "") for name in ("subject", "body", "person")}
+
+
+def save_request(model: StepModel, source_id: str, draft: dict[str, str] | None) -> None:
+    """Save the draft to this kind of person (None goes back to the suggested text)."""
+    model.store.set_answer(model.client_id, draft_key(source_id), draft, model.application_id)
+
+
+def shared_source(model: StepModel, template_id: str) -> str:
+    """The kind of person whose feedback request a message with this template is.
+
+    The request being written in the feedback step when it uses this
+    template, else the first person the template is written to; "" when no
+    rejection is chosen or no one gets this template.
+    """
+    if not model.application_id:
+        return ""
+    sources = [s.id for s in model.content.sources if s.template == template_id]
+    current = model.store.answers(model.client_id, model.application_id).get(CURRENT_KEY)
+    if current in sources:
+        return str(current)
+    return sources[0] if sources else ""
+
+
+class ToneCheck(W.VBox):
+    """The live tone check of a message: a finding in words, and what to reword.
+
+    The feedback step and the gracious step both show it under the text the
+    client writes to an employer. The finding is its own live region, so it
+    is announced only when it changes, not on every key press.
+    """
+
+    def __init__(self, *, preview: bool = True, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.preview = preview
+        self.summary = W.HTML()
+        self.summary.add_class("nr-live")  # the page keeps it as a live region
+        self.details = W.HTML()
+        self.children = [self.summary, self.details]
+
+    def show(self, subject: str, subject_flags: list[ToneFlag], body: str,
+             body_flags: list[ToneFlag]) -> None:
+        """Show the finding; without ``preview`` the marked text shows only when needed."""
+        flags = [*subject_flags, *body_flags]
+        self.summary.value = render_tone_summary(len(flags))
+        if self.preview or flags:
+            self.details.value = render_tone(subject, subject_flags, body, body_flags)
+        else:
+            self.details.value = ""
+
+    def check(self, subject: str, body: str, content) -> list[ToneFlag]:
+        """Check the message's tone and show what was found."""
+        subject_flags = check_tone(subject, content) if subject else []
+        body_flags = check_tone(body, content) if body else []
+        self.show(subject, subject_flags, body, body_flags)
+        return [*subject_flags, *body_flags]
+
+    def clear(self) -> None:
+        self.summary.value = ""
+        self.details.value = ""
 
 
 class FeedbackRequestModel(StepModel):
@@ -89,26 +171,20 @@ class FeedbackRequestModel(StepModel):
     def render(self, source_id: str | None = None, person: str | None = None
                ) -> tuple[str, str]:
         """The suggested subject and body for a source, filled from the log."""
-        source = self.content.source(source_id or self.source_id)
-        context = self.email_context()
-        context["source_name"] = source.name
-        name = self.person if person is None else person
-        if name.strip():
-            context["contact_name"] = name.strip()
-        email = render_email(source.template, context, self.content)
-        return email.subject, email.body
+        return suggested_request(self, source_id or self.source_id,
+                                 self.person if person is None else person)
 
     def choose_source(self, source_id: str) -> None:
         """Write to this kind of person: their saved draft, or a fresh one."""
         self._require_rejection()
         self.content.source(source_id)  # unknown ids fail here, before any change
-        saved = self._answers().get(draft_key(source_id))
+        saved = saved_request(self, source_id)
         self.source_id = source_id
-        if isinstance(saved, dict):
-            self.person = str(saved.get("person") or "")
+        if saved is not None:
+            self.person = saved["person"]
             self._rendered = self.render()
-            self.subject = str(saved.get("subject") or "")
-            self.body = str(saved.get("body") or "")
+            self.subject = saved["subject"]
+            self.body = saved["body"]
         else:
             self.person = ""
             self._rendered = self.render()
@@ -154,9 +230,8 @@ class FeedbackRequestModel(StepModel):
         if not self.source_id:
             return
         self._require_rejection()
-        self.store.set_answer(self.client_id, draft_key(self.source_id),
-                              {"subject": self.subject, "body": self.body,
-                               "person": self.person}, self.application_id)
+        save_request(self, self.source_id, {"subject": self.subject, "body": self.body,
+                                            "person": self.person})
 
     def _check(self) -> None:
         self.subject_flags = check_tone(self.subject, self.content)
@@ -281,14 +356,13 @@ class FeedbackRequest(Component):
         sources = [("Choose who you are writing to", "")] + [
             (s.name, s.id) for s in model.content.sources]
         self.source = W.Dropdown(options=sources, value=model.source_id)
-        self.person = W.Text(value=model.person, continuous_update=False,
+        self.person = W.Text(value=model.person,
                              placeholder="For example: Sam Lee")
-        self.subject = W.Text(value=model.subject, continuous_update=True)
-        self.body = W.Textarea(value=model.body, continuous_update=True, rows=12)
+        self.subject = W.Text(value=model.subject)
+        self.body = W.Textarea(value=model.body, rows=12)
         self.restart = W.Button(description="Start again from the suggested text")
-        self.tone_summary = W.HTML()
-        self.tone_summary.add_class("nr-live")  # the page keeps it as a live region
-        self.tone = W.HTML()
+        self.tone_check = ToneCheck()
+        self.tone_summary, self.tone = self.tone_check.summary, self.tone_check.details
         self.copy = W.HTML()
         self.on_change(self.source, self._source_chosen)
         self.on_change(self.person, self._person_changed)
@@ -308,8 +382,7 @@ class FeedbackRequest(Component):
             labelled(self.body, "Your message"),
             self.restart,
             heading("Tone check", level=4),
-            self.tone_summary,
-            self.tone,
+            self.tone_check,
             heading("Send it", level=4),
             self.copy,
         ]
@@ -364,15 +437,10 @@ class FeedbackRequest(Component):
     def _show_tone(self) -> None:
         model: FeedbackRequestModel = self.model
         if not model.source_id:
-            self.tone_summary.value = ""
-            self.tone.value = ""
+            self.tone_check.clear()
             self.copy.value = ""
             return
-        # The summary is its own widget so it changes (and is announced) only
-        # when the count does, not on every key press.
-        self.tone_summary.value = render_tone_summary(len(model.flags))
-        self.tone.value = render_tone(model.subject, model.subject_flags, model.body,
-                                      model.body_flags)
+        self.tone_check.show(model.subject, model.subject_flags, model.body, model.body_flags)
         self.copy.value = render_copy(model.final_text(), model.mailto(), self._copy_id)
 
     # -- record of what was heard --
@@ -386,9 +454,9 @@ class FeedbackRequest(Component):
         sources = [(s.name, s.id) for s in model.content.sources] + [("Someone else", "")]
         self.fields: dict[str, W.Widget] = {
             "source_id": W.Dropdown(options=sources),
-            "person": W.Text(continuous_update=False),
+            "person": W.Text(),
             "asked_on": W.DatePicker(value=None),
-            "heard": W.Textarea(continuous_update=False, rows=5,
+            "heard": W.Textarea(rows=5,
                                 placeholder="Their words, as close as you can remember them"),
             "no_reply": W.Checkbox(value=False),
             "heard_on": W.DatePicker(value=None),

@@ -28,6 +28,13 @@ from ..content import GraciousStep
 from ..errors import NextRoundError
 from ..model import Contact
 from .base import Component, StepModel, esc, heading, labelled, paragraph
+from .feedback_request import (
+    ToneCheck,
+    save_request,
+    saved_request,
+    shared_source,
+    suggested_request,
+)
 
 DONE_PREFIX = "gracious."
 DRAFT_SUFFIX = ".draft"
@@ -90,18 +97,44 @@ class GraciousStepsModel(StepModel):
                               application_id=self.application_id)
         self.done = {**self.done, step_id: bool(done)}
 
+    def shared_source(self, step_id: str) -> str:
+        """The feedback request this step's message is, if any (one draft for both steps)."""
+        return shared_source(self, self.step(step_id).template)
+
     def template_text(self, step_id: str) -> str:
         """The step's message drafted from its template and the rejection log."""
+        source_id = self.shared_source(step_id)
+        if source_id:
+            saved = saved_request(self, source_id)
+            subject, body = suggested_request(self, source_id, saved["person"] if saved else "")
+            return f"Subject: {subject}\n\n{body}"
         email = render_email(self.step(step_id).template, self.email_context(), self.content)
         return f"Subject: {email.subject}\n\n{email.body}"
 
     def draft_text(self, step_id: str) -> str:
         """The client's edited draft, or the template's when they have not edited it."""
+        source_id = self.shared_source(step_id)
+        if source_id:
+            saved = saved_request(self, source_id)
+            if saved is not None and (saved["subject"] or saved["body"]):
+                return f"Subject: {saved['subject']}\n\n{saved['body']}"
         return self.drafts.get(step_id) or self.template_text(step_id)
 
     def save_draft(self, step_id: str, text: str) -> None:
-        """Keep the client's own wording; a cleared draft goes back to the template."""
+        """Keep the client's own wording; a cleared draft goes back to the template.
+
+        A feedback request is saved as the feedback step's draft, so both
+        steps show and edit one message.
+        """
         self.step(step_id)
+        source_id = self.shared_source(step_id)
+        if source_id:
+            saved = saved_request(self, source_id)
+            subject, body = split_draft(text)
+            save_request(self, source_id, {"subject": subject, "body": body,
+                                           "person": saved["person"] if saved else ""}
+                         if text.strip() else None)
+            return
         edited = text if text.strip() and text != self.template_text(step_id) else None
         self.store.set_answer(self.client_id, DONE_PREFIX + step_id + DRAFT_SUFFIX, edited,
                               application_id=self.application_id)
@@ -163,13 +196,14 @@ class GraciousSteps(Component):
     def build(self) -> list[W.Widget]:
         model: GraciousStepsModel = self.model
         parts: list[W.Widget] = [
-            heading("Stay gracious"),
+            heading("Your checklist"),
             paragraph("How you take a no is remembered. These steps keep the door open. "
                       "Tick each one when it is done."),
         ]
         self.checks: dict[str, W.Checkbox] = {}
         self.drafts: dict[str, W.Textarea] = {}
         self.links: dict[str, W.HTML] = {}
+        self.tones: dict[str, ToneCheck] = {}
         for step in model.content.steps:
             parts.append(self._step_box(step))
         return [*parts, *self._contact_form()]
@@ -177,10 +211,11 @@ class GraciousSteps(Component):
     def _step_box(self, step: GraciousStep) -> W.Widget:
         model: GraciousStepsModel = self.model
         check = W.Checkbox(value=model.done.get(step.id, False))
-        draft = W.Textarea(value=model.draft_text(step.id), continuous_update=False,
-                           rows=10)
+        draft = W.Textarea(value=model.draft_text(step.id), rows=10)
         link = W.HTML()
+        tone = ToneCheck(preview=False)
         self.checks[step.id], self.drafts[step.id], self.links[step.id] = check, draft, link
+        self.tones[step.id] = tone
         self._show_link(step)
         self.on_change(check, lambda value, sid=step.id: self._ticked(sid, value))
         self.on_change(draft, lambda text, s=step: self._draft_changed(s, text))
@@ -189,12 +224,16 @@ class GraciousSteps(Component):
             paragraph(step.why, "nr-hint"),
             labelled(draft, f"Draft: {step.title}",
                      hint="Change the words to make them yours. Your changes are saved."),
+            tone,
             link,
         ])
         box.add_class("nr-card")
         return box
 
     def _show_link(self, step: GraciousStep) -> None:
+        """The email-app link and the tone check, both for the draft as it is now."""
+        self.tones[step.id].check(*split_draft(self.model.draft_text(step.id)),
+                                  self.model.content)
         self.links[step.id].value = (
             f'<a class="nr-mailto" href="{esc(self.model.mailto(step.id))}">'
             f"Open “{esc(step.title)}” in your email app</a>")
@@ -204,9 +243,9 @@ class GraciousSteps(Component):
         self.status.saved("Ticked off. Well done." if value else "Your checklist is saved.")
 
     def _draft_changed(self, step: GraciousStep, text: str) -> None:
+        # A box emptied while typing stays empty; the suggested text comes back
+        # the next time the step opens.
         self.model.save_draft(step.id, text)
-        if not text.strip():
-            self.drafts[step.id].value = self.model.draft_text(step.id)
         self._show_link(step)
         self.status.saved("Your draft is saved.")
 
@@ -215,11 +254,10 @@ class GraciousSteps(Component):
     def _contact_form(self) -> list[W.Widget]:
         model: GraciousStepsModel = self.model
         draft = model.contact_draft
-        self._clearing = False
         self.contact_inputs: dict[str, W.Widget] = {
-            "name": W.Text(value=draft.get("name") or "", continuous_update=False),
-            "company": W.Text(value=draft.get("company") or "", continuous_update=False),
-            "how_met": W.Text(value=draft.get("how_met") or "", continuous_update=False),
+            "name": W.Text(value=draft.get("name") or ""),
+            "company": W.Text(value=draft.get("company") or ""),
+            "how_met": W.Text(value=draft.get("how_met") or ""),
             "follow_up_on": W.DatePicker(value=model.draft_date()),
         }
         labels = {"name": "Contact's name", "company": "Their company",
@@ -244,19 +282,14 @@ class GraciousSteps(Component):
         ]
 
     def _contact_typed(self, name: str, value: Any) -> None:
-        if self._clearing:
-            return
         self.model.save_contact_field(name, value)
         self.status.saved("Saved as you typed. Add the contact when you are ready.")
 
     def _add_contact(self) -> None:
         contact = self.model.add_contact()
-        self._clearing = True
-        try:
+        with self.quietly():
             for name, widget in self.contact_inputs.items():
                 widget.value = None if name == "follow_up_on" else ""
-        finally:
-            self._clearing = False
         self.status.saved(f"{contact.name} is in your contacts.")
 
     def _show_contacts(self) -> None:

@@ -645,8 +645,8 @@ class Progress(Component):
             f"<li><strong>{'Done' if key in done else 'Not yet'}:</strong> "
             f"{esc(BY_KEY[key].title)} <span class='nr-hint'>({esc(what)})</span></li>"
             for key, what in WORKBOOK_STEPS)
-        self.completion.value = (f"<p class='nr-text'><strong>{esc(model.completion_label)}"
-                                 f"</strong></p><ul class='nr-checklist'>{items}</ul>")
+        # The bar's label already says how many are done; the list says which.
+        self.completion.value = f"<ul class='nr-checklist'>{items}</ul>"
 
     def _show_charts(self) -> None:
         """Draw each chart into its Output as a plotly mimebundle, and its text beside it."""

@@ -272,6 +272,12 @@ class RejectionLog(Component):
         self.table = W.HTML()
         self.chooser = W.Dropdown(options=[])
         self.on_change(self.chooser, self._choose)
+        self.switch_text = W.HTML()
+        self.switch_button = W.Button(description="Work on this rejection instead",
+                                      button_style="primary", layout=W.Layout(width="auto"))
+        self.on_click(self.switch_button, self._switch)
+        self.switch_offer = W.VBox([self.switch_text, self.switch_button],
+                                   layout=W.Layout(display="none"))
         self.model.observe(lambda _change: self._refresh_lists(), names="revision")
         self._refresh_lists()
         self._load_form()
@@ -308,6 +314,7 @@ class RejectionLog(Component):
             *(labelled(self.inputs[name], labels[name][0], hint=labels[name][1])
               for name in FIELDS),
             self.warning_box,
+            self.switch_offer,
             heading("Your past rejections"),
             self.table,
             heading("Choose the rejection to work on"),
@@ -320,7 +327,7 @@ class RejectionLog(Component):
         inputs: dict[str, W.Widget] = {}
         for name in FIELDS:
             if name in TEXT_FIELDS:
-                widget = W.Text(continuous_update=False)
+                widget = W.Text()
             elif name in DATE_FIELDS:
                 widget = W.DatePicker(value=None)
             else:
@@ -383,17 +390,22 @@ class RejectionLog(Component):
             return
         self.model.edit_application(application_id)
         self._load_form()
+        self._offer_switch(False)
         self.status.clear()
 
     def _field_changed(self, name: str, value: Any) -> None:
         if self._quiet:
             return
-        self.model.save_field(name, value)
+        model: RejectionLogModel = self.model
+        model.save_field(name, value)
         self._show_warnings()
-        if self.model.warnings():
+        if name == "outcome":
+            self._rejection_logged(value == "rejected")
+        if model.warnings():
             self.status.warn("Your answer is saved, but please check the dates.")
-        elif name == "outcome" and value == "rejected" and not self.model.application_id:
-            self.status.saved("You can now choose this rejection to work on, below.")
+        elif name == "outcome" and value == "rejected" \
+                and model.application_id == model.editing_id:
+            self.status.saved("The next steps will work on this rejection.")
         else:
             self.status.saved()
 
@@ -404,10 +416,40 @@ class RejectionLog(Component):
         self.paste_result.value = render_pasted(self.model.content, result)
         self.status.saved("The email is saved as feedback. Check the details below.")
 
+    def _rejection_logged(self, rejected: bool) -> None:
+        """A rejection was logged: work on it if it is the only one, else offer to switch."""
+        model: RejectionLogModel = self.model
+        chosen = model.application() if model.application_id else None
+        if not rejected:
+            self._offer_switch(False)
+        elif chosen is None or (chosen.outcome != "rejected" and len(model.rejections()) == 1):
+            if len(model.rejections()) == 1:
+                model.choose(model.editing_id)
+                self._refresh_lists()
+        elif chosen.id != model.editing_id:
+            self._offer_switch(True)
+
+    def _offer_switch(self, show: bool) -> None:
+        app = self.model.editing()
+        if not show or app is None:
+            self.switch_offer.layout.display = "none"
+            return
+        self.switch_text.value = (
+            f"<p class='nr-info' role='note'><strong>A new rejection.</strong> The next steps "
+            f"are working on another one. Work on {esc(describe(app))} instead?</p>")
+        self.switch_offer.layout.display = "flex"
+
+    def _switch(self) -> None:
+        self.model.choose(self.model.editing_id)
+        self._refresh_lists()
+        self._offer_switch(False)
+        self.status.saved("The next steps will work on this rejection.")
+
     def _choose(self, application_id: str) -> None:
         if self._quiet:
             return
         self.model.choose(application_id or "")
+        self._offer_switch(False)
         self.table.value = render_table(self.model.rejections(), self.model.application_id)
         if application_id:
             self.status.saved("The next steps will work on this rejection.")

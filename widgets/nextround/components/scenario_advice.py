@@ -222,7 +222,7 @@ class ScenarioAdvice(Component):
         self.question_slots: list[W.VBox] = []
         self._question_ids: list[str] = [""] * most_questions
         for index in range(most_questions):
-            area = W.Textarea(continuous_update=False, rows=3)
+            area = W.Textarea(rows=3)
             self.on_change(area, lambda text, index=index: self._answered(index, text))
             hint = W.HTML()
             self.answers.append(area)

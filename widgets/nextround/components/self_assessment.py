@@ -161,8 +161,7 @@ class SelfAssessment(Component):
     def _input_for(question: AssessmentQuestion, saved: Any) -> W.Widget:
         """The input that fits the question's kind, showing the saved answer."""
         if question.kind == "text":
-            return W.Textarea(value=saved if isinstance(saved, str) else "",
-                              continuous_update=False)
+            return W.Textarea(value=saved if isinstance(saved, str) else "")
         if question.kind == "scale":
             options: list[tuple[str, Any]] = scale_options(question)
         elif question.kind == "yesno":

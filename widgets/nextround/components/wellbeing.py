@@ -24,6 +24,8 @@ from ..model import CheckIn, ThoughtRecord, utcnow
 from .base import Component, StepModel, esc, heading, labelled, paragraph
 
 THOUGHT_FIELDS = ("situation", "assumption", "evidence", "reframe")
+#: A note typed before any mood is chosen today waits here, so it is not lost.
+NOTE_DRAFT = "checkin.note_draft"
 
 
 class WellbeingModel(StepModel):
@@ -54,6 +56,8 @@ class WellbeingModel(StepModel):
             if checkin.at.date() == today:
                 self.checkin_id, self.mood, self.note = checkin.id, checkin.mood, checkin.note
                 break
+        else:
+            self.note = str(self.store.answers(self.client_id).get(NOTE_DRAFT) or "")
         thoughts = self.store.list(ThoughtRecord, self.client_id)
         if thoughts:
             latest = thoughts[-1]
@@ -71,9 +75,10 @@ class WellbeingModel(StepModel):
         return self._save_checkin(mood=mood)
 
     def save_note(self, note: str) -> CheckIn | None:
-        """Save the note beside today's mood; a note alone waits for a mood."""
+        """Save the note beside today's mood; a note alone is kept until a mood is chosen."""
         self.note = note
         if not self.checkin_id:
+            self.store.set_answer(self.client_id, NOTE_DRAFT, note or None)
             return None
         return self._save_checkin(note=note)
 
@@ -83,6 +88,8 @@ class WellbeingModel(StepModel):
         record = self.store.add(CheckIn(client_id=self.client_id, at=utcnow(), mood=self.mood,
                                         note=self.note))
         self.checkin_id = record.id
+        if self.note:
+            self.store.set_answer(self.client_id, NOTE_DRAFT, None)
         return record
 
     def save_thought(self, field: str, text: str) -> ThoughtRecord | None:
@@ -124,16 +131,16 @@ class Wellbeing(Component):
         options = [(f"{value} – {scale.labels.get(value, '')}".rstrip(" –"), value)
                    for value in range(scale.min, scale.max + 1)]
         self.mood = W.RadioButtons(options=options, value=model.mood or None)
-        self.note = W.Textarea(value=model.note, continuous_update=False,
+        self.note = W.Textarea(value=model.note,
                                placeholder="Anything you want to say about today")
         self.on_change(self.mood, self._mood_chosen)
         self.on_change(self.note, self._note_changed)
 
         self.thought_inputs = {
-            "situation": W.Textarea(value=model.situation, continuous_update=False),
-            "assumption": W.Textarea(value=model.assumption, continuous_update=False),
-            "evidence": W.Textarea(value=model.evidence, continuous_update=False),
-            "reframe": W.Textarea(value=model.reframe, continuous_update=False),
+            "situation": W.Textarea(value=model.situation),
+            "assumption": W.Textarea(value=model.assumption),
+            "evidence": W.Textarea(value=model.evidence),
+            "reframe": W.Textarea(value=model.reframe),
         }
         labels = {
             "situation": ("What happened?", "A line or two is enough."),
@@ -177,7 +184,8 @@ class Wellbeing(Component):
 
     def _note_changed(self, text: str) -> None:
         if self.model.save_note(text) is None:
-            self.status.info("Choose how you feel above and your note will be saved with it.")
+            self.status.saved("Your note is kept. Choose how you feel above to save it "
+                              "with today's check-in.")
         else:
             self.status.saved("Your note is saved.")
 
@@ -187,8 +195,9 @@ class Wellbeing(Component):
 
     def _new_thought(self) -> None:
         self.model.new_thought()
-        for widget in self.thought_inputs.values():
-            widget.value = ""
+        with self.quietly():
+            for widget in self.thought_inputs.values():
+                widget.value = ""
         self.status.info("Your last thought record is saved. This one starts blank.")
 
     def _show_flags(self) -> None:

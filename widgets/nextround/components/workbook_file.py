@@ -3,8 +3,9 @@
 On Binder nothing is kept after the session, and a client may want to move
 between computers; the versioned JSON workbook file carries everything. The
 download is a data-URI link (Voilà's file route refuses most files), made
-fresh when asked so it always holds the latest answers. An upload is checked
-in full before anything is written.
+again after every change, so one click saves the latest answers. An upload
+is checked in full before anything is written; a file for a client who is
+already here offers to replace their work or to keep both.
 """
 
 from __future__ import annotations
@@ -15,37 +16,49 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..errors import NextRoundError
-from .base import StatusLine, download_link, heading, paragraph
+from ..errors import ClientExists, NextRoundError
+from .base import StatusLine, download_link, esc, heading, paragraph, saves
+
+#: What the link says; the file it saves has a fixed, dated name.
+DOWNLOAD_LABEL = "Download my workbook file"
 
 
 class WorkbookFile(W.VBox):
-    """A "prepare download" button with its link, and an upload box."""
+    """A download link that always holds the latest work, and an upload box.
+
+    The link is made again a moment after any change is saved (see
+    :meth:`PendingSaves.listen`), so one click downloads everything,
+    including what was typed just before.
+    """
 
     def __init__(self, *, store, client_id: str,
                  on_import: Callable[[str], None] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.store = store
-        self.client_id = client_id
+        self.client_id = ""
         self.on_import = on_import
+        self._upload: bytes | None = None
         self.add_class("nr-workbook-file")
         self.status = StatusLine()
-        self.prepare = W.Button(description="Download my workbook file")
         self.link = W.HTML()
         self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
                                    description="Upload a workbook file")
-        self.prepare.on_click(lambda _b: self._guarded(self.make_link))
+        # The page shows the button's name without ipywidgets' "(0)" file counter.
+        self.upload.add_class("nr-upload")
+        self.choice = W.VBox(layout=W.Layout(display="none"))
+        self.choice.add_class("nr-confirm")
         self.upload.observe(lambda change: self._guarded(lambda: self._uploaded(change["new"])),
                             names="value")
         self.children = [
             heading("Keep a copy of your work"),
             paragraph("Your answers are saved as you type. You can also keep your own copy "
                       "as a file, and upload it again later or on another computer."),
-            W.HBox([self.prepare, self.link], layout=W.Layout(flex_flow="row wrap",
-                                                              align_items="center")),
+            self.link,
             self.upload,
+            self.choice,
             self.status,
         ]
+        saves.listen(self.refresh)
         self.set_client(client_id)
 
     @classmethod
@@ -53,12 +66,16 @@ class WorkbookFile(W.VBox):
         return cls(**kwargs)
 
     def set_client(self, client_id: str) -> None:
-        """Point at another client; an old link must not offer the wrong file."""
-        if client_id != self.client_id:
+        """Point at another client: their file, and none of the last one's messages."""
+        if client_id != self.client_id or not self.link.value:
             self.client_id = client_id
-            self.link.value = ""
-        self.prepare.disabled = not client_id
-        self.prepare.tooltip = "" if client_id else "Choose or add a client first"
+            self.status.clear()
+            self._guarded(self.make_link)
+
+    def refresh(self) -> None:
+        """Saved work changed: make the link again so it holds the change."""
+        if self.client_id:
+            self._guarded(self.make_link)
 
     def _guarded(self, func: Callable[[], Any]) -> None:
         try:
@@ -69,23 +86,83 @@ class WorkbookFile(W.VBox):
             self.status.error("that did not work. Nothing you saved has changed.")
 
     def make_link(self) -> str:
-        """Export the client now and offer the file as a link."""
+        """The client's work as it is saved now, as a one-click download link."""
+        if not self.client_id:
+            self.link.value = ("<p class='nr-text'>Choose or add a client, and their "
+                               "workbook file can be downloaded here.</p>")
+            return self.link.value
         from ..exports import build_workbook, workbook_bytes
 
+        saves.flush()
         data = workbook_bytes(build_workbook(self.store, self.client_id))
         filename = f"nextround-workbook-{date.today().isoformat()}.json"
-        self.link.value = download_link(f"Save {filename}", filename, data, "application/json")
-        self.status.saved("Your workbook file is ready: use the link to save it.")
+        self.link.value = (f"<p>{download_link(DOWNLOAD_LABEL, filename, data, 'application/json')}"
+                           f" <span class='nr-hint'>(saves {esc(filename)})</span></p>")
         return self.link.value
+
+    # -- upload --
 
     def _uploaded(self, value: Any) -> None:
         if not value:
             return
         item = value[0] if isinstance(value, list | tuple) else next(iter(value.values()))
-        raw = bytes(item["content"])
+        self._import(bytes(item["content"]))
+
+    def _import(self, raw: bytes, existing: str = "refuse") -> None:
         from ..exports import import_workbook
 
-        client = import_workbook(self.store, raw)
-        self.status.saved(f"Workbook for {client.name} uploaded.")
+        self._show_choice(None)
+        try:
+            client = import_workbook(self.store, raw, existing=existing)
+        except ClientExists as exc:
+            self._upload = raw
+            self._show_choice(exc)
+            return
+        self._upload = None
+        done = {"refuse": f"Workbook for {client.name} uploaded.",
+                "replace": f"{client.name}'s work now comes from the file.",
+                "separate": f"The file is added as a separate client, {client.name}, "
+                            "beside the one already here."}[existing]
         if self.on_import is not None:
             self.on_import(client.id)
+        self.set_client(client.id)
+        self.status.saved(done)
+
+    def _show_choice(self, exc: ClientExists | None, *, confirm: bool = False) -> None:
+        """Offer what can be done with a file for a client who is already here."""
+        if exc is None:
+            self.choice.children = []
+            self.choice.layout.display = "none"
+            return
+        name = esc(exc.name)
+        if confirm:
+            text = (f"<p class='nr-warn' role='alert'><strong>Check this:</strong> everything "
+                    f"saved here for {name} will be replaced by what is in the file. Anything "
+                    "saved here after the file was made will be lost. Replace it?</p>")
+            first = W.Button(description=f"Yes, replace {exc.name}'s work",
+                             button_style="danger", layout=W.Layout(width="auto"))
+            first.on_click(lambda _b: self._guarded(lambda: self._import(self._upload or b"",
+                                                                         "replace")))
+        else:
+            text = (f"<p class='nr-info' role='alert'><strong>Note:</strong> this file holds "
+                    f"the work of {name}, who is already here. What would you like to do?</p>")
+            first = W.Button(description=f"Replace {exc.name}'s work with the file",
+                             layout=W.Layout(width="auto"))
+            first.on_click(lambda _b: self._guarded(lambda: self._show_choice(exc,
+                                                                              confirm=True)))
+        both = W.Button(description="Keep both as separate clients",
+                        layout=W.Layout(width="auto"))
+        both.on_click(lambda _b: self._guarded(lambda: self._import(self._upload or b"",
+                                                                    "separate")))
+        cancel = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        cancel.on_click(lambda _b: self._guarded(self._cancel))
+        self.choice.children = [W.HTML(text),
+                                W.HBox([first, both, cancel],
+                                       layout=W.Layout(flex_flow="row wrap"))]
+        self.choice.layout.display = "flex"
+        self.status.clear()
+
+    def _cancel(self) -> None:
+        self._upload = None
+        self._show_choice(None)
+        self.status.info("Nothing was changed.")
