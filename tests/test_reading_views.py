@@ -145,3 +145,17 @@ def test_form_letter_feedback_is_named_plainly_on_the_scenario_step(content, sto
     assert "No specific reason was given." in scenario.suggestion_box.value
     assert "the advice for “No feedback at all” applies" in scenario.suggestion_box.value
     assert by_label(scenario, "Which fits best?").value == "no_feedback"
+
+
+def test_a_pasted_email_not_yet_read_comes_back_after_a_reload(content, store, client):
+    from nextround.components.base import saves
+
+    view = make(RejectionLog, content, store, client)
+    by_label(view, "The rejection email you received").value = EMAIL
+    saves.flush()
+    reopened = make(RejectionLog, content, store, client)
+    assert by_label(reopened, "The rejection email you received").value == EMAIL
+    button(reopened, "Read this email").click()
+    assert by_label(reopened, "The rejection email you received").value == ""
+    assert by_label(make(RejectionLog, content, store, client),
+                    "The rejection email you received").value == ""

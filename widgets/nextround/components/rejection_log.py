@@ -73,6 +73,10 @@ def date_warnings(app: Application, today: date) -> list[str]:
     return warnings
 
 
+#: The answer that keeps a pasted email until it is read.
+PASTED_EMAIL_KEY = "log.pasted_email"
+
+
 class RejectionLogModel(StepModel):
     """The application being edited and the rejection being worked on.
 
@@ -96,6 +100,13 @@ class RejectionLogModel(StepModel):
             self.editing_id = ids[-1]
 
     # -- reading --
+
+    def pasted_draft(self) -> str:
+        """What was pasted but not read yet, so a reload does not lose it."""
+        return str(self.store.answers(self.client_id).get(PASTED_EMAIL_KEY) or "")
+
+    def save_pasted_draft(self, text: str) -> None:
+        self.store.set_answer(self.client_id, PASTED_EMAIL_KEY, text or "")
 
     def applications(self) -> list[Application]:
         return self.store.list(Application, self.client_id)
@@ -205,6 +216,7 @@ class RejectionLogModel(StepModel):
             person=str(found.contact) if found.contact is not None else ""))
         self.editing_id = app.id
         self.choose(app.id)
+        self.save_pasted_draft("")
         self.revision += 1
         return PastedEmail(app, feedback, tuple(report), read_feedback(text, self.content))
 
@@ -295,7 +307,9 @@ class RejectionLog(Component):
             "contact_name": ("Contact name", "The person you dealt with, or who told you "
                                              "about the job."),
         }
-        self.paste_box = W.Textarea(rows=6, placeholder="Paste the whole email here")
+        self.paste_box = W.Textarea(value=self.model.pasted_draft(), rows=6,
+                                    placeholder="Paste the whole email here")
+        self.on_change(self.paste_box, self.model.save_pasted_draft)
         self.paste_button = W.Button(description="Read this email", icon="envelope")
         self.on_click(self.paste_button, self._read_email)
         self.paste_result = W.HTML()
@@ -411,6 +425,8 @@ class RejectionLog(Component):
 
     def _read_email(self) -> None:
         result = self.model.read_email(self.paste_box.value)
+        with self.quietly():
+            self.paste_box.value = ""
         self._refresh_lists()
         self._load_form()
         self.paste_result.value = render_pasted(self.model.content, result)
