@@ -31,11 +31,16 @@ from browser_harness import (
 from nextround import serve
 
 
-def raw_get(port: int, path: str) -> tuple[int, bytes]:
-    """GET a path exactly as written (no normalising of ``..``)."""
+def raw_get(port: int, path: str, token: str | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """GET a path exactly as written (no normalising of ``..``), with the token
+    in the Authorization header when one is given."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    sent = dict(headers or {})
+    if token:
+        sent["Authorization"] = f"token {token}"
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=sent)
         response = connection.getresponse()
         return response.status, response.read()
     finally:
@@ -59,7 +64,7 @@ def test_page_renders_widgets_with_nothing_from_outside(page, page_log, app_serv
 
 
 def test_served_html_links_only_this_server(app_server):
-    status, body = raw_get(app_server.port, "/")
+    status, body = raw_get(app_server.port, "/", app_server.token)
     html = body.decode("utf-8")
     assert status == 200
     addresses = re.findall(r"""(?:href|src)=["']([^"']+)""", html)
@@ -133,7 +138,8 @@ def test_code_sent_over_the_kernel_websocket_is_not_run(app_page, app_server, tm
 
     ws = websocket.create_connection(
         f"ws://127.0.0.1:{app_server.port}/api/kernels/{kernel_id}/channels"
-        f"?session_id={session}", timeout=30)
+        f"?session_id={session}", timeout=30,
+        header=[f"Authorization: token {app_server.token}"])
     replies = []
     try:
         ws.send(json.dumps(execute))
