@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import webbrowser
@@ -272,6 +273,21 @@ class NextRoundVoila(Voila):
 
     def init_handlers(self):
         return [guarded(spec) for spec in super().init_handlers()]
+
+    def stop(self):
+        """Shut the kernels down on the server's own event loop.
+
+        Voilà's ``stop`` runs the shutdown on a new event loop, where the
+        futures of kernels still starting and the pool's refill tasks (all
+        made on the server's loop) cannot be awaited: a kernel starting at
+        that moment was left behind, and stopping could hang on a busy machine.
+        """
+        if self.connection_dir:
+            shutil.rmtree(self.connection_dir, ignore_errors=True)
+        loop = getattr(self, "ioloop", None)
+        if loop is None:
+            return
+        loop.run_sync(self.kernel_manager.shutdown_all)
 
     def launch_browser(self):
         """Open the browser on the address with the token, as Jupyter does.

@@ -21,10 +21,52 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 from datetime import UTC, datetime
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from traitlets import Integer
+from jupyter_server.services.kernels.kernelmanager import (
+    AsyncMappingKernelManager,
+    ServerKernelManager,
+)
+from traitlets import Integer, default
+
+
+class CalmKernelManager(ServerKernelManager):
+    """One kernel, shut down without the interrupt that precedes Jupyter's shutdown.
+
+    Jupyter sends SIGINT before its shutdown request, to stop running code.
+    Our kernels run no code of their own between widget events; a kernel
+    still starting up, though, met that SIGINT in the middle of its imports
+    and printed a KeyboardInterrupt traceback into the server's output. The
+    shutdown request, then SIGTERM and SIGKILL if needed, still follow.
+    """
+
+    async def _async_interrupt_kernel(self):
+        if self.shutting_down:
+            return None
+        return await super()._async_interrupt_kernel()
+
+
+#: Seconds a pre-heated kernel gets to finish the notebook when the server stops.
+PRE_RENDER_FINISH_TIMEOUT = 10
+
+
+def _release_waiting_kernel(kernel_id: str) -> None:
+    """Give a pre-heated kernel an empty page request, so its notebook finishes."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    RequestInfoSocketHandler.send_updates({"kernel_id": kernel_id, "payload": {}})
+
+
+def _never_started(task: asyncio.Task) -> list:
+    """The coroutine a pool refill would start after its delay, while it still waits.
+
+    Cancelling the refill leaves that coroutine never awaited; it is closed
+    so Python does not warn about it.
+    """
+    frame = getattr(task.get_coro(), "cr_frame", None)
+    inner = frame.f_locals.get("aw") if frame is not None else None
+    return [inner] if inspect.iscoroutine(inner) else []
 
 
 class HandedOutKernelManager(AsyncMappingKernelManager):
@@ -33,6 +75,10 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
     max_kernels = Integer(0, config=True,
                           help="Most kernels alive at once, pre-heated ones included "
                                "(0: no limit).")
+
+    @default("kernel_manager_class")
+    def _default_kernel_manager_class(self):
+        return "nextround.voila_kernels.CalmKernelManager"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -69,7 +115,9 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
             raise RuntimeError("the server is stopping")
         self._starting += 1
         try:
-            kernel_id = await super().start_kernel(*args, **kwargs)
+            # Shielded: a refill cancelled while stopping must not leave a
+            # launched kernel that the manager never registered.
+            kernel_id = await asyncio.shield(super().start_kernel(*args, **kwargs))
         except BaseException:
             self._starting -= 1
             await self._free_slot()
@@ -79,9 +127,49 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def shutdown_all(self, now=False):
+        """Stop at once: drop the pool's refills before stopping the kernels.
+
+        Voilà's pool (the class above this one) would otherwise wait for each
+        refill to finish its delay (``fill_delay``) and then start and render
+        into a kernel while everything is being shut down. Runs on the
+        server's own event loop (see ``NextRoundVoila.stop``), which owns
+        these tasks.
+        """
         self._stopping = True
         await self._free_slot()
+        await self._drop_pool()
         return await super().shutdown_all(now=now)
+
+    async def _drop_pool(self) -> None:
+        """Forget the pool: cancel refills not started, let pre-renders finish.
+
+        A pre-heated kernel is in the middle of running the notebook, waiting
+        for a page's request. Shut down like that, it died mid-reply and both
+        it and the server printed ZMQ tracebacks. It is sent an empty request
+        instead, so it finishes the notebook and is idle when shut down.
+        """
+        pools = getattr(self, "_pools", None)
+        if not pools:
+            return
+        self._pools = {}
+        renders, pending, unstarted = [], [], []
+        for task in (task for pool in pools.values() for task in pool):
+            if task.done():
+                if not task.cancelled() and task.exception() is None:
+                    result = task.result()
+                    renders.append(result["task"])
+                    _release_waiting_kernel(result["kernel_id"])
+                continue
+            unstarted.extend(_never_started(task))
+            task.cancel()
+            pending.append(task)
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        for coroutine in unstarted:
+            if inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
+                coroutine.close()
+        if renders:
+            await asyncio.wait(renders, timeout=PRE_RENDER_FINISH_TIMEOUT)
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         kernel = self._kernels.get(kernel_id)
