@@ -12,6 +12,7 @@ import inspect
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import webbrowser
@@ -273,6 +274,26 @@ class NextRoundVoila(Voila):
 
     def init_handlers(self):
         return [guarded(spec) for spec in super().init_handlers()]
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        signal.signal(signal.SIGINT, self._handle_ctrl_c)
+
+    def _handle_ctrl_c(self, _signum, _frame):
+        """Ctrl-C stops the server between two steps of its event loop.
+
+        Python's own handler raises KeyboardInterrupt wherever the server
+        happens to be: in the middle of starting a kernel (whose startup then
+        never finished, so stopping waited for it for ever) or of rendering a
+        page (which printed a traceback). A second Ctrl-C while stopping still
+        interrupts at once.
+        """
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        loop = getattr(self, "ioloop", None)
+        if loop is None:
+            raise KeyboardInterrupt
+        self.log.info("Stopping...")
+        loop.add_callback_from_signal(loop.stop)
 
     def stop(self):
         """Shut the kernels down on the server's own event loop.

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import logging
 from datetime import UTC, datetime
 
 from jupyter_server.services.kernels.kernelmanager import (
@@ -47,15 +48,40 @@ class CalmKernelManager(ServerKernelManager):
         return await super()._async_interrupt_kernel()
 
 
-#: Seconds a pre-heated kernel gets to finish the notebook when the server stops.
-PRE_RENDER_FINISH_TIMEOUT = 10
+#: Seconds the pool's tasks get to wind down when the server stops.
+POOL_STOP_TIMEOUT = 5
+#: Where a pre-render stopped on purpose reports its kernel's death.
+_STOPPED_RENDER_LOG = logging.getLogger("nextround.serve.stopped_prerender")
 
 
-def _release_waiting_kernel(kernel_id: str) -> None:
-    """Give a pre-heated kernel an empty page request, so its notebook finishes."""
-    from voila.request_info_handler import RequestInfoSocketHandler
+async def _wind_down(renders: list[asyncio.Task]) -> None:
+    """Let stopped pre-renders notice their kernel is gone, then collect their errors.
 
-    RequestInfoSocketHandler.send_updates({"kernel_id": kernel_id, "payload": {}})
+    A render still waiting for its kernel to answer is cancelled after a
+    moment; each one's error is read here, since nobody else will.
+    """
+    if not renders:
+        return
+    _done, running = await asyncio.wait(renders, timeout=POOL_STOP_TIMEOUT / 2)
+    for task in running:
+        task.cancel()
+    if running:
+        await asyncio.wait(running, timeout=POOL_STOP_TIMEOUT / 2)
+    for task in renders:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            _STOPPED_RENDER_LOG.debug("pre-render stopped: %r", task.exception())
+
+
+def _quieten(renderer) -> None:
+    """Send a pre-render's reports to the debug log: its kernel is about to be stopped."""
+    quiet = logging.LoggerAdapter(_STOPPED_RENDER_LOG, {})
+    quiet.error = quiet.debug  # type: ignore[method-assign]
+    quiet.critical = quiet.debug  # type: ignore[method-assign]
+    quiet.exception = quiet.debug  # type: ignore[method-assign]
+    renderer.log = quiet
+    executor = getattr(renderer, "executor", None)
+    if executor is not None:
+        executor.log = quiet
 
 
 def _never_started(task: asyncio.Task) -> list:
@@ -127,49 +153,53 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
         return kernel_id
 
     async def shutdown_all(self, now=False):
-        """Stop at once: drop the pool's refills before stopping the kernels.
+        """Stop quickly and quietly, on a busy machine too.
 
-        Voilà's pool (the class above this one) would otherwise wait for each
-        refill to finish its delay (``fill_delay``) and then start and render
-        into a kernel while everything is being shut down. Runs on the
-        server's own event loop (see ``NextRoundVoila.stop``), which owns
-        these tasks.
+        * The pool's refills are cancelled before any kernel goes: Voilà's
+          pool (the class above this one) would wait out each refill's delay
+          and then start a kernel while everything else stops.
+        * Kernels no page is connected to (the pre-heated one, closed tabs)
+          hold nothing to finish and are stopped at once; only kernels with an
+          open page get the polite shutdown request, all at the same time.
+        * The pre-heated kernel is still running the notebook (it waits for a
+          page's request); its pre-render ends with "kernel died", which is
+          expected here and goes to the debug log rather than the terminal.
+
+        Runs on the server's own event loop (``NextRoundVoila.stop``), which
+        owns the pool's tasks.
         """
         self._stopping = True
         await self._free_slot()
-        await self._drop_pool()
+        renders = await self._drop_pool()
+        unused = [kernel_id for kernel_id in list(self._kernels)
+                  if self._kernel_connections.get(kernel_id, 0) == 0]
+        await asyncio.gather(*(self.shutdown_kernel(kernel_id, now=True)
+                               for kernel_id in unused), return_exceptions=True)
+        await _wind_down(renders)
         return await super().shutdown_all(now=now)
 
-    async def _drop_pool(self) -> None:
-        """Forget the pool: cancel refills not started, let pre-renders finish.
-
-        A pre-heated kernel is in the middle of running the notebook, waiting
-        for a page's request. Shut down like that, it died mid-reply and both
-        it and the server printed ZMQ tracebacks. It is sent an empty request
-        instead, so it finishes the notebook and is idle when shut down.
-        """
+    async def _drop_pool(self) -> list[asyncio.Task]:
+        """Forget the pool and cancel its refills; return its pre-renders, quietened."""
         pools = getattr(self, "_pools", None)
         if not pools:
-            return
+            return []
         self._pools = {}
-        renders, pending, unstarted = [], [], []
+        refills, unstarted, renders = [], [], []
         for task in (task for pool in pools.values() for task in pool):
-            if task.done():
-                if not task.cancelled() and task.exception() is None:
-                    result = task.result()
-                    renders.append(result["task"])
-                    _release_waiting_kernel(result["kernel_id"])
-                continue
-            unstarted.extend(_never_started(task))
-            task.cancel()
-            pending.append(task)
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
+            if not task.done():
+                unstarted.extend(_never_started(task))
+                task.cancel()
+                refills.append(task)
+            elif not task.cancelled() and task.exception() is None:
+                result = task.result()
+                _quieten(result["renderer"])
+                renders.append(result["task"])
+        if refills:
+            await asyncio.wait(refills, timeout=POOL_STOP_TIMEOUT)
         for coroutine in unstarted:
             if inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
                 coroutine.close()
-        if renders:
-            await asyncio.wait(renders, timeout=PRE_RENDER_FINISH_TIMEOUT)
+        return renders
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         kernel = self._kernels.get(kernel_id)
