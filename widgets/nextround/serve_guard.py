@@ -327,8 +327,33 @@ def busy_page(limit: int, base_url: str = "/") -> str:
             f"<h1>NextRound is busy</h1><p role='alert'>{message}</p></main></body></html>")
 
 
+#: What each refusal says to a person; nothing in it comes from the request.
+ERROR_MESSAGES = {
+    403: ("Not allowed", "This address cannot open NextRound. Open it with the link shown "
+          "where NextRound was started."),
+    404: ("Not found", "There is nothing at this address."),
+    429: ("Too many tries", "Too many wrong tokens came from this computer. Wait a minute, "
+          "then open NextRound with the link shown where it was started."),
+}
+GENERIC_ERROR = ("Something went wrong", "Reload the page; if it happens again, tell the "
+                 "person who runs NextRound.")
+
+
+def error_page(status: int, base_url: str = "/") -> str:
+    """A plain error page: no traceback, no address, nothing loaded from outside."""
+    title, message = ERROR_MESSAGES.get(status, GENERIC_ERROR)
+    css = html.escape(f"{base_url}voila/templates/nextround/static/nextround.css")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1.0'>"
+            f"<title>NextRound: {html.escape(title)}</title>"
+            f"<link rel='stylesheet' href='{css}'></head><body class='nextround'>"
+            f"<main class='nextround-page'><h1>{html.escape(title)}</h1>"
+            f"<p role='alert'>{html.escape(message)}</p></main></body></html>")
+
+
 __all__ = [
     "FAILED_LOGINS", "FailedLogins", "PageLimit", "RedactingFilter", "busy_page",
+    "error_page",
     "check_token", "host_allowed", "is_loopback", "kernel_proof", "origin_allowed",
     "resolve_token", "tokens_match", "without_token",
 ]

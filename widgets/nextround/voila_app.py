@@ -35,6 +35,7 @@ from .serve_guard import (
     KERNEL_PROOF_HEADER,
     PageLimit,
     busy_page,
+    error_page,
     host_allowed,
     install_redaction,
     is_loopback,
@@ -85,21 +86,32 @@ class NextRoundIdentityProvider(PasswordIdentityProvider):
 class GuardMixin:
     """Host, Origin and the failed-login throttle, before the handler's own checks."""
 
+    def write_error(self, status_code, **kwargs):
+        """Every error page is our plain one: Jupyter's needs settings Voilà lacks
+        (it failed with a second traceback), and none may show a traceback."""
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(error_page(status_code, self.settings.get("base_url", "/")))
+
+    def _refuse(self, status: int, why: str, *args) -> None:
+        """Refuse before any login is looked at (the error page asks for none)."""
+        _log.warning(why, *args)
+        self.current_user = None
+        self._jupyter_current_user = None
+        raise web.HTTPError(status)
+
     async def prepare(self, *args, **kwargs):
         request = self.request
         loopback = self.settings["nextround_loopback"]
         if not host_allowed(request.headers.get("Host"), loopback):
-            _log.warning("Refused a request for another site's name (Host %r)",
+            self._refuse(403, "Refused a request for another site's name (Host %r)",
                          request.headers.get("Host", "")[:100])
-            raise web.HTTPError(403)
         if not origin_allowed(request.headers.get("Origin"), request.headers.get("Host"),
                               loopback):
-            _log.warning("Refused a request from another site (Origin %r)",
+            self._refuse(403, "Refused a request from another site (Origin %r)",
                          request.headers.get("Origin", "")[:100])
-            raise web.HTTPError(403)
         if offers_token(self) and FAILED_LOGINS.locked(request.remote_ip):
-            _log.warning("Refused a login from %s: too many wrong tokens", request.remote_ip)
-            raise web.HTTPError(429)
+            self._refuse(429, "Refused a login from %s: too many wrong tokens",
+                         request.remote_ip)
         result = super().prepare(*args, **kwargs)
         if inspect.isawaitable(result):
             await result
@@ -148,8 +160,7 @@ class KernelQueryHandler(GuardMixin, RequestInfoSocketHandler):
         key = manager._kernels[kernel_id].session.key if kernel_id in manager else None
         offered = self.request.headers.get(KERNEL_PROOF_HEADER)
         if not key or not tokens_match(offered, kernel_proof(key, kernel_id)):
-            _log.warning("Refused a request-info listener without its kernel's proof")
-            raise web.HTTPError(403)
+            self._refuse(403, "Refused a request-info listener without its kernel's proof")
 
 
 def guarded(spec: tuple) -> tuple:
