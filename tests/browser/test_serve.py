@@ -21,6 +21,7 @@ import nbformat
 import pytest
 from browser_harness import (
     REPO,
+    eventually,
     start_server,
     stop_process,
     stop_server,
@@ -227,9 +228,125 @@ def test_ctrl_c_stops_the_server_and_removes_demo_data(tmp_path):
     code = stop_server(served)
     assert code == 0, served.log_text()[-2000:]
     assert not served.db.parent.exists()
-    # (A kernel still booting may print its own KeyboardInterrupt; the server must not.)
-    assert "unexpected error" not in served.log_text()
-    assert "Kernel does not exist" not in served.log_text()
+    # Stopped while its first kernel starts: no traceback from it or the server.
+    assert_stopped_quietly(served.log_text())
+
+
+def assert_stopped_quietly(log: str) -> None:
+    stopping = log.split("Stopping...", 1)[-1]
+    for noise in ("Traceback", "KeyboardInterrupt", "ZMQError", "unexpected error",
+                  "Kernel does not exist", "never retrieved", "was never awaited", "ERROR"):
+        assert noise not in stopping, f"{noise!r} while stopping:\n{stopping[-3000:]}"
+
+
+def busy_machine(processes: int = 3) -> list[subprocess.Popen]:
+    """CPU hogs, so the server stops on a machine as busy as a loaded laptop."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                             stdin=subprocess.DEVNULL) for _ in range(processes)]
+
+
+def test_ctrl_c_on_a_busy_machine_stops_cleanly_and_in_time(browser, tmp_path):
+    """Ctrl-C with an open page, a pre-heated kernel and the CPU saturated.
+
+    Stopping used to take longer than the 20 s ``stop_server`` allows (so the
+    test saw -9), and printed ZMQ and KeyboardInterrupt tracebacks: the
+    shutdown ran on a fresh event loop that could not wait for the server's
+    own kernel starts, Python's SIGINT landed in the middle of whatever ran,
+    and kernels still starting were sent SIGINT too.
+    """
+    served = start_server(db=None, temp_dir=tmp_path, label="ctrl-c-busy")
+    context = browser.new_context()
+    hogs: list[subprocess.Popen] = []
+    try:
+        page = context.new_page()
+        page.goto(served.url)
+        wait_for_widgets(page)
+        hogs = busy_machine()
+        started = time.monotonic()
+        code = stop_server(served)
+        took = time.monotonic() - started
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+        context.close()
+    assert code == 0, served.log_text()[-3000:]
+    print(f"stopped in {took:.1f} s on a busy machine")
+    assert_stopped_quietly(served.log_text())
+
+
+def test_closing_a_tab_frees_its_kernel_at_once(browser, app_server):
+    """The page's own shutdown call works (it sends the ``_xsrf`` cookie the page now
+    sets); culling, after a minute, is only the backstop."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    kernel_id = page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+    cookies = {c["name"] for c in context.cookies()}
+    assert "_xsrf" in cookies
+    assert raw_get(app_server.port, f"/api/kernels/{kernel_id}", app_server.token)[0] == 200
+    closed = time.monotonic()
+    page.close(run_before_unload=True)
+    gone = eventually(
+        lambda: raw_get(app_server.port, f"/api/kernels/{kernel_id}", app_server.token)[0],
+        lambda status: status == 404, timeout=serve.CULL_IDLE_TIMEOUT / 2,
+        what="the closed tab's kernel to be shut down")
+    context.close()
+    assert gone == 404
+    assert time.monotonic() - closed < serve.CULL_IDLE_TIMEOUT / 2
+    assert re.search(rf"204 POST /voila/api/shutdown/{kernel_id}", app_server.log_text()) \
+        or f"Kernel shutdown: {kernel_id}" in app_server.log_text()
+    assert f"403 POST /voila/api/shutdown/{kernel_id}" not in app_server.log_text()
+
+
+def test_readme_command_opens_the_browser_already_logged_in(tmp_path):
+    """``nextround serve --demo`` as the README has it: a fresh token, printed in the
+    address, and the browser opened on that address (through a file, so the token
+    is on no command line)."""
+    from browser_harness import free_port, server_env
+
+    opened = tmp_path / "opened.txt"
+    browser_script = tmp_path / "browser.py"
+    browser_script.write_text(
+        "import sys, pathlib\n"
+        "from urllib.parse import urlsplit\n"
+        f"pathlib.Path({str(opened)!r}).write_text("
+        "pathlib.Path(urlsplit(sys.argv[1]).path).read_text())\n")
+    env = server_env(tmp_path)
+    env.pop("NEXTROUND_TOKEN")
+    env["BROWSER"] = f"{sys.executable} {browser_script} %s"
+    port = free_port()
+    log = tmp_path / "readme.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nextround.cli", "serve", "--demo", "--port", str(port)],
+            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}/", process, log)
+        printed = eventually(log.read_text, lambda t: "NextRound is at" in t,
+                             what="the printed address")
+        token = re.search(rf"http://127\.0\.0\.1:{port}/\?token=([\w-]+)", printed).group(1)
+        assert len(token) >= 40
+        page = eventually(lambda: opened.read_text() if opened.exists() else "", bool,
+                          what="the browser to be opened")
+        assert f"http://127.0.0.1:{port}/?token={token}" in page
+        import http.cookiejar
+        import urllib.request
+
+        client = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with client.open(f"http://127.0.0.1:{port}/?token={token}", timeout=120) as response:
+            html = response.read().decode()
+            assert response.status == 200 and response.url == f"http://127.0.0.1:{port}/"
+        assert "jupyter-config-data" in html
+        with open(f"/proc/{process.pid}/cmdline", "rb") as cmdline:
+            assert token.encode() not in cmdline.read()
+    finally:
+        code = stop_process(process)
+    assert code == 0
 
 
 def test_a_given_database_is_served_and_kept(serve_app, tmp_path_factory):
