@@ -26,6 +26,7 @@ import ipywidgets as W
 from traitlets import HasTraits, Unicode
 
 from .errors import ContentError, NextRoundError
+from .model import visible_name
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
 
@@ -59,7 +60,7 @@ class AppModel(HasTraits):
         self.store = store
 
     def clients(self) -> list[tuple[str, str]]:
-        return [(client.name, client.id) for client in self.store.list_clients()]
+        return [(visible_name(client.name), client.id) for client in self.store.list_clients()]
 
     def open_client(self, client_id: str) -> None:
         """Open a client where they left off and remember them for next time."""

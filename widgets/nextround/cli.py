@@ -101,8 +101,11 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 def _one_line(text: str) -> str:
     """Names are data: keep tabs and newlines in them from breaking the listing, and
     control characters (terminal escapes, NUL, bidi overrides) from reaching the
-    terminal; those are shown as escapes such as ``\\x1b``."""
-    return "".join(_visible(ch) for ch in " ".join(text.split()))
+    terminal; those are shown as escapes such as ``\\x1b``, and invisible ones
+    such as a zero-width space as ``⟨U+200B⟩``."""
+    from .model import visible_name
+
+    return visible_name("".join(_visible(ch) for ch in " ".join(text.split())))
 
 
 def _visible(ch: str) -> str:
@@ -145,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Read a workbook file back into the store; nothing is written on error."""
-    from .exports import MAX_WORKBOOK_BYTES, import_workbook
+    from .exports import MAX_WORKBOOK_BYTES, import_workbook, parse_workbook
 
     path = Path(args.file)
     try:
@@ -156,6 +159,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if len(raw) > MAX_WORKBOOK_BYTES:
         raise NextRoundError(f"This file is larger than {MAX_WORKBOOK_BYTES // 1024 // 1024} "
                              "MB, the most a workbook file can be. Is it the right file?")
+    parse_workbook(raw)  # a bad file is refused before any database is created
     store = _store(args, create=True)
     client = import_workbook(store, raw)
     _say(f"{client.id}\t{_one_line(client.name)}")

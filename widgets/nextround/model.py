@@ -13,6 +13,7 @@ unchanged and a round trip gives back exactly the same file.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,44 @@ LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 STAGES = ("applied", "screening", "phone interview", "interview", "final interview", "offer")
 OUTCOMES = ("pending", "rejected", "offer", "withdrawn")
+
+
+#: Characters that reorder how text is shown ("Trojan Source" tricks): a name
+#: holding one can look exactly like another client's.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+#: Characters with no width. Some scripts and emoji need the joiners, so they
+#: are kept, but shown visibly wherever names are listed.
+INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a client name cannot be kept as typed, or None."""
+    for ch in name:
+        if ch in BIDI_CONTROLS:
+            return (f"the name holds a text-direction control character "
+                    f"(U+{ord(ch):04X}); type the name again without it")
+        if unicodedata.category(ch) == "Cc":
+            return (f"the name holds a control character (U+{ord(ch):04X}); type the name "
+                    "again without it")
+    return None
+
+
+def clean_name(name: str) -> str:
+    """A client name as kept: NFC, runs of white space as one space, no control or
+    text-direction characters (``ValueError`` names the one found)."""
+    folded = " ".join(unicodedata.normalize("NFC", name).split())
+    problem = name_problem(folded)
+    if problem:
+        raise ValueError(problem)
+    return folded
+
+
+def visible_name(name: str) -> str:
+    """A name with its invisible characters shown, so two names that look the same
+    can be told apart: ``Jo\u200bn`` reads ``Jo⟨U+200B⟩n``."""
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if ch in INVISIBLE or ch in BIDI_CONTROLS else ch
+                   for ch in name)
 
 
 def new_id() -> str:

@@ -1102,10 +1102,13 @@ class Store:
 
 
 def _clean_name(name: Any) -> str:
-    """A client name without surrounding blanks; a blank name is refused."""
+    """A client name as :func:`model.clean_name` keeps it; a blank name is refused."""
     if not isinstance(name, str) or not name.strip():
         raise NextRoundError("A client needs a name.")
-    return name.strip()
+    try:
+        return model.clean_name(name)
+    except ValueError as exc:
+        raise NextRoundError(f"This name cannot be used: {exc}.") from None
 
 
 def _ordering(name: str) -> list[Any]:
@@ -1147,6 +1150,11 @@ def validate_import(data: Any) -> tuple[model.Client, dict[str, list[model.Recor
     problems = [f"{key}: unknown section" for key in data if key not in RECORDS
                 and key != "client"]
     client = _validate_one(model.Client, data.get("client"), "client", problems)
+    if client is not None:
+        try:
+            client = client.model_copy(update={"name": model.clean_name(client.name)})
+        except ValueError as exc:
+            problems.append(f"client.name: {exc}")
     records = {name: _validate_list(name, data.get(name, []), problems)
                for name in model.CHILD_RECORDS}
     if client is not None:
