@@ -416,3 +416,27 @@ def test_error_and_redirect_pages_link_nothing_outside(monkeypatch):
                    and not a.startswith("http://127.0.0.1:")]
         assert outside == [], name
         assert "nextround.css" in html, name
+
+
+def test_a_damaged_database_stops_serve_in_one_line(tmp_path):
+    damaged = tmp_path / "nextround.db"
+    damaged.write_bytes(b"not a database" * 500)
+    port = free_port()
+    result = run_cli("serve", "--db", str(damaged), "--port", str(port), "--no-browser")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert str(damaged) in lines[0] and "damaged" in lines[0]
+    assert "sqlalche.me" not in result.stderr and "Traceback" not in result.stderr
+    assert nothing_listens(port)
+
+
+def test_serve_says_when_it_creates_a_database(tmp_path, monkeypatch):
+    import argparse
+
+    monkeypatch.delenv("NEXTROUND_DB", raising=False)
+    db = tmp_path / "new.db"
+    with serve.database_for_kernels(argparse.Namespace(demo=False, db=str(db))) as database:
+        assert database.description.startswith("Created a new database.")
+    with serve.database_for_kernels(argparse.Namespace(demo=False, db=str(db))) as database:
+        assert not database.description.startswith("Created")

@@ -17,7 +17,14 @@ import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 #: Record ids are short random hex strings. The pattern is checked on every
 #: record, so an id from a hostile workbook file can never smuggle in a path,
@@ -139,6 +146,23 @@ class Answer(Record):
     key: ShortText
     value: Any = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("value")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        """An answer is held to the bound of every other text (:data:`MAX_TEXT`):
+        each open sends it to the browser whole. Records read back from a
+        database (``context={"stored": True}``) are not refused: an answer kept
+        by an older version stays readable."""
+        import json
+
+        if info.context and info.context.get("stored"):
+            return value
+        size = len(json.dumps(value, ensure_ascii=False, default=str))
+        if size > MAX_TEXT:
+            raise ValueError(f"an answer can be at most {MAX_TEXT:,} characters long; "
+                             f"this one is {size:,}")
+        return value
 
 
 class CheckIn(Record):

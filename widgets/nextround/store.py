@@ -298,6 +298,10 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 _ROW_DECODERS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
 
 
+#: Validation context for records read back: limits on new text do not apply.
+_STORED = {"stored": True}
+
+
 def _from_row(name: str, row: typing.Mapping[str, Any]) -> Any:
     """A table row as its record (read in bulk for a caseload: keep it lean)."""
     decoders = _ROW_DECODERS.get(name)
@@ -308,7 +312,7 @@ def _from_row(name: str, row: typing.Mapping[str, Any]) -> Any:
     for field, decode in decoders:
         value = row[field]
         data[field] = decode(value) if decode is not None and value is not None else value
-    return RECORDS[name].model_validate(data)
+    return RECORDS[name].model_validate(data, context=_STORED)
 
 
 def _normalize(record: R) -> R:
