@@ -387,3 +387,43 @@ def test_lab_opens_the_workbook_folder(tmp_path):
     assert f"Serving notebooks from local directory: {serve.paths.workbook_dir()}" in text
     assert f"Data is kept in the SQLite file {db}" in text
     assert f"http://127.0.0.1:{port}/" in text
+
+
+def test_a_workbook_upload_too_big_says_so(page, app_server, tmp_path):
+    """Over the limit, the page refuses the file before sending it; between Tornado's
+    default message limit (10 MiB) and the workbook limit, the file now reaches the
+    app, which says what is wrong with it. Both used to fail without a word."""
+    from nextround.exports import MAX_WORKBOOK_BYTES
+
+    page.goto(app_server.url)
+    wait_for_widgets(page)
+    button = page.locator("button.widget-upload").first
+
+    def upload(path) -> None:
+        with page.expect_file_chooser() as chooser:
+            button.click()
+        chooser.value.set_files(str(path))
+
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as out:
+        out.truncate(MAX_WORKBOOK_BYTES + 1)
+    upload(huge)
+    alert = page.locator(".nr-upload-too-big")
+    alert.wait_for(state="visible", timeout=30_000)
+    assert "at most 50 MB" in alert.inner_text() and "Nothing was uploaded" in alert.inner_text()
+    assert alert.get_attribute("role") == "alert"
+
+    large = tmp_path / "large.json"
+    large.write_bytes(b"[" + b" " * (12 * 1024 * 1024) + b"1")
+    upload(large)
+    page.get_by_text("it ends too early", exact=False).wait_for(state="visible",
+                                                               timeout=120_000)
+    assert page.locator(".nr-upload-too-big").count() == 0
+
+
+def test_the_pages_upload_limit_is_the_workbook_limit():
+    from nextround.exports import MAX_WORKBOOK_BYTES
+
+    template = (REPO / "share" / "jupyter" / "voila" / "templates" / "nextround" /
+                "index.html.j2").read_text()
+    assert f"var MAX_UPLOAD_BYTES = {MAX_WORKBOOK_BYTES};" in template

@@ -29,6 +29,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.utils import create_include_assets_functions
 
+from .exports import MAX_WORKBOOK_BYTES
 from .serve_guard import (
     CURRENT_PAGE,
     FAILED_LOGINS,
@@ -48,6 +49,8 @@ from .serve_guard import (
 )
 
 _log = logging.getLogger("nextround.serve")
+#: Room in a websocket message for the widget message around an uploaded file.
+WEBSOCKET_MARGIN = 1024 * 1024
 
 #: What the browser is told in place of a kernel's error or traceback.
 KERNEL_ERROR_TEXT = ("Something went wrong in this part of the page. Reload the page; if it "
@@ -278,6 +281,9 @@ class NextRoundVoila(Voila):
         settings["nextround_pages"] = limit
         settings["nextround_loopback"] = is_loopback(self.ip)
         settings["log_function"] = log_request
+        # A workbook file up to its limit must fit in one websocket message
+        # (Tornado's default is 10 MiB); the page refuses larger ones itself.
+        settings["websocket_max_message_size"] = MAX_WORKBOOK_BYTES + WEBSOCKET_MARGIN
         install_redaction(self.identity_provider.token or "",
                           [self.log, logging.getLogger("tornado"),
                            logging.getLogger("nextround")])
