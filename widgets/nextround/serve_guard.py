@@ -311,9 +311,12 @@ class PageLimit:
         self.kernels.discard(kernel_id)
 
 
-BUSY_MESSAGE = ("NextRound is busy: {limit} pages are open already, the most this "
-                "computer is set to serve at once. Close a NextRound tab you no longer "
-                "need, wait a minute, and reload this page.")
+BUSY_MESSAGE = ("NextRound already has as many pages open as it is set to serve at once "
+                "({limit}). Close a NextRound tab you no longer need, wait a minute, and "
+                "reload this page.")
+#: The plain pages' own layout: readable width and margins, at any size.
+_PLAIN_STYLE = ("<style>main{max-width:40rem;margin:2rem auto;padding:0 1rem;"
+                "font-family:system-ui,sans-serif;line-height:1.5}</style>")
 
 
 def busy_page(limit: int, base_url: str = "/") -> str:
@@ -322,7 +325,8 @@ def busy_page(limit: int, base_url: str = "/") -> str:
     css = html.escape(f"{base_url}voila/templates/nextround/static/nextround.css")
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1.0'>"
-            f"<title>NextRound is busy</title><link rel='stylesheet' href='{css}'></head>"
+            f"<title>NextRound is busy</title><link rel='stylesheet' href='{css}'>"
+            f"{_PLAIN_STYLE}</head>"
             "<body class='nextround'><main class='nextround-page'>"
             f"<h1>NextRound is busy</h1><p role='alert'>{message}</p></main></body></html>")
 
@@ -346,7 +350,7 @@ def error_page(status: int, base_url: str = "/") -> str:
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width, initial-scale=1.0'>"
             f"<title>NextRound: {html.escape(title)}</title>"
-            f"<link rel='stylesheet' href='{css}'></head><body class='nextround'>"
+            f"<link rel='stylesheet' href='{css}'>{_PLAIN_STYLE}</head><body class='nextround'>"
             f"<main class='nextround-page'><h1>{html.escape(title)}</h1>"
             f"<p role='alert'>{html.escape(message)}</p></main></body></html>")
 
