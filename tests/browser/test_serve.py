@@ -427,3 +427,24 @@ def test_the_pages_upload_limit_is_the_workbook_limit():
     template = (REPO / "share" / "jupyter" / "voila" / "templates" / "nextround" /
                 "index.html.j2").read_text()
     assert f"var MAX_UPLOAD_BYTES = {MAX_WORKBOOK_BYTES};" in template
+
+
+def test_without_the_token_a_visitor_gets_a_plain_login_page(page, page_log, app_server):
+    page.goto(app_server.base)
+    expect = page.get_by_role("heading", name="Open NextRound")
+    expect.wait_for(state="visible", timeout=30_000)
+    html = page.content()
+    assert "jupyter server list" not in html and "password" not in page.inner_text("body")
+    token = page.get_by_label("Token")
+    token.fill("not-the-token-0123456789")
+    page.get_by_role("button", name="Open NextRound").click()
+    page.get_by_role("alert").wait_for(state="visible", timeout=30_000)
+    assert "not right" in page.get_by_role("alert").inner_text()
+    # The wrong token's answer is a 401, which Chromium logs: that one is expected.
+    refused = [text for text in page_log.console_errors if "status of 401" in text]
+    assert len(refused) == 1
+    page_log.console_errors.remove(refused[0])
+    page.get_by_label("Token").fill(app_server.token)
+    page.get_by_role("button", name="Open NextRound").click()
+    wait_for_widgets(page)
+    assert app_server.token not in page.url

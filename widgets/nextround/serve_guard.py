@@ -212,7 +212,7 @@ class RedactingFilter(logging.Filter):
         self.token = token
 
     def redact(self, text: str) -> str:
-        text = re.sub(r"(?i)(token=)[^&\s\"'#]+", r"\1" + REDACTED, text)
+        text = re.sub(r"(?i)(token(?:=|%3D))[^&\s\"'#%]+", r"\1" + REDACTED, text)
         text = re.sub(r"(?i)(authorization:\s*(?:token|bearer)\s+)\S+", r"\1" + REDACTED, text)
         return text.replace(self.token, REDACTED) if self.token else text
 
@@ -353,6 +353,30 @@ def error_page(status: int, base_url: str = "/") -> str:
             f"<link rel='stylesheet' href='{css}'>{_PLAIN_STYLE}</head><body class='nextround'>"
             f"<main class='nextround-page'><h1>{html.escape(title)}</h1>"
             f"<p role='alert'>{html.escape(message)}</p></main></body></html>")
+
+
+def login_page(*, action: str, xsrf_field: str, failed: bool, base_url: str = "/") -> str:
+    """Where a visitor without the token lands: what to do, and a field to paste it.
+
+    ``xsrf_field`` is Tornado's hidden ``_xsrf`` input, already HTML.
+    """
+    css = html.escape(f"{base_url}voila/templates/nextround/static/nextround.css")
+    wrong = ("<p role='alert' class='nr-error'>That token is not right. Check it and "
+             "try again.</p>" if failed else "")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1.0'>"
+            f"<title>Open NextRound</title><link rel='stylesheet' href='{css}'>{_PLAIN_STYLE}"
+            "</head><body class='nextround'><main class='nextround-page'>"
+            "<h1>Open NextRound</h1>"
+            "<p>NextRound needs its token. Open the address NextRound printed when it "
+            "started (it ends with <code>?token=</code> and the token), or paste the token "
+            f"here.</p>{wrong}"
+            f"<form method='post' action='{html.escape(action)}'>{xsrf_field}"
+            "<p><label for='nr-token'>Token</label><br>"
+            "<input id='nr-token' name='password' type='password' autocomplete='off' "
+            "required size='40'></p>"
+            "<p><button type='submit'>Open NextRound</button></p></form>"
+            "</main></body></html>")
 
 
 __all__ = [

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.auth.login import LoginFormHandler
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.utils import url_path_join
 from tornado import web
@@ -42,6 +43,7 @@ from .serve_guard import (
     is_loopback,
     kernel_proof,
     log_request,
+    login_page,
     offers_token,
     origin_allowed,
     tokens_match,
@@ -153,6 +155,18 @@ class PageGuardMixin(GuardMixin):
         super().on_finish()
 
 
+class LoginGuardMixin(GuardMixin):
+    """Our own login page in place of Jupyter's, which talks of ``jupyter server
+    list`` and passwords and links to pages outside this computer."""
+
+    def _render(self, message=None):
+        next_url = self.get_argument("next", default=self.base_url)
+        action = f"{self.base_url}login?{urlencode({'next': next_url})}"
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.write(login_page(action=action, xsrf_field=self.xsrf_form_html(),
+                              failed=message is not None, base_url=self.base_url))
+
+
 class KernelQueryHandler(GuardMixin, RequestInfoSocketHandler):
     """``/voila/query/<kernel>``: the page's request, for that kernel and no one else."""
 
@@ -172,7 +186,12 @@ def guarded(spec: tuple) -> tuple:
     if issubclass(handler, RequestInfoSocketHandler):
         wrapped = KernelQueryHandler
     else:
-        mixin = PageGuardMixin if issubclass(handler, TornadoVoilaHandler) else GuardMixin
+        if issubclass(handler, TornadoVoilaHandler):
+            mixin = PageGuardMixin
+        elif issubclass(handler, LoginFormHandler):
+            mixin = LoginGuardMixin
+        else:
+            mixin = GuardMixin
         wrapped = type(f"Guarded{handler.__name__}", (mixin, handler), {})
     return (pattern, wrapped, *rest)
 
