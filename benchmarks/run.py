@@ -40,6 +40,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import signal
 import socket
 import statistics
@@ -164,10 +165,16 @@ class Server:
     process: subprocess.Popen | None = None
     times: list[float] = field(default_factory=list)
     last_load: float = 0.0
+    token: str = ""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    @property
+    def page_url(self) -> str:
+        """The page, logged in with the token when the server needs one."""
+        return f"{self.url}?token={self.token}" if self.token else self.url
 
     def start(self, cwd: Path) -> None:
         with self.log.open("w") as out:
@@ -242,9 +249,11 @@ def servers(temp: Path) -> tuple[Server, Server]:
     app_port, baseline_port = free_port(), free_port()
     argv = serve.voila_argv(serve.ServeOptions(notebook=baseline_notebook(temp),
                                                port=baseline_port, open_browser=False))
+    token = secrets.token_urlsafe(24)
     app = Server("app", [sys.executable, "-m", "nextround.cli", "serve", "--demo",
                          "--no-browser", "--port", str(app_port)],
-                 app_port, APP_USABLE, temp / "app.log", env)
+                 app_port, APP_USABLE, temp / "app.log", {**env, "NEXTROUND_TOKEN": token},
+                 token=token)
     baseline = Server("baseline", [sys.executable, "-m", "voila", *argv], baseline_port,
                       BASELINE_USABLE, temp / "baseline.log", env)
     return app, baseline
@@ -287,7 +296,7 @@ def wait_turn(server: Server, spacing: float, pair: tuple[Server, ...] = (),
 def open_page(context, server: Server, timeout_ms: float):
     """Open the page in a new tab; (page, seconds from navigation start to usable view)."""
     page = context.new_page()
-    page.goto(server.url, wait_until="commit")
+    page.goto(server.page_url, wait_until="commit")
     handle = page.wait_for_function(server.usable, polling=10, timeout=timeout_ms)
     return page, float(handle.json_value()) / 1000
 

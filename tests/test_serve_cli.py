@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from nextround import paths, serve
-from nextround.serve import ServeOptions, check_bind, voila_argv
+from nextround import paths, serve, serve_guard
+from nextround.serve import ServeOptions, voila_argv
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = REPO / "share" / "jupyter" / "voila" / "templates" / "nextround"
@@ -98,11 +98,20 @@ def test_argv_culls_kernels_of_closed_pages():
 
 
 def test_argv_token_and_browser():
-    assert not any("token" in item for item in voila_argv(options()))
+    assert not any(".token=" in item for item in voila_argv(options()))
     assert "--no-browser" not in voila_argv(options())
-    argv = voila_argv(options(ip="0.0.0.0", token="s3cret", open_browser=False))
-    assert argv_value(argv, "Voila.token") == "s3cret"
+    argv = voila_argv(options(ip="0.0.0.0", token="s3cret-s3cret-s3cret", open_browser=False))
+    assert argv_value(argv, "Voila.token") == "s3cret-s3cret-s3cret"
     assert "--no-browser" in argv
+
+
+def test_argv_guards_logins_kernels_and_kernel_errors():
+    argv = voila_argv(options(max_sessions=4))
+    assert argv_value(argv, "Voila.identity_provider_class") == serve.IDENTITY_PROVIDER
+    assert argv_value(argv, "Voila.kernel_websocket_connection_class") == \
+        serve.KERNEL_CONNECTION
+    assert argv_value(argv, "HandedOutKernelManager.max_kernels") == "4"
+    assert argv_value(argv, "NextRoundVoila.max_sessions") == "4"
 
 
 def test_voila_reads_the_argv_as_intended(monkeypatch):
@@ -153,18 +162,134 @@ def test_lab_argv_opens_the_workbook_folder_on_loopback():
 # --- who may connect ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("ip", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
-def test_loopback_needs_no_token(ip):
-    check_bind(ip, None)
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8866", "localhost:8866",
+                                  "[::1]:8866", "127.0.0.2", "LOCALHOST"])
+def test_loopback_names_are_accepted_on_loopback(host):
+    assert serve_guard.host_allowed(host, bound_to_loopback=True)
 
 
-@pytest.mark.parametrize("ip", ["0.0.0.0", "::", "", "192.168.1.20", "example.org"])
-def test_other_addresses_need_a_token(ip):
-    with pytest.raises(serve.NextRoundError, match="token"):
-        check_bind(ip, None)
-    with pytest.raises(serve.NextRoundError):
-        check_bind(ip, "   ")
-    check_bind(ip, "s3cret")
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8866", "192.168.1.20:8866",
+                                  "127.0.0.1.evil.example", "localhost.evil.example", "",
+                                  None])
+def test_other_names_are_refused_on_loopback(host):
+    """A rebinding site's own name (resolving to 127.0.0.1) is not a loopback name."""
+    assert not serve_guard.host_allowed(host, bound_to_loopback=True)
+
+
+def test_on_a_network_the_token_decides_not_the_name():
+    assert serve_guard.host_allowed("nextround.office.lan:8866", bound_to_loopback=False)
+
+
+@pytest.mark.parametrize(("origin", "host", "loopback", "allowed"), [
+    (None, "127.0.0.1:8866", True, True),
+    ("http://127.0.0.1:8866", "127.0.0.1:8866", True, True),
+    ("http://localhost:8866", "localhost:8866", True, True),
+    ("http://evil.example", "127.0.0.1:8866", True, False),
+    ("http://evil.example:8866", "evil.example:8866", True, False),
+    ("http://127.0.0.1:9999", "127.0.0.1:8866", True, False),
+    ("null", "127.0.0.1:8866", True, False),
+    ("file://", "127.0.0.1:8866", True, False),
+    ("http://nextround.lan:8866", "nextround.lan:8866", False, True),
+    ("http://evil.example", "nextround.lan:8866", False, False),
+])
+def test_origin_must_be_this_servers_own_page(origin, host, loopback, allowed):
+    assert serve_guard.origin_allowed(origin, host, loopback) is allowed
+
+
+def test_tokens_shorter_than_16_characters_are_refused():
+    with pytest.raises(serve.NextRoundError, match="at least 16"):
+        serve_guard.check_token("x", "--token")
+    with pytest.raises(serve.NextRoundError, match="spaces"):
+        serve_guard.check_token("sixteen chars or more", "--token")
+    assert serve_guard.check_token(" " + "a" * 16 + "\n", "--token") == "a" * 16
+
+
+def test_token_comes_from_a_file_then_the_environment_then_the_option(tmp_path):
+    file = tmp_path / "token"
+    file.write_text("from-the-file-0123456789\n")
+    env = {"NEXTROUND_TOKEN": "from-the-environment-0123"}
+    given = "from-the-option-0123456789"
+    assert serve_guard.resolve_token(given=given, token_file=str(file), environ=env) == \
+        ("from-the-file-0123456789", False)
+    assert serve_guard.resolve_token(given=given, token_file=None, environ=env) == \
+        ("from-the-environment-0123", False)
+    assert serve_guard.resolve_token(given=given, token_file=None, environ={}) == \
+        (given, False)
+    made, generated = serve_guard.resolve_token(given=None, token_file=None, environ={})
+    again, _ = serve_guard.resolve_token(given=None, token_file=None, environ={})
+    assert generated and len(made) >= 40 and made != again
+    with pytest.raises(serve.NextRoundError, match="cannot read the token file"):
+        serve_guard.resolve_token(given=None, token_file=str(tmp_path / "nope"), environ={})
+
+
+def test_token_comparison_is_constant_time_and_exact():
+    import inspect
+
+    assert serve_guard.tokens_match("a" * 20, "a" * 20)
+    assert not serve_guard.tokens_match("a" * 19, "a" * 20)
+    assert not serve_guard.tokens_match("", "a" * 20)
+    assert not serve_guard.tokens_match(None, "a" * 20)
+    assert "compare_digest" in inspect.getsource(serve_guard.tokens_match)
+
+
+def test_failed_logins_lock_an_address_for_the_window():
+    now = [0.0]
+    failures = serve_guard.FailedLogins(limit=3, window=60, clock=lambda: now[0])
+    for _ in range(2):
+        failures.record("10.0.0.9")
+    assert not failures.locked("10.0.0.9")
+    failures.record("10.0.0.9")
+    assert failures.locked("10.0.0.9") and not failures.locked("10.0.0.8")
+    now[0] = 61
+    assert not failures.locked("10.0.0.9")
+
+
+def test_redaction_removes_the_token_from_every_log_line():
+    import logging
+
+    token = "Secret-Token-0123456789"
+    redacting = serve_guard.RedactingFilter(token)
+    record = logging.LogRecord("tornado.access", logging.WARNING, __file__, 1,
+                               "%d GET %s (%s)", (403, f"/?client=x&token={token}", "::1"),
+                               None)
+    redacting.filter(record)
+    assert token not in record.getMessage() and "[redacted]" in record.getMessage()
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "Authorization: token %s",
+                               ("anything-else",), None)
+    redacting.filter(record)
+    assert "anything-else" not in record.getMessage()
+    assert serve_guard.without_token(f"/?token={token}&client=ab12cd") == "/?client=ab12cd"
+    assert serve_guard.without_token(f"/?token={token}") == "/"
+
+
+def test_page_limit_counts_waiting_pages_and_frees_closed_ones():
+    limit = serve_guard.PageLimit(2)
+    first, second = {}, {}
+    assert limit.admit() and limit.admit()
+    assert not limit.admit()
+    limit.got_kernel(first, "k1")
+    limit.finished(first)  # finishing after the kernel came does not free a place
+    assert not limit.admit()
+    limit.finished(second)  # a page that failed before its kernel frees its place
+    assert limit.admit()
+    limit.kernel_gone("k1")
+    assert limit.kernels == set()
+    assert "busy" in serve_guard.busy_page(2)
+
+
+def test_a_short_token_is_refused_in_one_line_before_listening():
+    port = free_port()
+    result = run_cli("serve", "--token", "short", "--port", str(port), "--no-browser")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "at least 16" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert nothing_listens(port)
+
+
+def test_max_sessions_must_be_positive():
+    result = run_cli("serve", "--max-sessions", "0", "--no-browser")
+    assert result.returncode == 1 and "--max-sessions" in result.stderr
 
 
 @pytest.mark.parametrize(("ip", "expected"), [
@@ -174,17 +299,6 @@ def test_other_addresses_need_a_token(ip):
 ])
 def test_kernels_reach_the_server_where_it_listens(ip, expected):
     assert serve.kernel_server_address(ip) == expected
-
-
-def test_public_ip_without_token_is_refused_before_listening():
-    port = free_port()
-    result = run_cli("serve", "--ip", "0.0.0.0", "--port", str(port), "--no-browser")
-    assert result.returncode != 0
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert "token" in lines[0] and "Traceback" not in result.stderr
-    assert result.stdout == ""
-    assert nothing_listens(port)
 
 
 def test_busy_port_is_refused_in_one_line():
@@ -319,3 +433,27 @@ def test_lab_adds_its_own_settings_ahead_of_the_environments():
     post_build = (REPO / "binder" / "postBuild").read_text()
     for plugin in disabled:  # Binder turns off the same plugins
         assert f'jupyter labextension disable --level=sys_prefix "{plugin}"' in post_build
+
+
+def test_a_damaged_database_stops_serve_in_one_line(tmp_path):
+    damaged = tmp_path / "nextround.db"
+    damaged.write_bytes(b"not a database" * 500)
+    port = free_port()
+    result = run_cli("serve", "--db", str(damaged), "--port", str(port), "--no-browser")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert str(damaged) in lines[0] and "damaged" in lines[0]
+    assert "sqlalche.me" not in result.stderr and "Traceback" not in result.stderr
+    assert nothing_listens(port)
+
+
+def test_serve_says_when_it_creates_a_database(tmp_path, monkeypatch):
+    import argparse
+
+    monkeypatch.delenv("NEXTROUND_DB", raising=False)
+    db = tmp_path / "new.db"
+    with serve.database_for_kernels(argparse.Namespace(demo=False, db=str(db))) as database:
+        assert database.description.startswith("Created a new database.")
+    with serve.database_for_kernels(argparse.Namespace(demo=False, db=str(db))) as database:
+        assert not database.description.startswith("Created")

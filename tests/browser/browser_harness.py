@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -46,6 +47,9 @@ HARMLESS_CONSOLE_ERROR = re.compile(
 #: A stylesheet the template serves: ready when this answers, without
 #: spending a pre-heated kernel the way a request for the page itself would.
 READY_PATH = "voila/templates/nextround/static/nextround.css"
+#: The token every test server is started with (through NEXTROUND_TOKEN, so it
+#: is not on any command line). Tests that look for it in logs use this value.
+TOKEN = "t0k3n-" + secrets.token_urlsafe(24)
 
 
 # --- the server -------------------------------------------------------------------
@@ -62,7 +66,11 @@ def free_port() -> int:
 
 @dataclass
 class ServedApp:
-    """A running ``nextround serve``."""
+    """A running ``nextround serve``.
+
+    ``url`` opens the app and logs in with the token (the server then
+    redirects to ``base``); ``base`` is the server's address without it.
+    """
 
     url: str
     db: Path
@@ -70,6 +78,8 @@ class ServedApp:
     log: Path
     process: subprocess.Popen
     temp_dir: Path
+    base: str = ""
+    token: str = ""
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -83,6 +93,7 @@ def server_env(temp_dir: Path) -> dict[str, str]:
         [widgets, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
     env["TMPDIR"] = str(temp_dir)
     env.pop("NEXTROUND_DB", None)
+    env["NEXTROUND_TOKEN"] = TOKEN
     return env
 
 
@@ -106,10 +117,12 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path,
 
 
 def start_server(*, db: Path | None, temp_dir: Path, label: str = "demo",
-                 extra: list[str] | None = None) -> ServedApp:
+                 extra: list[str] | None = None, env: dict[str, str] | None = None
+                 ) -> ServedApp:
     """Start ``nextround serve`` in its own process group and wait until it answers.
 
-    Its output goes to ``test-artifacts/serve-<label>.log``.
+    Its output goes to ``test-artifacts/serve-<label>.log``. ``env`` adds to
+    (or, with a value of ``None``, removes from) the server's environment.
     """
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -117,15 +130,22 @@ def start_server(*, db: Path | None, temp_dir: Path, label: str = "demo",
     where = ["--db", str(db)] if db is not None else ["--demo"]
     command = [sys.executable, "-m", "nextround.cli", "serve", "--no-browser",
                "--port", str(port), *where, *(extra or [])]
+    environment = server_env(temp_dir)
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     with log.open("w", encoding="utf-8") as out:
-        process = subprocess.Popen(command, cwd=temp_dir, env=server_env(temp_dir),
+        process = subprocess.Popen(command, cwd=temp_dir, env=environment,
                                    stdin=subprocess.DEVNULL, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    served = ServedApp(url=url, db=db or Path(), port=port, log=log, process=process,
-                       temp_dir=temp_dir)
+    base = f"http://127.0.0.1:{port}/"
+    token = environment.get("NEXTROUND_TOKEN", "")
+    served = ServedApp(url=f"{base}?token={token}", db=db or Path(), port=port, log=log,
+                       process=process, temp_dir=temp_dir, base=base, token=token)
     try:
-        wait_until_ready(url, process, log)
+        wait_until_ready(base, process, log)
         if db is None:
             found = sorted(temp_dir.glob("nextround-demo-*/demo.db"))
             assert found, f"no demo database under {temp_dir}"
@@ -166,9 +186,9 @@ def start_voila(target: Path, *, temp_dir: Path, label: str, db: Path | None = N
                                    env=env, stdin=subprocess.DEVNULL, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     served = ServedApp(url=f"http://127.0.0.1:{port}/", db=db or Path(), port=port, log=log,
-                       process=process, temp_dir=temp_dir)
+                       process=process, temp_dir=temp_dir, base=f"http://127.0.0.1:{port}/")
     try:
-        wait_until_ready(served.url, process, log)
+        wait_until_ready(served.base, process, log)
     except BaseException:
         stop_server(served)
         raise

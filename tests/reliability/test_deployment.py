@@ -4,9 +4,9 @@ The rest of the deployment checks already live beside the code they test:
 
 * ``nextround serve`` refuses execute requests sent over the kernel
   websocket: ``tests/browser/test_serve.py::test_code_sent_over_the_kernel_websocket_is_not_run``;
-* it refuses a non-loopback bind without a token, before listening:
-  ``tests/test_serve_cli.py::test_other_addresses_need_a_token`` and
-  ``::test_public_ip_without_token_is_refused_before_listening``;
+* it always needs a token, and on loopback accepts only loopback names:
+  ``tests/browser/test_serve_security.py`` (against a real server) and the
+  rules in ``tests/test_serve_cli.py``;
 * tracebacks are off and the error shown is a plain message:
   ``tests/test_serve_cli.py::test_argv_turns_tracebacks_off_and_explains_errors_plainly``
   and ``tests/browser/test_serve.py::test_tracebacks_are_not_shown``;

@@ -43,17 +43,25 @@ HOSTILE_NAMES = [
     "CON",
     "a/b/../../../c",
     "file:///etc/passwd",
-    "\u202eredaolnwod.json",          # right-to-left override: shows as "nosj.download"
-    "\u2067\u05e9\u05e8\u05d4\u2069 ../x",  # RTL isolate around Hebrew
-    "Ada\x00../../evil",              # NUL byte inside
-    "\x1b]0;pwned\x07\x1b[31mred",    # terminal title and colour escapes
-    "tab\tand\nnewline",
+    "\u05e9\u05e8\u05d4 ../x",          # Hebrew, right to left by itself
+    "Jo\u200bhn",                      # a zero-width space: kept, and shown visibly
     "%2e%2e%2f%2e%2e%2fetc",
     "../" * 66 + "x",                 # 199 characters of traversal
 ]
 
+#: Names that hide things from a person reading a list: refused since
+#: names are told apart by eye (written by an older NextRound, they are still
+#: listed safely, see the CLI listing test).
+CONTROL_NAMES = [
+    "\u202eredaolnwod.json",          # right-to-left override: shows as "nosj.download"
+    "\u2067\u05e9\u05e8\u05d4\u2069 ../x",  # RTL isolate around Hebrew
+    "Ada\x00../../evil",              # NUL byte inside
+    "\x1b]0;pwned\x07\x1b[31mred",    # terminal title and colour escapes
+]
+
 #: Names the store refuses, with the start of the message a person sees.
-INVALID_NAMES = [
+INVALID_NAMES = [*[(name, "This name cannot be used: the name holds a")
+                   for name in CONTROL_NAMES],
     ("x" * 10_000, "name: String should have at most 200 characters"),
     ("x" * 201, "name: String should have at most 200 characters"),
     ("", "A client needs a name."),
@@ -118,17 +126,17 @@ def test_hostile_name_round_trips_as_data_and_writes_only_the_chosen_file(tmp_pa
 
 
 @pytest.mark.parametrize(("name", "message"), INVALID_NAMES,
-                         ids=["10k", "201", "empty", "blank"])
+                         ids=["rlo", "rli", "nul", "escape", "10k", "201", "empty", "blank"])
 def test_invalid_name_is_refused_in_plain_words_and_writes_nothing(store, tmp_path, name,
                                                                     message):
     before = snapshot(tmp_path)
     with pytest.raises(NextRoundError) as caught:
         store.create_client(name)
-    assert str(caught.value) == message
+    assert str(caught.value).startswith(message)
     keeper = store.create_client("Keeper")
     with pytest.raises(NextRoundError) as renamed:
         store.rename_client(keeper.id, name)
-    assert str(renamed.value) == message
+    assert str(renamed.value).startswith(message)
     assert [c.name for c in store.list_clients()] == ["Keeper"]
     diff = changed(before, snapshot(tmp_path))
     assert diff["added"] == [] and diff["removed"] == []
@@ -184,7 +192,7 @@ def test_download_file_names_never_come_from_the_client(store, content):
     from nextround.components.counsellor import CounsellorView
     from nextround.components.workbook_file import WorkbookFile
 
-    client = _filled(store, "../../etc/passwd \u202e<img src=x>")
+    client = _filled(store, "../../etc/passwd \u200b<img src=x>")
     plan = ActionPlan.create(content=content, store=store, client_id=client.id)
     workbook = WorkbookFile.create(store=store, client_id=client.id)
     workbook.make_link()
@@ -219,7 +227,7 @@ def cli_db(tmp_path) -> tuple[Path, str]:
     data.mkdir()
     path = data / "nextround.db"
     with Store(path) as store:
-        client = _filled(store, "../../etc/passwd\x00\x1b[2J\u202e")
+        client = _filled(store, "../../etc/passwd\u200b[2J")
     return path, client.id
 
 
@@ -240,7 +248,7 @@ def test_cli_export_writes_exactly_the_file_named_by_o(capsys, tmp_path, cli_db)
     after = snapshot(tmp_path)
     assert _strays(before, after, _db_files("data")) == [f"out/{CHOSEN}"]
     doc = json.loads((tmp_path / "out" / CHOSEN).read_bytes())
-    assert doc["client"]["name"] == "../../etc/passwd\x00\x1b[2J\u202e"
+    assert doc["client"]["name"] == "../../etc/passwd\u200b[2J"
 
 
 @pytest.mark.parametrize("client_arg", ["../../etc/passwd", "..%2F..%2Fetc", "a\x00b",
@@ -318,7 +326,8 @@ def test_cli_import_of_hostile_names_writes_only_the_database(capsys, tmp_path):
     for n in range(len(HOSTILE_NAMES)):
         code, out, err = run(capsys, "import", str(files / f"{n}.json"), "--db",
                              str(target / "nextround.db"))
-        assert (code, err) == (0, ""), err
+        assert code == 0, err
+        assert err.count("\n") in (1, 2) and "Imported " in err  # and "Created ..." once
         assert out.count("\n") == 1
     diff = changed(before, snapshot(tmp_path))
     assert diff["removed"] == [] and diff["modified"] == []
@@ -330,14 +339,21 @@ def test_cli_import_of_hostile_names_writes_only_the_database(capsys, tmp_path):
 
 
 def test_cli_listing_cannot_smuggle_control_characters_into_the_terminal(capsys, tmp_path):
+    """Names with control characters are refused now; a database written before
+    that may still hold them, and listing it stays safe."""
+    from sqlalchemy import text
+
     db = tmp_path / "s.db"
     with Store(db) as store:
-        for name in HOSTILE_NAMES:
-            store.create_client(name)
+        for name in HOSTILE_NAMES + CONTROL_NAMES:
+            client = store.create_client("placeholder")
+            with store.engine.begin() as conn:
+                conn.execute(text("UPDATE clients SET name = :name WHERE id = :id"),
+                             {"name": name, "id": client.id})
     code, out, err = run(capsys, "clients", "--db", str(db))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert len(lines) == len(HOSTILE_NAMES)
+    assert len(lines) == len(HOSTILE_NAMES + CONTROL_NAMES)
     for line in lines:
         client_id, shown = line.split("\t")
         assert len(client_id) == 16
@@ -348,6 +364,13 @@ def test_cli_listing_cannot_smuggle_control_characters_into_the_terminal(capsys,
     assert "\\x1b]0;pwned\\x07\\x1b[31mred" in out
     assert "Ada\\x00../../evil" in out
     assert "\\u202eredaolnwod.json" in out
+    assert "Jo⟨U+200B⟩hn" in out
+
+
+def test_names_are_normalised_and_white_space_folded(store):
+    composed = store.create_client("Zoe\u0301  Ade\tbayo\n")  # e + combining acute
+    assert composed.name == "Zo\u00e9 Ade bayo"
+    assert store.get_client(composed.id).name == "Zo\u00e9 Ade bayo"
 
 
 def test_cli_import_reads_no_more_than_a_workbook_can_hold(capsys, tmp_path):

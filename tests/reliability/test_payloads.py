@@ -21,11 +21,13 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
+import pytest
 from payloads import KINDS, PAYLOADS, by_kind, fitting
 
 from nextround import model
 from nextround.caseload import caseload
 from nextround.components.counsellor import caseload_table
+from nextround.errors import NextRoundError
 from nextround.exports import build_workbook, import_workbook, plan_to_markdown, workbook_bytes
 from nextround.summary import session_summary
 
@@ -68,7 +70,18 @@ def _carrier(store, texts: list[str], name: str) -> model.Client:
 
 
 def test_every_payload_survives_the_store_and_the_workbook_file_exactly(store):
-    clients = {store.create_client(p.text).id: p.text.strip() for p in fitting(200)}
+    """As data, exactly; as a name, folded and NFC (control and text-direction
+    characters are refused in names, so lists never hide or reorder them)."""
+    def problem(text: str) -> str | None:
+        return model.name_problem(" ".join(text.split()))
+
+    names = [p.text for p in fitting(200) if problem(p.text) is None]
+    refused = [p.text for p in fitting(200) if problem(p.text) is not None]
+    assert len(names) >= 40 and refused
+    for text in refused:
+        with pytest.raises(NextRoundError, match="This name cannot be used"):
+            store.create_client(text)
+    clients = {store.create_client(text).id: model.clean_name(text) for text in names}
     carrier = _carrier(store, [p.text for p in PAYLOADS], "Carrier")
     files = {cid: workbook_bytes(build_workbook(store, cid, include_notes=True))
              for cid in [*clients, carrier.id]}

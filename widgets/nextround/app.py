@@ -401,7 +401,8 @@ def wait_for_request() -> None:
 
     async def receive() -> None:
         try:
-            async with websockets.connect(url, open_timeout=5) as socket:
+            async with websockets.connect(url, open_timeout=5,
+                                          additional_headers=kernel_proof_headers()) as socket:
                 received.append(await socket.recv())
         except (TimeoutError, ConnectionRefusedError):
             warnings.warn(f"Failed to connect to {url}", stacklevel=2)
@@ -412,6 +413,23 @@ def wait_for_request() -> None:
     thread.join()
     for text in received:
         env.update({str(k): str(v) for k, v in json.loads(text).items()})
+
+
+def kernel_proof_headers() -> dict[str, str]:
+    """Prove to ``nextround serve`` that this is the kernel the query is for.
+
+    The kernel signs its own id with its connection key, which only it and
+    the server know (see :func:`nextround.serve_guard.kernel_proof`).
+    """
+    try:
+        from IPython import get_ipython
+
+        key = get_ipython().kernel.session.key
+    except Exception:  # noqa: BLE001 - not in a kernel: nothing to prove
+        return {}
+    from .serve_guard import KERNEL_PROOF_HEADER, kernel_proof
+
+    return {KERNEL_PROOF_HEADER: kernel_proof(key, os.environ.get("VOILA_KERNEL_ID", ""))}
 
 
 # --- small pieces ----------------------------------------------------------------------

@@ -27,10 +27,20 @@ def _warn(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _store(args: argparse.Namespace):
+def _store(args: argparse.Namespace, *, create: bool = False):
+    """The store named by ``--db`` (or the default).
+
+    Only commands that write a new database (``demo``, ``import``) pass
+    ``create``; they say so when they made one. A command that only reads
+    refuses a path that does not exist, so a mistyped ``--db`` never leaves an
+    empty database (and its folder) behind.
+    """
     from .store import Store
 
-    return Store(args.db)
+    store = Store(args.db, create=create)
+    if store.created:
+        _warn(f"Created a new database: {store.describe()}")
+    return store
 
 
 def _content():
@@ -65,19 +75,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import create_demo
 
     _content()
-    store = _store(args)
+    store = _store(args, create=True)
     clients = create_demo(store)
     for client in clients:
-        _say(f"{client.id}\t{client.name}")
-    _warn(f"Demo data written to {store.describe()}")
+        _say(f"{client.id}\t{_one_line(client.name)}")
+    _warn(f"Added {len(clients)} demo clients. {store.describe()}")
     return 0
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
     """List clients as ``id<TAB>name``, one per line."""
     store = _store(args)
-    for client in store.list_clients():
+    clients = store.list_clients()
+    for client in clients:
         _say(f"{client.id}\t{_one_line(client.name)}")
+    if not clients:
+        _warn(f"No clients yet. {store.describe()}")
     return 0
 
 
@@ -88,8 +101,11 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 def _one_line(text: str) -> str:
     """Names are data: keep tabs and newlines in them from breaking the listing, and
     control characters (terminal escapes, NUL, bidi overrides) from reaching the
-    terminal; those are shown as escapes such as ``\\x1b``."""
-    return "".join(_visible(ch) for ch in " ".join(text.split()))
+    terminal; those are shown as escapes such as ``\\x1b``, and invisible ones
+    such as a zero-width space as ``⟨U+200B⟩``."""
+    from .model import visible_name
+
+    return visible_name("".join(_visible(ch) for ch in " ".join(text.split())))
 
 
 def _visible(ch: str) -> str:
@@ -132,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Read a workbook file back into the store; nothing is written on error."""
-    from .exports import MAX_WORKBOOK_BYTES, import_workbook
+    from .exports import MAX_WORKBOOK_BYTES, import_workbook, parse_workbook
 
     path = Path(args.file)
     try:
@@ -143,9 +159,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     if len(raw) > MAX_WORKBOOK_BYTES:
         raise NextRoundError(f"This file is larger than {MAX_WORKBOOK_BYTES // 1024 // 1024} "
                              "MB, the most a workbook file can be. Is it the right file?")
-    client = import_workbook(_store(args), raw)
+    parse_workbook(raw)  # a bad file is refused before any database is created
+    store = _store(args, create=True)
+    client = import_workbook(store, raw)
     _say(f"{client.id}\t{_one_line(client.name)}")
+    _warn(f"Imported {_one_line(client.name)} ({_record_counts(store, client.id)}). "
+          f"{store.describe()}")
     return 0
+
+
+def _record_counts(store, client_id: str) -> str:
+    """What a client's workbook holds, in words: "2 applications, 5 answers"."""
+    from .store import LABELS
+
+    data = store.export_records(client_id, include_notes=True)
+    parts = [f"{len(items)} {LABELS[name]}{'' if len(items) == 1 else 's'}"
+             for name, items in data.items() if name != "client" and items]
+    return ", ".join(parts) or "no records yet"
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
@@ -177,19 +207,44 @@ def cmd_tone(args: argparse.Namespace) -> int:
     """Check an email draft; exit 1 if anything should be reworded."""
     from .advice import check_tone
 
-    if args.file == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise NextRoundError(f"cannot read {args.file}: {exc}") from None
+    text = _read_draft(args.file)
+    if not text.strip():
+        shown = "the draft on standard input" if args.file == "-" else \
+            _shown_path(Path(args.file))
+        raise NextRoundError(f"{shown} is empty; write the email first, then check it")
     flags = check_tone(text, _content())
     for flag in flags:
         _say(f"{flag.phrase!r} -> {flag.alternative}")
     if not flags:
         _say("The draft reads as gracious.")
     return 1 if flags else 0
+
+
+def _read_draft(name: str) -> str:
+    """An email draft as text, from a file or ``-`` (standard input), in plain words
+    when it cannot be read."""
+    if name == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else \
+            sys.stdin.read().encode("utf-8")
+        shown = "the draft on standard input"
+    else:
+        path = Path(name)
+        shown = _shown_path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NextRoundError(f"there is no file {shown}; check the name") from None
+        except IsADirectoryError:
+            raise NextRoundError(f"{shown} is a folder, not a draft file") from None
+        except PermissionError:
+            raise NextRoundError(f"{shown} cannot be read: permission denied") from None
+        except (OSError, ValueError) as exc:
+            raise NextRoundError(f"cannot read {shown}: {_why(exc)}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NextRoundError(f"{shown} is not plain UTF-8 text (unexpected byte at position "
+                             f"{exc.start}); save it as plain text and try again") from None
 
 
 # --- parser --------------------------------------------------------------------

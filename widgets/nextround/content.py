@@ -645,8 +645,9 @@ def _walk(data: Any, loc: tuple) -> Iterator[tuple[tuple, Any]]:
 
 
 def _check_templates(parsed: _Parsed, problems: list[str]) -> None:
-    """Every email subject and body must compile, and read well with any value unknown."""
-    from .emails import compile_template, draft_problems
+    """Every email subject and body must compile, render in the app's sandbox, and
+    read well with any value unknown."""
+    from .emails import compile_template, draft_problems, render_problem
 
     for i, item in enumerate(_items(parsed.data, "templates")):
         if not isinstance(item, dict):
@@ -655,13 +656,16 @@ def _check_templates(parsed: _Parsed, problems: list[str]) -> None:
             if not isinstance(item.get(key), str):
                 continue
             error = compile_template(item[key])
+            what = "does not compile"
+            if error is None:
+                error, what = render_problem(item[key]), "cannot be rendered"
             if error is not None:
                 template_line, reason = error
                 loc = ("templates", i, key)
                 first = parsed.lines.get(loc + (_TEXT,), _line_for(loc, parsed.lines))
                 line = first + max(template_line - 1, 0)
                 problems.append(_problem(parsed.path, line, loc,
-                                         f"template does not compile: {reason}"))
+                                         f"template {what}: {reason}"))
                 continue
             loc = ("templates", i, key)
             for problem in draft_problems(item[key], subject=key == "subject"):

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, Undefined, meta
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 #: The values a template can use, with an example of each for checking. The
@@ -187,3 +188,45 @@ def draft_problems(source: str, *, subject: bool = False) -> list[str]:
                         else "with every value known")
                 problems[kind] = f"{when}, the draft {flaw}"
     return list(problems.values())
+
+
+def render_problem(source: str, context: dict[str, Any] | None = None
+                   ) -> tuple[int, str] | None:
+    """Return ``(line, reason)`` if ``source`` compiles but cannot render, else None.
+
+    Rendering runs in the same sandbox as the app, so a template that reaches
+    for Python internals fails here, in ``check-content``, rather than on
+    every client who opens the step.
+    """
+    values = EXAMPLE_CONTEXT if context is None else context
+    try:
+        _ENV.from_string(source).render(values)
+        _CHECKING_ENV.from_string(source).render(values)
+    except TemplateSyntaxError:
+        return None  # compile_template reports these
+    except Exception as exc:  # noqa: BLE001 - any failure to render is a content error
+        return _template_line(exc), f"{type(exc).__name__}: {exc}"[:300]
+    return None
+
+
+class _ReportingSandbox(SandboxedEnvironment):
+    """The app's sandbox, which also reports a blocked attribute instead of quietly
+    showing it as a ``[name]`` placeholder: such a template is a content error."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        raise SecurityError(f"access to attribute {attribute!r} of "
+                            f"{type(obj).__name__!r} object is unsafe.")
+
+
+_CHECKING_ENV = _ReportingSandbox(undefined=Placeholder, autoescape=False,
+                                  keep_trailing_newline=False)
+
+
+def _template_line(exc: BaseException) -> int:
+    """The template line a rendering error happened on (Jinja marks its frames)."""
+    line, tb = 1, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

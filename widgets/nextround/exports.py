@@ -135,7 +135,8 @@ def _reject_constant(name: str) -> Any:
 def _load_json(text: str) -> Any:
     """Parse JSON, naming line and column, and saying so when the file is cut short."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant,
+                          object_pairs_hook=_refuse_duplicate_keys)
     except json.JSONDecodeError as exc:
         if _looks_truncated(text, exc):
             raise WorkbookError(
@@ -147,6 +148,18 @@ def _load_json(text: str) -> Any:
     except (ValueError, RecursionError) as exc:
         raise WorkbookError(f"This is not a NextRound workbook file: it is not valid "
                             f"JSON ({exc}).") from exc
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A key given twice would silently keep its last value: such a file is refused."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise WorkbookError(f"This workbook file is not valid: the key {key[:60]!r} appears "
+                                "twice in the same object, so it is unclear which value "
+                                "is meant. Export the workbook again.")
+        seen[key] = value
+    return seen
 
 
 def _looks_truncated(text: str, exc: json.JSONDecodeError) -> bool:

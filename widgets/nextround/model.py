@@ -13,10 +13,18 @@ unchanged and a round trip gives back exactly the same file.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 #: Record ids are short random hex strings. The pattern is checked on every
 #: record, so an id from a hostile workbook file can never smuggle in a path,
@@ -31,6 +39,44 @@ LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 STAGES = ("applied", "screening", "phone interview", "interview", "final interview", "offer")
 OUTCOMES = ("pending", "rejected", "offer", "withdrawn")
+
+
+#: Characters that reorder how text is shown ("Trojan Source" tricks): a name
+#: holding one can look exactly like another client's.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+#: Characters with no width. Some scripts and emoji need the joiners, so they
+#: are kept, but shown visibly wherever names are listed.
+INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a client name cannot be kept as typed, or None."""
+    for ch in name:
+        if ch in BIDI_CONTROLS:
+            return (f"the name holds a text-direction control character "
+                    f"(U+{ord(ch):04X}); type the name again without it")
+        if unicodedata.category(ch) == "Cc":
+            return (f"the name holds a control character (U+{ord(ch):04X}); type the name "
+                    "again without it")
+    return None
+
+
+def clean_name(name: str) -> str:
+    """A client name as kept: NFC, runs of white space as one space, no control or
+    text-direction characters (``ValueError`` names the one found)."""
+    folded = " ".join(unicodedata.normalize("NFC", name).split())
+    problem = name_problem(folded)
+    if problem:
+        raise ValueError(problem)
+    return folded
+
+
+def visible_name(name: str) -> str:
+    """A name with its invisible characters shown, so two names that look the same
+    can be told apart: ``Jo\u200bn`` reads ``Jo⟨U+200B⟩n``."""
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if ch in INVISIBLE or ch in BIDI_CONTROLS else ch
+                   for ch in name)
 
 
 def new_id() -> str:
@@ -111,6 +157,23 @@ class Answer(Record):
     key: ShortText
     value: Any = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("value")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        """An answer is held to the bound of every other text (:data:`MAX_TEXT`):
+        each open sends it to the browser whole. Records read back from a
+        database (``context={"stored": True}``) are not refused: an answer kept
+        by an older version stays readable."""
+        import json
+
+        if info.context and info.context.get("stored"):
+            return value
+        size = len(json.dumps(value, ensure_ascii=False, default=str))
+        if size > MAX_TEXT:
+            raise ValueError(f"an answer can be at most {MAX_TEXT:,} characters long; "
+                             f"this one is {size:,}")
+        return value
 
 
 class CheckIn(Record):

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from .model import Client
+from .model import Client, visible_name
 
 
 def added_on(when: datetime) -> str:
@@ -34,23 +34,25 @@ def client_labels(clients: Iterable[Client]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for same in by_name.values():
         if len(same) == 1:
-            labels[same[0].id] = same[0].name
+            labels[same[0].id] = visible_name(same[0].name)
             continue
         days = Counter(added_on(c.created_at) for c in same)
         ordered = sorted(same, key=lambda c: (_utc(c.created_at), c.id))
         for client in ordered:
             day = added_on(client.created_at)
-            labels[client.id] = f"{client.name} (added {day})" if days[day] == 1 else None
+            labels[client.id] = (f"{visible_name(client.name)} (added {day})"
+                                 if days[day] == 1 else None)
         clashing = [c for c in ordered if labels[c.id] is None]
         times = Counter(_added_at(c) for c in clashing)
         seen: Counter = Counter()
         for client in clashing:
             when = _added_at(client)
             if times[when] == 1:
-                labels[client.id] = f"{client.name} (added {when})"
+                labels[client.id] = f"{visible_name(client.name)} (added {when})"
             else:
                 seen[when] += 1
-                labels[client.id] = f"{client.name} (added {when}, {seen[when]} of {times[when]})"
+                labels[client.id] = (f"{visible_name(client.name)} (added {when}, "
+                                   f"{seen[when]} of {times[when]})")
     return labels
 
 

@@ -4,12 +4,17 @@
 refuses code execution from the browser: its kernel websocket passes only
 widget (comm) and kernel-info messages. On top of that, this module:
 
-* binds 127.0.0.1 unless told otherwise, and refuses any other address
-  without a token, before anything listens;
+* binds 127.0.0.1 unless told otherwise;
+* always needs a token: ``--token-file``, ``NEXTROUND_TOKEN`` or ``--token``,
+  else a fresh one; the browser is opened on the address with the token, and
+  that address is printed (see :mod:`nextround.serve_guard` for the rest of
+  who may connect);
+* serves at most ``--max-sessions`` pages at once;
 * leaves tracebacks off, so a failing cell shows a plain sentence;
 * pre-heats one kernel, refilled :data:`FILL_DELAY` seconds after use;
-* culls the kernel of a closed tab after :data:`CULL_IDLE_TIMEOUT` seconds
-  without activity or connection (the page's own shutdown call is refused);
+* frees a closed tab's kernel at once (the page's own shutdown call), and
+  culls a kernel after :data:`CULL_IDLE_TIMEOUT` seconds without activity or
+  connection in case that call never arrives;
 * uses the ``nextround`` Voilà template, which loads nothing from outside
   the server;
 * passes ``--db`` to the kernels as ``NEXTROUND_DB``, and ``--demo`` serves a
@@ -17,7 +22,7 @@ widget (comm) and kernel-info messages. On top of that, this module:
 
 Voilà runs in this process, so Ctrl-C stops it and its kernels cleanly.
 Everything that decides *how* Voilà runs is a small pure function
-(:func:`voila_argv`, :func:`check_bind`, :func:`lab_argv`), testable without
+(:func:`voila_argv`, :func:`lab_argv`, :func:`display_url`), testable without
 starting a server.
 """
 
@@ -26,7 +31,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import ipaddress
 import os
 import shutil
 import socket
@@ -58,6 +62,12 @@ CELL_ERROR_MESSAGE = (
     "if it happens again, tell the person who runs NextRound."
 )
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+#: Pages served at once. Each holds a kernel of about 80 MB (see
+#: docs/reliability.md): six fit a counsellor's laptop, and a counsellor with
+#: a client rarely has more than two or three tabs open.
+DEFAULT_MAX_SESSIONS = 6
+IDENTITY_PROVIDER = "nextround.voila_app.NextRoundIdentityProvider"
+KERNEL_CONNECTION = "nextround.voila_app.QuietKernelConnection"
 
 
 # --- pure decisions -------------------------------------------------------------
@@ -72,6 +82,7 @@ class ServeOptions:
     port: int = DEFAULT_PORT
     token: str | None = None
     open_browser: bool = True
+    max_sessions: int = DEFAULT_MAX_SESSIONS
 
 
 def voila_argv(options: ServeOptions) -> list[str]:
@@ -91,6 +102,10 @@ def voila_argv(options: ServeOptions) -> list[str]:
         f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL}",
+        f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
+        f"--Voila.kernel_websocket_connection_class={KERNEL_CONNECTION}",
+        f"--HandedOutKernelManager.max_kernels={options.max_sessions}",
+        f"--NextRoundVoila.max_sessions={options.max_sessions}",
     ]
     if options.token:
         argv.append(f"--Voila.token={options.token}")
@@ -129,26 +144,10 @@ def lab_argv(root: Path, *, port: int | None = None, open_browser: bool = True,
     return argv
 
 
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
-    name = host.strip().lower()
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(name.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_bind(ip: str, token: str | None) -> None:
-    """Refuse to listen beyond this machine without a token."""
-    if is_loopback(ip) or (token or "").strip():
-        return
-    shown = ip or "every address"
-    raise NextRoundError(
-        f"refusing to listen on {shown} without a token: add --token SECRET and share "
-        f"the link with ?token=SECRET, or leave out --ip to stay on {DEFAULT_IP}"
-    )
+def check_max_sessions(value: int) -> int:
+    if value < 1:
+        raise NextRoundError(f"--max-sessions must be at least 1, not {value}")
+    return value
 
 
 def kernel_server_address(ip: str) -> str:
@@ -284,6 +283,8 @@ def prepare_database(args: argparse.Namespace) -> Database:
     target = database_target(args.db)
     with Store(target) as store:
         description = store.describe()
+        if store.created:
+            description = f"Created a new database. {description}"
     return Database(target, description)
 
 
@@ -308,13 +309,36 @@ def check_content() -> None:
 
 
 def display_url(ip: str, port: int, token: str | None) -> str:
+    """The address to open; ``token`` is the text shown after ``?token=``."""
     host = ip.strip("[]") or "0.0.0.0"
     if host in {"0.0.0.0", "::"}:
         host = socket.gethostname()
     elif ":" in host:
         host = f"[{host}]"
-    query = "?token=<your token>" if token else ""
+    query = f"?token={token}" if token else ""
     return f"http://{host}:{port}/{query}"
+
+
+def token_source(args: argparse.Namespace) -> tuple[str, str]:
+    """The token, and how the printed address shows it.
+
+    A generated token is printed (nobody else knows it yet); a token the
+    counsellor chose is not, so it stays out of terminal logs.
+    """
+    from .serve_guard import TOKEN_ENV, resolve_token
+
+    from_env = bool(os.environ.get(TOKEN_ENV, "").strip())
+    token, generated = resolve_token(given=args.token, token_file=args.token_file,
+                                     environ=dict(os.environ))
+    # Kernels inherit this environment; the token is not theirs to see.
+    os.environ.pop(TOKEN_ENV, None)
+    if generated:
+        return token, token
+    if args.token_file:
+        return token, f"<the token in {args.token_file}>"
+    if from_env:
+        return token, f"<the token in {TOKEN_ENV}>"
+    return token, "<your token>"
 
 
 def _say(text: str) -> None:
@@ -326,20 +350,21 @@ def _say(text: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with standalone Voilà until Ctrl-C."""
-    check_bind(args.ip, args.token)
+    token, shown_token = token_source(args)
+    max_sessions = check_max_sessions(args.max_sessions)
     notebook = app_notebook()
     use_template()
     port = choose_port(args.ip, args.port)
     check_content()
     kernels_import_this_package()
     os.environ.setdefault("VOILA_APP_IP", kernel_server_address(args.ip))
-    options = ServeOptions(notebook=notebook, ip=args.ip, port=port, token=args.token,
-                           open_browser=not args.no_browser)
+    options = ServeOptions(notebook=notebook, ip=args.ip, port=port, token=token,
+                           open_browser=not args.no_browser, max_sessions=max_sessions)
     with database_for_kernels(args) as database:
         _say(database.description)
         if database.temp_dir is not None:
             _say("Demo clients only: this database is deleted when the server stops.")
-        _say(f"NextRound is at {display_url(args.ip, port, args.token)} (Ctrl-C stops it)")
+        _say(f"NextRound is at {display_url(args.ip, port, shown_token)} (Ctrl-C stops it)")
         # Ctrl-C is how the server is meant to stop. Voilà handles the first one,
         # but one that lands while it is already stopping would otherwise escape.
         with contextlib.suppress(KeyboardInterrupt):
@@ -349,9 +374,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def run_voila(argv: list[str]) -> None:
     """Run standalone Voilà in this process until it is stopped."""
-    from voila.app import Voila
+    from .voila_app import NextRoundVoila
 
-    app = Voila.instance()
+    app = NextRoundVoila.instance()
     try:
         app.initialize(argv)
         app.start()
@@ -360,7 +385,7 @@ def run_voila(argv: list[str]) -> None:
         # remove whatever they wrote there since.
         if app.connection_dir:
             shutil.rmtree(app.connection_dir, ignore_errors=True)
-        Voila.clear_instance()
+        NextRoundVoila.clear_instance()
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
@@ -391,8 +416,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, help=f"port to listen on (default: {DEFAULT_PORT}, "
                    "or the next free one)")
     p.add_argument("--ip", default=DEFAULT_IP, help=f"address to listen on (default: "
-                   f"{DEFAULT_IP}); any other address needs --token")
-    p.add_argument("--token", help="secret that visitors add to the link as ?token=...")
+                   f"{DEFAULT_IP}, this computer only)")
+    p.add_argument("--token-file", help="file holding the secret visitors need (at least "
+                   "16 characters); NEXTROUND_TOKEN works too. Default: a new one each run")
+    p.add_argument("--token", help="the secret on the command line (other users of this "
+                   "computer can see it there; prefer --token-file or NEXTROUND_TOKEN)")
+    p.add_argument("--max-sessions", type=int, default=DEFAULT_MAX_SESSIONS,
+                   help=f"most pages served at once (default: {DEFAULT_MAX_SESSIONS}); a "
+                   "visitor over it is told the app is busy")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--db", help="database file or URL (default: NEXTROUND_DB or the "
                        "user data folder)")

@@ -27,6 +27,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -58,8 +59,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
-from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from . import model
 from .errors import ClientExists, NextRoundError, NotFound, WorkbookError
@@ -109,7 +110,13 @@ _WRITE_OPTION = "nextround_write"
 # --- where the database lives ------------------------------------------------
 
 
-def default_db_url() -> str:
+#: Client data is private: database files are readable by their owner only,
+#: and a folder NextRound creates for them is the owner's alone.
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+def default_target() -> str | Path:
     """The database to use when none is given.
 
     ``NEXTROUND_DB`` wins (a path or a URL such as ``postgresql://...``, for a
@@ -118,10 +125,27 @@ def default_db_url() -> str:
     """
     configured = os.environ.get("NEXTROUND_DB", "").strip()
     if configured:
-        return _url_for(configured)
-    folder = Path(platformdirs.user_data_dir("nextround", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return _sqlite_url(folder / "nextround.db")
+        return configured
+    return Path(platformdirs.user_data_dir("nextround", appauthor=False)) / "nextround.db"
+
+
+def default_db_url() -> str:
+    """:func:`default_target` as a URL, creating the folder of an SQLite file."""
+    return _url_for(default_target())
+
+
+def sqlite_file(target: str | Path | None) -> Path | None:
+    """The SQLite file a target names (``None``: the default), creating nothing.
+
+    ``None`` comes back for a server URL, and for SQLite in memory.
+    """
+    target = default_target() if target is None else target
+    if isinstance(target, str) and "://" in target:
+        url = make_url(target)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database).expanduser().resolve()
+    return Path(target).expanduser().resolve()
 
 
 def _url_for(target: str | Path) -> str:
@@ -132,10 +156,34 @@ def _url_for(target: str | Path) -> str:
 
 
 def _sqlite_url(path: Path) -> str:
-    """An SQLite URL for a file, creating its folder so the first run works."""
+    """An SQLite URL for a file, creating its folder (private) so the first run works."""
     path = path.expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     return URL.create("sqlite", database=str(path)).render_as_string()
+
+
+def _make_private(path: Path) -> None:
+    """Owner-only modes on a database file and its WAL and SHM companions."""
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        with contextlib.suppress(OSError):
+            os.chmod(path.with_name(name), FILE_MODE)
+
+
+class NoDatabase(NextRoundError):
+    """A command that only reads was pointed at a database that does not exist."""
+
+
+def _damaged(path: Path | None, exc: DatabaseError) -> NextRoundError:
+    """One line for a database file SQLite cannot read: what, which file, what to do."""
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    where = str(path) if path is not None else "the database"
+    if "unable to open" in reason:
+        return NextRoundError(f"cannot open the database {where} ({reason}); check that "
+                              "the path is a file you may write to")
+    return NextRoundError(f"the database {where} is damaged or is not a NextRound database "
+                          f"({reason}); restore it from a backup, or choose another file "
+                          "with --db")
 
 
 # --- mapping model fields to columns -----------------------------------------
@@ -257,6 +305,10 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 _ROW_DECODERS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
 
 
+#: Validation context for records read back: limits on new text do not apply.
+_STORED = {"stored": True}
+
+
 def _from_row(name: str, row: typing.Mapping[str, Any]) -> Any:
     """A table row as its record (read in bulk for a caseload: keep it lean)."""
     decoders = _ROW_DECODERS.get(name)
@@ -267,7 +319,7 @@ def _from_row(name: str, row: typing.Mapping[str, Any]) -> Any:
     for field, decode in decoders:
         value = row[field]
         data[field] = decode(value) if decode is not None and value is not None else value
-    return RECORDS[name].model_validate(data)
+    return RECORDS[name].model_validate(data, context=_STORED)
 
 
 def _normalize(record: R) -> R:
@@ -323,6 +375,14 @@ def _not_found(name: str, record_id: Any) -> NotFound:
     return NotFound(f"No {LABELS[name]} with id {shown} was found; it may have been deleted.")
 
 
+def _is_unreadable(exc: DatabaseError) -> bool:
+    """True when SQLite cannot use the file at all (damaged, not SQLite, unopenable)."""
+    text = str(getattr(exc, "orig", "")).lower()
+    return any(part in text for part in ("file is not a database", "malformed",
+                                         "unable to open", "disk i/o error",
+                                         "file is encrypted"))
+
+
 def _is_locked(exc: OperationalError) -> bool:
     """True for SQLite's lock errors, the only ones worth retrying."""
     return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
@@ -340,6 +400,17 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(pragma)
     finally:
         cursor.close()
+
+
+@contextlib.contextmanager
+def _private_umask():
+    """SQLite creates the database, WAL and SHM files with the process umask;
+    while a connection opens, that umask keeps them the owner's alone."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _on_sqlite_begin(conn: Connection) -> None:
@@ -462,17 +533,26 @@ class Store:
     date and refuses a database made by a newer NextRound.
     """
 
-    def __init__(self, url: str | Path | None = None):
+    def __init__(self, url: str | Path | None = None, *, create: bool = True):
+        self._file = sqlite_file(url)
+        #: Whether opening made a new database file (for "created ..." messages).
+        self.created = self._file is not None and not self._file.exists()
+        if self.created and not create:
+            raise NoDatabase(f"there is no database at {self._file}; check the path, or "
+                             "create one with 'nextround demo', 'import' or 'serve'")
         self._url = default_db_url() if url is None else _url_for(url)
         self._engine = _make_engine(self._url)
         #: An erase whose WAL could not be emptied yet (another connection
         #: was reading); the next write tries again.
         self._scrub_pending = False
         try:
-            self._migrate()
+            with _private_umask():
+                self._migrate()
         except BaseException:
             self._engine.dispose()
             raise
+        if self.created:
+            _make_private(self._file)
 
     # -- housekeeping --
 
@@ -528,8 +608,12 @@ class Store:
                     conn.execution_options(**{_WRITE_OPTION: write})
                     with conn.begin():
                         return work(conn)
-            except OperationalError as exc:
-                if not _is_locked(exc):
+            except IntegrityError:
+                raise
+            except DatabaseError as exc:
+                if not (isinstance(exc, OperationalError) and _is_locked(exc)):
+                    if _is_unreadable(exc):
+                        raise _damaged(self._file, exc) from None
                     raise
                 if attempt + 1 >= LOCK_RETRIES:
                     raise NextRoundError("The database stayed busy for too long; "
@@ -1108,10 +1192,13 @@ def _as_new_client(client: model.Client, records: dict[str, list[model.Record]]
 
 
 def _clean_name(name: Any) -> str:
-    """A client name without surrounding blanks; a blank name is refused."""
+    """A client name as :func:`model.clean_name` keeps it; a blank name is refused."""
     if not isinstance(name, str) or not name.strip():
         raise NextRoundError("A client needs a name.")
-    return name.strip()
+    try:
+        return model.clean_name(name)
+    except ValueError as exc:
+        raise NextRoundError(f"This name cannot be used: {exc}.") from None
 
 
 def _ordering(name: str) -> list[Any]:
@@ -1153,6 +1240,11 @@ def validate_import(data: Any) -> tuple[model.Client, dict[str, list[model.Recor
     problems = [f"{key}: unknown section" for key in data if key not in RECORDS
                 and key != "client"]
     client = _validate_one(model.Client, data.get("client"), "client", problems)
+    if client is not None:
+        try:
+            client = client.model_copy(update={"name": model.clean_name(client.name)})
+        except ValueError as exc:
+            problems.append(f"client.name: {exc}")
     records = {name: _validate_list(name, data.get(name, []), problems)
                for name in model.CHILD_RECORDS}
     if client is not None:

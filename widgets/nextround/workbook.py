@@ -62,7 +62,7 @@ def start() -> W.Widget:
     return W.VBox([
         labelled(picker, "Who is working through the workbook?"),
         W.HBox([labelled(name, "Or add a new client"), add]),
-        paragraph(f"Your answers are kept on this computer: {store.describe()}"),
+        paragraph(store.describe()),
         status,
     ])
 
