@@ -90,7 +90,7 @@ def app_server(serve_app) -> ServedApp:
     return serve_app()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
     """Debian's Chromium through Playwright; each launch gets a fresh temporary profile."""
     if not Path(CHROMIUM).exists():

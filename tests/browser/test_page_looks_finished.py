@@ -36,7 +36,11 @@ MEASURE = """() => {
   const wide = Array.from(app.querySelectorAll('*')).filter(visible)
     .filter(e => !e.closest('.widget-output'))  // a chart scrolls in its own box
     .filter(e => e.getBoundingClientRect().right > width + 2)  // sub-pixel text overhang
-    .map(e => e.tagName + '.' + String(e.className.baseVal ?? e.className).slice(0, 60));
+    .map(e => e.tagName + '.' + String(e.className.baseVal ?? e.className).slice(0, 60) +
+         ' (' + (e.closest('.widget-inline-hbox, .widget-vbox')?.querySelector('label')
+                  ?.textContent || '?') +
+         ', right edge ' + Math.round(e.getBoundingClientRect().right) + ' of ' +
+         Math.round(width) + ' px)');
   const name = app.querySelector('input[placeholder="First name is enough"]');
   const canvas = document.createElement('canvas').getContext('2d');
   const style = getComputedStyle(name);

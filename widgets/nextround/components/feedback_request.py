@@ -601,7 +601,7 @@ def render_copy(text: str, mailto: str, element_id: str) -> str:
     rows = min(20, max(6, text.count("\n") + 2))
     return (f"<div class='nr-copy'><label for='{esc(element_id)}'>Copy this text</label><br>"
             f"<textarea id='{esc(element_id)}' readonly rows='{rows}' "
-            f"style='width: 100%; max-width: 46em'>{esc(text)}</textarea>"
+            f"style='width: 100%; max-width: 46em; box-sizing: border-box'>{esc(text)}</textarea>"
             f"<p><a class='nr-mailto' href=\"{esc(mailto)}\">Open in your email app</a> "
             "(you add their address there).</p></div>")
 
