@@ -328,3 +328,19 @@ def open_watched_page(browser, log: PageLog):
     opened.on("console", log.on_console)
     opened.on("pageerror", log.on_page_error)
     return context, opened
+
+
+def open_step(page, number: int, title: str, *, timeout: float = 30_000) -> None:
+    """Open a step from the app's menu and wait until its title shows."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name=f"{number}. {title}").click()
+    expect(page.locator(".nr-step-title")).to_have_text(title, timeout=timeout)
+
+
+def type_key_by_key(field, text: str) -> None:
+    """Type at the end of what a box holds, a key at a time, as a person does,
+    and stay in the box (no Tab, no click elsewhere)."""
+    field.click()
+    field.press("Control+End")
+    field.press_sequentially(text)

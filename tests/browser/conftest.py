@@ -90,9 +90,15 @@ def app_server(serve_app) -> ServedApp:
     return serve_app()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's Chromium through Playwright; each launch gets a fresh temporary profile."""
+    """Debian's Chromium through Playwright; each launch gets a fresh temporary profile.
+
+    One per test module: Playwright's sync API keeps an asyncio loop marked as
+    running in this thread while it is open, and the tests after the browser
+    tests (components typed into outside any kernel) must not see one, or
+    their saves wait for a loop that never turns.
+    """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; ./scripts/test installs Debian's chromium")
     from playwright.sync_api import sync_playwright

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from browser_harness import eventually, snapshot, wait_for_widgets
+from browser_harness import eventually, open_step, snapshot, type_key_by_key, wait_for_widgets
 from icalendar import Calendar
 from playwright.sync_api import expect
 from test_client_journey import reload
@@ -66,16 +66,6 @@ def content():
     return load_content()
 
 
-def open_step(page, number: int, title: str) -> None:
-    page.get_by_role("button", name=f"{number}. {title}").click()
-    expect(page.locator(".nr-step-title")).to_have_text(title, timeout=TIMEOUT_MS)
-
-
-def type_in(field, text: str) -> None:
-    """Type key by key at the end of what is there, as a person does."""
-    field.click()
-    field.press("Control+End")
-    field.press_sequentially(text)
 
 
 def chosen(select):
@@ -116,7 +106,7 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
 
     # A new client.
-    type_in(page.get_by_label("New client's name"), CLIENT)
+    type_key_by_key(page.get_by_label("New client's name"), CLIENT)
     page.get_by_role("button", name="Add client").click()
     expect(page.locator(".nr-step-title")).to_have_text("Log the rejection", timeout=TIMEOUT_MS)
     expect(page.get_by_text("New client added.")).to_be_visible()
@@ -124,15 +114,15 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
                           what="the new client")
 
     # 1. Log the rejection; the only rejection is chosen for the next steps.
-    type_in(page.get_by_label("Company", exact=True), COMPANY)
-    type_in(page.get_by_label("Role", exact=True), ROLE)
+    type_key_by_key(page.get_by_label("Company", exact=True), COMPANY)
+    type_key_by_key(page.get_by_label("Role", exact=True), ROLE)
     page.get_by_label("Stage you reached").select_option(label="Final interview")
     page.get_by_label("Date you applied").fill(APPLIED.isoformat())
     page.get_by_label("Outcome", exact=True).select_option(label="Rejected")
     expect(page.get_by_text("The next steps will work on this rejection.")).to_be_visible(
         timeout=TIMEOUT_MS)
     page.get_by_label("Date you heard back").fill(HEARD_BACK.isoformat())
-    type_in(page.get_by_label("How you heard"), HOW_HEARD)
+    type_key_by_key(page.get_by_label("How you heard"), HOW_HEARD)
     [application] = eventually(
         lambda: store.list(Application, client.id),
         lambda apps: len(apps) == 1 and apps[0].how_heard == HOW_HEARD
@@ -148,11 +138,11 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     page.get_by_label("Who you are writing to").select_option(label="The recruiter or HR contact")
     body = page.get_by_label("Your message")
     expect(body).to_have_value(re.compile(COMPANY), timeout=TIMEOUT_MS)
-    type_in(body, EXTRA)
+    type_key_by_key(body, EXTRA)
     expect(page.get_by_text("Looks good: Your draft reads as gracious.")).to_be_visible()
     page.get_by_label("Who you asked").select_option(label="The recruiter or HR contact")
-    type_in(page.get_by_label("Their name", exact=True), PERSON)
-    type_in(page.get_by_label("What they said"), HEARD)
+    type_key_by_key(page.get_by_label("Their name", exact=True), PERSON)
+    type_key_by_key(page.get_by_label("What they said"), HEARD)
     eventually(lambda: store.list(Feedback, client.id),
                lambda found: len(found) == 1 and found[0].heard == HEARD
                and found[0].person == PERSON, what="the reply")
@@ -169,7 +159,7 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     page.get_by_role("button", name="Confirm this reading").click()
     expect(page.get_by_text("You confirmed this reading.")).to_be_visible()
     question = scenario.questions[0]
-    type_in(page.get_by_label(question.text, exact=True), REFLECTION)
+    type_key_by_key(page.get_by_label(question.text, exact=True), REFLECTION)
     eventually(lambda: store.answers(client.id, application.id).get(
         f"reflect.{scenario.id}.{question.id}"), lambda v: v == REFLECTION,
         what="the reflection")
@@ -178,7 +168,7 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     # 4. Self-assessment: one written answer.
     open_step(page, 4, "Look at yourself honestly")
     next_time = content.question("next_time")
-    type_in(page.get_by_label(next_time.text, exact=True), NEXT_TIME)
+    type_key_by_key(page.get_by_label(next_time.text, exact=True), NEXT_TIME)
     eventually(lambda: store.answers(client.id, application.id).get("next_time"),
                lambda v: v == NEXT_TIME, what="the written answer")
     assert_trustworthy(page, "step 4")
@@ -187,7 +177,7 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     open_step(page, 5, "Look after yourself")
     mood = content.mood
     radio_group(page, mood.question).get_by_label(f"3 – {mood.labels[3]}", exact=True).check()
-    type_in(page.get_by_label("A note about today (optional)"), NOTE)
+    type_key_by_key(page.get_by_label("A note about today (optional)"), NOTE)
     eventually(lambda: store.list(CheckIn, client.id),
                lambda found: len(found) == 1 and found[0].note == NOTE, what="the check-in")
     assert_trustworthy(page, "step 5")
@@ -212,7 +202,7 @@ def test_a_new_user_journey_holds_together_and_survives_a_reload(page, page_log,
     suggestion.click()
     page.get_by_role("button", name="Add your own step").click()
     own = page.get_by_label("Step 2 title")
-    type_in(own, OWN_STEP)
+    type_key_by_key(own, OWN_STEP)
     page.get_by_label("Step 2 due date").fill(OWN_DUE.isoformat())
     actions = eventually(lambda: {a.title: a for a in store.list(Action, client.id)},
                          lambda found: set(found) == {suggested, OWN_STEP}

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from browser_harness import eventually, snapshot, wait_for_widgets
+from browser_harness import eventually, open_step, snapshot, type_key_by_key, wait_for_widgets
 from playwright.sync_api import expect
 from test_client_journey import reload
 
@@ -60,16 +60,6 @@ def content():
     return load_content()
 
 
-def open_step(page, number: int, title: str) -> None:
-    page.get_by_role("button", name=f"{number}. {title}").click()
-    expect(page.locator(".nr-step-title")).to_have_text(title, timeout=TIMEOUT_MS)
-
-
-def type_and_stay(field, text: str) -> None:
-    """Type key by key and stay in the box (no Tab, no click elsewhere)."""
-    field.click()
-    field.press("Control+End")
-    field.press_sequentially(text)
 
 
 def saved_soon(read, check, what: str):
@@ -98,7 +88,7 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     # 1. Log: a one-line box, and a date.
     applied = date.today() - timedelta(days=20)
     page.get_by_label("Date you applied").fill(applied.isoformat())
-    type_and_stay(page.get_by_label("How you heard"), "A short email")
+    type_key_by_key(page.get_by_label("How you heard"), "A short email")
     saved_soon(lambda: store.get(Application, app_id),
                lambda a: a.how_heard == "A short email" and a.applied_on == applied,
                what="how they heard, typed without leaving the box")
@@ -110,11 +100,11 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     page.get_by_label("Who you are writing to").select_option(label="The hiring manager")
     body = page.get_by_label("Your message")
     expect(body).not_to_have_value("", timeout=TIMEOUT_MS)
-    type_and_stay(body, " Thanks again.")
+    type_key_by_key(body, " Thanks again.")
     saved_soon(lambda: store.answers(client_id, app_id).get("draft.hiring_manager") or {},
                lambda d: str(d.get("body", "")).endswith(" Thanks again."),
                what="the request typed without leaving the box")
-    type_and_stay(page.get_by_label("What they said"), "They chose someone inside")
+    type_key_by_key(page.get_by_label("What they said"), "They chose someone inside")
     saved_soon(lambda: store.list(Feedback, client_id),
                lambda f: len(f) == 1 and f[0].heard == "They chose someone inside",
                what="the reply typed without leaving the box")
@@ -126,7 +116,7 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     open_step(page, 3, "Make sense of it")
     model = ScenarioAdviceModel(content=content, store=store, client_id=client_id)
     question = content.scenario(model.selected_id).questions[0]
-    type_and_stay(page.get_by_label(question.text, exact=True), "I spoke too long")
+    type_key_by_key(page.get_by_label(question.text, exact=True), "I spoke too long")
     saved_soon(lambda: store.answers(client_id, app_id).get(
         f"reflect.{model.selected_id}.{question.id}"), lambda v: v == "I spoke too long",
         what="the reflection typed without leaving the box")
@@ -136,7 +126,7 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     # 4. Self-assessment: a written answer.
     open_step(page, 4, "Look at yourself honestly")
     next_time = content.question("next_time")
-    type_and_stay(page.get_by_label(next_time.text, exact=True), "Pause first")
+    type_key_by_key(page.get_by_label(next_time.text, exact=True), "Pause first")
     saved_soon(lambda: store.answers(client_id, app_id).get("next_time"),
                lambda v: v == "Pause first", what="the answer typed without leaving the box")
     reload_and_check(page, page_log, served.url, 4, "Look at yourself honestly",
@@ -144,8 +134,8 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
 
     # 5. Wellbeing: the note (before any mood is chosen) and the thought record.
     open_step(page, 5, "Look after yourself")
-    type_and_stay(page.get_by_label("A note about today (optional)"), "Tired")
-    type_and_stay(page.get_by_label("What happened?"), "An email said no")
+    type_key_by_key(page.get_by_label("A note about today (optional)"), "Tired")
+    type_key_by_key(page.get_by_label("What happened?"), "An email said no")
     saved_soon(lambda: store.list(ThoughtRecord, client_id),
                lambda t: len(t) == 1 and t[0].situation == "An email said no",
                what="the thought record typed without leaving the box")
@@ -158,11 +148,11 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     open_step(page, 6, "Stay gracious")
     thank = content.steps[0]
     draft = page.get_by_label(f"Draft: {thank.title}", exact=True)
-    type_and_stay(draft, "\nSee you soon.")
+    type_key_by_key(draft, "\nSee you soon.")
     saved_soon(lambda: store.answers(client_id, app_id).get(f"gracious.{thank.id}.draft"),
                lambda v: isinstance(v, str) and v.endswith("See you soon."),
                what="the draft typed without leaving the box")
-    type_and_stay(page.get_by_label("Contact's name"), "Sam Lee")
+    type_key_by_key(page.get_by_label("Contact's name"), "Sam Lee")
     saved_soon(lambda: store.answers(client_id).get("contact_draft.name"),
                lambda v: v == "Sam Lee", what="the contact typed without leaving the box")
     thank_text = store.answers(client_id, app_id)[f"gracious.{thank.id}.draft"]
@@ -173,7 +163,7 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     # 7. The plan: a step of one's own, its title typed and never left.
     open_step(page, 7, "Your action plan")
     page.get_by_role("button", name="Add your own step").click()
-    type_and_stay(page.get_by_label("Step 1 title"), "Call Sam")
+    type_key_by_key(page.get_by_label("Step 1 title"), "Call Sam")
     saved_soon(lambda: store.list(Action, client_id),
                lambda a: len(a) == 1 and a[0].title == "Call Sam",
                what="the plan step typed without leaving the box")
@@ -182,7 +172,7 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
     snapshot(page, "typing-kept-7-plan")
 
     # The workbook file: one click, and it holds what was just typed.
-    type_and_stay(page.get_by_label("Step 1 title"), " today")
+    type_key_by_key(page.get_by_label("Step 1 title"), " today")
     saved_soon(lambda: store.list(Action, client_id),
                lambda a: a[0].title == "Call Sam today", what="the longer title")
     link = page.get_by_role("link", name="Download my workbook file")
