@@ -153,6 +153,24 @@ def test_blame_and_hostile_questions_to_the_reader_are_flagged(draft, content):
     assert "accusing" in rules_for(draft, content), draft
 
 
+#: Kinds the check missed on real follow-ups, in words written here: claiming
+#: to have met every requirement, contempt just under VADER's strong line,
+#: mock honour and mock sympathy, being let down, and threats.
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("I ticked every box in your advert, so this makes no sense.", "defensive"),
+    ("But I met everything the posting listed!", "defensive"),
+    ("The job description said three years and I have four.", "defensive"),
+    ("I despise these cheerful rejection emails.", "insult"),
+    ("Piss off with your talent pool.", "insult"),
+    ("You should feel flattered that I applied at all.", "sarcasm"),
+    ("So sorry you had such a hard time choosing between us wonderful people.", "sarcasm"),
+    ("You brushed me off after three interviews.", "accusing"),
+    ("Expect to hear from my lawyer about this process.", "accusing"),
+])
+def test_rudeness_in_other_words_is_flagged(draft, rule, content):
+    assert rule in rules_for(draft, content), draft
+
+
 @pytest.mark.parametrize("draft", [
     "You clearly care about your candidates, and it showed.",
     "Is there any advice you could give me on the mistakes in my presentation?",
@@ -197,6 +215,10 @@ def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
     "I would welcome the chance to learn why the team values that experience so much.",
     "I completely understand why you chose someone with more management experience.",
     "I would appreciate it if you kept me in mind for future roles.",
+    "I met everyone on the team and enjoyed every conversation.",
+    "I'm sorry to hear the decision was a hard one, and thank you for telling me.",
+    "I feel honoured to have reached the final round.",
+    "I understand the role needed someone who had met all the criteria already.",
 ])
 def test_gracious_and_firm_drafts_are_never_flagged(draft, content):
     assert check_tone(draft, content) == [], draft
