@@ -160,6 +160,7 @@ def test_blame_and_hostile_questions_to_the_reader_are_flagged(draft, content):
     ("I ticked every box in your advert, so this makes no sense.", "defensive"),
     ("But I met everything the posting listed!", "defensive"),
     ("The job description said three years and I have four.", "defensive"),
+    ("You have missed out on the perfect fit for this role.", "defensive"),
     ("I despise these cheerful rejection emails.", "insult"),
     ("Piss off with your talent pool.", "insult"),
     ("You should feel flattered that I applied at all.", "sarcasm"),
@@ -219,6 +220,8 @@ def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
     "I'm sorry to hear the decision was a hard one, and thank you for telling me.",
     "I feel honoured to have reached the final round.",
     "I understand the role needed someone who had met all the criteria already.",
+    "I'm sure another opening will come up soon that is a perfect fit for me.",
+    "Please keep me in mind for future roles where I would be a perfect match.",
 ])
 def test_gracious_and_firm_drafts_are_never_flagged(draft, content):
     assert check_tone(draft, content) == [], draft
@@ -404,14 +407,18 @@ def test_tone_figures_on_the_reported_part():
     at commit fcdca18: 5 of 8 rude flagged (62%) and 7 of 8 gracious passed
     (88%). docs/judgement.md keeps the clean figures and every miss.
 
-    Both figures are regression floors, BELOW TARGET (8 of 8 rude and 8 of 8
-    gracious would meet them). The issue stays open.
+    The one gracious email flagged had a cause that would flag any writer
+    ("a perfect fit" in a sentence hoping for a future role); it was then
+    mended in general terms, so this part is no longer clean for the gracious
+    figure, and every gracious email here must pass (the worse error). The
+    rude figure is a regression floor, BELOW TARGET (8 of 8 would meet it).
+    The issue stays open.
     """
     figures = tone_figures.measure(tone_figures.REPORTED)
     report = tone_figures.render(figures)
     assert figures["rude"] == 8 and figures["gracious"] == 8, report
     assert figures["rude_flagged"] >= 5, report  # below the 95% target (8 of 8)
-    assert figures["gracious_passed"] >= 7, report  # below the 100% target
+    assert figures["gracious_passed"] == 8, report
     assert "Rude follow-ups flagged" in report
 
 

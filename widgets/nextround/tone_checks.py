@@ -213,9 +213,21 @@ def _hostile_question(sentence: str, lower: str, compiled: _Compiled) -> bool:
     return _negative_judgement(lower, compiled) and _compound(sentence) <= HOSTILE_QUESTION
 
 
+#: A sentence about roles still to come: "a position will turn up … for which I
+#: am a perfect fit" hopes; it does not argue with the decision made.
+_LOOKS_AHEAD = re.compile(
+    r"\b(?:future|(?:turn|turns|come|comes|open|opens)\s+up|next\s+(?:time|opening|role|"
+    r"vacancy)|down\s+the\s+road|(?:another|other|new)\s+(?:openings?|roles?|positions?|"
+    r"vacanc\w+|opportunit\w+))\b")
+
+
 def _arguing(sentence, lower, cues, aimed, compiled) -> bool:
-    if cues.find("phrases", lower):
-        return True
+    """Arguing phrases; a fit claim counts only about the decision made, not in a
+    sentence that looks ahead to other roles."""
+    ahead = bool(_LOOKS_AHEAD.search(lower))
+    for match in _finditer(cues.lists.get("phrases"), lower):
+        if not (ahead and cues.find("fit", match.group())):
+            return True
     beliefs = cues.lists.get("beliefs")
     return bool(beliefs is not None and cues.find("fit", lower) and _after_i(lower, beliefs))
 
