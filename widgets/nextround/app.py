@@ -25,9 +25,11 @@ from typing import Any
 import ipywidgets as W
 from traitlets import HasTraits, Unicode
 
+from .components.base import StatusLine, guard, saves
 from .errors import ContentError, NextRoundError
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
+from .text import esc
 
 log = logging.getLogger("nextround")
 
@@ -117,7 +119,7 @@ class App(W.VBox):
         self._current: W.Widget | None = None
         self._syncing_picker = False
         self._counsellor: W.Widget | None = None
-        self.status = _status()
+        self.status = StatusLine()
         self.client_picker = W.Dropdown(options=self._client_options(), value=None,
                                         description="Client")
         self.client_picker.style.description_width = "initial"
@@ -165,7 +167,7 @@ class App(W.VBox):
         try:
             content = content or load_content()
         except ContentError as exc:
-            return W.HTML(_content_problems_html(exc.problems))
+            return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
         return cls(AppModel(content=content, store=store))
 
@@ -173,20 +175,11 @@ class App(W.VBox):
 
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a callback: typing still waiting is saved first; failures are plain words."""
-        from .components.base import saves
+        def saved_first(*args: Any) -> Any:
+            saves.flush()
+            return func(*args)
 
-        def wrapper(*args: Any) -> None:
-            try:
-                saves.flush()
-                func(*args)
-            except NextRoundError as exc:
-                _say(self.status, "Sorry:", str(exc), "error")
-            except Exception:  # noqa: BLE001 - never a traceback on the page
-                log.exception("app callback failed")
-                _say(self.status, "Sorry:", "something went wrong. Your saved work is safe; "
-                     "please try again.", "error")
-
-        return wrapper
+        return guard(saved_first, self.status)
 
     def _wire(self) -> None:
         self.client_picker.observe(self.guard(self._picked), names="value")
@@ -196,7 +189,7 @@ class App(W.VBox):
 
     def _moved(self, _change: dict) -> None:
         """Another client, step or view: its messages belong to what was left."""
-        _clear(self.status)
+        self.status.clear()
         self._ask_same_name(None)
         self._render()
 
@@ -229,7 +222,7 @@ class App(W.VBox):
         self.model.add_client(name)
         self.new_name.value = ""
         self._ask_same_name(None)
-        _say(self.status, "Saved.", "New client added.", "ok")
+        self.status.saved("New client added.")
 
     def _ask_same_name(self, name: str | None, existing: list[str] | None = None) -> None:
         """Ask before adding a second client with a name already in the list."""
@@ -245,7 +238,7 @@ class App(W.VBox):
         cancel.on_click(self.guard(lambda _b: self._ask_same_name(None)))
         self.same_name_box.children = [
             W.HTML(f"<p class='nr-warn' role='alert'><strong>Check this:</strong> there is "
-                   f"already a client called {_esc(name)} ({_esc(listed)}). To open them, "
+                   f"already a client called {esc(name)} ({esc(listed)}). To open them, "
                    "choose them in the Client list. Or add a new client with the same name; "
                    "the lists then show when each was added.</p>"),
             W.HBox([add, cancel], layout=W.Layout(flex_flow="row wrap")),
@@ -318,8 +311,8 @@ class App(W.VBox):
         if self._current is not None:
             close_tree(self._current)
         self._current = W.VBox([
-            W.HTML(f"<h2 class='nr-step-title'>{_esc(step.title)}</h2>"
-                   f"<p class='nr-step-blurb'>{_esc(step.blurb)}</p>"),
+            W.HTML(f"<h2 class='nr-step-title'>{esc(step.title)}</h2>"
+                   f"<p class='nr-step-blurb'>{esc(step.blurb)}</p>"),
             step.build(content=self.model.content, store=self.model.store,
                        client_id=self.model.client_id),
             self._next_back(step),
@@ -366,8 +359,8 @@ class App(W.VBox):
         if last:
             self.model.open_client(last)
         if unknown:  # said after opening, which clears the messages of the last view
-            _say(self.status, "Note:", "that link names a client who is not here. "
-                 "Choose one from the list.", "warn")
+            self.status.info("that link names a client who is not here. "
+                             "Choose one from the list.")
 
 
 def wait_and_open(app: W.Widget) -> None:
@@ -442,27 +435,6 @@ def close_tree(widget: W.Widget) -> None:
     widget.close()
 
 
-def _esc(text: Any) -> str:
-    import html
-
-    return html.escape(str(text), quote=True)
-
-
-def _status() -> W.HTML:
-    widget = W.HTML('<div role="status" aria-live="polite"></div>')
-    widget.add_class("nr-status")
-    return widget
-
-
-def _clear(widget: W.HTML) -> None:
-    widget.value = '<div role="status" aria-live="polite"></div>'
-
-
-def _say(widget: W.HTML, prefix: str, message: str, kind: str) -> None:
-    widget.value = (f'<div role="status" aria-live="polite" class="nr-{kind}">'
-                    f"<strong>{_esc(prefix)}</strong> {_esc(message)}</div>")
-
-
 def _header_html() -> str:
     # A plain div: the page's main landmark holds the app, and a <header>
     # inside it would be a banner landmark nested in main.
@@ -486,8 +458,8 @@ def _binder_notice() -> W.Widget:
         "work. Coming back? Use “Upload a workbook file” there first.</div>")
 
 
-def _content_problems_html(problems: list[str]) -> str:
-    items = "".join(f"<li><code>{_esc(line)}</code></li>" for line in problems)
+def content_problems_html(problems: list[str]) -> str:
+    items = "".join(f"<li><code>{esc(line)}</code></li>" for line in problems)
     return ("<div class='nr-error' role='alert'><h2>The coaching content has problems</h2>"
             "<p>NextRound will not start until they are fixed. Each line names the file, the "
             f"line and the field.</p><ul>{items}</ul></div>")

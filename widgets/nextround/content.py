@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from .errors import ContentError
+from .text import format_loc
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -479,17 +480,6 @@ def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
         if loc[:end] in lines:
             return lines[loc[:end]]
     return 1
-
-
-def format_loc(loc: Iterable[Any]) -> str:
-    """``('scenarios', 2, 'reading')`` becomes ``scenarios[2].reading``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text or "(top)"
 
 
 def _problem(path: Path, line: int, loc: Iterable[Any], message: str) -> str:

@@ -15,7 +15,6 @@ Example::
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import ipywidgets as W
@@ -24,6 +23,7 @@ from traitlets import Bool, Int, List, Unicode
 from ..advice import ProposedAction, draft_plan
 from ..errors import NextRoundError
 from ..model import Action, Application, Feedback
+from ..text import nice_date, plural
 from .base import Component, StepModel, download_link, esc, heading, labelled, paragraph
 
 #: Download names are fixed: a client's name never becomes a file name.
@@ -182,8 +182,8 @@ class ActionPlan(Component):
         keep = model.content.keep_searching
         self.nudge.value = (
             f"<div class='nr-card nr-nudge' role='note'><p><strong>Keep your search "
-            f"going.</strong> You have {model.pending} open application"
-            f"{'' if model.pending == 1 else 's'}.</p><p>{esc(keep.message)}</p></div>")
+            f"going.</strong> You have {plural(model.pending, 'open application')}.</p>"
+            f"<p>{esc(keep.message)}</p></div>")
 
     def _show_proposals(self) -> None:
         proposals: list[ProposedAction] = self.model.proposals
@@ -198,7 +198,7 @@ class ActionPlan(Component):
             self.on_click(button, lambda lid=proposal.library_id: self._adopt(lid))
             info = W.HTML(
                 f"<p><strong>{esc(proposal.title)}</strong> (by "
-                f"{esc(format_date(proposal.due_on))})</p>"
+                f"{esc(nice_date(proposal.due_on))})</p>"
                 f"<p class='nr-text nr-proposal-detail'>{esc(proposal.detail)}</p>"
                 f"<p class='nr-hint nr-proposal-reason'>{esc(proposal.reason)}</p>")
             box = W.VBox([info, button])
@@ -277,7 +277,7 @@ class ActionPlan(Component):
             if self.model.is_overdue(action):
                 widgets["mark"].value = (
                     f"<p class='nr-warn'><strong>Overdue</strong>: this was due on "
-                    f"{esc(format_date(action.due_on))}. Pick a new date if you need to.</p>")
+                    f"{esc(nice_date(action.due_on))}. Pick a new date if you need to.</p>")
             elif action.done:
                 widgets["mark"].value = "<p class='nr-ok'><strong>Done</strong>. Well done.</p>"
             else:
@@ -293,7 +293,7 @@ class ActionPlan(Component):
                 state = "Overdue"
             else:
                 state = "To do"
-            due = f", by {esc(format_date(action.due_on))}" if action.due_on else ""
+            due = f", by {esc(nice_date(action.due_on))}" if action.due_on else ""
             items.append(f"<li><strong>{esc(action.title) or 'Untitled step'}</strong>{due}. "
                          f"{state}.</li>")
         listed = (f"<ol class='nr-print-plan'>{''.join(items)}</ol>" if items
@@ -313,10 +313,3 @@ class ActionPlan(Component):
                                  model.markdown().encode("utf-8"), "text/markdown")
         self.downloads.value = (f"<ul class='nr-downloads'><li>{calendar}</li>"
                                 f"<li>{markdown}</li></ul>")
-
-
-def format_date(day: date | None) -> str:
-    """A date the way people write it: 5 March 2025."""
-    if day is None:
-        return ""
-    return f"{day.day} {day:%B %Y}"

@@ -35,6 +35,7 @@ import ipywidgets as W
 from traitlets import HasTraits, Unicode
 
 from ..errors import NextRoundError
+from ..text import FALLBACK_MESSAGE, esc
 
 log = logging.getLogger("nextround")
 
@@ -156,11 +157,6 @@ def is_typed(widget: W.Widget) -> bool:
     return isinstance(widget, W.Text | W.Textarea)
 
 
-def esc(text: Any) -> str:
-    """Escape user text for HTML. Every component uses this and nothing else."""
-    return html.escape("" if text is None else str(text), quote=True)
-
-
 def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
     """Give an input its visible label (and an optional hint under it).
 
@@ -256,6 +252,28 @@ class StatusLine(W.HTML):
         import re
 
         return html.unescape(re.sub(r"<[^>]+>", "", self.value)).strip()
+
+
+def guard(func: Callable[..., Any], status: StatusLine) -> Callable[..., Any]:
+    """Wrap a callback so a failure becomes a plain message in ``status``.
+
+    A :class:`NextRoundError` shows its own words; anything else is logged
+    and shows :data:`~nextround.text.FALLBACK_MESSAGE`, never a traceback.
+    Every step, the app and the workbook file box use this one guard.
+    """
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NextRoundError as exc:
+            status.error(str(exc))
+        except Exception:  # noqa: BLE001 - the page must never show a traceback
+            log.exception("callback failed")
+            status.error(FALLBACK_MESSAGE)
+        return None
+
+    return wrapper
 
 
 class StepModel(HasTraits):
@@ -355,23 +373,17 @@ class Component(W.VBox):
         return []
 
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Wrap a callback so a failure becomes a plain message, not a traceback."""
+        """Wrap a callback so a failure becomes a plain message, not a traceback.
 
-        @wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = func(*args, **kwargs)
-                saves.changed()
-                return result
-            except NextRoundError as exc:
-                self.status.error(str(exc))
-            except Exception:  # noqa: BLE001 - a step must never show a traceback
-                log.exception("step callback failed")
-                self.status.error("something went wrong there. Everything you saved "
-                                  "before is safe; please try again.")
-            return None
+        After a callback that worked, listeners to saved work are told.
+        """
 
-        return wrapper
+        def then_tell(*args: Any, **kwargs: Any) -> Any:
+            result = func(*args, **kwargs)
+            saves.changed()
+            return result
+
+        return guard(wraps(func)(then_tell), self.status)
 
     @contextlib.contextmanager
     def quietly(self) -> Iterator[None]:

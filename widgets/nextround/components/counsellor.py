@@ -25,7 +25,8 @@ from ..caseload import CaseloadRow, caseload, caseload_row
 from ..errors import NextRoundError
 from ..model import Note
 from ..names import client_labels
-from ..summary import Summary, nice_date, session_summary
+from ..summary import Summary, session_summary
+from ..text import nice_date
 from .base import Component, download_link, esc, heading, labelled, paragraph
 
 #: Download names are fixed: a client's name never becomes a file name.
