@@ -226,6 +226,17 @@ def test_duplicate_id(copy):
         "(first used at reminders[0])")
 
 
+@pytest.mark.parametrize("reserved", ["scenario", "draft", "reflect", "gracious"])
+def test_a_question_id_that_is_another_answers_key_is_refused(copy, content, reserved):
+    path = copy / "assessment.yaml"
+    first = content.questions[0].id
+    edit(path, f"- id: {first}\n", f"- id: {reserved}\n")
+    line = line_of(path, f"- id: {reserved}")
+    assert only_problem(copy) == (
+        f"{path}:{line}: questions[0].id: the id '{reserved}' is reserved for another "
+        "saved answer; choose another id")
+
+
 def test_reference_to_a_missing_action(copy):
     path = copy / "scenarios.yaml"
     edit(path, "      - learn_skill\n", "      - learn_skil\n", after="- id: skill_gap")

@@ -663,6 +663,20 @@ def _check_templates(parsed: _Parsed, problems: list[str]) -> None:
                                          problem))
 
 
+def _check_question_ids(parsed: _Parsed, problems: list[str]) -> None:
+    """A question's answer is saved under its id, so the id must not be another answer's key."""
+    from .answer_keys import is_reserved
+
+    for i, item in enumerate(_items(parsed.data, "questions")):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) \
+                and is_reserved(item["id"]):
+            loc = ("questions", i, "id")
+            problems.append(_problem(
+                parsed.path, _line_for(loc, parsed.lines), loc,
+                f"the id '{item['id']}' is reserved for another saved answer; "
+                "choose another id"))
+
+
 def _check_conditions(parsed: _Parsed, problems: list[str]) -> None:
     """Question kinds need their settings: choices for a choice, and so on."""
     for i, item in enumerate(_items(parsed.data, "questions")):
@@ -700,6 +714,7 @@ def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
     assessment = parsed["assessment.yaml"]
     if assessment is not None and isinstance(assessment.data, dict):
         _check_conditions(assessment, problems)
+        _check_question_ids(assessment, problems)
 
     part_ids = _ids(parsed["article.yaml"], "parts")
     action_ids = _ids(parsed["actions.yaml"], "actions")
