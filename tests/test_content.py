@@ -77,7 +77,7 @@ def test_shipped_content_is_valid_with_expected_counts(content):
     assert len(content.reminders) == 4
     assert [a.id for a in content.assumptions] == [
         "younger_candidate", "insider_connections", "didnt_like_me"]
-    assert [s.id for s in content.steps] == ["thank", "ask_feedback", "keep_in_mind",
+    assert [s.id for s in content.gracious_steps] == ["thank", "ask_feedback", "keep_in_mind",
                                              "add_contacts"]
     assert {"thank_you", "ask_feedback", "ask_insider", "keep_in_mind", "add_contact",
             "follow_up_feedback"} <= {e.id for e in content.emails}
@@ -98,7 +98,7 @@ def test_items_name_the_right_part_of_the_article(content):
     assert {r.source for r in content.reminders} == {"emotional_side"}
     assert content.mood.source == "emotional_side"
     assert {a.source for a in content.assumptions} == {"avoid_assumptions"}
-    assert {s.source for s in content.steps} == {"be_gracious"}
+    assert {s.source for s in content.gracious_steps} == {"be_gracious"}
     assert {r.source for r in content.tone_rules} == {"follow_up_email"}
     assert content.keep_searching.source == "keep_searching"
     topics = {q.topic for q in content.questions}

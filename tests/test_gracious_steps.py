@@ -39,7 +39,7 @@ def make_gracious(content, store, client, rejection=None):
 
 def test_ticking_a_step_saves_it_for_the_rejection(content, store, client, rejection):
     view = make_gracious(content, store, client, rejection)
-    thank = content.steps[0]
+    thank = content.gracious_steps[0]
     box = by_label(view, thank.title)
     assert isinstance(box, W.Checkbox) and box.value is False
     box.value = True
@@ -48,28 +48,28 @@ def test_ticking_a_step_saves_it_for_the_rejection(content, store, client, rejec
 
     again = make_gracious(content, store, client, rejection)
     assert by_label(again, thank.title).value is True
-    assert by_label(again, content.steps[1].title).value is False
+    assert by_label(again, content.gracious_steps[1].title).value is False
 
 
 def test_each_step_shows_why_and_a_draft_filled_from_the_log(content, store, client,
                                                               rejection):
     view = make_gracious(content, store, client, rejection)
     shown = text_of("\n".join(html_values(view)))
-    for step in content.steps:
+    for step in content.gracious_steps:
         assert step.why in shown
         draft = by_label(view, f"Draft: {step.title}")
         assert isinstance(draft, W.Textarea)
         assert draft.value.startswith("Subject: ")
-    thank = by_label(view, f"Draft: {content.steps[0].title}").value
+    thank = by_label(view, f"Draft: {content.gracious_steps[0].title}").value
     assert "Northwind" in thank and "Data Analyst" in thank and "Amira Haddad" in thank
-    link = view.links[content.steps[0].id].value
+    link = view.links[content.gracious_steps[0].id].value
     assert 'href="mailto:?subject=' in link and "Northwind" in link
     assert " " not in re.search(r'href="([^"]+)"', link).group(1)
 
 
 def test_an_edited_draft_is_saved_restored_and_mailed(content, store, client, rejection):
     view = make_gracious(content, store, client, rejection)
-    step = content.steps[2]  # "ask to be kept in mind": a message of this step alone
+    step = content.gracious_steps[2]  # "ask to be kept in mind": a message of this step alone
     draft = by_label(view, f"Draft: {step.title}")
     draft.value = "Subject: Thanks & a question\n\nHi Sam,\nAny tips?\n"
     key = f"gracious.{step.id}.draft"
@@ -157,7 +157,8 @@ def test_hostile_text_is_escaped_in_every_gracious_html(content, store):
     by_label(view, "Contact's name").value = HOSTILE
     by_label(view, "How you met").value = HOSTILE
     button(view, "Add this contact").click()
-    by_label(view, f"Draft: {content.steps[0].title}").value = f"Subject: {HOSTILE}\n\n{HOSTILE}"
+    draft = by_label(view, f"Draft: {content.gracious_steps[0].title}")
+    draft.value = f"Subject: {HOSTILE}\n\n{HOSTILE}"
     assert store.list(model.Contact, client.id)[0].name == HOSTILE
     assert html.escape(HOSTILE) in view.contact_table.value
     assert_escaped(view)

@@ -375,7 +375,7 @@ class Content:
     reminders: tuple[Reminder, ...]
     assumptions: tuple[Assumption, ...]
     emails: tuple[EmailTemplate, ...]
-    steps: tuple[GraciousStep, ...]
+    gracious_steps: tuple[GraciousStep, ...]
     tone_rules: tuple[ToneRule, ...]
     actions: tuple[LibraryAction, ...]
     keep_searching: KeepSearching
@@ -385,7 +385,7 @@ class Content:
 
     def __post_init__(self) -> None:
         for kind in ("parts", "sources", "scenarios", "questions", "reminders",
-                     "assumptions", "emails", "steps", "tone_rules", "actions"):
+                     "assumptions", "emails", "gracious_steps", "tone_rules", "actions"):
             self._index[kind] = {item.id: item for item in getattr(self, kind)}
 
     def scenario(self, scenario_id: str) -> Scenario:
@@ -402,6 +402,9 @@ class Content:
 
     def part(self, part_id: str) -> ArticlePart:
         return self._index["parts"][part_id]
+
+    def gracious_step(self, step_id: str) -> GraciousStep:
+        return self._index["gracious_steps"][step_id]
 
     def question(self, question_id: str) -> AssessmentQuestion:
         return self._index["questions"][question_id]
@@ -757,7 +760,7 @@ def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
         reminders=tuple(wb.reminders),
         assumptions=tuple(wb.assumptions),
         emails=tuple(models["emails.yaml"].templates),  # type: ignore[union-attr]
-        steps=tuple(models["gracious.yaml"].steps),  # type: ignore[union-attr]
+        gracious_steps=tuple(models["gracious.yaml"].steps),  # type: ignore[union-attr]
         tone_rules=tuple(models["tone.yaml"].rules),  # type: ignore[union-attr]
         actions=tuple(acts.actions),
         keep_searching=acts.keep_searching,
