@@ -79,9 +79,9 @@ class AppModel(HasTraits):
 
     @validate("client_id")
     def _a_known_client(self, proposal: dict) -> str:
-        if proposal["value"]:
-            self.store.get_client(proposal["value"])  # a clear error for an unknown id
-        return proposal["value"]
+        from .names import known_client
+
+        return known_client(self.store, proposal["value"])
 
     @observe("client_id")
     def _opened(self, change: dict) -> None:

@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import NextRoundError
+
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 
@@ -392,6 +394,13 @@ class Content:
 
     def gracious_step(self, step_id: str) -> GraciousStep:
         return self._index["gracious_steps"][step_id]
+
+    def find(self, kind: str, item_id: str, what: str) -> Any:
+        """The item of ``kind`` with this id, or a plain error naming ``what`` was missing."""
+        try:
+            return self._index[kind][item_id]
+        except KeyError:
+            raise NextRoundError(f"There is no {what} '{item_id}'.") from None
 
     def question(self, question_id: str) -> AssessmentQuestion:
         return self._index["questions"][question_id]

@@ -26,6 +26,13 @@ def added_on(when: datetime) -> str:
     return short_date(when)
 
 
+def known_client(store, client_id: str) -> str:
+    """``client_id`` when the store holds that client ("" stays ""); else a plain NotFound."""
+    if client_id:
+        store.get_client(client_id)
+    return client_id
+
+
 def client_labels(clients: Iterable[Client]) -> dict[str, str]:
     """A label per client id: the name, plus what tells it apart from the same name."""
     clients = list(clients)

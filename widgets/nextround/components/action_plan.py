@@ -19,8 +19,7 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Any as AnyTrait
-from traitlets import Bool, Int, List, TraitError, Unicode, validate
+from traitlets import Bool, Instance, Int, List, Unicode
 
 from .. import answer_keys as keys
 from ..advice import ProposedAction, draft_plan
@@ -52,20 +51,13 @@ class ActionRow(StepModel):
     """
 
     title = typed(Unicode(help="What the client will do."))
-    due_on = chosen(AnyTrait(None, allow_none=True, help="The day it is due; None if not set."))
+    due_on = chosen(Instance(date, allow_none=True, help="The day it is due; None if not set."))
     done = chosen(Bool(False, help="Ticked once the step is done."))
 
     def __init__(self, *, action: Action, **kwargs: Any):
         super().__init__(**kwargs)
         self.action_id = action.id
         self.load(title=action.title, due_on=action.due_on, done=action.done)
-
-    @validate("due_on")
-    def _a_day_or_none(self, proposal: dict) -> date | None:
-        value = proposal["value"]
-        if value is None or isinstance(value, date):
-            return value
-        raise TraitError(f"a due date must be a date, not {value!r}")
 
     def save_edit(self, name: str, value: Any) -> Action:
         """The saving observer's write: one field of this step's record."""

@@ -24,7 +24,7 @@ from traitlets import Bool, HasTraits, List, Unicode, link, observe, validate
 from ..caseload import CaseloadRow, caseload, caseload_row
 from ..errors import NextRoundError
 from ..model import Note
-from ..names import client_labels
+from ..names import client_labels, known_client
 from ..summary import Summary, session_summary
 from ..text import nice_date
 from .base import Component, download_link, esc, guard, heading, labelled, paragraph
@@ -90,9 +90,7 @@ class CounsellorModel(HasTraits):
 
     @validate("client_id")
     def _a_known_client(self, proposal: dict) -> str:
-        if proposal["value"]:
-            self.store.get_client(proposal["value"])  # a plain NotFound for an unknown id
-        return proposal["value"]
+        return known_client(self.store, proposal["value"])
 
     @observe("client_id")
     def _opened(self, change: dict) -> None:

@@ -21,8 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import ipywidgets as W
-from traitlets import Any as AnyTrait
-from traitlets import Bool, List, TraitError, Unicode, validate
+from traitlets import Bool, Instance, List, Unicode
 
 from .. import answer_keys as keys
 from ..advice import render_email
@@ -98,7 +97,7 @@ class GraciousStepsModel(StepModel):
     contact_name = typed(Unicode(help="Contact form: the person's name."))
     contact_company = typed(Unicode(help="Contact form: their company."))
     contact_how_met = typed(Unicode(help="Contact form: how the client met them."))
-    contact_follow_up_on = chosen(AnyTrait(None, allow_none=True,
+    contact_follow_up_on = chosen(Instance(date, allow_none=True,
                                            help="Contact form: the day to follow up by."))
     contacts = List(help="The client's contacts, oldest first.")
 
@@ -125,18 +124,8 @@ class GraciousStepsModel(StepModel):
         self.load(**values)
         self.contacts = self.store.list(Contact, self.client_id)
 
-    @validate("contact_follow_up_on")
-    def _a_day_or_none(self, proposal: dict) -> date | None:
-        value = proposal["value"]
-        if value is None or isinstance(value, date):
-            return value
-        raise TraitError(f"the follow-up day must be a date, not {value!r}")
-
     def step(self, step_id: str) -> GraciousStep:
-        try:
-            return self.content.gracious_step(step_id)
-        except KeyError:
-            raise NextRoundError(f"There is no step '{step_id}'.") from None
+        return self.content.find("gracious_steps", step_id, "step")
 
     def save_edit(self, name: str, value: Any) -> Any:
         """The saving observer's write: a tick, a draft or a contact form field."""

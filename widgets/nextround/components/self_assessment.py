@@ -110,10 +110,7 @@ class SelfAssessmentModel(StepModel):
         return self.save(name.removeprefix("answer_"), value)
 
     def question(self, question_id: str) -> AssessmentQuestion:
-        try:
-            return self.content.question(question_id)
-        except KeyError:
-            raise NextRoundError(f"There is no question '{question_id}'.") from None
+        return self.content.find("questions", question_id, "question")
 
     def save(self, question_id: str, value: Any) -> Any:
         """Check an answer fits its question, save it, and refresh the summary."""
