@@ -184,6 +184,10 @@ def _save_before_exit() -> None:
 atexit.register(_save_before_exit)
 
 
+#: Inputs that pick one of their options (and can have none picked).
+CHOICES = (W.Dropdown, W.RadioButtons, W.Select, W.ToggleButtons)
+
+
 def is_typed(widget: W.Widget) -> bool:
     """True for the inputs people type into (saved a moment after the last key)."""
     return isinstance(widget, W.Text | W.Textarea)
@@ -337,7 +341,7 @@ class StepModel(HasTraits):
         if application_id is None:
             application_id = str(store.get_state(client_id).get("application_id") or "")
             application_id = self._known_or_only(application_id)
-        self.application_id = application_id
+        self.load(application_id=application_id)
 
     def _known_or_only(self, application_id: str) -> str:
         """The remembered rejection, or the only one when none is remembered.
@@ -464,7 +468,9 @@ class Component(W.VBox):
         super().__init__(**kwargs)
         self.model = model
         self.status = StatusLine()
-        model.attach(self.guard, self.saved)
+        self._bindings: dict[W.Widget, tuple[HasTraits, str, Callable[[Any], Any]]] = {}
+        if isinstance(model, StepModel):  # the counsellor's view has a model of its own kind
+            model.attach(self.guard, self.saved)
         self.add_class("nextround-step")
         self.children = (*self.build(), self.status)
         fit_buttons(self)
@@ -491,8 +497,13 @@ class Component(W.VBox):
         source = model or self.model
         if is_typed(widget):
             widget.continuous_update = True
+        self._bindings[widget] = (source, trait, to_widget or (lambda value: value))
         dlink((source, trait), (widget, "value"), to_widget)
         convert = to_model or (lambda value: value)
+        if isinstance(widget, CHOICES) and to_model is None:
+            # A choice with nothing selected (while its options are replaced) changes nothing.
+            def convert(value: Any) -> Any:
+                return getattr(source, trait) if value is None else value
         if is_typed(widget):
             dlink((widget, "value"), (source, trait), convert)
             return
@@ -502,6 +513,22 @@ class Component(W.VBox):
             return convert(value)
 
         dlink((widget, "value"), (source, trait), chosen_value)
+
+    def replace_options(self, dropdown: W.Dropdown, options: list[tuple[str, Any]]) -> None:
+        """Give a bound drop-down new options, still showing the model's value.
+
+        ipywidgets selects the first option whenever the options change,
+        unless nothing is selected; that passing choice would reach the
+        model as if the client had made it. So the drop-down is emptied
+        first (its binding reads "nothing selected" as no change), then
+        shows the model's value again among the new options.
+        """
+        source, trait, to_widget = self._bindings[dropdown]
+        dropdown.index = None
+        dropdown.options = options
+        value = to_widget(getattr(source, trait))
+        if value in [option_value for _label, option_value in options]:
+            dropdown.value = value
 
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a callback so a failure becomes a plain message, not a traceback."""
