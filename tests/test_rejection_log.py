@@ -7,6 +7,7 @@ store to find the work again.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -143,3 +144,19 @@ def test_log_records_the_interview_date_under_its_own_label(content, store, clie
     assert by_label(again, "Date of your interview or meeting").value == date(2026, 11, 12)
     by_label(again, "Date of your interview or meeting").value = date(2026, 11, 30)
     assert "after the date you heard back" in shown_html(again)
+
+
+def test_fields_typed_before_the_record_exists_all_land_in_one_application(content, store,
+                                                                            client):
+    """Company and role typed quickly, then a choice: one application holds all three."""
+    async def typing():
+        view = make(RejectionLog, content, store, client)
+        by_label(view, "Company").value = "Northwind Traders"
+        by_label(view, "Role").value = "Data Analyst"
+        by_label(view, "Stage you reached").value = "final interview"
+        [app] = store.list(model.Application, client.id)
+        assert (app.company, app.role, app.stage) == ("Northwind Traders", "Data Analyst",
+                                                      "final interview")
+        assert by_label(view, "Role").value == "Data Analyst"
+
+    asyncio.run(typing())
