@@ -145,3 +145,18 @@ def test_without_a_view_a_refused_save_raises(content, store, client):
         model.note = "refuse"
     model.note = "fine"
     assert store.answers(client.id)[NOTE] == "fine"
+
+
+def test_new_options_never_save_waiting_typing_early(content, store, client):
+    """Only the client's own choice saves what waits; the model's echoes do not."""
+    async def scenario():
+        view = make(content, store, client)
+        view.picker.value = "blue"
+        view.box.value = "still typing"
+        view.replace_options(view.picker, [("", ""), ("Blue", "blue"), ("Green", "green")])
+        assert view.picker.value == "blue" and view.model.colour == "blue"
+        assert ("note", "still typing") not in view.model.writes
+        view.picker.value = "green"  # the client's choice: the typing is saved first
+        assert view.model.writes[-2:] == [("note", "still typing"), ("colour", "green")]
+
+    asyncio.run(scenario())

@@ -6,7 +6,7 @@ import html
 from datetime import date
 
 import pytest
-from test_components_log_feedback_scenario import (
+from visible_widgets import (
     HOSTILE,
     button,
     by_label,

@@ -8,52 +8,16 @@ answers again.
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 
 import ipywidgets as W
 import pytest
+from widget_finders import HOSTILE, assert_escaped, by_label, html_values, text_of, walk
 
 from nextround import model
 from nextround.components.self_assessment import SelfAssessment, SelfAssessmentModel
 from nextround.errors import NextRoundError
 from nextround.model import Application
-
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-# --- helpers -------------------------------------------------------------------
-
-
-def walk(widget):
-    """Every widget inside ``widget``, itself included."""
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from walk(child)
-
-
-def html_values(view) -> list[str]:
-    """Every piece of HTML the component shows (HTML widgets and the status line)."""
-    return [w.value for w in walk(view) if isinstance(w, W.HTML)]
-
-
-def assert_escaped(view, text: str = HOSTILE) -> None:
-    """``text`` appears only escaped, in every HTML the view shows."""
-    shown = "\n".join(html_values(view))
-    assert text not in shown
-    assert "<img" not in shown
-
-
-def by_label(view, label: str):
-    """The one input whose visible label is ``label`` (as get_by_label finds it)."""
-    found = [w for w in walk(view) if getattr(w, "description", None) == label
-             and not isinstance(w, W.Button)]
-    assert len(found) == 1, f"{len(found)} inputs labelled {label!r}"
-    return found[0]
-
-
-def text_of(fragment: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from . import answer_keys as keys
 from .content import Content
 from .model import Action, Answer, Application, CheckIn, Feedback
 from .text import plural
@@ -27,7 +28,7 @@ from .text import plural
 #: The label for rejections whose kind of feedback is not yet confirmed.
 NOT_CONFIRMED = "Not yet confirmed"
 #: The answer that holds the scenario a client confirmed for a rejection.
-SCENARIO_KEY = "scenario"
+SCENARIO_KEY = keys.SCENARIO.key()
 #: Days without any recorded activity before a client is flagged.
 INACTIVE_DAYS = 14
 #: Days a feedback request may wait for a reply before it is flagged.

@@ -72,7 +72,7 @@ async def _wind_down(renders: list[asyncio.Task]) -> None:
             _STOPPED_RENDER_LOG.debug("pre-render stopped: %r", task.exception())
 
 
-def _quieten(renderer) -> None:
+def _send_reports_to_debug_log(renderer) -> None:
     """Send a pre-render's reports to the debug log: its kernel is about to be stopped."""
     quiet = logging.LoggerAdapter(_STOPPED_RENDER_LOG, {})
     quiet.error = quiet.debug  # type: ignore[method-assign]
@@ -192,7 +192,7 @@ class HandedOutKernelManager(AsyncMappingKernelManager):
                 refills.append(task)
             elif not task.cancelled() and task.exception() is None:
                 result = task.result()
-                _quieten(result["renderer"])
+                _send_reports_to_debug_log(result["renderer"])
                 renders.append(result["task"])
         if refills:
             await asyncio.wait(refills, timeout=POOL_STOP_TIMEOUT)

@@ -53,13 +53,9 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import contextlib
 import html
 import logging
-import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -69,6 +65,7 @@ from traitlets import HasTraits, TraitType, Unicode, dlink
 
 from ..errors import NextRoundError
 from ..text import FALLBACK_MESSAGE, esc
+from .saving import REFRESH_DELAY, SAVE_DELAY, PendingSaves, saves  # noqa: F401
 
 log = logging.getLogger("nextround")
 
@@ -79,110 +76,8 @@ FULL_WIDTH = W.Layout(width="100%", max_width="46em")
 FULL = "calc(100% - 2 * var(--jp-widgets-margin, 2px))"
 
 
-#: Seconds from the last key press in a text box to its save.
-SAVE_DELAY = 0.4
-#: Seconds from the last change to refreshing what is made from saved work
-#: (such as the workbook file's download link).
-REFRESH_DELAY = 0.6
-
-
-class PendingSaves:
-    """Typed answers waiting to be saved: one per text box, on the kernel's event loop.
-
-    Saving on every key press would write to disk many times a second;
-    saving only when a box loses focus loses what was typed before a reload.
-    So a text box's save waits :data:`SAVE_DELAY` after its last key press,
-    and whatever still waits is saved at once when the person does anything
-    else (a click, a choice, another step, a download) and when the kernel
-    shuts down (:func:`atexit`). Outside an event loop (a plain script or a
-    test driving ``.value``) a save runs at once.
-
-    It also tells listeners, a moment after the last change, that saved work
-    changed, so downloads made from it can be refreshed.
-    """
-
-    def __init__(self, delay: float = SAVE_DELAY, refresh_delay: float = REFRESH_DELAY):
-        self.delay = delay
-        self.refresh_delay = refresh_delay
-        self._waiting: dict[Any, tuple[Callable[[], Any], asyncio.TimerHandle]] = {}
-        self._listeners: list[weakref.WeakMethod | Callable[[], Any]] = []
-        self._refresh: asyncio.TimerHandle | None = None
-
-    @property
-    def waiting(self) -> int:
-        """How many saves are waiting for their moment."""
-        return len(self._waiting)
-
-    def later(self, key: Any, save: Callable[[], Any]) -> None:
-        """Run ``save`` soon; a newer save for the same ``key`` replaces it."""
-        old = self._waiting.pop(key, None)
-        if old is not None:
-            old[1].cancel()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            save()
-            return
-        self._waiting[key] = (save, loop.call_later(self.delay, self._run, key))
-
-    def _run(self, key: Any) -> None:
-        item = self._waiting.pop(key, None)
-        if item is not None:
-            item[0]()
-
-    def flush(self) -> None:
-        """Save everything that is waiting, now, in the order it was typed."""
-        while self._waiting:
-            key = next(iter(self._waiting))
-            save, handle = self._waiting.pop(key)
-            handle.cancel()
-            save()
-
-    def listen(self, callback: Callable[[], Any]) -> None:
-        """Call ``callback`` a moment after saved work changes (held weakly if a method)."""
-        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else callback
-        self._listeners.append(ref)
-
-    def changed(self) -> None:
-        """Saved work changed: tell the listeners once the changes settle."""
-        if not self._listeners:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._tell()
-            return
-        if self._refresh is not None:
-            self._refresh.cancel()
-        self._refresh = loop.call_later(self.refresh_delay, self._tell)
-
-    def _tell(self) -> None:
-        self._refresh = None
-        alive = []
-        for ref in self._listeners:
-            callback = ref() if isinstance(ref, weakref.WeakMethod) else ref
-            if callback is None:
-                continue
-            alive.append(ref)
-            try:
-                callback()
-            except Exception:  # noqa: BLE001 - a refresh must never break saving
-                log.exception("refresh after a save failed")
-        self._listeners = alive
-
-
-#: The kernel's one list of waiting saves (a kernel serves one page).
-saves = PendingSaves()
-
-
-def _save_before_exit() -> None:
-    try:
-        saves.flush()
-    except Exception:  # noqa: BLE001 - the kernel is going; log, do not raise
-        log.exception("saving typed answers at shutdown failed")
-
-
-atexit.register(_save_before_exit)
+#: Inputs that pick one of their options (and can have none picked).
+CHOICES = (W.Dropdown, W.RadioButtons, W.Select, W.ToggleButtons)
 
 
 def is_typed(widget: W.Widget) -> bool:
@@ -355,7 +250,7 @@ class StepModel(HasTraits):
         if application_id is None:
             application_id = str(store.get_state(client_id).get("application_id") or "")
             application_id = self._known_or_only(application_id)
-        self.application_id = application_id
+        self.load(application_id=application_id)
 
     def _known_or_only(self, application_id: str) -> str:
         """The remembered rejection, or the only one when none is remembered.
@@ -466,8 +361,6 @@ class Component(W.VBox):
     """Base of every step's view. Subclasses build widgets in ``build()``."""
 
     title = "Step"
-    #: True while the view itself sets input values, so those are not saved as typing.
-    _quiet = False
     #: The model this view shows; :meth:`create` builds one for a client.
     model_class: type[StepModel] = StepModel
 
@@ -482,7 +375,9 @@ class Component(W.VBox):
         super().__init__(**kwargs)
         self.model = model
         self.status = StatusLine()
-        model.attach(self.guard, self.saved)
+        self._bindings: dict[W.Widget, tuple[HasTraits, str, Callable[[Any], Any]]] = {}
+        if isinstance(model, StepModel):  # the counsellor's view has a model of its own kind
+            model.attach(self.guard, self.saved)
         self.add_class("nextround-step")
         self.children = (*self.build(), self.status)
         fit_buttons(self)
@@ -501,25 +396,49 @@ class Component(W.VBox):
 
         The model's value flows to the widget through a ``dlink``; the
         client's changes flow back through a second ``dlink`` whose
-        transform first saves whatever typing still waits (for any input
-        that is not a text box), so saves land in the order they were made.
+        transform first saves whatever typing still waits (for a new value
+        of any input that is not a text box), so saves land in the order
+        they were made. The model's own values echoed back save nothing.
         The model's saving observer does the rest. ``to_widget`` and
         ``to_model`` convert between the two (they must round-trip).
         """
         source = model or self.model
         if is_typed(widget):
             widget.continuous_update = True
+        self._bindings[widget] = (source, trait, to_widget or (lambda value: value))
         dlink((source, trait), (widget, "value"), to_widget)
         convert = to_model or (lambda value: value)
+        if isinstance(widget, CHOICES) and to_model is None:
+            # A choice with nothing selected (while its options are replaced) changes nothing.
+            def convert(value: Any) -> Any:
+                return getattr(source, trait) if value is None else value
         if is_typed(widget):
             dlink((widget, "value"), (source, trait), convert)
             return
 
         def chosen_value(value: Any) -> Any:
-            saves.flush()
-            return convert(value)
+            new = convert(value)
+            if new != getattr(source, trait):  # the client's choice, not the model's echo
+                saves.flush()
+            return new
 
         dlink((widget, "value"), (source, trait), chosen_value)
+
+    def replace_options(self, dropdown: W.Dropdown, options: list[tuple[str, Any]]) -> None:
+        """Give a bound drop-down new options, still showing the model's value.
+
+        ipywidgets selects the first option whenever the options change,
+        unless nothing is selected; that passing choice would reach the
+        model as if the client had made it. So the drop-down is emptied
+        first (its binding reads "nothing selected" as no change), then
+        shows the model's value again among the new options.
+        """
+        source, trait, to_widget = self._bindings[dropdown]
+        dropdown.index = None
+        dropdown.options = options
+        value = to_widget(getattr(source, trait))
+        if value in [option_value for _label, option_value in options]:
+            dropdown.value = value
 
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a callback so a failure becomes a plain message, not a traceback.
@@ -533,43 +452,6 @@ class Component(W.VBox):
             return result
 
         return guard(wraps(func)(then_tell), self.status)
-
-    @contextlib.contextmanager
-    def quietly(self) -> Iterator[None]:
-        """Set input values from the model without those changes counting as typing."""
-        was, self._quiet = self._quiet, True
-        try:
-            yield
-        finally:
-            self._quiet = was
-
-    def on_change(self, widget: W.Widget, handler: Callable[[Any], None]) -> None:
-        """Call ``handler(new_value)`` when the user changes ``widget``, guarded.
-
-        A text box sends every key press (``continuous_update``) and its
-        handler runs :data:`SAVE_DELAY` after the last one, so typing is saved
-        without leaving the box. Any other input first saves what is still
-        waiting, so saves land in the order the person made them. Changes
-        made while the view is :meth:`quietly` setting values are not saved.
-        """
-        guarded = self.guard(handler)
-        if is_typed(widget):
-            widget.continuous_update = True
-
-            def typed(change: dict) -> None:
-                if not self._quiet:
-                    value = change["new"]
-                    saves.later(widget, lambda: guarded(value))
-
-            widget.observe(typed, names="value")
-            return
-
-        def chosen(change: dict) -> None:
-            if not self._quiet:
-                saves.flush()
-                guarded(change["new"])
-
-        widget.observe(chosen, names="value")
 
     def on_click(self, button: W.Button, handler: Callable[[], None]) -> None:
         """Call ``handler()`` on a click, after saving whatever typing is waiting."""

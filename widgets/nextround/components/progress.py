@@ -29,12 +29,12 @@ from typing import Any
 import ipywidgets as W
 from traitlets import Int, List
 
+from .. import answer_keys as keys
 from ..caseload import NOT_CONFIRMED, confirmed_scenarios, rejections_by_scenario
 from ..content import Content
 from ..model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
 from ..steps import BY_KEY
 from .base import Component, StepModel, esc, heading, labelled, paragraph
-from .gracious_steps import DONE_PREFIX, DRAFT_SUFFIX
 
 #: Charts draw at a fixed width that fits beside their summary in the app;
 #: on a narrow screen the summary moves under the chart.
@@ -409,7 +409,7 @@ def completed_steps(content: Content, *, applications: list[Application],
                     answers: list[Answer], checkins: list[CheckIn],
                     actions: list[Action]) -> list[str]:
     """The keys of the workbook steps that hold saved work."""
-    questions = {q.id for q in content.questions}
+    questions = {keys.ASSESSMENT.key(question=q.id) for q in content.questions}
     found = {
         "log": bool(applications),
         "feedback": bool(feedback),
@@ -417,8 +417,7 @@ def completed_steps(content: Content, *, applications: list[Application],
         "assess": any(a.key in questions and a.value not in (None, "", [], {})
                       for a in answers),
         "wellbeing": bool(checkins),
-        "gracious": any(a.key.startswith(DONE_PREFIX) and not a.key.endswith(DRAFT_SUFFIX)
-                        and a.value is True for a in answers),
+        "gracious": any(keys.is_gracious_done(a.key) and a.value is True for a in answers),
         "plan": bool(actions),
     }
     return [key for key, _what in WORKBOOK_STEPS if found[key]]

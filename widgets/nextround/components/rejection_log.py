@@ -18,252 +18,41 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Int, Unicode
 
-from ..advice import FeedbackReading, read_feedback
-from ..email_fields import EmailFields, extract_fields
-from ..errors import NextRoundError
-from ..model import MAX_TEXT, OUTCOMES, STAGES, Application, Feedback
-from .base import Component, StepModel, esc, heading, labelled, paragraph
+from ..model import Application
+from .base import Component, esc, heading, labelled, paragraph
+from .rejection_log_model import (  # noqa: F401 - the step's public names live on here
+    CHOICE_FIELDS,
+    DATE_FIELDS,
+    FIELDS,
+    MAX_SHORT,
+    PASTED_EMAIL_KEY,
+    TEXT_FIELDS,
+    PastedEmail,
+    RejectionLogModel,
+    date_warnings,
+    describe,
+)
 
-#: The fields the form edits, in the order they are shown.
-TEXT_FIELDS = ("company", "role", "how_heard", "contact_name")
-DATE_FIELDS = ("applied_on", "interview_on", "outcome_on")
-CHOICE_FIELDS = {"stage": STAGES, "outcome": OUTCOMES}
-FIELDS = ("company", "role", "stage", "applied_on", "interview_on", "outcome", "outcome_on",
-          "how_heard", "contact_name")
-#: ShortText's bound in model.py; checked here so the message can be plain.
-MAX_SHORT = 500
-#: Where each field found in a pasted email goes in the form, and its label.
-PASTE_FIELDS = (("company", "company", "Company"), ("role", "role", "Role"),
-                ("contact", "contact_name", "Contact name"),
-                ("date", "outcome_on", "Date you heard back"))
-
-
-def describe(app: Application) -> str:
-    """A one-line name for an application, for drop-downs (plain text, not HTML)."""
-    name = " – ".join(part for part in (app.company.strip(), app.role.strip()) if part)
-    name = name or "A new application (no company yet)"
-    if app.applied_on:
-        name += f" ({app.applied_on:%d %b %Y})".replace("(0", "(")
-    return name
-
-
-def date_warnings(app: Application, today: date) -> list[str]:
-    """Plain warnings about dates that look wrong. They never block saving."""
-    warnings = []
-    if app.applied_on and app.outcome_on and app.outcome_on < app.applied_on:
-        warnings.append("The date you heard back is before the date you applied. "
-                        "Check the two dates.")
-    if app.interview_on and app.applied_on and app.interview_on < app.applied_on:
-        warnings.append("The date you met them is before the date you applied. "
-                        "Check the two dates.")
-    if app.interview_on and app.outcome_on and app.interview_on > app.outcome_on:
-        warnings.append("The date you met them is after the date you heard back. "
-                        "Check the two dates.")
-    if app.applied_on and app.applied_on > today:
-        warnings.append("The date you applied is in the future. Check the date.")
-    if app.outcome_on and app.outcome_on > today:
-        warnings.append("The date you heard back is in the future. Check the date.")
-    return warnings
-
-
-#: The answer that keeps a pasted email until it is read.
-PASTED_EMAIL_KEY = "log.pasted_email"
-
-
-class RejectionLogModel(StepModel):
-    """The application being edited and the rejection being worked on.
-
-    ``editing_id`` is the record the form shows; ``application_id`` (from
-    :class:`StepModel`) is the rejection the rest of the workbook works on.
-    ``revision`` goes up after every save so views can refresh their lists.
-    """
-
-    editing_id = Unicode()
-    revision = Int(0)
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        if self.application_id and self.application() is None:
-            self.application_id = ""
-        apps = self.applications()
-        ids = [app.id for app in apps]
-        if self.application_id in ids:
-            self.editing_id = self.application_id
-        elif ids:
-            self.editing_id = ids[-1]
-
-    # -- reading --
-
-    def pasted_draft(self) -> str:
-        """What was pasted but not read yet, so a reload does not lose it."""
-        return str(self.store.answers(self.client_id).get(PASTED_EMAIL_KEY) or "")
-
-    def save_pasted_draft(self, text: str) -> None:
-        self.store.set_answer(self.client_id, PASTED_EMAIL_KEY, text or "")
-
-    def applications(self) -> list[Application]:
-        return self.store.list(Application, self.client_id)
-
-    def rejections(self) -> list[Application]:
-        """Applications that ended in a rejection: the ones worth working on."""
-        return [app for app in self.applications() if app.outcome == "rejected"]
-
-    def editing(self) -> Application | None:
-        """The application the form shows, or None when there is none yet."""
-        if not self.editing_id:
-            return None
-        try:
-            return self.store.get(Application, self.editing_id)
-        except NextRoundError:
-            self.editing_id = ""
-            return None
-
-    def warnings(self) -> list[str]:
-        app = self.editing()
-        return date_warnings(app, self.today) if app else []
-
-    # -- writing --
-
-    def add_application(self) -> Application:
-        """Start a blank application and edit it; an untouched blank one is reused."""
-        current = self.editing()
-        if current is not None and _is_blank(current):
-            return current
-        app = self.store.add(Application(client_id=self.client_id))
-        self.editing_id = app.id
-        self.revision += 1
-        return app
-
-    def edit_application(self, application_id: str) -> Application | None:
-        """Show another application in the form."""
-        self.editing_id = application_id
-        return self.editing()
-
-    def save_field(self, field: str, value: Any) -> Application:
-        """Save one field of the application being edited.
-
-        Typing into the form before pressing "Add an application" creates
-        the record, so the first words typed are never lost.
-        """
-        if field not in FIELDS:
-            raise ValueError(f"unknown application field {field!r}")
-        if field in TEXT_FIELDS:
-            value = "" if value is None else str(value)
-            if len(value) > MAX_SHORT:
-                raise NextRoundError(f"That is longer than {MAX_SHORT} characters, so it was not "
-                                     "saved. Please shorten it; your text is still in the box.")
-        if field in CHOICE_FIELDS and value not in CHOICE_FIELDS[field]:
-            raise NextRoundError(f"Please choose one of the options for the {field}.")
-        if self.editing() is None:
-            app = self.store.add(Application(client_id=self.client_id, **{field: value}))
-            self.editing_id = app.id
-        else:
-            app = self.store.update(Application, self.editing_id, **{field: value})
-        self.revision += 1
-        return app
-
-    def read_email(self, text: str) -> PastedEmail:
-        """Read a pasted rejection email: fill the form, record it as feedback, read it.
-
-        Only empty fields are filled, and every field found is reported, so
-        nothing changes unseen. The email goes to the application being
-        edited unless that one names another company, when a new
-        application is started. It becomes this rejection's feedback, and
-        the rejection is the one worked on from now on.
-        """
-        text = (text or "").strip()
-        if not text:
-            raise NextRoundError("Paste the email into the box first.")
-        if len(text) > MAX_TEXT:
-            raise NextRoundError(f"That is longer than {MAX_TEXT:,} characters, so it was not "
-                                 "read. Paste just the email.")
-        found = extract_fields(text)
-        app = self._target_for(found)
-        updates: dict[str, Any] = {}
-        report = []
-        for name, field, label in PASTE_FIELDS:
-            value = getattr(found, name)
-            current = getattr(app, field)
-            if value is None and field == "outcome_on" and current is None:
-                updates[field] = self.today
-                report.append((label, f"{self.today:%d %B %Y}".lstrip("0"), "today",
-                               "The email gives no date, so today's date is filled in."))
-            elif value is None:
-                report.append((label, "", "missing", ""))
-            elif current in ("", None):
-                updates[field] = value.value
-                report.append((label, _shown(value), "filled", value.evidence))
-            elif str(current).casefold() == str(value).casefold():
-                report.append((label, _shown(value), "same", value.evidence))
-            else:
-                report.append((label, _shown(value), "kept", value.evidence))
-        if app.outcome != "rejected":
-            updates["outcome"] = "rejected"
-        if not app.how_heard:
-            updates["how_heard"] = "An email"
-        if updates:
-            app = self.store.update(Application, app.id, **updates)
-        heard_on = found.date.value if found.date is not None else self.today
-        feedback = self.store.add(Feedback(
-            client_id=self.client_id, application_id=app.id, heard=text, heard_on=heard_on,
-            person=str(found.contact) if found.contact is not None else ""))
-        self.editing_id = app.id
-        self.choose(app.id)
-        self.save_pasted_draft("")
-        self.revision += 1
-        return PastedEmail(app, feedback, tuple(report), read_feedback(text, self.content))
-
-    def _target_for(self, found: EmailFields) -> Application:
-        """The application a pasted email belongs to (a new one for another company)."""
-        current = self.editing()
-        if current is not None and (
-                _is_blank(current) or not current.company.strip() or found.company is None
-                or current.company.strip().casefold() == str(found.company).casefold()):
-            return current
-        app = self.store.add(Application(client_id=self.client_id))
-        self.editing_id = app.id
-        return app
-
-    def choose(self, application_id: str) -> None:
-        """Work on this rejection from now on, here and after a reload."""
-        if application_id:
-            self.store.get(Application, application_id)  # raises NotFound plainly
-        self.store.set_state(self.client_id, application_id=application_id)
-        self.application_id = application_id
-
-
-@dataclass(frozen=True)
-class PastedEmail:
-    """What reading a pasted email did: each field's fate, the feedback, the reading.
-
-    ``fields`` holds, per form field, ``(label, value, what_happened, evidence)``
-    where ``what_happened`` is "filled", "same", "kept" (the client's own
-    value differs and stays) or "missing".
-    """
-
-    application: Application
-    feedback: Feedback
-    fields: tuple[tuple[str, str, str, str], ...]
-    reading: FeedbackReading
-
-
-def _shown(found) -> str:
-    """A found value as the client reads it: dates as "14 October 2025"."""
-    if isinstance(found.value, date):
-        return f"{found.value:%d %B %Y}".lstrip("0")
-    return str(found)
-
-
-def _is_blank(app: Application) -> bool:
-    blank = Application(client_id=app.client_id)
-    return all(getattr(app, name) == getattr(blank, name) for name in FIELDS)
+#: Each field's label and hint, in the order of :data:`FIELDS`.
+LABELS = {
+    "company": ("Company", ""),
+    "role": ("Role", ""),
+    "stage": ("Stage you reached", ""),
+    "applied_on": ("Date you applied", ""),
+    "interview_on": ("Date of your interview or meeting",
+                     "Leave it empty if you did not meet them. Your emails mention "
+                     "it only when it is filled in."),
+    "outcome": ("Outcome", "Choose “rejected” when you heard it was a no."),
+    "outcome_on": ("Date you heard back", ""),
+    "how_heard": ("How you heard", "For example: an email from the recruiter."),
+    "contact_name": ("Contact name", "The person you dealt with, or who told you "
+                                     "about the job."),
+}
 
 
 class RejectionLog(Component):
@@ -274,42 +63,31 @@ class RejectionLog(Component):
     model_class = RejectionLogModel
 
     def build(self) -> list[W.Widget]:
-        self._quiet = False
+        model: RejectionLogModel = self.model
         self.add_button = W.Button(description="Add an application", icon="plus")
         self.on_click(self.add_button, self._add)
-        self.editing = W.Dropdown(options=[])
-        self.on_change(self.editing, self._edit_other)
+        self.editing = W.Dropdown(options=self._editing_options(), value=None)
+        self.bind(self.editing, "editing_id")
         self.inputs = self._build_inputs()
         self.warning_box = W.HTML()
         self.table = W.HTML()
-        self.chooser = W.Dropdown(options=[])
-        self.on_change(self.chooser, self._choose)
+        self.chooser = W.Dropdown(options=self._chooser_options(), value=None)
+        self.bind(self.chooser, "application_id")
         self.switch_text = W.HTML()
         self.switch_button = W.Button(description="Work on this rejection instead",
                                       button_style="primary", layout=W.Layout(width="auto"))
         self.on_click(self.switch_button, self._switch)
         self.switch_offer = W.VBox([self.switch_text, self.switch_button],
                                    layout=W.Layout(display="none"))
-        self.model.observe(lambda _change: self._refresh_lists(), names="revision")
         self._refresh_lists()
-        self._load_form()
-        labels = {
-            "company": ("Company", ""),
-            "role": ("Role", ""),
-            "stage": ("Stage you reached", ""),
-            "applied_on": ("Date you applied", ""),
-            "interview_on": ("Date of your interview or meeting",
-                             "Leave it empty if you did not meet them. Your emails mention "
-                             "it only when it is filled in."),
-            "outcome": ("Outcome", "Choose “rejected” when you heard it was a no."),
-            "outcome_on": ("Date you heard back", ""),
-            "how_heard": ("How you heard", "For example: an email from the recruiter."),
-            "contact_name": ("Contact name", "The person you dealt with, or who told you "
-                                             "about the job."),
-        }
-        self.paste_box = W.Textarea(value=self.model.pasted_draft(), rows=6,
-                                    placeholder="Paste the whole email here")
-        self.on_change(self.paste_box, self.model.save_pasted_draft)
+        model.observe(lambda _change: self._refresh_lists(), names=["logged", "application_id"])
+        model.observe(self._editing_changed, names="editing_id")
+        model.observe(self._chosen, names="application_id")
+        self.warning_box.value = render_warnings(model.warnings)
+        model.observe(lambda change: setattr(self.warning_box, "value",
+                                             render_warnings(change["new"])), names="warnings")
+        self.paste_box = W.Textarea(rows=6, placeholder="Paste the whole email here")
+        self.bind(self.paste_box, "pasted_email")
         self.paste_button = W.Button(description="Read this email", icon="envelope")
         self.on_click(self.paste_button, self._read_email)
         self.paste_result = W.HTML()
@@ -325,7 +103,7 @@ class RejectionLog(Component):
                       "Everything saves as you type."),
             self.add_button,
             labelled(self.editing, "The application you are editing"),
-            *(labelled(self.inputs[name], labels[name][0], hint=labels[name][1])
+            *(labelled(self.inputs[name], LABELS[name][0], hint=LABELS[name][1])
               for name in FIELDS),
             self.warning_box,
             self.switch_offer,
@@ -346,76 +124,40 @@ class RejectionLog(Component):
                 widget = W.DatePicker(value=None)
             else:
                 widget = W.Dropdown(options=[(v.capitalize(), v) for v in CHOICE_FIELDS[name]])
-            self.on_change(widget, lambda value, name=name: self._field_changed(name, value))
+            self.bind(widget, name)
             inputs[name] = widget
         return inputs
 
-    # -- keeping widgets in step with the model, without echoing saves --
+    def _editing_options(self) -> list[tuple[str, str]]:
+        return [(describe(a), a.id) for a in self.model.logged] or [("No applications yet", "")]
 
-    def _set_quietly(self, widget: W.Widget, **values: Any) -> None:
-        self._quiet = True
-        try:
-            for key, value in values.items():
-                setattr(widget, key, value)
-        finally:
-            self._quiet = False
-
-    def _load_form(self) -> None:
-        app = self.model.editing()
-        values = app.model_dump() if app else Application(client_id=self.model.client_id
-                                                          ).model_dump()
-        for name, widget in self.inputs.items():
-            self._set_quietly(widget, value=values[name])
-        self._show_warnings()
+    def _chooser_options(self) -> list[tuple[str, str]]:
+        model: RejectionLogModel = self.model
+        # The rejection worked on stays choosable even if its outcome was changed.
+        choosable = [a for a in model.logged
+                     if a.outcome == "rejected" or a.id == model.application_id]
+        return [("Choose a rejection", "")] + [(describe(a), a.id) for a in choosable]
 
     def _refresh_lists(self) -> None:
+        """The drop-downs and the table, from the applications as saved."""
         model: RejectionLogModel = self.model
-        apps = model.applications()
-        ids = [a.id for a in apps]
-        self._set_quietly(self.editing, options=[(describe(a), a.id) for a in apps]
-                          or [("No applications yet", "")],
-                          value=model.editing_id if model.editing_id in ids else
-                          (None if apps else ""))
-        rejections = [a for a in apps if a.outcome == "rejected"]
-        # The rejection worked on stays choosable even if its outcome was changed.
-        choosable = [a for a in apps if a.outcome == "rejected" or a.id == model.application_id]
-        options = [("Choose a rejection", "")] + [(describe(a), a.id) for a in choosable]
-        chosen = model.application_id if model.application_id in ids else ""
-        self._set_quietly(self.chooser, options=options, value=chosen)
-        self.table.value = render_table(rejections, model.application_id)
+        self.replace_options(self.editing, self._editing_options())
+        self.replace_options(self.chooser, self._chooser_options())
+        self.table.value = render_table(model.rejections(), model.application_id)
 
-    def _show_warnings(self) -> None:
-        warnings = self.model.warnings()
-        self.warning_box.value = "".join(
-            f"<p class='nr-warn' role='note'><strong>Check this:</strong> {esc(w)}</p>"
-            for w in warnings)
+    # -- what follows the client's changes --
 
-    # -- user actions --
-
-    def _add(self) -> None:
-        self.model.add_application()
-        self._refresh_lists()
-        self._load_form()
-        self.status.info("A new application is ready. Fill in what you know; "
-                         "it saves as you type.")
-
-    def _edit_other(self, application_id: str) -> None:
-        if self._quiet or not application_id:
-            return
-        self.model.edit_application(application_id)
-        self._load_form()
-        self._offer_switch(False)
-        self.status.clear()
-
-    def _field_changed(self, name: str, value: Any) -> None:
-        if self._quiet:
-            return
+    def saved(self, name: str, value: Any, result: Any) -> None:
+        """Say what a save did; logging a rejection may choose it or offer to switch."""
         model: RejectionLogModel = self.model
-        model.save_field(name, value)
-        self._show_warnings()
+        if name == "application_id":
+            return
+        if name == "pasted_email":
+            self.status.saved()
+            return
         if name == "outcome":
             self._rejection_logged(value == "rejected")
-        if model.warnings():
+        if model.warnings:
             self.status.warn("Your answer is saved, but please check the dates.")
         elif name == "outcome" and value == "rejected" \
                 and model.application_id == model.editing_id:
@@ -423,14 +165,16 @@ class RejectionLog(Component):
         else:
             self.status.saved()
 
-    def _read_email(self) -> None:
-        result = self.model.read_email(self.paste_box.value)
-        with self.quietly():
-            self.paste_box.value = ""
-        self._refresh_lists()
-        self._load_form()
-        self.paste_result.value = render_pasted(self.model.content, result)
-        self.status.saved("The email is saved as feedback. Check the details below.")
+    def _editing_changed(self, _change: dict) -> None:
+        self._offer_switch(False)
+        self.status.clear()
+
+    def _chosen(self, change: dict) -> None:
+        self._offer_switch(False)
+        if change["new"]:
+            self.status.saved("The next steps will work on this rejection.")
+        else:
+            self.status.info("No rejection is chosen. Choose one to go on.")
 
     def _rejection_logged(self, rejected: bool) -> None:
         """A rejection was logged: work on it if it is the only one, else offer to switch."""
@@ -441,7 +185,6 @@ class RejectionLog(Component):
         elif chosen is None or (chosen.outcome != "rejected" and len(model.rejections()) == 1):
             if len(model.rejections()) == 1:
                 model.choose(model.editing_id)
-                self._refresh_lists()
         elif chosen.id != model.editing_id:
             self._offer_switch(True)
 
@@ -455,22 +198,25 @@ class RejectionLog(Component):
             f"are working on another one. Work on {esc(describe(app))} instead?</p>")
         self.switch_offer.layout.display = "flex"
 
+    # -- buttons --
+
+    def _add(self) -> None:
+        self.model.add_application()
+        self.status.info("A new application is ready. Fill in what you know; "
+                         "it saves as you type.")
+
+    def _read_email(self) -> None:
+        result = self.model.read_email(self.paste_box.value)
+        self.paste_result.value = render_pasted(self.model.content, result)
+        self.status.saved("The email is saved as feedback. Check the details below.")
+
     def _switch(self) -> None:
         self.model.choose(self.model.editing_id)
-        self._refresh_lists()
-        self._offer_switch(False)
-        self.status.saved("The next steps will work on this rejection.")
 
-    def _choose(self, application_id: str) -> None:
-        if self._quiet:
-            return
-        self.model.choose(application_id or "")
-        self._offer_switch(False)
-        self.table.value = render_table(self.model.rejections(), self.model.application_id)
-        if application_id:
-            self.status.saved("The next steps will work on this rejection.")
-        else:
-            self.status.info("No rejection is chosen. Choose one to go on.")
+
+def render_warnings(warnings: list[str]) -> str:
+    return "".join(f"<p class='nr-warn' role='note'><strong>Check this:</strong> {esc(w)}</p>"
+                   for w in warnings)
 
 
 def render_table(rejections: list[Application], chosen_id: str = "") -> str:

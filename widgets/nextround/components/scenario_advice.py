@@ -24,19 +24,23 @@ from datetime import timedelta
 from typing import Any
 
 import ipywidgets as W
-from traitlets import List, Unicode
+from traitlets import List, TraitError, Unicode, observe, validate
 
+from .. import answer_keys as keys
 from ..advice import NO_FEEDBACK, SKILL_GAP, FeedbackReading, highlight, read_feedback
 from ..errors import NextRoundError
 from ..model import Action, Feedback
-from .base import Component, StepModel, esc, heading, labelled
-
-SCENARIO_KEY = "scenario"
+from .base import Component, StepModel, esc, heading, labelled, saves, typed
 
 
 def reflection_key(scenario_id: str, question_id: str) -> str:
     """The answer key of one reflection question on one scenario card."""
-    return f"reflect.{scenario_id}.{question_id}"
+    return keys.REFLECTION.key(scenario=scenario_id, question=question_id)
+
+
+def reflection_trait(index: int) -> str:
+    """The model trait holding the reflection in the card's ``index``-th question."""
+    return f"reflection_{index}"
 
 
 class ScenarioAdviceModel(StepModel):
@@ -45,17 +49,22 @@ class ScenarioAdviceModel(StepModel):
     ``selected_id`` is the scenario whose card is shown; ``confirmed_id``
     the one the client confirmed (saved on each feedback record and as the
     ``scenario`` answer of the rejection). ``planned`` lists the library
-    actions already in the plan for this rejection.
+    actions already in the plan for this rejection. The card's reflections
+    are the traits ``reflection_0``, ``reflection_1``… (one per question
+    of the largest card), loaded whenever another card is shown.
     """
 
-    suggestions = List()
+    suggestions = List(help="The readings that fit the feedback, most likely first.")
     #: The whole reading behind ``suggestions`` (plain attribute, set by suggest()).
     reading: FeedbackReading | None = None
-    selected_id = Unicode()
-    confirmed_id = Unicode()
-    planned = List()
+    selected_id = Unicode(help="The scenario whose card is shown ('' for none).")
+    confirmed_id = Unicode(help="The scenario the client confirmed ('' until then).")
+    planned = List(help="Library ids of the actions already in the plan for this rejection.")
 
     def __init__(self, **kwargs: Any):
+        most = max(len(s.questions) for s in kwargs["content"].scenarios)
+        self.add_traits(**{reflection_trait(i): typed(Unicode(
+            help=f"The reflection on the shown card's question {i + 1}.")) for i in range(most)})
         super().__init__(**kwargs)
         if self.application_id and self.application() is None:
             self.application_id = ""
@@ -66,13 +75,35 @@ class ScenarioAdviceModel(StepModel):
         self.selected_id = self.confirmed_id or self._top()
         self.planned = self._planned()
 
+    @validate("selected_id")
+    def _a_known_scenario(self, proposal: dict) -> str:
+        if proposal["value"] and not self._known(proposal["value"]):
+            raise TraitError(f"unknown scenario {proposal['value']!r}")
+        return proposal["value"]
+
+    @observe("selected_id")
+    def _load_reflections(self, change: dict) -> None:
+        scenario = self.scenario()
+        answers = self.reflections(scenario.id) if scenario else {}
+        ids = [q.id for q in scenario.questions] if scenario else []
+        self.load(**{reflection_trait(i): answers.get(ids[i], "") if i < len(ids) else ""
+                     for i in range(self.slots())})
+
+    def slots(self) -> int:
+        """How many reflection traits there are (the questions of the largest card)."""
+        return max(len(s.questions) for s in self.content.scenarios)
+
+    def scenario(self):
+        """The scenario whose card is shown, or None."""
+        return self.content.scenario(self.selected_id) if self.selected_id else None
+
     # -- reading --
 
     def _known(self, scenario_id: str) -> bool:
         return scenario_id in {s.id for s in self.content.scenarios}
 
     def _saved_scenario(self) -> str:
-        saved = self.store.answers(self.client_id, self.application_id).get(SCENARIO_KEY)
+        saved = self.store.answers(self.client_id, self.application_id).get(keys.SCENARIO.key())
         if isinstance(saved, str) and self._known(saved):
             return saved
         for record in self.feedback():
@@ -101,10 +132,13 @@ class ScenarioAdviceModel(StepModel):
         """The client's answers to one card's questions, by question id."""
         if not self.application_id:
             return {}
-        prefix = reflection_key(scenario_id, "")
         answers = self.store.answers(self.client_id, self.application_id)
-        return {key[len(prefix):]: str(value or "") for key, value in answers.items()
-                if key.startswith(prefix)}
+        found = {}
+        for key, value in answers.items():
+            parts = keys.REFLECTION.parse(key)
+            if parts is not None and parts["scenario"] == scenario_id:
+                found[parts["question"]] = str(value or "")
+        return found
 
     # -- writing --
 
@@ -133,6 +167,7 @@ class ScenarioAdviceModel(StepModel):
         """Show this scenario's card (not yet a confirmation)."""
         if not self._known(scenario_id):
             raise NextRoundError("Please choose one of the listed readings.")
+        saves.flush()  # a reflection still waiting belongs to the card shown until now
         self.selected_id = scenario_id
 
     def confirm(self, scenario_id: str | None = None) -> str:
@@ -142,10 +177,18 @@ class ScenarioAdviceModel(StepModel):
         self.select(scenario_id)
         stale = [record.id for record in self.feedback() if record.scenario_id != scenario_id]
         self.store.update_and_answer(Feedback, stale, {"scenario_id": scenario_id},
-                                     client_id=self.client_id, key=SCENARIO_KEY,
+                                     client_id=self.client_id, key=keys.SCENARIO.key(),
                                      value=scenario_id, application_id=self.application_id)
         self.confirmed_id = scenario_id
         return scenario_id
+
+    def save_edit(self, name: str, value: Any) -> None:
+        """The saving observer's write: a reflection on the card shown."""
+        index = int(name.removeprefix("reflection_"))
+        scenario = self.scenario()
+        if scenario is None or index >= len(scenario.questions):
+            return
+        self.save_reflection(scenario.id, scenario.questions[index].id, value)
 
     def save_reflection(self, scenario_id: str, question_id: str, text: str) -> None:
         self._require_rejection()
@@ -185,18 +228,21 @@ class ScenarioAdvice(Component):
                 "Go to the log step and choose the rejection you are working on. "
                 "Then come back here to make sense of it.</p>")
             return [heading("What your feedback suggests"), self.missing]
-        self._quiet = False
         self.suggestion_box = W.HTML()
         self.again = W.Button(description="Check my feedback again")
         self.on_click(self.again, self._suggest_again)
         self.choice = W.Dropdown(options=[(s.title, s.id) for s in model.content.scenarios],
-                                 value=model.selected_id or None)
-        self.on_change(self.choice, self._selected)
+                                 value=None)
+        self.bind(self.choice, "selected_id", to_widget=lambda value: value or None,
+                  to_model=lambda value: value or model.selected_id)
         self.confirm = W.Button(description="Confirm this reading", button_style="primary")
         self.on_click(self.confirm, self._confirm)
         self.card = W.HTML()
         self._build_slots()
         self.refresh()
+        model.observe(lambda _change: self._show_card(), names=["selected_id", "confirmed_id"])
+        model.observe(self._selected, names="selected_id")
+        model.observe(lambda _change: self._show_actions(model.scenario()), names="planned")
         return [
             heading("What your feedback suggests"),
             self.suggestion_box,
@@ -220,10 +266,9 @@ class ScenarioAdvice(Component):
         self.answers: list[W.Textarea] = []
         self.hints: list[W.HTML] = []
         self.question_slots: list[W.VBox] = []
-        self._question_ids: list[str] = [""] * most_questions
         for index in range(most_questions):
             area = W.Textarea(rows=3)
-            self.on_change(area, lambda text, index=index: self._answered(index, text))
+            self.bind(area, reflection_trait(index))
             hint = W.HTML()
             self.answers.append(area)
             self.hints.append(hint)
@@ -259,26 +304,20 @@ class ScenarioAdvice(Component):
             return
         self.card.value = render_card(scenario, confirmed=scenario.id == model.confirmed_id,
                                       skill=model.skill())
-        answers = model.reflections(scenario.id)
-        self._quiet = True
-        try:
-            for index, slot in enumerate(self.question_slots):
-                if index >= len(scenario.questions):
-                    slot.layout.display = "none"
-                    self._question_ids[index] = ""
-                    continue
-                question = scenario.questions[index]
-                self._question_ids[index] = question.id
-                labelled(self.answers[index], question.text)
-                self.answers[index].value = answers.get(question.id, "")
-                self.hints[index].value = (f"<div class='nr-hint'>{esc(question.hint)}</div>"
-                                           if question.hint else "")
-                slot.layout.display = None
-        finally:
-            self._quiet = False
+        for index, slot in enumerate(self.question_slots):
+            if index >= len(scenario.questions):
+                slot.layout.display = "none"
+                continue
+            question = scenario.questions[index]
+            labelled(self.answers[index], question.text)
+            self.hints[index].value = (f"<div class='nr-hint'>{esc(question.hint)}</div>"
+                                       if question.hint else "")
+            slot.layout.display = None
         self._show_actions(scenario)
 
     def _show_actions(self, scenario) -> None:
+        if scenario is None:
+            return
         planned = set(self.model.planned)
         for index, slot in enumerate(self.action_slots):
             if index >= len(scenario.actions):
@@ -304,21 +343,14 @@ class ScenarioAdvice(Component):
         model: ScenarioAdviceModel = self.model
         model.suggest()
         if not model.confirmed_id and model.suggestions:
-            model.selected_id = model.suggestions[0].scenario_id
-            self._quiet = True
-            try:
-                self.choice.value = model.selected_id
-            finally:
-                self._quiet = False
+            model.select(model.suggestions[0].scenario_id)
         self.refresh()
         self.status.info("The suggestions now use everything you have recorded.")
 
-    def _selected(self, scenario_id: str | None) -> None:
-        if self._quiet or not scenario_id:
+    def _selected(self, change: dict) -> None:
+        if not change["new"]:
             return
-        self.model.select(scenario_id)
-        self._show_card()
-        if scenario_id == self.model.confirmed_id:
+        if change["new"] == self.model.confirmed_id:
             self.status.info("This is the reading you confirmed.")
         else:
             self.status.info("Read the card below. If it fits, press “Confirm this reading”.")
@@ -340,12 +372,6 @@ class ScenarioAdvice(Component):
         self.card.value = render_card(model.content.scenario(scenario_id), confirmed=True,
                                       skill=model.skill())
         self.status.saved(f"You chose: {model.content.scenario(scenario_id).title}.")
-
-    def _answered(self, index: int, text: str) -> None:
-        if self._quiet or not self._question_ids[index]:
-            return
-        self.model.save_reflection(self.model.selected_id, self._question_ids[index], text)
-        self.status.saved()
 
     def _add(self, index: int) -> None:
         library_id = self._action_ids[index]
