@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from . import answer_keys as keys
 from .model import (
     Action,
     Answer,
@@ -181,7 +182,7 @@ def _create_client(store: Store, spec: DemoClient, today: date) -> Client:
                 updated_at=_at(today, max(0, (today - asked).days - (3 if heard else 0))),
             ))
         if app.scenario:
-            store.add(Answer(client_id=client.id, application_id=record.id, key="scenario",
+            store.add(Answer(client_id=client.id, application_id=record.id, key=keys.SCENARIO.key(),
                              value=app.scenario, updated_at=session))
     for days_ago, mood, note in spec.moods:
         store.add(CheckIn(client_id=client.id, at=_at(today, days_ago), mood=mood, note=note))

@@ -20,13 +20,13 @@ Example::
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from typing import Any
 
 import ipywidgets as W
 
 from ..advice import ToneFlag, check_tone
 from ..model import Feedback
+from ..text import nice_date
 from .base import Component, esc, heading, labelled, paragraph
 from .feedback_request_model import (  # noqa: F401 - the step's public names live on here
     CANDOUR,
@@ -311,7 +311,7 @@ def describe_entry(model: FeedbackRequestModel, record: Feedback) -> str:
     if record.person.strip():
         name += f": {record.person.strip()}"
     when = record.heard_on or record.asked_on
-    return f"{name} ({_date(when)})" if when else name
+    return f"{name} ({nice_date(when)})" if when else name
 
 
 def render_entries(model: FeedbackRequestModel, entries: list[Feedback]) -> str:
@@ -323,18 +323,14 @@ def render_entries(model: FeedbackRequestModel, entries: list[Feedback]) -> str:
         who = esc(model.source_name(record.source_id))
         if record.person.strip():
             who += f" ({esc(record.person)})"
-        asked = f" You asked on {_date(record.asked_on)}." if record.asked_on else ""
+        asked = f" You asked on {nice_date(record.asked_on)}." if record.asked_on else ""
         if record.no_reply:
             said = "<em>No reply.</em>"
         elif record.heard.strip():
-            heard_on = f" on {_date(record.heard_on)}" if record.heard_on else ""
+            heard_on = f" on {nice_date(record.heard_on)}" if record.heard_on else ""
             said = (f"They said{heard_on}: <span style='white-space: pre-wrap'>"
                     f"“{esc(record.heard.strip())}”</span>")
         else:
             said = "<em>Nothing written yet.</em>"
         items.append(f"<li><strong>{who}</strong>.{asked} {said}</li>")
     return f"<ul class='nr-feedback-list'>{''.join(items)}</ul>"
-
-
-def _date(value: date | None) -> str:
-    return f"{value:%d %B %Y}".lstrip("0") if value else ""

@@ -26,6 +26,7 @@ from .. import answer_keys as keys
 from ..advice import ToneFlag, check_tone, render_email
 from ..errors import NextRoundError
 from ..model import Feedback
+from ..text import MAX_SHORT
 from .base import StepModel, chosen, saves, typed
 
 #: The fields of a feedback entry the form edits, in the order shown.
@@ -34,7 +35,6 @@ FEEDBACK_FIELDS = ("source_id", "person", "asked_on", "heard", "no_reply", "hear
 REPLY_TRAITS = {"source_id": "reply_source_id", "person": "reply_person",
                 "asked_on": "asked_on", "heard": "heard", "no_reply": "no_reply",
                 "heard_on": "heard_on"}
-MAX_SHORT = 500
 CURRENT_KEY = keys.CURRENT_DRAFT.key()
 CANDOUR = {"low": "Usually guarded", "medium": "Sometimes open", "high": "Often the most open"}
 

@@ -38,10 +38,6 @@ from .feedback_request import (
     suggested_request,
 )
 
-#: A tick's key prefix and a draft's suffix, derived from the registry, for
-#: readers that still match keys by prefix (the progress step).
-DONE_PREFIX = keys.GRACIOUS_DONE.namespace + "."
-DRAFT_SUFFIX = "." + keys.GRACIOUS_DRAFT.pattern.rsplit(".", 1)[1]
 #: The contact form's fields, each a model trait ``contact_<field>``.
 CONTACT_FIELDS = ("name", "company", "how_met", "follow_up_on")
 CONTACT_LABELS = {"name": "Contact's name", "company": "Their company",

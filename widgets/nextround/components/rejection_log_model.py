@@ -27,6 +27,7 @@ from ..advice import FeedbackReading, read_feedback
 from ..email_fields import EmailFields, extract_fields
 from ..errors import NextRoundError
 from ..model import MAX_TEXT, OUTCOMES, STAGES, Application, Feedback
+from ..text import MAX_SHORT
 from .base import StepModel, chosen, saves, typed
 
 #: The fields the form edits, in the order they are shown.
@@ -36,7 +37,6 @@ CHOICE_FIELDS = {"stage": STAGES, "outcome": OUTCOMES}
 FIELDS = ("company", "role", "stage", "applied_on", "interview_on", "outcome", "outcome_on",
           "how_heard", "contact_name")
 #: ShortText's bound in model.py; checked here so the message can be plain.
-MAX_SHORT = 500
 #: Where each field found in a pasted email goes in the form, and its label.
 PASTE_FIELDS = (("company", "company", "Company"), ("role", "role", "Role"),
                 ("contact", "contact_name", "Contact name"),
