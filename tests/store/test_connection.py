@@ -116,3 +116,15 @@ def test_a_damaged_file_is_named_in_one_line(tmp_path):
                               "NextRound database (")
     assert message.endswith("restore it from a backup, or choose another file with --db")
     assert path.read_bytes() == b"this is not an SQLite database at all" * 200
+
+
+def test_importing_the_store_leaves_the_postgresql_dialect_unloaded():
+    """A desktop or Binder user never pays for the server dialect."""
+    import subprocess
+    import sys
+
+    script = ("import sys, nextround.store; "
+              "print(sorted(m for m in sys.modules if 'postgresql' in m or 'psycopg' in m))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

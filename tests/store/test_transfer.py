@@ -4,16 +4,13 @@ back all or nothing, with every problem in a bad file named."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from nextround import model
 from nextround.errors import WorkbookError
 
-WIDGETS_DIR = str(Path(__file__).resolve().parents[2] / "widgets")
 FULL = os.environ.get("NEXTROUND_FULL") == "1"
-
 
 
 # --- export and import (store level) -----------------------------------------

@@ -27,6 +27,7 @@ from .connection import Database, NoDatabase, default_db_url, sqlite_file, url_f
 from .migrations import MIGRATIONS, Migration, migrate, schema_version
 from .schema import (
     LABELS,
+    RECORDS,
     SETTINGS_TABLE,
     TABLES,
     child_table,
@@ -212,20 +213,16 @@ class Store:
 
         For seeding a large caseload (demo data, benchmarks, tests): one
         commit instead of one per record. The same checks as :meth:`add`
-        apply; records are written in the order given, so a client comes
-        before their records and an application before what names it.
+        apply, to the batch as a whole: records are written table by table
+        (clients first, then in export order), so a record may belong to a
+        client, or name an application, given in the same call.
         """
-        batches: list[tuple[str, list[Any]]] = []
+        batches: dict[str, list[Any]] = {name: [] for name in RECORDS}
         for record in records:
-            name = rows.table_name(record)
-            record = normalize(_stamped(record))
-            if batches and batches[-1][0] == name:
-                batches[-1][1].append(record)
-            else:
-                batches.append((name, [record]))
+            batches[rows.table_name(record)].append(normalize(_stamped(record)))
 
         def work(conn: Connection) -> None:
-            for name, batch in batches:
+            for name, batch in batches.items():
                 rows.check_batch(conn, name, batch)
                 rows.insert_records(conn, name, batch)
 

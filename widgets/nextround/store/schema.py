@@ -24,6 +24,11 @@ from .columns import UtcDateTime, column_type
 #: children in export order.
 RECORDS: dict[str, type[model.Record]] = {"clients": model.Client, **model.CHILD_RECORDS}
 
+#: Each table's model fields, in order: looked up once, since reading a
+#: caseload builds tens of thousands of records.
+FIELDS: dict[str, tuple[str, ...]] = {name: tuple(record_type.model_fields)
+                                      for name, record_type in RECORDS.items()}
+
 #: What a person calls one row of each table, for messages.
 LABELS: dict[str, str] = {name: record_type.label for name, record_type in RECORDS.items()}
 
@@ -140,14 +145,13 @@ def ordering(name: str) -> list[Any]:
 
 def values_of(record: model.Record) -> dict[str, Any]:
     """A record's field values, keyed by column (without the bookkeeping ``seq``)."""
-    return {field: getattr(record, field) for field in type(record).model_fields}
+    return {field: getattr(record, field) for field in FIELDS[table_of(type(record))]}
 
 
 def from_row(name: str, row: Mapping[str, Any]) -> Any:
     """A table row (already decoded by its column types) as its record."""
-    record_type = RECORDS[name]
-    data = {field: row[field] for field in record_type.model_fields}
-    return record_type.model_validate(data, context=STORED)
+    data = {field: row[field] for field in FIELDS[name]}
+    return RECORDS[name].model_validate(data, context=STORED)
 
 
 def normalize(record: Any) -> Any:
