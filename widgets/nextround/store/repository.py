@@ -8,7 +8,6 @@ errors, never SQL.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -165,8 +164,7 @@ class Store:
         def work(conn: Connection) -> None:
             rows.require_client(conn, client_id)
             rows.delete_client_rows(conn, client_id)
-            conn.execute(delete(SETTINGS_TABLE).where(
-                SETTINGS_TABLE.c.value == json.dumps(client_id)))
+            conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.value == client_id))
 
         self._db.write(work)
         self._db.erase_traces()
@@ -176,16 +174,18 @@ class Store:
     def get_setting(self, key: str, default: Any = None) -> Any:
         """A store-wide setting, such as the client the app opened last."""
         query = select(SETTINGS_TABLE.c.value).where(SETTINGS_TABLE.c.key == key)
-        raw = self._db.read(lambda conn: conn.execute(query).scalar())
-        return default if raw is None else json.loads(raw)
+        found = self._db.read(lambda conn: conn.execute(query).first())
+        return default if found is None else found.value
 
     def set_setting(self, key: str, value: Any) -> None:
         """Save a store-wide setting (any JSON value); ``None`` removes it."""
+        # A value JSON cannot hold raises ValueError here, before any write.
+        SETTINGS_TABLE.c.value.type.process_bind_param(value, None)
 
         def work(conn: Connection) -> None:
             conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.key == key))
             if value is not None:
-                conn.execute(insert(SETTINGS_TABLE).values(key=key, value=json.dumps(value)))
+                conn.execute(insert(SETTINGS_TABLE).values(key=key, value=value))
 
         self._db.write(work)
 

@@ -18,7 +18,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, Table, Text
 
 from .. import model
 from ..errors import NextRoundError
-from .columns import UtcDateTime, column_type
+from .columns import JsonValue, UtcDateTime, column_type
 
 #: Every table and the record type it holds; ``clients`` first, then the
 #: children in export order.
@@ -79,7 +79,7 @@ TABLES: dict[str, Table] = build_tables(METADATA)
 SETTINGS_TABLE = Table(
     "settings", METADATA,
     Column("key", Text, primary_key=True),
-    Column("value", Text, nullable=False),
+    Column("value", JsonValue, nullable=False),
 )
 
 #: One row per migration applied (see :mod:`nextround.store.migrations`).
