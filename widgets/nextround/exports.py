@@ -3,8 +3,10 @@
 The workbook file is how work survives where nothing persists (Binder): the
 client downloads it and uploads it next time. It is versioned, so a newer
 file is refused rather than misread, and checksummed, so a file changed or
-damaged since export is refused rather than half-imported. Importing is all
-or nothing (see :meth:`nextround.store.Store.import_records`).
+damaged since export is refused rather than half-imported. What the records
+in a file must be (:func:`validate_records`) is part of the format and lives
+here; the store calls it on every import, which is all or nothing (see
+:meth:`nextround.store.Store.import_records`).
 
 Downloads are handed to the browser as data-URI links (:func:`data_uri`),
 because Voilà's file route refuses most file types.

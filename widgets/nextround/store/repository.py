@@ -198,7 +198,7 @@ class Store:
         brings its own (demo data and imports keep theirs).
         """
         name = child_table(type(record))
-        record = normalize(_stamped(record))
+        record = normalize(record, stamp=True)
 
         def work(conn: Connection) -> None:
             rows.require_client(conn, record.client_id)
@@ -219,7 +219,7 @@ class Store:
         """
         batches: dict[str, list[Any]] = {name: [] for name in RECORDS}
         for record in records:
-            batches[rows.table_name(record)].append(normalize(_stamped(record)))
+            batches[rows.table_name(record)].append(normalize(record, stamp=True))
 
         def work(conn: Connection) -> None:
             for name, batch in batches.items():
@@ -384,13 +384,6 @@ class Store:
         client, records = transfer.prepare_import(data, existing)
         return self._db.write(lambda conn: transfer.write_client(conn, client, records,
                                                                  existing))
-
-
-def _stamped(record: R) -> R:
-    """A record that keeps an entry time, with the current time if it has none."""
-    if "updated_at" in type(record).model_fields and record.updated_at is None:
-        return record.model_copy(update={"updated_at": model.utcnow()})
-    return record
 
 
 def _answer(client_id: str, key: str, value: Any, application_id: str) -> model.Answer:

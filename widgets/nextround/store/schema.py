@@ -154,23 +154,33 @@ def from_row(name: str, row: Mapping[str, Any]) -> Any:
     return RECORDS[name].model_validate(data, context=STORED)
 
 
-def normalize(record: Any) -> Any:
+#: For each table, each field and the column type that converts it (None: kept
+#: as it is). Looked up once: seeding a caseload normalises thousands of records.
+_CONVERSIONS: dict[str, tuple[tuple[str, TypeDecorator | None], ...]] = {
+    name: tuple((field, table.c[field].type if isinstance(table.c[field].type, TypeDecorator)
+                 else None) for field in FIELDS[name])
+    for name, table in TABLES.items()}
+
+
+def normalize(record: Any, *, stamp: bool = False) -> Any:
     """The record exactly as the store will give it back (UTC times, JSON values).
 
     Each value goes through its column type both ways, as a write and a later
     read would. A value the column cannot hold (an object, NaN) is refused
-    here, in plain words, before anything is written.
+    here, in plain words, before anything is written. With ``stamp``, a
+    record that keeps an entry time and has none gets the current one.
     """
     name = table_of(type(record))
-    table = TABLES[name]
     row = {}
-    for field, value in values_of(record).items():
-        sql_type = table.c[field].type
-        if isinstance(sql_type, TypeDecorator):
+    for field, sql_type in _CONVERSIONS[name]:
+        value = getattr(record, field)
+        if stamp and field == "updated_at" and value is None:
+            value = model.utcnow()
+        if sql_type is not None:
             try:
                 stored = sql_type.process_bind_param(value, None)
             except (TypeError, ValueError) as exc:
                 raise NextRoundError(f"This value cannot be saved: {exc}") from exc
             value = sql_type.process_result_value(stored, None)
         row[field] = value
-    return from_row(name, row)
+    return RECORDS[name].model_validate(row, context=STORED)
