@@ -167,13 +167,7 @@ def id_clashes(conn: Connection, records: dict[str, list[Any]]) -> list[str]:
     """Problems for record ids the store already holds (for someone else)."""
     problems = []
     for name, items in records.items():
-        table = TABLES[name]
-        ids = [r.id for r in items]
-        taken: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            taken.update(conn.execute(select(table.c.id)
-                                      .where(table.c.id.in_(chunk))).scalars())
+        taken = _present(conn, name, {r.id for r in items})
         problems += [f"{name}[{n}].id: a record with this id is already in the store"
                      for n, r in enumerate(items) if r.id in taken]
     return problems
