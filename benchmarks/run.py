@@ -399,14 +399,8 @@ def import_figures(env: dict[str, str], runs: int) -> dict[str, list[float]]:
 
 
 def _bulk(store, records: list) -> None:
-    """Insert many records of one kind in one transaction (benchmark set-up only)."""
-    from nextround.store import Store, _child_table, _normalize
-
-    if not records:
-        return
-    name = _child_table(type(records[0]))
-    rows = [_normalize(r) for r in records]
-    store._write(lambda conn: Store._insert(conn, name, rows))
+    """Insert many records in one transaction (benchmark set-up only)."""
+    store.add_many(records)
 
 
 def progress_figure(folder: Path, content, runs: int) -> dict[str, list[float]]:

@@ -12,13 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import ipywidgets as W
 import pytest
-from sqlalchemy import insert
 
 from nextround import model
 from nextround.advice import assessment_signals
 from nextround.caseload import NOT_CONFIRMED, caseload
 from nextround.components.counsellor import HTML_NAME, MARKDOWN_NAME, CounsellorView
-from nextround.store import TABLES, _to_row
 from nextround.summary import md_escape, session_summary
 
 TODAY = date.today()
@@ -147,10 +145,7 @@ def test_one_overdue_action_is_enough_to_flag(store, content):
 
 def bulk_insert(store, records: dict[str, list[model.Record]]) -> None:
     """Write many records in one transaction (a thousand clients one by one is slow)."""
-    with store.engine.begin() as conn:
-        for name, items in records.items():
-            rows = [{**_to_row(record), "seq": n} for n, record in enumerate(items, 1)]
-            conn.execute(insert(TABLES[name]), rows)
+    store.add_many(record for items in records.values() for record in items)
 
 
 def test_caseload_of_a_thousand_clients_completes(store, content):

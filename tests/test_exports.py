@@ -358,3 +358,31 @@ def test_a_version_1_file_without_the_newer_fields_still_imports(store, filled_c
     assert again["version"] == WORKBOOK_VERSION
     assert [a["company"] for a in again["records"]["applications"]] == [
         a["company"] for a in doc["records"]["applications"]]
+
+
+def test_validate_records_checks_a_workbook_without_a_store(store, filled_client):
+    """The workbook's rules live with its format: no database is needed to check one."""
+    from nextround.exports import validate_records
+
+    data = store.export_records(filled_client.id, include_notes=True)
+    client, records = validate_records(data)
+    assert client == filled_client
+    assert list(records) == list(model.CHILD_RECORDS)
+    assert [r.model_dump(mode="json") for r in records["answers"]] == data["answers"]
+    twice = data["answers"][0] | {"id": "abcdef0123456789"}
+    data["answers"].append(twice)
+    with pytest.raises(WorkbookError) as caught:
+        validate_records(data)
+    assert str(caught.value).splitlines() == [
+        "The workbook cannot be imported; nothing was written.",
+        f"answers[{len(data['answers']) - 1}].key: the same question is answered twice"]
+
+
+def test_an_import_error_lists_at_most_fifty_problems():
+    from nextround.exports import MAX_PROBLEMS, import_error
+
+    lines = str(import_error([f"problem {n}" for n in range(60)])).splitlines()
+    assert MAX_PROBLEMS == 50
+    assert lines[0] == "The workbook cannot be imported; nothing was written."
+    assert lines[1:51] == [f"problem {n}" for n in range(50)]
+    assert lines[51:] == ["... and 10 more problems"]

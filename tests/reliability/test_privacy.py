@@ -27,10 +27,9 @@ from pathlib import Path
 import pytest
 from reliability_support import scaled
 
-import nextround.store as store_module
 from nextround import model
 from nextround.exports import export_workbook, import_workbook
-from nextround.store import Store
+from nextround.store import SQLiteSettings, Store
 
 NAME = "Quimbly Zorbaxter"
 OLD_NAME = "Oldname Vexillo"
@@ -85,19 +84,21 @@ def _fill(store: Store) -> tuple[model.Client, model.Client]:
 
 
 @pytest.mark.parametrize("secure_delete", ["on", "off"])
-def test_export_then_erase_leaves_no_trace_in_db_wal_or_shm(tmp_path, monkeypatch, figures,
+def test_export_then_erase_leaves_no_trace_in_db_wal_or_shm(tmp_path, figures,
                                                            secure_delete):
-    if secure_delete == "off":  # every connection, including erase's, writes without it
-        pragmas = tuple(p.replace("secure_delete = ON", "secure_delete = OFF")
-                        for p in store_module.SQLITE_PRAGMAS)
-        assert pragmas != store_module.SQLITE_PRAGMAS
-        monkeypatch.setattr(store_module, "SQLITE_PRAGMAS", pragmas)
+    # "off": every connection, including erase's, writes without it.
+    settings = SQLiteSettings(secure_delete=secure_delete == "on")
     data, exports = tmp_path / "data", tmp_path / "exports"
     data.mkdir()
     exports.mkdir()
-    store = Store(data / "nextround.db")
-    other_kernel = Store(data / "nextround.db")  # a second connection, as another kernel
+    store = Store(data / "nextround.db", sqlite_settings=settings)
+    # a second connection, as another kernel
+    other_kernel = Store(data / "nextround.db", sqlite_settings=settings)
     try:
+        for opened in (store, other_kernel):
+            with opened.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == (
+                    secure_delete == "on")
         client, keep = _fill(store)
         assert len(other_kernel.list(model.Application, client.id)) == RECORDS - RECORDS // 5
         needles = _secrets(client.id)

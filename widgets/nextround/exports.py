@@ -3,8 +3,10 @@
 The workbook file is how work survives where nothing persists (Binder): the
 client downloads it and uploads it next time. It is versioned, so a newer
 file is refused rather than misread, and checksummed, so a file changed or
-damaged since export is refused rather than half-imported. Importing is all
-or nothing (see :meth:`nextround.store.Store.import_records`).
+damaged since export is refused rather than half-imported. What the records
+in a file must be (:func:`validate_records`) is part of the format and lives
+here; the store calls it on every import, which is all or nothing (see
+:meth:`nextround.store.Store.import_records`).
 
 Downloads are handed to the browser as data-URI links (:func:`data_uri`),
 because Voilà's file route refuses most file types.
@@ -30,10 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from icalendar import Calendar, Event
+from pydantic import ValidationError
 
 from . import model
 from .errors import WorkbookError
-from .store import Store
+from .store import RECORDS, Store
+from .store.checks import validation_problems
 from .text import md_escape
 
 WORKBOOK_FORMAT = "nextround-workbook"
@@ -44,6 +48,9 @@ WORKBOOK_VERSION = 2
 #: Larger files are refused before parsing: no real workbook comes close,
 #: and a hostile one must not exhaust memory.
 MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
+
+#: The most problems one import error message lists.
+MAX_PROBLEMS = 50
 
 CHECKSUM_PREFIX = "sha256:"
 ICS_PRODID = "-//NextRound//Action plan//EN"
@@ -213,10 +220,111 @@ def import_workbook(store: Store, raw: bytes | str, *, existing: str = "refuse"
     """
     doc = parse_workbook(raw)
     if "client" in doc["records"]:
-        raise WorkbookError("The workbook cannot be imported; nothing was written.\n"
-                            "records.client: unknown section")
+        raise import_error(["records.client: unknown section"])
     return store.import_records({"client": doc["client"], **doc["records"]},
                                 existing=existing)
+
+
+# --- what a workbook's records must be -----------------------------------------
+
+
+def import_error(problems: list[str]) -> WorkbookError:
+    """One :class:`WorkbookError` listing every problem (the first :data:`MAX_PROBLEMS`)."""
+    shown = problems[:MAX_PROBLEMS]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"... and {len(problems) - MAX_PROBLEMS} more problems")
+    return WorkbookError("The workbook cannot be imported; nothing was written.\n"
+                         + "\n".join(shown))
+
+
+def validate_records(data: Any) -> tuple[model.Client, dict[str, list[model.Record]]]:
+    """Check a workbook's client and records completely, before anything is written.
+
+    Returns the client and its records, or raises :class:`WorkbookError`
+    naming each problem and where it is, e.g. ``applications[3].applied_on:
+    Input should be a valid date``. The store's import calls this, so a file
+    and data handed to the store directly are held to the same rules.
+    """
+    if not isinstance(data, dict):
+        raise import_error(["(top): expected an object with a client and its records"])
+    problems = [f"{key}: unknown section" for key in data if key not in RECORDS
+                and key != "client"]
+    client = _validate_one(model.Client, data.get("client"), "client", problems)
+    if client is not None:
+        try:
+            client = client.model_copy(update={"name": model.clean_name(client.name)})
+        except ValueError as exc:
+            problems.append(f"client.name: {exc}")
+    records = {name: _validate_list(name, data.get(name, []), problems)
+               for name in model.CHILD_RECORDS}
+    if client is not None:
+        problems += _ownership_problems(client, records)
+    problems += _link_problems(records) + _uniqueness_problems(records)
+    if problems:
+        raise import_error(problems)
+    assert client is not None
+    return client, records
+
+
+def _validate_one(record_type: type[model.Record], item: Any, where: str,
+                  problems: list[str]) -> Any:
+    """Validate one item, collecting problems instead of stopping at the first."""
+    try:
+        return record_type.model_validate(item)
+    except ValidationError as exc:
+        problems += validation_problems(exc, where)
+        return None
+
+
+def _validate_list(name: str, items: Any, problems: list[str]) -> list[Any]:
+    """Validate one section; an invalid item stays as ``None`` so later
+    messages keep the item's place in the file. Duplicate ids are problems."""
+    if not isinstance(items, list):
+        problems.append(f"{name}: should be a list")
+        return []
+    records, seen = [], set()
+    for n, item in enumerate(items):
+        record = _validate_one(RECORDS[name], item, f"{name}[{n}]", problems)
+        if record is not None and record.id in seen:
+            problems.append(f"{name}[{n}].id: the same id appears twice")
+        if record is not None:
+            seen.add(record.id)
+        records.append(record)
+    return records
+
+
+def _ownership_problems(client: model.Client, records: dict[str, list[Any]]) -> list[str]:
+    """A file holds one client: every record must belong to it."""
+    return [f"{name}[{n}].client_id: does not match the client's id"
+            for name, items in records.items()
+            for n, record in enumerate(items)
+            if record is not None and record.client_id != client.id]
+
+
+def _link_problems(records: dict[str, list[Any]]) -> list[str]:
+    """Every application a record names must be in the file."""
+    application_ids = {a.id for a in records["applications"] if a is not None}
+    return [f"{name}[{n}].application_id: no application with this id is in the file"
+            for name, record_type in RECORDS.items()
+            if "application_id" in record_type.model_fields and name in records
+            for n, record in enumerate(records[name])
+            if record is not None and record.application_id
+            and record.application_id not in application_ids]
+
+
+def _uniqueness_problems(records: dict[str, list[Any]]) -> list[str]:
+    """A question is answered once (the rule :attr:`model.Answer.unique_together` names;
+    a file holds one client, so the client is left out of the comparison)."""
+    fields = [f for f in model.Answer.unique_together["question"] if f != "client_id"]
+    problems, seen = [], set()
+    for n, answer in enumerate(records["answers"]):
+        if answer is None:
+            continue
+        question = tuple(getattr(answer, field) for field in fields)
+        if question in seen:
+            problems.append(f"answers[{n}].key: the same question is answered twice")
+        seen.add(question)
+    return problems
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:

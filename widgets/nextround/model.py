@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -98,9 +98,28 @@ def utcnow() -> datetime:
 
 
 class Record(BaseModel):
-    """Base for all records: unknown fields are refused, ids are checked."""
+    """Base for all records: unknown fields are refused, ids are checked.
+
+    The class variables are each record type's rules for the store and the
+    workbook file, kept here so one place says how a kind of record behaves.
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    #: What a person calls one record, in messages ("No check-in with id ...").
+    label: ClassVar[str] = "record"
+    #: The fields a client's records are listed by, before the order they were
+    #: saved in. A field that may be empty lists its empty values last.
+    list_order: ClassVar[tuple[str, ...]] = ()
+    #: Whether the record is the client's own entry, so that its times count as
+    #: the client's activity (a counsellor's note is not).
+    client_entry: ClassVar[bool] = True
+    #: For a record that names an application: what deleting that application
+    #: does to it, ``"delete"`` it too or ``"untie"`` it (the link is emptied),
+    #: so no record is ever left pointing at nothing.
+    when_application_deleted: ClassVar[Literal["delete", "untie"] | None] = None
+    #: Sets of fields no two records may share, by the name of what they mean.
+    unique_together: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     id: RecordId = Field(default_factory=new_id)
 
@@ -108,12 +127,18 @@ class Record(BaseModel):
 class Client(Record):
     """A job seeker. The name is data only: it never becomes a file name."""
 
+    label = "client"
+    client_entry = False
+
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class Application(Record):
     """One job the client went for, and how it ended."""
+
+    label = "application"
+    list_order = ("applied_on",)
 
     client_id: RecordId
     company: ShortText = ""
@@ -132,6 +157,9 @@ class Application(Record):
 
 class Feedback(Record):
     """What one person said (or did not say) about one rejection."""
+
+    label = "feedback record"
+    when_application_deleted = "delete"
 
     client_id: RecordId
     application_id: RecordId
@@ -153,6 +181,11 @@ class Answer(Record):
     ``application_id`` is empty for answers that are about the client in
     general rather than one rejection.
     """
+
+    label = "answer"
+    when_application_deleted = "delete"
+    #: One answer per question: per client, per application (or none), per key.
+    unique_together = {"question": ("client_id", "application_id", "key")}
 
     client_id: RecordId
     application_id: str = ""
@@ -181,6 +214,9 @@ class Answer(Record):
 class CheckIn(Record):
     """A mood check-in: a point on the content's scale and an optional note."""
 
+    label = "check-in"
+    list_order = ("at",)
+
     client_id: RecordId
     at: datetime = Field(default_factory=utcnow)
     mood: int = Field(ge=0, le=100)
@@ -189,6 +225,9 @@ class CheckIn(Record):
 
 class ThoughtRecord(Record):
     """A worry written down and examined: the assumption check's record."""
+
+    label = "thought record"
+    list_order = ("at",)
 
     client_id: RecordId
     at: datetime = Field(default_factory=utcnow)
@@ -201,6 +240,10 @@ class ThoughtRecord(Record):
 
 class Action(Record):
     """One step of the action plan, optionally tied to a rejection."""
+
+    label = "action"
+    list_order = ("due_on", "created_at")
+    when_application_deleted = "untie"
 
     client_id: RecordId
     title: ShortText
@@ -215,6 +258,8 @@ class Action(Record):
 class Contact(Record):
     """Someone met during the search, worth keeping in the network."""
 
+    label = "contact"
+
     client_id: RecordId
     name: ShortText
     company: ShortText = ""
@@ -225,6 +270,10 @@ class Contact(Record):
 
 class Note(Record):
     """A counsellor's private session note. Never exported unless asked for."""
+
+    label = "note"
+    list_order = ("at",)
+    client_entry = False
 
     client_id: RecordId
     at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,65 @@
+"""Persistence for client workbooks, behind one small interface.
+
+Components and the CLI talk to :class:`Store` only; none of them sees SQL.
+The records are the pydantic models of :mod:`nextround.model`, and the
+tables are generated from those models, so there is one description of the
+data. What the store promises:
+
+* **Every write is one transaction.** A failed write leaves nothing behind.
+* **Concurrent writers wait rather than fail.** On SQLite the database runs
+  in WAL mode with a busy timeout, and every write transaction starts with
+  ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock upgrade (the
+  cause of most "database is locked" errors). A last-resort retry covers
+  what is left.
+* **Committed writes survive a crash** (``synchronous=FULL``).
+* **Schema changes are migrations** (:data:`MIGRATIONS`); a database written
+  by a newer NextRound is refused rather than damaged.
+* **Erasing a client leaves no trace** of their data in the database files
+  (``secure_delete``, then VACUUM and a WAL checkpoint).
+
+The parts, each its own module:
+
+* :mod:`.connection`: where the database lives, and one transaction per call;
+* :mod:`.sqlite`: pragmas, write locks, private files, erasing traces;
+* :mod:`.columns` and :mod:`.schema`: tables generated from the models;
+* :mod:`.migrations`: numbered schema changes;
+* :mod:`.repository`: :class:`Store`, with :mod:`.rows`, :mod:`.answers`
+  and :mod:`.transfer` as its steps.
+
+Example::
+
+    store = Store("/tmp/example.db")
+    client = store.create_client("Ada")
+    store.set_answer(client.id, "strengths", "clear stories")
+    store.answers(client.id)            # {'strengths': 'clear stories'}
+"""
+
+from __future__ import annotations
+
+from .answers import STATE_PREFIX
+from .connection import Database, NoDatabase, default_db_url, default_target, sqlite_file
+from .migrations import MIGRATIONS
+from .repository import Store
+from .schema import (
+    ENTRY_TIMES,
+    LABELS,
+    RECORDS,
+    SCHEMA_VERSION_TABLE,
+    SETTINGS_TABLE,
+    TABLES,
+)
+from .sqlite import (
+    BUSY_TIMEOUT_MS,
+    FILE_MODE,
+    FOLDER_MODE,
+    LOCK_RETRIES,
+    SQLITE_PRAGMAS,
+    SQLiteSettings,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT_MS", "ENTRY_TIMES", "FILE_MODE", "FOLDER_MODE", "LABELS", "LOCK_RETRIES",
+    "MIGRATIONS", "RECORDS", "SCHEMA_VERSION_TABLE", "SETTINGS_TABLE", "SQLITE_PRAGMAS",
+    "STATE_PREFIX", "TABLES", "Database", "NoDatabase", "SQLiteSettings", "Store",
+    "default_db_url", "default_target", "sqlite_file",
+]

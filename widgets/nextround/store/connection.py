@@ -1,0 +1,169 @@
+"""Where the database lives, and running work on it one transaction at a time.
+
+The rest of the store hands :class:`Database` a function of a connection and
+gets its result back; this module decides which database that is (a path, a
+URL, ``NEXTROUND_DB`` or the user data folder), opens it, and makes each
+call one transaction that either commits whole or leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import platformdirs
+from sqlalchemy import create_engine
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DatabaseError, IntegrityError
+
+from ..errors import NextRoundError
+from . import sqlite
+from .sqlite import FOLDER_MODE, SQLiteSettings
+
+T = TypeVar("T")
+
+
+class NoDatabase(NextRoundError):
+    """A command that only reads was pointed at a database that does not exist."""
+
+
+# --- where the database lives ------------------------------------------------
+
+
+def default_target() -> str | Path:
+    """The database to use when none is given.
+
+    ``NEXTROUND_DB`` wins (a path or a URL such as ``postgresql://...``, for a
+    shared deployment); otherwise an SQLite file in the user data directory,
+    which is where a desktop user expects private data to be kept.
+    """
+    configured = os.environ.get("NEXTROUND_DB", "").strip()
+    if configured:
+        return configured
+    return Path(platformdirs.user_data_dir("nextround", appauthor=False)) / "nextround.db"
+
+
+def default_db_url() -> str:
+    """:func:`default_target` as a URL, creating the folder of an SQLite file."""
+    return url_for(default_target())
+
+
+def sqlite_file(target: str | Path | None) -> Path | None:
+    """The SQLite file a target names (``None``: the default), creating nothing.
+
+    ``None`` comes back for a server URL, and for SQLite in memory.
+    """
+    target = default_target() if target is None else target
+    if isinstance(target, str) and "://" in target:
+        url = make_url(target)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database).expanduser().resolve()
+    return Path(target).expanduser().resolve()
+
+
+def url_for(target: str | Path) -> str:
+    """A database URL for a path or a URL; only text with ``://`` is a URL."""
+    if isinstance(target, str) and "://" in target:
+        return target
+    return _sqlite_url(Path(target))
+
+
+def _sqlite_url(path: Path) -> str:
+    """An SQLite URL for a file, creating its folder (private) so the first run works."""
+    path = path.expanduser().resolve()
+    if not path.parent.exists():
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    return URL.create("sqlite", database=str(path)).render_as_string()
+
+
+# --- one transaction at a time -----------------------------------------------
+
+
+class Database:
+    """An engine, and the one way the store runs work on it: a transaction per call.
+
+    ``file`` is the SQLite file behind ``url`` (``None`` for a server or for
+    memory); it names the file in messages about a damaged database.
+    """
+
+    def __init__(self, url: str, *, file: Path | None = None,
+                 sqlite_settings: SQLiteSettings | None = None):
+        self.url = url
+        self.file = file
+        self.sqlite_settings = sqlite_settings or SQLiteSettings()
+        self.engine: Engine = create_engine(url)
+        if self.is_sqlite:
+            sqlite.configure(self.engine, self.sqlite_settings)
+        #: An erase whose WAL could not be emptied yet (another connection
+        #: was reading); the next write tries again.
+        self._scrub_pending = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one read transaction (one consistent snapshot)."""
+        return self._run(work, write=False)
+
+    def write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one write transaction: all of it commits, or none of it.
+
+        On SQLite the transaction holds the write lock from its first
+        statement. ``work`` must only touch the database, since it runs again
+        if SQLite still reports a lock after the busy timeout.
+        """
+        result = self._run(work, write=True)
+        if self._scrub_pending:
+            self._scrub_pending = not sqlite.checkpoint(self.engine, self.sqlite_settings,
+                                                        attempts=1, wait_ms=0)
+        return result
+
+    def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        """Run ``work`` in one transaction; retry if SQLite still reports a lock."""
+        for attempt in itertools.count():
+            try:
+                with self.engine.connect() as conn:
+                    conn.execution_options(**{sqlite.WRITE_OPTION: write})
+                    with conn.begin():
+                        return work(conn)
+            except IntegrityError:
+                raise
+            except DatabaseError as exc:
+                if not sqlite.is_locked(exc):
+                    if sqlite.is_unreadable(exc):
+                        raise sqlite.damaged(self.file, exc) from None
+                    raise
+                if attempt + 1 >= self.sqlite_settings.lock_retries:
+                    raise NextRoundError("The database stayed busy for too long; "
+                                         "please try again in a moment.") from exc
+                time.sleep(0.1 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def erase_traces(self) -> None:
+        """After an erase: rebuild the file and empty the WAL, so the rows are gone
+        from every database file, not only from the tables."""
+        if not self.is_sqlite:
+            return
+        sqlite.vacuum(self.engine)
+        self._scrub_pending = not sqlite.checkpoint(self.engine, self.sqlite_settings)
+
+    def describe(self) -> str:
+        """Where the data is kept, in words a counsellor can act on."""
+        url = self.engine.url
+        if self.is_sqlite:
+            where = url.database or ":memory:"
+            if where == ":memory:":
+                return "Data is kept in memory only and is lost when NextRound stops."
+            return f"Data is kept in the SQLite file {where}"
+        shown = url.render_as_string(hide_password=True)
+        return f"Data is kept in the {url.get_backend_name()} database {shown}"
+
+    def close(self) -> None:
+        """Release every connection."""
+        self.engine.dispose()
