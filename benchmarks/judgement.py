@@ -1,23 +1,24 @@
 """How well the workbook's judgement holds on real messages no one here wrote.
 
 Reads the real corpus in ``tests/data/real/`` (see its README) and prints, for
-the **fresh part** (the reported part) unless ``--part`` says otherwise:
+the **fresh-2 part** (the reported part) unless ``--part`` says otherwise:
 
 * scenario readings: top-1 and top-2 accuracy, overall and per scenario; how
   often a form letter (labelled ``no_feedback``) is read as a specific
   reason; the precision of each specific reading (of the times it is ranked
   first, how often it is right); every miss;
 * the tone check, from ``benchmarks/tone_figures.py`` when that file exists
-  (follow-ups have their own split: its test part unless ``--part tuning``);
+  (follow-ups have their own parts: the reported one, fresh-3, unless
+  ``--part`` names a seen rejection part, when the seen follow-ups are read);
 * field extraction from pasted emails: for company, role, contact and date,
   how often a field that the email holds is found, and found right.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/judgement.py                # fresh part, the reported one
+    .venv/bin/python benchmarks/judgement.py                # fresh-2 part, the reported one
     .venv/bin/python benchmarks/judgement.py --json out.json
     .venv/bin/python benchmarks/judgement.py --part tuning  # while working on cues
-    .venv/bin/python benchmarks/judgement.py --part test    # the first test part (now seen)
+    .venv/bin/python benchmarks/judgement.py --part fresh   # an earlier held-out part (now seen)
 
 Nothing here is stored: every figure is computed from the corpus each run.
 """
@@ -40,8 +41,9 @@ TONE_FIGURES = Path(__file__).resolve().parent / "tone_figures.py"
 FIELDS = ("company", "role", "contact", "date")
 
 #: The part figures are reported on: gathered last, never used to write cues.
-REPORTED = "fresh"
-PARTS = ("fresh", "test", "tuning")
+#: ``fresh`` (measured once, then read) is tuning data since 2026-11-28.
+REPORTED = "fresh2"
+PARTS = ("fresh2", "fresh", "test", "tuning")
 #: The issue's targets on the reported part.
 TARGETS = {"top1": 0.85, "form_letters_read_specific": 0.10, "precision": 0.85}
 
@@ -158,7 +160,7 @@ def tone_section(part: str) -> tuple[dict[str, Any] | None, str]:
     spec = importlib.util.spec_from_file_location("tone_figures", TONE_FIGURES)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    figures = module.measure(split="seen" if part == "tuning" else module.REPORTED)
+    figures = module.measure(split=module.REPORTED if part == REPORTED else "seen")
     return figures, module.render(figures)
 
 

@@ -1,10 +1,10 @@
 """How the tone check does on real follow-up emails that no one here wrote.
 
 The emails are in ``tests/data/real/followups/`` (see its README). The
-reported part is ``fresh2``: gathered from new sites before the last round of
-rule changes and measured once at its end. The earlier parts (``tuning``,
-``test``, ``fresh``) have all been read while rules were written; together
-they are the ``seen`` part::
+reported part is ``fresh3``: gathered from new sites after the last round of
+rule changes, committed before any figure was taken, and measured once. The
+earlier parts (``tuning``, ``test``, ``fresh``, ``fresh2``) have all been read
+while rules were written; together they are the ``seen`` part::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
     .venv/bin/python benchmarks/tone_figures.py --split seen     # tuning + test + fresh
@@ -32,11 +32,14 @@ SPLITS = ("tuning", "test")
 #: Gathered after the rules were frozen, from sites in neither part, and
 #: measured once: a second held-out check (see the README). Seen since.
 FRESH = "fresh"
-#: The reported part: 27 sites in no other part, gathered and committed before
-#: the rules last changed, measured once with the rules frozen.
-REPORTED = "fresh2"
+#: The second fresh part: 27 sites in no other part, measured once; read since,
+#: and tuning data from 2026-11-28.
+FRESH2 = "fresh2"
+#: The reported part: 14 sites in no other part of either corpus, gathered and
+#: committed before the rules last changed, measured once with the rules frozen.
+REPORTED = "fresh3"
 #: Every part read while rules were written.
-SEEN = (*SPLITS, FRESH)
+SEEN = (*SPLITS, FRESH, FRESH2)
 PARTS = (*SEEN, REPORTED)
 KINDS = ("insult", "shouting", "sarcasm", "demand", "accusation", "arguing", "asking_why")
 #: Targets from the issue: rude emails flagged, gracious emails left alone.
@@ -60,7 +63,7 @@ def part_for(url: str) -> str:
 
 def load_followups(split: str = REPORTED) -> list[dict]:
     """The labelled emails of one part (``"tuning"``, ``"test"``, ``"fresh"``,
-    ``"fresh2"``), of the ``"seen"`` parts, or of ``"all"`` of them."""
+    ``"fresh2"``, ``"fresh3"``), of the ``"seen"`` parts, or of ``"all"`` of them."""
     splits = {"all": PARTS, "seen": SEEN}.get(split, (split,))
     items: list[dict] = []
     for name in splits:

@@ -188,3 +188,29 @@ def test_adding_a_client_opens_that_client_among_many(content, store, demo, name
     assert app.client_picker.value == new.id
     assert opened == [new.id], "no other client is opened on the way"
     assert store.get_setting(LAST_CLIENT) == new.id
+
+
+def test_a_client_erased_elsewhere_is_refused_in_the_picker(content, store, demo):
+    app = make_app(content, store)
+    app.client_picker.value = demo[0].id
+    store.erase_client(demo[1].id)
+    app.client_picker.value = demo[1].id
+    assert app.model.client_id == demo[0].id
+    assert app.client_picker.value == demo[0].id
+    assert "Sorry:" in app.status.text and "erased" in app.status.text
+    assert demo[1].id not in [cid for _label, cid in app.client_picker.options]
+
+
+def test_a_new_list_of_clients_keeps_the_open_client_and_its_step(content, store, demo):
+    app = make_app(content, store)
+    app.client_picker.value = demo[2].id
+    app.model.go_to(STEPS[3].key)
+    changes = []
+    app.model.observe(changes.append, names=["client_id", "step"])
+    store.create_client("Aaron Early")  # sorts first: the picker's first option changes
+    app.model.refresh_clients()
+    assert changes == []
+    assert (app.model.client_id, app.model.step) == (demo[2].id, STEPS[3].key)
+    assert app.client_picker.value == demo[2].id
+    assert app.client_picker in app.client_bar.children
+    assert "Aaron Early" in [label for label, _id in app.client_picker.options]

@@ -465,7 +465,7 @@ def test_drafts_name_the_meeting_day_never_the_day_the_client_heard_back(content
         drafts.append(by_label(view, "Subject").value + "\n" + by_label(view, "Your message")
                       .value)
     gracious = make(GraciousSteps, content, store, client)
-    drafts += [gracious.model.draft_text(step.id) for step in content.steps]
+    drafts += [gracious.model.draft_text(step.id) for step in content.gracious_steps]
     text = "\n".join(drafts)
     assert "26 November" not in text
     assert "[" not in text and "Dear ," not in text and " ." not in text

@@ -77,7 +77,7 @@ def test_shipped_content_is_valid_with_expected_counts(content):
     assert len(content.reminders) == 4
     assert [a.id for a in content.assumptions] == [
         "younger_candidate", "insider_connections", "didnt_like_me"]
-    assert [s.id for s in content.steps] == ["thank", "ask_feedback", "keep_in_mind",
+    assert [s.id for s in content.gracious_steps] == ["thank", "ask_feedback", "keep_in_mind",
                                              "add_contacts"]
     assert {"thank_you", "ask_feedback", "ask_insider", "keep_in_mind", "add_contact",
             "follow_up_feedback"} <= {e.id for e in content.emails}
@@ -98,7 +98,7 @@ def test_items_name_the_right_part_of_the_article(content):
     assert {r.source for r in content.reminders} == {"emotional_side"}
     assert content.mood.source == "emotional_side"
     assert {a.source for a in content.assumptions} == {"avoid_assumptions"}
-    assert {s.source for s in content.steps} == {"be_gracious"}
+    assert {s.source for s in content.gracious_steps} == {"be_gracious"}
     assert {r.source for r in content.tone_rules} == {"follow_up_email"}
     assert content.keep_searching.source == "keep_searching"
     topics = {q.topic for q in content.questions}
@@ -224,6 +224,17 @@ def test_duplicate_id(copy):
     assert only_problem(copy) == (
         f"{path}:{line}: reminders[2].id: duplicate id 'not_personal' "
         "(first used at reminders[0])")
+
+
+@pytest.mark.parametrize("reserved", ["scenario", "draft", "reflect", "gracious"])
+def test_a_question_id_that_is_another_answers_key_is_refused(copy, content, reserved):
+    path = copy / "assessment.yaml"
+    first = content.questions[0].id
+    edit(path, f"- id: {first}\n", f"- id: {reserved}\n")
+    line = line_of(path, f"- id: {reserved}")
+    assert only_problem(copy) == (
+        f"{path}:{line}: questions[0].id: the id '{reserved}' is reserved for another "
+        "saved answer; choose another id")
 
 
 def test_reference_to_a_missing_action(copy):

@@ -125,7 +125,7 @@ def worked(store):
 
 def test_the_feedback_request_is_one_draft_in_both_steps(store, content, worked):
     client, _app = worked
-    ask = next(step for step in content.steps if step.id == "ask_feedback")
+    ask = next(step for step in content.gracious_steps if step.id == "ask_feedback")
     feedback = FeedbackRequest.create(content=content, store=store, client_id=client.id)
     feedback.source.value = "recruiter"
     feedback.body.value = "Dear Sam,\nCould you share a thought or two?\n"
@@ -143,7 +143,7 @@ def test_the_feedback_request_is_one_draft_in_both_steps(store, content, worked)
 def test_the_gracious_drafts_get_the_same_live_tone_check(store, content, worked):
     client, _app = worked
     gracious = GraciousSteps.create(content=content, store=store, client_id=client.id)
-    thank = content.steps[0]
+    thank = content.gracious_steps[0]
     draft = by_label(gracious, f"Draft: {thank.title}")
     assert "Looks good" in gracious.tones[thank.id].summary.value
     draft.value = "Subject: Hello\n\nWhat did I do wrong?"

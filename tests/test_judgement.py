@@ -1,9 +1,10 @@
 """The judgement, measured on real messages no one here wrote (tests/data/real/).
 
 The figures are computed from the corpus on every run, with the same code as
-``benchmarks/judgement.py``; nothing is stored. Only the fresh part counts:
+``benchmarks/judgement.py``; nothing is stored. Only the fresh-2 part counts:
 it was gathered last, from sites used nowhere else, and nothing in it was used
-to write cues. The first test part has been seen and is tuning data now.
+to write cues. The earlier held-out parts (test, fresh) have been seen and are
+tuning data now.
 """
 
 from __future__ import annotations
@@ -37,27 +38,37 @@ def _site(url: str) -> str:
     return "glassdoor" if "glassdoor" in host else host
 
 
-def test_the_reported_part_is_the_fresh_one_and_shares_no_site(judgement):
-    assert judgement.REPORTED == "fresh"
-    fresh = {_site(item["source"]) for item in judgement.load_corpus("fresh")}
-    seen = {_site(item["source"]) for part in ("tuning", "test")
+def _followup_sites() -> set[str]:
+    import yaml
+    folder = BENCH.parent.parent / "tests" / "data" / "real" / "followups"
+    return {_site(item["source"]) for path in folder.glob("*.yaml")
+            for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]}
+
+
+def test_the_reported_part_is_fresh2_and_shares_no_site(judgement):
+    assert judgement.REPORTED == "fresh2"
+    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh2")}
+    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh")
             for item in judgement.load_corpus(part)}
-    assert not fresh & seen
+    assert not reported & seen
+    assert not reported & _followup_sites()
+    fresh = {_site(item["source"]) for item in judgement.load_corpus("fresh")}
+    assert not fresh & {_site(item["source"]) for part in ("tuning", "test")
+                        for item in judgement.load_corpus(part)}
     tuning = {item["source"] for item in judgement.load_corpus("tuning")}
     test = {item["source"] for item in judgement.load_corpus("test")}
     assert not tuning & test
-    labels = {item["label"] for item in judgement.load_corpus("fresh")}
+    labels = {item["label"] for item in judgement.load_corpus("fresh2")}
     assert labels == {"internal_candidate", "different_direction", "better_qualified",
                       "skill_gap", "presentation", "no_feedback"}
 
 
-#: BELOW TARGET. The one measurement on the fresh part (2026-11-28, see
-#: docs/judgement.md) missed these targets; the figures measured then are kept
-#: as regression floors. Nothing was tuned on the fresh part to reach them.
+#: BELOW TARGET. The one measurement on the fresh-2 part (2026-11-28, rules
+#: frozen at fcdca18, see docs/judgement.md) missed these targets; the figures
+#: measured then are kept as regression floors. Nothing was tuned on fresh-2.
 BELOW_TARGET_FLOORS = {
-    "top1": 0.80,                          # target 0.85
-    "precision:better_qualified": 0.80,    # target 0.85
-    "precision:skill_gap": 0.70,           # target 0.85
+    "top1": 0.70,                          # target 0.85; measured 43 of 61
+    "precision:skill_gap": 0.80,           # target 0.85; measured 4 of 5
 }
 
 
@@ -72,9 +83,9 @@ def _floor(judgement, name: str) -> float:
 def test_readings_meet_the_targets_or_their_measured_floors_on_the_reported_part(
         judgement, reported_part):
     _items, readings = reported_part
-    assert readings["n"] >= 80
+    assert readings["n"] >= 60
     assert readings["top1"] >= _floor(judgement, "top1"), readings["misses"]
-    # Met at the measurement (3 of 35), asserted at the issue's target.
+    # Met at the measurement (1 of 18), asserted at the issue's target.
     assert readings["form_letters_read_specific"] <= \
         judgement.TARGETS["form_letters_read_specific"], readings["misses"]
     for scenario_id, row in readings["precision"].items():
@@ -83,9 +94,19 @@ def test_readings_meet_the_targets_or_their_measured_floors_on_the_reported_part
             assert row["precision"] >= floor, (scenario_id, row)
 
 
+@pytest.mark.parametrize(("part", "floor"), [("fresh", 0.95), ("test", 0.95),
+                                             ("tuning", 0.97)])
+def test_the_seen_parts_keep_their_readings(judgement, part, floor):
+    """Figures on messages the cues were fitted to (100%, 96%, 98% at the end of
+    this round): no evidence of how the reading generalises, only a guard
+    against a later change breaking what already reads right."""
+    readings = judgement.evaluate_readings(judgement.load_corpus(part))
+    assert readings["top1"] >= floor, readings["misses"]
+
+
 def test_field_extraction_finds_what_whole_emails_hold(judgement):
     # Whole emails with their fields are in the first test part; the fresh
-    # part keeps key sentences only.
+    # parts keep key sentences only.
     items = judgement.load_corpus("test")
     fields = judgement.evaluate_fields(items)
     assert fields["emails"] >= 4

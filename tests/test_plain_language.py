@@ -143,7 +143,7 @@ def content_texts(content: Content) -> Iterator[Text]:
         yield t("emails.yaml", f"templates[{e.id}].title", "templates.title", e.title)
         yield t("emails.yaml", f"templates[{e.id}].subject", "templates.subject", subject)
         yield t("emails.yaml", f"templates[{e.id}].body", "templates.body", body)
-    for g in content.steps:
+    for g in content.gracious_steps:
         yield t("gracious.yaml", f"steps[{g.id}].title", "steps.title", g.title)
         yield t("gracious.yaml", f"steps[{g.id}].why", "steps.why", g.why)
     for rule in content.tone_rules:

@@ -846,7 +846,7 @@ def test_keyboard_only_journey(journey_page, store, content):
 
     # 6. Stay gracious: Space ticks a checklist item.
     kb.sweep("Next: Your action plan")
-    thank = content.steps[0]
+    thank = content.gracious_steps[0]
     kb.tab_to(thank.title, back=True)
     mark_live_regions(page)
     kb.press("Space")

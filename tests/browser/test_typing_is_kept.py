@@ -146,7 +146,7 @@ def test_typing_on_every_step_survives_a_reload_without_leaving_the_box(
 
     # 6. Stay gracious: a drafted message and the contact form.
     open_step(page, 6, "Stay gracious")
-    thank = content.steps[0]
+    thank = content.gracious_steps[0]
     draft = page.get_by_label(f"Draft: {thank.title}", exact=True)
     type_key_by_key(draft, "\nSee you soon.")
     saved_soon(lambda: store.answers(client_id, app_id).get(f"gracious.{thank.id}.draft"),

@@ -23,11 +23,13 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
-from traitlets import HasTraits, Unicode
+from traitlets import HasTraits, List, Unicode, dlink, observe, validate
 
+from .components.base import StatusLine, guard, saves
 from .errors import ContentError, NextRoundError
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
+from .text import esc
 
 log = logging.getLogger("nextround")
 
@@ -49,14 +51,16 @@ def client_from_query(query: str | None) -> str:
 class AppModel(HasTraits):
     """Which client is open, which step they are on, and which view shows."""
 
-    client_id = Unicode()
-    step = Unicode(STEPS[0].key)
-    view = Unicode("client")
+    client_id = Unicode(help="The open client; empty until one is chosen.")
+    client_options = List(help="(label, id) per client, for the client picker.")
+    step = Unicode(STEPS[0].key, help="The key of the step on screen.")
+    view = Unicode("client", help="'client' for the workbook, 'counsellor' for the caseload.")
 
     def __init__(self, *, content, store, **kwargs: Any):
         super().__init__(**kwargs)
         self.content = content
         self.store = store
+        self.client_options = self.clients()
 
     def clients(self) -> list[tuple[str, str]]:
         """(label, id) per client; clients with the same name are told apart."""
@@ -73,22 +77,39 @@ class AppModel(HasTraits):
         return [f"added {added_on(c.created_at)}"
                 for c in same_name(self.store.list_clients(), name)]
 
-    def open_client(self, client_id: str) -> None:
-        """Open a client where they left off and remember them for next time."""
-        if not client_id:
-            self.client_id = ""
-            return
-        self.store.get_client(client_id)  # a clear error for an unknown id
+    @validate("client_id")
+    def _a_known_client(self, proposal: dict) -> str:
+        from .names import known_client
+
+        return known_client(self.store, proposal["value"])
+
+    @observe("client_id")
+    def _opened(self, change: dict) -> None:
+        if change["new"]:
+            self._resume(change["new"])
+
+    def _resume(self, client_id: str) -> None:
+        """Go to the step the client left off at, and remember them for next time."""
         saved_step = str(self.store.get_state(client_id).get("step") or STEPS[0].key)
         self.store.set_setting(LAST_CLIENT, client_id)
         self.step = step_by_key(saved_step).key
+
+    def open_client(self, client_id: str) -> None:
+        """Open a client where they left off (again, if they are open already)."""
+        if client_id and client_id == self.client_id:
+            self._resume(client_id)
         self.client_id = client_id
+
+    def refresh_clients(self) -> None:
+        """Read the list of clients again (one was added or came from a file)."""
+        self.client_options = self.clients()
 
     def add_client(self, name: str) -> str:
         name = " ".join(name.split())
         if not name:
             raise NextRoundError("type a name first.")
         client = self.store.create_client(name)
+        self.refresh_clients()
         self.open_client(client.id)
         return client.id
 
@@ -115,12 +136,10 @@ class App(W.VBox):
         self.model = model
         self.add_class("nextround-app")
         self._current: W.Widget | None = None
-        self._syncing_picker = False
         self._counsellor: W.Widget | None = None
-        self.status = _status()
-        self.client_picker = W.Dropdown(options=self._client_options(), value=None,
-                                        description="Client")
-        self.client_picker.style.description_width = "initial"
+        self.status = StatusLine()
+        self._picker_links: tuple[dlink, ...] = ()
+        self.client_picker = self._client_picker()
         # Sent when the box is left (by pressing "Add client"): a name is not saved
         # work, and key-by-key updates could reach the kernel after the click.
         self.new_name = W.Text(description="New client's name", continuous_update=False,
@@ -139,11 +158,13 @@ class App(W.VBox):
         self.main.add_class("nr-main")
         self.workbook_box = W.VBox()
         self._wire()
+        self.client_bar = W.HBox(
+            [self.client_picker, self.new_name, self.add_button, self.counsellor_button],
+            layout=W.Layout(flex_flow="row wrap", align_items="flex-end"))
         self.children = [
             W.HTML(_header_html()),
             _binder_notice(),
-            W.HBox([self.client_picker, self.new_name, self.add_button, self.counsellor_button],
-                   layout=W.Layout(flex_flow="row wrap", align_items="flex-end")),
+            self.client_bar,
             self.same_name_box,
             self.status,
             W.HBox([self.menu, self.main], layout=W.Layout(flex_flow="row wrap",
@@ -165,7 +186,7 @@ class App(W.VBox):
         try:
             content = content or load_content()
         except ContentError as exc:
-            return W.HTML(_content_problems_html(exc.problems))
+            return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
         return cls(AppModel(content=content, store=store))
 
@@ -173,52 +194,61 @@ class App(W.VBox):
 
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a callback: typing still waiting is saved first; failures are plain words."""
-        from .components.base import saves
+        def saved_first(*args: Any) -> Any:
+            saves.flush()
+            return func(*args)
 
-        def wrapper(*args: Any) -> None:
-            try:
-                saves.flush()
-                func(*args)
-            except NextRoundError as exc:
-                _say(self.status, "Sorry:", str(exc), "error")
-            except Exception:  # noqa: BLE001 - never a traceback on the page
-                log.exception("app callback failed")
-                _say(self.status, "Sorry:", "something went wrong. Your saved work is safe; "
-                     "please try again.", "error")
-
-        return wrapper
+        return guard(saved_first, self.status)
 
     def _wire(self) -> None:
-        self.client_picker.observe(self.guard(self._picked), names="value")
+        self.model.observe(self.guard(self._show_client_options), names="client_options")
         self.add_button.on_click(self.guard(lambda _b: self._add_client()))
         self.counsellor_button.observe(self.guard(self._toggle_counsellor), names="value")
         self.model.observe(self.guard(self._moved), names=["client_id", "step", "view"])
 
     def _moved(self, _change: dict) -> None:
         """Another client, step or view: its messages belong to what was left."""
-        _clear(self.status)
+        self.status.clear()
         self._ask_same_name(None)
         self._render()
 
-    def _picked(self, change: dict) -> None:
-        """The user chose a client; changes made by :meth:`_sync_picker` are not choices."""
-        if not self._syncing_picker:
-            self.model.open_client(change["new"] or "")
+    def _client_picker(self) -> W.Dropdown:
+        """The client picker, linked both ways to the model's open client.
 
-    def _sync_picker(self) -> None:
-        """Show the open client in the picker without the change counting as a choice.
-
-        Replacing a Dropdown's options resets its value on the way; without
-        this guard that intermediate value would open another client.
+        It is made with its options and its choice together: replacing a
+        drop-down's options selects the first one on the way, which the link
+        would take for a choice. So a changed list of clients gets a new
+        picker (:meth:`_show_client_options`) rather than new options.
         """
-        self._syncing_picker = True
-        try:
-            options = self._client_options()
-            if list(self.client_picker.options) != options:
-                self.client_picker.options = options
-            self.client_picker.value = self.model.client_id or None
-        finally:
-            self._syncing_picker = False
+        picker = W.Dropdown(options=self.model.client_options,
+                            value=self.model.client_id or None, description="Client")
+        picker.style.description_width = "initial"
+        self._picker_links = (
+            dlink((self.model, "client_id"), (picker, "value"), lambda cid: cid or None),
+            dlink((picker, "value"), (self.model, "client_id"), self._chosen))
+        return picker
+
+    def _chosen(self, client_id: str | None) -> str:
+        """A client chosen in the picker: typing still waiting is saved first.
+
+        One who has gone meanwhile (erased elsewhere) is refused with a plain
+        message, the open client stays, and the list is read again.
+        """
+        saves.flush()
+        found = guard(self.model.store.get_client, self.status)
+        if client_id and found(client_id) is None:
+            self.model.refresh_clients()
+            return self.model.client_id
+        return client_id or ""
+
+    def _show_client_options(self, _change: dict) -> None:
+        """Clients came or went: a new picker with the new list (see :meth:`_client_picker`)."""
+        old = self.client_picker
+        for old_link in self._picker_links:
+            old_link.unlink()
+        self.client_picker = self._client_picker()
+        self.client_bar.children = [self.client_picker, *self.client_bar.children[1:]]
+        close_tree(old)
 
     def _add_client(self, *, confirmed: bool = False) -> None:
         name = " ".join(self.new_name.value.split())
@@ -229,7 +259,7 @@ class App(W.VBox):
         self.model.add_client(name)
         self.new_name.value = ""
         self._ask_same_name(None)
-        _say(self.status, "Saved.", "New client added.", "ok")
+        self.status.saved("New client added.")
 
     def _ask_same_name(self, name: str | None, existing: list[str] | None = None) -> None:
         """Ask before adding a second client with a name already in the list."""
@@ -245,7 +275,7 @@ class App(W.VBox):
         cancel.on_click(self.guard(lambda _b: self._ask_same_name(None)))
         self.same_name_box.children = [
             W.HTML(f"<p class='nr-warn' role='alert'><strong>Check this:</strong> there is "
-                   f"already a client called {_esc(name)} ({_esc(listed)}). To open them, "
+                   f"already a client called {esc(name)} ({esc(listed)}). To open them, "
                    "choose them in the Client list. Or add a new client with the same name; "
                    "the lists then show when each was added.</p>"),
             W.HBox([add, cancel], layout=W.Layout(flex_flow="row wrap")),
@@ -255,9 +285,6 @@ class App(W.VBox):
     def _toggle_counsellor(self, change: dict) -> None:
         self.model.view = "counsellor" if change["new"] else "client"
 
-    def _client_options(self) -> list[tuple[str, str]]:
-        return self.model.clients()
-
     # --- rendering ---------------------------------------------------------------
 
     def _render(self) -> None:
@@ -265,8 +292,6 @@ class App(W.VBox):
         self.menu.layout.display = "flex" if self.menu.children else "none"
 
     def _show_parts(self) -> None:
-        if self.client_picker.value != (self.model.client_id or None):
-            self._sync_picker()
         if self.model.view == "counsellor":
             self.menu.children = []
             self.main.children = [self._counsellor_view()]
@@ -293,8 +318,8 @@ class App(W.VBox):
             self.workbook_box.children[0].set_client(self.model.client_id)
 
     def _imported(self, client_id: str) -> None:
+        self.model.refresh_clients()
         self.model.open_client(client_id)
-        self._sync_picker()
 
     def _menu_buttons(self) -> list[W.Widget]:
         buttons = [W.HTML("<h2 class='nr-menu-title'>Your steps</h2>")]
@@ -318,8 +343,8 @@ class App(W.VBox):
         if self._current is not None:
             close_tree(self._current)
         self._current = W.VBox([
-            W.HTML(f"<h2 class='nr-step-title'>{_esc(step.title)}</h2>"
-                   f"<p class='nr-step-blurb'>{_esc(step.blurb)}</p>"),
+            W.HTML(f"<h2 class='nr-step-title'>{esc(step.title)}</h2>"
+                   f"<p class='nr-step-blurb'>{esc(step.blurb)}</p>"),
             step.build(content=self.model.content, store=self.model.store,
                        client_id=self.model.client_id),
             self._next_back(step),
@@ -366,8 +391,8 @@ class App(W.VBox):
         if last:
             self.model.open_client(last)
         if unknown:  # said after opening, which clears the messages of the last view
-            _say(self.status, "Note:", "that link names a client who is not here. "
-                 "Choose one from the list.", "warn")
+            self.status.info("that link names a client who is not here. "
+                             "Choose one from the list.")
 
 
 def wait_and_open(app: W.Widget) -> None:
@@ -442,27 +467,6 @@ def close_tree(widget: W.Widget) -> None:
     widget.close()
 
 
-def _esc(text: Any) -> str:
-    import html
-
-    return html.escape(str(text), quote=True)
-
-
-def _status() -> W.HTML:
-    widget = W.HTML('<div role="status" aria-live="polite"></div>')
-    widget.add_class("nr-status")
-    return widget
-
-
-def _clear(widget: W.HTML) -> None:
-    widget.value = '<div role="status" aria-live="polite"></div>'
-
-
-def _say(widget: W.HTML, prefix: str, message: str, kind: str) -> None:
-    widget.value = (f'<div role="status" aria-live="polite" class="nr-{kind}">'
-                    f"<strong>{_esc(prefix)}</strong> {_esc(message)}</div>")
-
-
 def _header_html() -> str:
     # A plain div: the page's main landmark holds the app, and a <header>
     # inside it would be a banner landmark nested in main.
@@ -486,8 +490,8 @@ def _binder_notice() -> W.Widget:
         "work. Coming back? Use “Upload a workbook file” there first.</div>")
 
 
-def _content_problems_html(problems: list[str]) -> str:
-    items = "".join(f"<li><code>{_esc(line)}</code></li>" for line in problems)
+def content_problems_html(problems: list[str]) -> str:
+    items = "".join(f"<li><code>{esc(line)}</code></li>" for line in problems)
     return ("<div class='nr-error' role='alert'><h2>The coaching content has problems</h2>"
             "<p>NextRound will not start until they are fixed. Each line names the file, the "
             f"line and the field.</p><ul>{items}</ul></div>")

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 from .content import Content
 from .model import Action, Answer, Application, CheckIn, Feedback
+from .text import plural
 
 #: The label for rejections whose kind of feedback is not yet confirmed.
 NOT_CONFIRMED = "Not yet confirmed"
@@ -191,10 +192,6 @@ def client_row(client_id: str, name: str, content: Content, today: date, *,
     return row
 
 
-def _count(number: int, singular: str, plural: str) -> str:
-    return f"{number} {singular if number == 1 else plural}"
-
-
 def attention_reasons(row: CaseloadRow, content: Content, today: date,
                       awaiting: list[Feedback]) -> list[str]:
     """Why a client needs attention, in plain words; empty when all is well."""
@@ -202,7 +199,7 @@ def attention_reasons(row: CaseloadRow, content: Content, today: date,
     if row.latest_mood is not None and row.latest_mood <= low_mood_limit(content):
         reasons.append(f"Latest mood is low ({row.latest_mood} of {content.mood.max})")
     if row.overdue_actions >= OVERDUE_LIMIT:
-        reasons.append(_count(row.overdue_actions, "overdue action", "overdue actions"))
+        reasons.append(plural(row.overdue_actions, "overdue action"))
     if row.last_activity is not None:
         idle = (today - row.last_activity.date()).days
         if idle >= INACTIVE_DAYS:
@@ -210,6 +207,5 @@ def attention_reasons(row: CaseloadRow, content: Content, today: date,
     cutoff = today - timedelta(days=REPLY_WAIT_DAYS)
     stale = sum(1 for item in awaiting if item.asked_on < cutoff)
     if stale:
-        word = "reply" if stale == 1 else "replies"
-        reasons.append(f"{stale} {word} awaited for over a week")
+        reasons.append(f"{plural(stale, 'reply', 'replies')} awaited for over a week")
     return reasons

@@ -171,9 +171,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _record_counts(store, client_id: str) -> str:
     """What a client's workbook holds, in words: "2 applications, 5 answers"."""
     from .store import LABELS
+    from .text import plural
 
     data = store.export_records(client_id, include_notes=True)
-    parts = [f"{len(items)} {LABELS[name]}{'' if len(items) == 1 else 's'}"
+    parts = [plural(len(items), LABELS[name])
              for name, items in data.items() if name != "client" and items]
     return ", ".join(parts) or "no records yet"
 

@@ -15,400 +15,56 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
     ValidationError,
-    model_validator,
 )
 
+from .content_schema import (
+    FILES,
+    TONE_CHECK_CUES,
+    ActionsFile,
+    ArticleFile,
+    ArticlePart,
+    AssessmentFile,
+    AssessmentQuestion,
+    Assumption,
+    Condition,
+    Content,
+    Cues,
+    EmailsFile,
+    EmailTemplate,
+    FeedbackSource,
+    GraciousFile,
+    GraciousStep,
+    Identifier,
+    Item,
+    KeepSearching,
+    LibraryAction,
+    MoodScale,
+    NonEmpty,
+    PatternSet,
+    Question,
+    Readings,
+    Reminder,
+    Scale,
+    Scenario,
+    ScenariosFile,
+    SourcedItem,
+    SourcesFile,
+    ToneCheck,
+    ToneFile,
+    ToneRule,
+    ToneWords,
+    WellbeingFile,
+)
 from .errors import ContentError
-
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-
-
-class Item(BaseModel):
-    """Base for content items: strict about unknown keys, so typos show."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourcedItem(Item):
-    """An item of advice that names the part of the article it comes from."""
-
-    id: Identifier
-    source: Identifier
-
-
-# --- article -----------------------------------------------------------------
-
-
-class ArticlePart(Item):
-    """One part of the source article; ``source:`` fields point at these."""
-
-    id: Identifier
-    title: NonEmpty
-    summary: NonEmpty
-
-
-class ArticleFile(Item):
-    parts: list[ArticlePart] = Field(min_length=1)
-
-
-# --- feedback sources --------------------------------------------------------
-
-
-class FeedbackSource(SourcedItem):
-    """Someone to ask for feedback; the file's order is the order to ask."""
-
-    name: NonEmpty
-    why: NonEmpty
-    expect: NonEmpty
-    candour: Literal["low", "medium", "high"]
-    template: Identifier
-
-
-class SourcesFile(Item):
-    sources: list[FeedbackSource] = Field(min_length=1)
-
-
-# --- scenarios ---------------------------------------------------------------
-
-
-class Cues(Item):
-    """Words that suggest a scenario.
-
-    ``phrases`` are matched as whole words, ignoring case, punctuation and
-    spacing; ``patterns`` are regular expressions for phrasing that varies.
-    ``fallback`` phrases are form-letter wording ("we wish you every
-    success") that counts only when no scenario's own cues match, so a
-    polite closing line never outweighs a real reason.
-    """
-
-    phrases: list[NonEmpty] = Field(default_factory=list)
-    patterns: list[NonEmpty] = Field(default_factory=list)
-    fallback: list[NonEmpty] = Field(default_factory=list)
-    weight: float = Field(default=1.0, gt=0)
-
-
-class Question(Item):
-    id: Identifier
-    text: NonEmpty
-    hint: str = ""
-
-
-class Scenario(SourcedItem):
-    """One kind of feedback, the article's reading of it, and what to do."""
-
-    title: NonEmpty
-    heard: NonEmpty
-    reading: NonEmpty
-    questions: list[Question] = Field(min_length=3)
-    actions: list[Identifier] = Field(min_length=3)
-    cues: Cues
-
-
-class PatternSet(Item):
-    """Regular expressions, matched against the lowercased text."""
-
-    patterns: list[NonEmpty] = Field(default_factory=list)
-
-
-class Readings(Item):
-    """How feedback is read beyond each scenario's own cues.
-
-    ``not_reasons`` find praise, thanks, talk of how many or how strong the
-    applicants were, and "we'll keep your CV on file": the clause around
-    each match is set aside before the cues are read, so "we were impressed
-    with your qualifications" never suggests a missing skill.
-    ``form_match`` is form-letter wording about someone else fitting better
-    ("whose experience more closely matches"): no reason on its own, so the
-    reading stays "no specific feedback", with "better qualified" beside it.
-    ``skill`` patterns name a missing skill or area in a group called
-    ``skill``, which the card quotes; ``not_skill`` lists what such a group
-    may catch that is no skill (the company itself, the role).
-    """
-
-    not_reasons: PatternSet = Field(default_factory=PatternSet)
-    form_match: PatternSet = Field(default_factory=PatternSet)
-    skill: PatternSet = Field(default_factory=PatternSet)
-    not_skill: PatternSet = Field(default_factory=PatternSet)
-
-
-class ScenariosFile(Item):
-    scenarios: list[Scenario] = Field(min_length=1)
-    readings: Readings = Field(default_factory=Readings)
-
-
-# --- self-assessment ---------------------------------------------------------
-
-
-class Condition(Item):
-    """When an answer counts as a strength or a gap. All given parts must hold."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    at_least: int | None = None
-    at_most: int | None = None
-    equals: str | bool | None = None
-    one_of: list[str] | None = None
-
-    def holds(self, value: Any) -> bool:
-        """True when ``value`` meets every part of the condition that is set."""
-        if value is None or value == "":
-            return False
-        checks: list[bool] = []
-        if self.at_least is not None:
-            checks.append(isinstance(value, int | float) and value >= self.at_least)
-        if self.at_most is not None:
-            checks.append(isinstance(value, int | float) and value <= self.at_most)
-        if self.equals is not None:
-            checks.append(_yes_no(value) == _yes_no(self.equals))
-        if self.one_of is not None:
-            checks.append(value in self.one_of)
-        return bool(checks) and all(checks)
-
-
-def _yes_no(value: Any) -> Any:
-    """YAML reads a bare ``yes``/``no`` as a boolean; yes/no answers are strings."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
-
-
-class Scale(Item):
-    min: int = 1
-    max: int = 5
-    low: NonEmpty = "Not at all"
-    high: NonEmpty = "Very much"
-
-
-class AssessmentQuestion(SourcedItem):
-    """A self-assessment question and how to read its answer."""
-
-    text: NonEmpty
-    hint: str = ""
-    topic: Literal["qualifications", "stories", "skills", "interpersonal", "next_time"]
-    kind: Literal["scale", "yesno", "choice", "text"]
-    choices: list[NonEmpty] = Field(default_factory=list)
-    scale: Scale | None = None
-    strength: str = ""
-    strength_when: Condition | None = None
-    gap: str = ""
-    gap_when: Condition | None = None
-    gap_actions: list[Identifier] = Field(default_factory=list)
-
-
-class AssessmentFile(Item):
-    questions: list[AssessmentQuestion] = Field(min_length=1)
-
-
-# --- wellbeing ---------------------------------------------------------------
-
-
-class MoodScale(Item):
-    question: NonEmpty
-    min: int = Field(default=1, ge=0)
-    max: int = Field(default=5, le=100)
-    labels: dict[int, NonEmpty]
-    source: Identifier
-
-
-class Reminder(SourcedItem):
-    text: NonEmpty
-    detail: NonEmpty
-
-
-class Assumption(SourcedItem):
-    """An unhelpful guess about a rejection, and a turn toward what one controls."""
-
-    label: NonEmpty
-    cues: Cues
-    reframe: NonEmpty
-    control: list[NonEmpty] = Field(min_length=1)
-
-
-class WellbeingFile(Item):
-    mood: MoodScale
-    reminders: list[Reminder] = Field(min_length=1)
-    assumptions: list[Assumption] = Field(min_length=1)
-
-
-# --- emails, gracious steps, tone ------------------------------------------------
-
-
-class EmailTemplate(SourcedItem):
-    """A Jinja2 email: ``subject`` and ``body`` are both templates."""
-
-    title: NonEmpty
-    subject: NonEmpty
-    body: NonEmpty
-
-
-class EmailsFile(Item):
-    templates: list[EmailTemplate] = Field(min_length=1)
-
-
-class GraciousStep(SourcedItem):
-    title: NonEmpty
-    why: NonEmpty
-    template: Identifier
-
-
-class GraciousFile(Item):
-    steps: list[GraciousStep] = Field(min_length=1)
-
-
-#: The sentence-level tone checks (see ``nextround.tone``) and the word lists
-#: each one reads from a rule's ``cues``.
-TONE_CHECK_CUES: dict[str, frozenset[str]] = {
-    "insult": frozenset({"words"}),
-    "shouting": frozenset({"acronyms"}),
-    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize"}),
-    "demand": frozenset({"phrases", "verbs", "commands"}),
-    "accusation": frozenset({"phrases", "words"}),
-    "arguing": frozenset({"phrases", "beliefs", "fit"}),
-    "asking_why": frozenset({"asking", "reasons", "decision"}),
-}
-ToneCheck = Literal["insult", "shouting", "sarcasm", "demand", "accusation", "arguing",
-                    "asking_why"]
-
-
-class ToneRule(SourcedItem):
-    """A phrasing to avoid, caught by patterns so that variants are caught too.
-
-    ``check`` names a sentence-level check that also runs, reading its word
-    lists from ``cues``, so that wordings no pattern foresaw are caught too.
-    """
-
-    avoid: NonEmpty
-    #: What the rule catches, in a few words ("shouting"), for "It also reads as …".
-    label: NonEmpty | None = None
-    patterns: list[NonEmpty] = Field(min_length=1)
-    check: ToneCheck | None = None
-    cues: dict[Identifier, list[NonEmpty]] = Field(default_factory=dict)
-    alternative: NonEmpty
-    why: NonEmpty
-
-    @model_validator(mode="after")
-    def _cues_fit_the_check(self) -> ToneRule:
-        allowed = TONE_CHECK_CUES.get(self.check or "", frozenset())
-        unknown = sorted(set(self.cues) - allowed)
-        if unknown:
-            names = ", ".join(sorted(allowed)) or "none without a check"
-            raise ValueError(f"unknown cue list {unknown[0]!r} (this check reads: {names})")
-        return self
-
-
-class ToneWords(Item):
-    """Word lists every tone check shares: who a sentence is aimed at, and the
-    writer's own feelings (which are never hostile)."""
-
-    reader: list[NonEmpty] = Field(default_factory=list)
-    feelings: list[NonEmpty] = Field(default_factory=list)
-    #: Words that show a sentence asks for help ("advice", "feedback"): a
-    #: negative word in it is about the writer's own mistakes, not the reader.
-    help: list[NonEmpty] = Field(default_factory=list)
-
-
-class ToneFile(Item):
-    words: ToneWords = Field(default_factory=ToneWords)
-    rules: list[ToneRule] = Field(min_length=1)
-
-
-# --- actions -----------------------------------------------------------------
-
-
-class LibraryAction(SourcedItem):
-    """A reusable plan step; ``due_days`` sets its default due date."""
-
-    title: NonEmpty
-    detail: NonEmpty
-    due_days: int = Field(ge=0, le=365)
-
-
-class KeepSearching(Item):
-    min_active: int = Field(ge=0, le=100)
-    message: NonEmpty
-    source: Identifier
-
-
-class ActionsFile(Item):
-    keep_searching: KeepSearching
-    actions: list[LibraryAction] = Field(min_length=1)
-
-
-#: Every content file, the model that validates it, and its label in counts.
-FILES: dict[str, type[Item]] = {
-    "article.yaml": ArticleFile,
-    "sources.yaml": SourcesFile,
-    "scenarios.yaml": ScenariosFile,
-    "assessment.yaml": AssessmentFile,
-    "wellbeing.yaml": WellbeingFile,
-    "emails.yaml": EmailsFile,
-    "gracious.yaml": GraciousFile,
-    "tone.yaml": ToneFile,
-    "actions.yaml": ActionsFile,
-}
-
-
-@dataclass(frozen=True)
-class Content:
-    """All validated content, with look-ups by id."""
-
-    directory: Path
-    parts: tuple[ArticlePart, ...]
-    sources: tuple[FeedbackSource, ...]
-    scenarios: tuple[Scenario, ...]
-    questions: tuple[AssessmentQuestion, ...]
-    mood: MoodScale
-    reminders: tuple[Reminder, ...]
-    assumptions: tuple[Assumption, ...]
-    emails: tuple[EmailTemplate, ...]
-    steps: tuple[GraciousStep, ...]
-    tone_rules: tuple[ToneRule, ...]
-    actions: tuple[LibraryAction, ...]
-    keep_searching: KeepSearching
-    tone_words: ToneWords = field(default_factory=ToneWords)
-    readings: Readings = field(default_factory=Readings)
-    _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        for kind in ("parts", "sources", "scenarios", "questions", "reminders",
-                     "assumptions", "emails", "steps", "tone_rules", "actions"):
-            self._index[kind] = {item.id: item for item in getattr(self, kind)}
-
-    def scenario(self, scenario_id: str) -> Scenario:
-        return self._index["scenarios"][scenario_id]
-
-    def action(self, action_id: str) -> LibraryAction:
-        return self._index["actions"][action_id]
-
-    def email(self, template_id: str) -> EmailTemplate:
-        return self._index["emails"][template_id]
-
-    def source(self, source_id: str) -> FeedbackSource:
-        return self._index["sources"][source_id]
-
-    def part(self, part_id: str) -> ArticlePart:
-        return self._index["parts"][part_id]
-
-    def question(self, question_id: str) -> AssessmentQuestion:
-        return self._index["questions"][question_id]
-
-    def counts(self) -> dict[str, int]:
-        """How many items of each kind, for ``check-content`` to report."""
-        return {kind: len(items) for kind, items in self._index.items()}
-
+from .text import format_loc
 
 # --- reading YAML with line numbers --------------------------------------------
 
@@ -479,17 +135,6 @@ def _line_for(loc: tuple, lines: dict[tuple, int]) -> int:
         if loc[:end] in lines:
             return lines[loc[:end]]
     return 1
-
-
-def format_loc(loc: Iterable[Any]) -> str:
-    """``('scenarios', 2, 'reading')`` becomes ``scenarios[2].reading``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text or "(top)"
 
 
 def _problem(path: Path, line: int, loc: Iterable[Any], message: str) -> str:
@@ -673,6 +318,20 @@ def _check_templates(parsed: _Parsed, problems: list[str]) -> None:
                                          problem))
 
 
+def _check_question_ids(parsed: _Parsed, problems: list[str]) -> None:
+    """A question's answer is saved under its id, so the id must not be another answer's key."""
+    from .answer_keys import is_reserved
+
+    for i, item in enumerate(_items(parsed.data, "questions")):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) \
+                and is_reserved(item["id"]):
+            loc = ("questions", i, "id")
+            problems.append(_problem(
+                parsed.path, _line_for(loc, parsed.lines), loc,
+                f"the id '{item['id']}' is reserved for another saved answer; "
+                "choose another id"))
+
+
 def _check_conditions(parsed: _Parsed, problems: list[str]) -> None:
     """Question kinds need their settings: choices for a choice, and so on."""
     for i, item in enumerate(_items(parsed.data, "questions")):
@@ -685,6 +344,13 @@ def _check_conditions(parsed: _Parsed, problems: list[str]) -> None:
                                      " choices"))
 
 
+#: The list each file holds, by file: checked for duplicate ids and references.
+LISTS = {"article.yaml": "parts", "sources.yaml": "sources", "scenarios.yaml": "scenarios",
+         "assessment.yaml": "questions", "wellbeing.yaml": "reminders",
+         "emails.yaml": "templates", "gracious.yaml": "steps", "tone.yaml": "rules",
+         "actions.yaml": "actions"}
+
+
 def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
     """Validate a content folder. Returns the content (if valid) and the problems."""
     directory = Path(directory)
@@ -693,73 +359,84 @@ def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
         return None, [f"{directory}:1: (top): content folder not found"]
     parsed = {name: _read_file(directory / name, model, problems)
               for name, model in FILES.items()}
-    lists = {"article.yaml": "parts", "sources.yaml": "sources", "scenarios.yaml": "scenarios",
-             "assessment.yaml": "questions", "wellbeing.yaml": "reminders",
-             "emails.yaml": "templates", "gracious.yaml": "steps", "tone.yaml": "rules",
-             "actions.yaml": "actions"}
-    for name, key in lists.items():
-        if parsed[name] is not None and isinstance(parsed[name].data, dict):
+    _check_each_file(parsed, problems)
+    _check_references(parsed, problems)
+    if problems:
+        return None, problems
+    return _content(directory, {name: p.model for name, p in parsed.items()}), []
+
+
+def _usable(parsed: _Parsed | None) -> bool:
+    """True when a file was read into a mapping, so its parts can be checked."""
+    return parsed is not None and isinstance(parsed.data, dict)
+
+
+def _check_each_file(parsed: dict[str, _Parsed | None], problems: list[str]) -> None:
+    """What one file can get wrong alone: duplicate ids, patterns, templates, questions."""
+    for name, key in LISTS.items():
+        if _usable(parsed[name]):
             _duplicates(parsed[name], key, problems)
             _check_patterns(parsed[name], problems)
-    wellbeing = parsed["wellbeing.yaml"]
-    if wellbeing is not None and isinstance(wellbeing.data, dict):
-        _duplicates(wellbeing, "assumptions", problems)
-    emails = parsed["emails.yaml"]
-    if emails is not None and isinstance(emails.data, dict):
-        _check_templates(emails, problems)
-    assessment = parsed["assessment.yaml"]
-    if assessment is not None and isinstance(assessment.data, dict):
-        _check_conditions(assessment, problems)
+    if _usable(parsed["wellbeing.yaml"]):
+        _duplicates(parsed["wellbeing.yaml"], "assumptions", problems)
+    if _usable(parsed["emails.yaml"]):
+        _check_templates(parsed["emails.yaml"], problems)
+    if _usable(parsed["assessment.yaml"]):
+        _check_conditions(parsed["assessment.yaml"], problems)
+        _check_question_ids(parsed["assessment.yaml"], problems)
 
-    part_ids = _ids(parsed["article.yaml"], "parts")
-    action_ids = _ids(parsed["actions.yaml"], "actions")
-    email_ids = _ids(parsed["emails.yaml"], "templates")
-    if parsed["article.yaml"] is not None and parsed["article.yaml"].model is not None:
-        for name, key in lists.items():
-            item = parsed[name]
-            if item is not None and isinstance(item.data, dict):
-                _references(item, key, "source", part_ids, "article part", problems)
-        if wellbeing is not None and isinstance(wellbeing.data, dict):
-            _references(wellbeing, "assumptions", "source", part_ids, "article part", problems)
-            _mapping_reference(wellbeing, "mood", "source", part_ids, "article part", problems)
-        actions = parsed["actions.yaml"]
-        if actions is not None and isinstance(actions.data, dict):
-            _mapping_reference(actions, "keep_searching", "source", part_ids, "article part",
+
+def _check_references(parsed: dict[str, _Parsed | None], problems: list[str]) -> None:
+    """Ids that point into another file: article parts, actions, email templates."""
+    def valid(name: str) -> bool:
+        return parsed[name] is not None and parsed[name].model is not None
+
+    if valid("article.yaml"):
+        parts = _ids(parsed["article.yaml"], "parts")
+        for name, key in LISTS.items():
+            if _usable(parsed[name]):
+                _references(parsed[name], key, "source", parts, "article part", problems)
+        if _usable(wellbeing := parsed["wellbeing.yaml"]):
+            _references(wellbeing, "assumptions", "source", parts, "article part", problems)
+            _mapping_reference(wellbeing, "mood", "source", parts, "article part", problems)
+        if _usable(actions := parsed["actions.yaml"]):
+            _mapping_reference(actions, "keep_searching", "source", parts, "article part",
                                problems)
-    if parsed["actions.yaml"] is not None and parsed["actions.yaml"].model is not None:
+    if valid("actions.yaml"):
+        action_ids = _ids(parsed["actions.yaml"], "actions")
         for name, key, fld in (("scenarios.yaml", "scenarios", "actions"),
                                ("assessment.yaml", "questions", "gap_actions")):
-            if parsed[name] is not None and isinstance(parsed[name].data, dict):
+            if _usable(parsed[name]):
                 _references(parsed[name], key, fld, action_ids, "action", problems)
-    if emails is not None and emails.model is not None:
+    if valid("emails.yaml"):
+        email_ids = _ids(parsed["emails.yaml"], "templates")
         for name, key in (("sources.yaml", "sources"), ("gracious.yaml", "steps")):
-            if parsed[name] is not None and isinstance(parsed[name].data, dict):
+            if _usable(parsed[name]):
                 _references(parsed[name], key, "template", email_ids, "email template",
                             problems)
 
-    if problems:
-        return None, problems
-    models = {name: p.model for name, p in parsed.items()}
-    wb: WellbeingFile = models["wellbeing.yaml"]  # type: ignore[assignment]
-    acts: ActionsFile = models["actions.yaml"]  # type: ignore[assignment]
-    content = Content(
+
+def _content(directory: Path, models: dict[str, Any]) -> Content:
+    """The validated files as one :class:`Content`."""
+    wellbeing: WellbeingFile = models["wellbeing.yaml"]
+    actions: ActionsFile = models["actions.yaml"]
+    return Content(
         directory=directory,
-        parts=tuple(models["article.yaml"].parts),  # type: ignore[union-attr]
-        sources=tuple(models["sources.yaml"].sources),  # type: ignore[union-attr]
-        scenarios=tuple(models["scenarios.yaml"].scenarios),  # type: ignore[union-attr]
-        questions=tuple(models["assessment.yaml"].questions),  # type: ignore[union-attr]
-        mood=wb.mood,
-        reminders=tuple(wb.reminders),
-        assumptions=tuple(wb.assumptions),
-        emails=tuple(models["emails.yaml"].templates),  # type: ignore[union-attr]
-        steps=tuple(models["gracious.yaml"].steps),  # type: ignore[union-attr]
-        tone_rules=tuple(models["tone.yaml"].rules),  # type: ignore[union-attr]
-        actions=tuple(acts.actions),
-        keep_searching=acts.keep_searching,
-        tone_words=models["tone.yaml"].words,  # type: ignore[union-attr]
-        readings=models["scenarios.yaml"].readings,  # type: ignore[union-attr]
+        parts=tuple(models["article.yaml"].parts),
+        sources=tuple(models["sources.yaml"].sources),
+        scenarios=tuple(models["scenarios.yaml"].scenarios),
+        questions=tuple(models["assessment.yaml"].questions),
+        mood=wellbeing.mood,
+        reminders=tuple(wellbeing.reminders),
+        assumptions=tuple(wellbeing.assumptions),
+        emails=tuple(models["emails.yaml"].templates),
+        gracious_steps=tuple(models["gracious.yaml"].steps),
+        tone_rules=tuple(models["tone.yaml"].rules),
+        actions=tuple(actions.actions),
+        keep_searching=actions.keep_searching,
+        tone_words=models["tone.yaml"].words,
+        readings=models["scenarios.yaml"].readings,
     )
-    return content, []
 
 
 def default_content_dir() -> Path:
@@ -795,3 +472,16 @@ def load_content(directory: str | Path | None = None) -> Content:
     path = Path(directory) if directory is not None else default_content_dir()
     path = path.resolve()
     return _load_cached(path, _signature(path))
+
+
+#: The content's models are defined in :mod:`nextround.content_schema` and
+#: named here too, so readers import everything content from one place.
+__all__ = [
+    "ActionsFile", "ArticleFile", "ArticlePart", "AssessmentFile", "AssessmentQuestion",
+    "Assumption", "Condition", "Content", "ContentError", "Cues", "default_content_dir",
+    "EmailsFile", "EmailTemplate", "FeedbackSource", "FILES", "format_loc", "GraciousFile",
+    "GraciousStep", "Identifier", "Item", "KeepSearching", "LibraryAction", "load_content",
+    "MoodScale", "NonEmpty", "PatternSet", "Question", "Readings", "Reminder", "Scale",
+    "Scenario", "ScenariosFile", "SourcedItem", "SourcesFile", "TONE_CHECK_CUES", "ToneCheck",
+    "ToneFile", "ToneRule", "ToneWords", "validate_directory", "WellbeingFile",
+]

@@ -22,10 +22,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import html
 import json
 import os
-import re
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +34,7 @@ from icalendar import Calendar, Event
 from . import model
 from .errors import WorkbookError
 from .store import Store
+from .text import md_escape
 
 WORKBOOK_FORMAT = "nextround-workbook"
 #: Version 2 added the interview date and entry times (``interview_on`` and
@@ -300,25 +299,13 @@ def _ics_event(action: model.Action) -> Event:
     return event
 
 
-#: Characters that mean something in Markdown (``$`` starts maths where
-#: MathJax renders it). ``<``, ``>`` and ``&`` are handled by
-#: :func:`html.escape` first, so raw HTML cannot get through.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:=$])")
-
-
-def escape_markdown(text: str) -> str:
-    """User text made inert in Markdown: no links, emphasis, HTML or new blocks."""
-    one_line = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
-
-
 def plan_to_markdown(actions: list[model.Action], client_name: str) -> str:
     """The action plan as a Markdown checklist, done steps ticked."""
-    lines = [f"# Action plan for {escape_markdown(client_name)}", ""]
+    lines = [f"# Action plan for {md_escape(client_name, one_line=True)}", ""]
     for action in actions:
         box = "[x]" if action.done else "[ ]"
         due = f" (due {action.due_on.isoformat()})" if action.due_on else ""
-        lines.append(f"- {box} {escape_markdown(action.title)}{due}")
+        lines.append(f"- {box} {md_escape(action.title, one_line=True)}{due}")
     if not actions:
         lines.append("No actions yet.")
     return "\n".join(lines) + "\n"

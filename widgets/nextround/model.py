@@ -26,6 +26,8 @@ from pydantic import (
     field_validator,
 )
 
+from .text import MAX_SHORT
+
 #: Record ids are short random hex strings. The pattern is checked on every
 #: record, so an id from a hostile workbook file can never smuggle in a path,
 #: a NUL byte or markup.
@@ -34,7 +36,7 @@ RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{6,32}$")]
 #: Free text the client types. Long answers are fine (a whole letter can be
 #: pasted), but a bound keeps a hostile file from filling the disk.
 MAX_TEXT = 2_000_000
-ShortText = Annotated[str, StringConstraints(max_length=500)]
+ShortText = Annotated[str, StringConstraints(max_length=MAX_SHORT)]
 LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 STAGES = ("applied", "screening", "phone interview", "interview", "final interview", "offer")

@@ -18,11 +18,19 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from .model import Client, visible_name
+from .text import short_date
 
 
 def added_on(when: datetime) -> str:
     """"3 Nov 2026": the day a client was added, as people write it."""
-    return f"{when.day} {when:%b %Y}"
+    return short_date(when)
+
+
+def known_client(store, client_id: str) -> str:
+    """``client_id`` when the store holds that client ("" stays ""); else a plain NotFound."""
+    if client_id:
+        store.get_client(client_id)
+    return client_id
 
 
 def client_labels(clients: Iterable[Client]) -> dict[str, str]:

@@ -15,16 +15,15 @@ Example::
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from .advice import assessment_signals
 from .caseload import confirmed_scenarios, scenario_title
 from .content import Content
 from .model import Action, Answer, Application, CheckIn, Contact, Feedback, Note
 from .store import STATE_PREFIX
+from .text import HARD_BREAK, esc, md_escape, nice_date
 
 
 @dataclass(frozen=True)
@@ -73,13 +72,6 @@ class SummaryData:
 
 
 # --- gathering ------------------------------------------------------------------
-
-
-def nice_date(value: date | datetime | None) -> str:
-    """``2024-03-05`` as "5 March 2024": the same in every country."""
-    if value is None:
-        return "no date"
-    return f"{value.day} {value:%B %Y}"
 
 
 def _rejections(store, content: Content, client_id: str, answers: list[Answer]
@@ -211,14 +203,10 @@ def _action_due(action: Action, today: date) -> str:
 
 def _contact_line(contact: Contact) -> str:
     where = f" ({contact.company})" if contact.company else ""
-    return f"Follow up with {contact.name}{where} by {nice_date(contact.follow_up_on)}"
+    return f"Follow up with {contact.name}{where} by {nice_date(contact.follow_up_on, 'no date')}"
 
 
 # --- HTML -----------------------------------------------------------------------
-
-
-def esc(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 def _multiline(text: str) -> str:
@@ -328,33 +316,6 @@ def to_html(data: SummaryData, title: str) -> str:
 
 # --- Markdown -------------------------------------------------------------------
 
-#: Characters that make markup anywhere in a line.
-_MD_INLINE = re.compile(r"([\\`*_\[\]|~$])")
-#: What makes a heading, list, quote or rule when it starts a line.
-_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
-
-
-def md_escape(text: object) -> str:
-    """User text as literal Markdown: no markup, no raw HTML, one line each.
-
-    ``<``, ``>`` and ``&`` become entities (Markdown passes raw HTML
-    through), inline markup characters get a backslash, and so does what
-    would start a heading or a list. Line breaks become hard breaks indented
-    under the list item.
-    """
-    raw = "" if text is None else str(text)
-    lines = []
-    for line in raw.strip().splitlines():
-        line = _MD_INLINE.sub(r"\\\1", html.escape(line, quote=False))
-        line = _MD_LINE_START.sub(lambda m: m.group(1) + _line_start(m.group(2)), line)
-        lines.append(line)
-    return "  \n  ".join(lines)
-
-
-def _line_start(marker: str) -> str:
-    return marker + "\\" if marker.isdigit() else "\\" + marker
-
-
 def _md_list(items: list[str], empty: str) -> list[str]:
     if not items:
         return [md_escape(empty), ""]
@@ -363,7 +324,7 @@ def _md_list(items: list[str], empty: str) -> list[str]:
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(md_escape(cell).replace("  \n  ", "<br>") for cell in row) + " |"
+    lines += ["| " + " | ".join(md_escape(cell).replace(HARD_BREAK, "<br>") for cell in row) + " |"
               for row in rows]
     return lines + [""]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from .app import LAST_CLIENT, App, AppModel
-from .components.base import StatusLine, esc, labelled, paragraph
+from .app import LAST_CLIENT, App, AppModel, content_problems_html
+from .components.base import StatusLine, labelled, paragraph
 from .errors import ContentError, NextRoundError
 from .steps import step_by_key
 
@@ -87,9 +87,7 @@ def app() -> W.Widget:
 
 
 def _problems(problems: list[str]) -> W.Widget:
-    items = "".join(f"<li><code>{esc(line)}</code></li>" for line in problems)
-    return W.HTML(f"<div class='nr-error' role='alert'><strong>The coaching content has "
-                  f"problems.</strong><ul>{items}</ul></div>")
+    return W.HTML(content_problems_html(problems))
 
 
 __all__ = ["LAST_CLIENT", "app", "show_step", "start"]

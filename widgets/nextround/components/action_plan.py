@@ -19,36 +19,98 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Bool, Int, List, Unicode
+from traitlets import Bool, Instance, Int, List, Unicode
 
+from .. import answer_keys as keys
 from ..advice import ProposedAction, draft_plan
 from ..errors import NextRoundError
 from ..model import Action, Application, Feedback
-from .base import Component, StepModel, download_link, esc, heading, labelled, paragraph
+from ..text import nice_date, plural
+from .base import (
+    Component,
+    StepModel,
+    chosen,
+    download_link,
+    esc,
+    heading,
+    labelled,
+    paragraph,
+    typed,
+)
 
 #: Download names are fixed: a client's name never becomes a file name.
 ICS_NAME = "nextround-plan.ics"
 MARKDOWN_NAME = "nextround-plan.md"
 
 
+class ActionRow(StepModel):
+    """One step of the plan as the client edits it: its title, due date and tick.
+
+    Each edit is saved to the step's ``Action`` record by this model's
+    saving observer (the title a moment after the last key press).
+    """
+
+    title = typed(Unicode(help="What the client will do."))
+    due_on = chosen(Instance(date, allow_none=True, help="The day it is due; None if not set."))
+    done = chosen(Bool(False, help="Ticked once the step is done."))
+
+    def __init__(self, *, action: Action, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.action_id = action.id
+        self.load(title=action.title, due_on=action.due_on, done=action.done)
+
+    def save_edit(self, name: str, value: Any) -> Action:
+        """The saving observer's write: one field of this step's record."""
+        if name == "title":
+            value = value.strip()
+        return self.store.update(Action, self.action_id, **{name: value})
+
+
 class ActionPlanModel(StepModel):
-    """The plan's actions, the proposals not yet taken, and the search's pulse.
+    """The plan's steps, the proposals not yet taken, and the search's pulse.
 
     ``actions`` keeps the order the client saw when the step opened, with
     new steps at the end, so rows do not jump while they are edited; the
-    store orders them by due date next time.
+    store orders them by due date next time. ``rows`` holds an
+    :class:`ActionRow` per step, for editing.
     """
 
-    actions = List()
-    proposals = List()
-    scenario_id = Unicode()
-    pending = Int(0)
-    keep_searching = Bool(False)
+    actions = List(help="The plan's Action records, in the order shown.")
+    rows = List(help="An ActionRow per step of the plan, in the same order.")
+    proposals = List(help="Suggested steps not in the plan yet.")
+    scenario_id = Unicode(help="The reading the client confirmed for this rejection.")
+    pending = Int(0, help="How many applications are still open.")
+    keep_searching = Bool(False, help="True when too few applications are open.")
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        self.actions = self.store.list(Action, self.client_id)
+        self.set_actions(self.store.list(Action, self.client_id))
         self.refresh()
+
+    def set_actions(self, actions: list[Action]) -> None:
+        """Show these steps; a row model is made for each new one, kept for the others."""
+        kept = {row.action_id: row for row in self.rows}
+        rows = [kept.get(action.id) or self._row(action) for action in actions]
+        self.actions = actions
+        if [r.action_id for r in rows] != [r.action_id for r in self.rows]:
+            self.rows = rows
+
+    def _row(self, action: Action) -> ActionRow:
+        row = ActionRow(content=self.content, store=self.store, client_id=self.client_id,
+                        application_id=self.application_id, action=action)
+        row.attach(self._guard, self._row_saved)
+        return row
+
+    def attach(self, guard: Any, after_save: Any) -> None:
+        """Report saves to a view, the rows' saves included."""
+        super().attach(guard, after_save)
+        for row in self.rows:
+            row.attach(guard, self._row_saved)
+
+    def _row_saved(self, name: str, value: Any, action: Action) -> None:
+        self.actions = [action if a.id == action.id else a for a in self.actions]
+        if self._after_save is not None:
+            self._after_save(name, value, action)
 
     def refresh(self) -> None:
         """Re-read the scenario, the open applications and the proposals."""
@@ -62,13 +124,13 @@ class ActionPlanModel(StepModel):
         if not self.application_id:
             return ""
         answers = self.store.answers(self.client_id, application_id=self.application_id)
-        chosen = answers.get("scenario")
-        if not chosen:
+        chosen_id = answers.get(keys.SCENARIO.key())
+        if not chosen_id:
             feedback = self.store.list(Feedback, self.client_id,
                                        application_id=self.application_id)
-            chosen = next((f.scenario_id for f in reversed(feedback) if f.scenario_id), "")
+            chosen_id = next((f.scenario_id for f in reversed(feedback) if f.scenario_id), "")
         known = {scenario.id for scenario in self.content.scenarios}
-        return chosen if isinstance(chosen, str) and chosen in known else ""
+        return chosen_id if isinstance(chosen_id, str) and chosen_id in known else ""
 
     def _propose(self) -> None:
         answers = self.store.answers(self.client_id, application_id=self.application_id or None)
@@ -85,7 +147,7 @@ class ActionPlanModel(StepModel):
         action = self.store.add(Action(
             client_id=self.client_id, title=proposal.title, due_on=proposal.due_on,
             application_id=self.application_id, library_id=proposal.library_id))
-        self.actions = [*self.actions, action]
+        self.set_actions([*self.actions, action])
         self._propose()
         return action
 
@@ -93,21 +155,13 @@ class ActionPlanModel(StepModel):
         """Add a step of the client's own; the title can be filled in after."""
         action = self.store.add(Action(client_id=self.client_id, title=title.strip(),
                                        application_id=self.application_id))
-        self.actions = [*self.actions, action]
-        return action
-
-    def change(self, action_id: str, **changes: Any) -> Action:
-        """Save an edit to one step (title, due date, done) and keep its place."""
-        if "title" in changes:
-            changes["title"] = (changes["title"] or "").strip()
-        action = self.store.update(Action, action_id, **changes)
-        self.actions = [action if a.id == action_id else a for a in self.actions]
+        self.set_actions([*self.actions, action])
         return action
 
     def remove(self, action_id: str) -> None:
         """Take a step out of the plan; a library step becomes a suggestion again."""
         self.store.delete(Action, action_id)
-        self.actions = [a for a in self.actions if a.id != action_id]
+        self.set_actions([a for a in self.actions if a.id != action_id])
         self._propose()
 
     def is_overdue(self, action: Action) -> bool:
@@ -145,15 +199,16 @@ class ActionPlan(Component):
         self.printed.add_class("nr-print-only")
         self.downloads = W.HTML()
         self.rows: dict[str, dict[str, W.Widget]] = {}
-        self._shown_ids: list[str] = []
         add_own = W.Button(description="Add your own step", layout=W.Layout(width="auto"))
         self.add_own_button = add_own
         self.on_click(add_own, self._add_own)
         model.observe(lambda _c: self._show_nudge(), names=["keep_searching", "pending"])
         model.observe(lambda _c: self._show_proposals(), names="proposals")
+        model.observe(lambda _c: self._build_rows(), names="rows")
         model.observe(lambda _c: self._plan_changed(), names="actions")
         self._show_nudge()
         self._show_proposals()
+        self._build_rows()
         self._plan_changed()
         plan_heading = heading("My plan", 4)
         plan_heading.add_class("nr-screen-only")  # the printed list carries its own
@@ -182,8 +237,8 @@ class ActionPlan(Component):
         keep = model.content.keep_searching
         self.nudge.value = (
             f"<div class='nr-card nr-nudge' role='note'><p><strong>Keep your search "
-            f"going.</strong> You have {model.pending} open application"
-            f"{'' if model.pending == 1 else 's'}.</p><p>{esc(keep.message)}</p></div>")
+            f"going.</strong> You have {plural(model.pending, 'open application')}.</p>"
+            f"<p>{esc(keep.message)}</p></div>")
 
     def _show_proposals(self) -> None:
         proposals: list[ProposedAction] = self.model.proposals
@@ -198,7 +253,7 @@ class ActionPlan(Component):
             self.on_click(button, lambda lid=proposal.library_id: self._adopt(lid))
             info = W.HTML(
                 f"<p><strong>{esc(proposal.title)}</strong> (by "
-                f"{esc(format_date(proposal.due_on))})</p>"
+                f"{esc(nice_date(proposal.due_on))})</p>"
                 f"<p class='nr-text nr-proposal-detail'>{esc(proposal.detail)}</p>"
                 f"<p class='nr-hint nr-proposal-reason'>{esc(proposal.reason)}</p>")
             box = W.VBox([info, button])
@@ -218,38 +273,33 @@ class ActionPlan(Component):
     # -- the plan --
 
     def _plan_changed(self) -> None:
-        """Rebuild rows when steps come or go; otherwise just refresh marks and links."""
-        ids = [a.id for a in self.model.actions]
-        if ids != self._shown_ids:
-            self._build_rows()
-            self._shown_ids = ids
+        """A step was added, removed or edited: refresh marks, the printed plan and links."""
         self._show_marks()
         self._show_printed()
         self._show_downloads()
 
+    def saved(self, name: str, value: Any, result: Any) -> None:
+        self.status.saved("Your plan is saved.")
+
     def _build_rows(self) -> None:
+        """Row widgets for each step, bound to its row model; made when steps come or go."""
         self.rows = {}
-        rows = []
-        for number, action in enumerate(self.model.actions, start=1):
-            rows.append(self._row(number, action))
+        rows = [self._row(number, row) for number, row in enumerate(self.model.rows, start=1)]
         if not rows:
             rows = [paragraph("Your plan is empty. Add a suggested step or one of your own.")]
         self.rows_box.children = rows
 
-    def _row(self, number: int, action: Action) -> W.Widget:
-        title = W.Text(value=action.title,
-                       placeholder="What will you do?")
-        due = W.DatePicker(value=action.due_on)
-        done = W.Checkbox(value=action.done)
+    def _row(self, number: int, row: ActionRow) -> W.Widget:
+        title = W.Text(placeholder="What will you do?")
+        due = W.DatePicker()
+        done = W.Checkbox()
+        for widget, trait in ((title, "title"), (due, "due_on"), (done, "done")):
+            self.bind(widget, trait, model=row)
         mark = W.HTML()
         remove = W.Button(description=f"Remove step {number}", layout=W.Layout(width="auto"))
-        self.rows[action.id] = {"title": title, "due": due, "done": done, "mark": mark,
-                                "remove": remove}
-        aid = action.id
-        self.on_change(title, lambda value: self._edit(aid, title=value))
-        self.on_change(due, lambda value: self._edit(aid, due_on=value))
-        self.on_change(done, lambda value: self._edit(aid, done=bool(value)))
-        self.on_click(remove, lambda: self._remove(aid))
+        self.rows[row.action_id] = {"title": title, "due": due, "done": done, "mark": mark,
+                                    "remove": remove}
+        self.on_click(remove, lambda: self._remove(row.action_id))
         box = W.VBox([
             labelled(title, f"Step {number} title"),
             labelled(due, f"Step {number} due date"),
@@ -259,10 +309,6 @@ class ActionPlan(Component):
         ])
         box.add_class("nr-card")
         return box
-
-    def _edit(self, action_id: str, **changes: Any) -> None:
-        self.model.change(action_id, **changes)
-        self.status.saved("Your plan is saved.")
 
     def _remove(self, action_id: str) -> None:
         self.model.remove(action_id)
@@ -277,7 +323,7 @@ class ActionPlan(Component):
             if self.model.is_overdue(action):
                 widgets["mark"].value = (
                     f"<p class='nr-warn'><strong>Overdue</strong>: this was due on "
-                    f"{esc(format_date(action.due_on))}. Pick a new date if you need to.</p>")
+                    f"{esc(nice_date(action.due_on))}. Pick a new date if you need to.</p>")
             elif action.done:
                 widgets["mark"].value = "<p class='nr-ok'><strong>Done</strong>. Well done.</p>"
             else:
@@ -293,7 +339,7 @@ class ActionPlan(Component):
                 state = "Overdue"
             else:
                 state = "To do"
-            due = f", by {esc(format_date(action.due_on))}" if action.due_on else ""
+            due = f", by {esc(nice_date(action.due_on))}" if action.due_on else ""
             items.append(f"<li><strong>{esc(action.title) or 'Untitled step'}</strong>{due}. "
                          f"{state}.</li>")
         listed = (f"<ol class='nr-print-plan'>{''.join(items)}</ol>" if items
@@ -313,10 +359,3 @@ class ActionPlan(Component):
                                  model.markdown().encode("utf-8"), "text/markdown")
         self.downloads.value = (f"<ul class='nr-downloads'><li>{calendar}</li>"
                                 f"<li>{markdown}</li></ul>")
-
-
-def format_date(day: date | None) -> str:
-    """A date the way people write it: 5 March 2025."""
-    if day is None:
-        return ""
-    return f"{day.day} {day:%B %Y}"

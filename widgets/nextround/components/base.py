@@ -13,9 +13,42 @@ Three promises hold for every component, so they live here once:
   callback into a short message in the step's status line, never a
   traceback, and says that saved work is safe;
 * **escaping** — :func:`esc` is the one way user text reaches HTML;
-* **saving as you type** — :meth:`Component.on_change` sends every key press
-  of a text box to the kernel and saves it a moment after the last one
-  (:data:`saves`), so nothing typed waits for the box to lose focus.
+* **saving as you type** — every key press of a text box reaches the
+  kernel and is saved a moment after the last one (:data:`saves`), so
+  nothing typed waits for the box to lose focus.
+
+How a step keeps its widgets and its model in step (the binding API):
+
+* every value the client edits is a trait on the model, with ``help=``
+  saying what it is, tagged :func:`typed` (a text box: saved
+  :data:`SAVE_DELAY` after the last key press) or :func:`chosen` (a choice,
+  date or tick: anything still waiting is saved first, then this at once);
+* the model's one saving observer writes each edited trait through
+  :meth:`StepModel.save_edit`; a value the model loaded or saved last is
+  never written again, and :meth:`StepModel.load` records what it loads, so
+  a load never writes back;
+* the view ties each widget to its trait with :meth:`Component.bind`
+  (a ``dlink`` each way), and shows lists that change from ``List`` traits.
+
+Example::
+
+    class NoteModel(StepModel):
+        note = typed(Unicode(help="The client's note, as typed."))
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.load(note=self.store.answers(self.client_id).get(NOTE, ""))
+
+        def save_edit(self, name, value):
+            self.store.set_answer(self.client_id, NOTE, value)
+
+    class Note(Component):
+        model_class = NoteModel
+
+        def build(self):
+            box = W.Textarea()
+            self.bind(box, "note")
+            return [labelled(box, "Your note")]
 """
 
 from __future__ import annotations
@@ -32,9 +65,10 @@ from functools import wraps
 from typing import Any
 
 import ipywidgets as W
-from traitlets import HasTraits, Unicode
+from traitlets import HasTraits, TraitType, Unicode, dlink
 
 from ..errors import NextRoundError
+from ..text import FALLBACK_MESSAGE, esc
 
 log = logging.getLogger("nextround")
 
@@ -156,11 +190,6 @@ def is_typed(widget: W.Widget) -> bool:
     return isinstance(widget, W.Text | W.Textarea)
 
 
-def esc(text: Any) -> str:
-    """Escape user text for HTML. Every component uses this and nothing else."""
-    return html.escape("" if text is None else str(text), quote=True)
-
-
 def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
     """Give an input its visible label (and an optional hint under it).
 
@@ -258,8 +287,56 @@ class StatusLine(W.HTML):
         return html.unescape(re.sub(r"<[^>]+>", "", self.value)).strip()
 
 
+def guard(func: Callable[..., Any], status: StatusLine) -> Callable[..., Any]:
+    """Wrap a callback so a failure becomes a plain message in ``status``.
+
+    A :class:`NextRoundError` shows its own words; anything else is logged
+    and shows :data:`~nextround.text.FALLBACK_MESSAGE`, never a traceback.
+    Every step, the app and the workbook file box use this one guard.
+    """
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NextRoundError as exc:
+            status.error(str(exc))
+        except Exception:  # noqa: BLE001 - the page must never show a traceback
+            log.exception("callback failed")
+            status.error(FALLBACK_MESSAGE)
+        return None
+
+    return wrapper
+
+
+#: How a model trait the client edits is saved (its ``saved`` metadata).
+TYPED = "typed"
+CHOSEN = "chosen"
+
+
+def typed(trait: TraitType) -> TraitType:
+    """Mark a trait edited in a text box: saved a moment after the last key press."""
+    return trait.tag(saved=TYPED)
+
+
+def chosen(trait: TraitType) -> TraitType:
+    """Mark a trait edited by a choice, a date or a tick: saved at once."""
+    return trait.tag(saved=CHOSEN)
+
+
+def _unguarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    return func
+
+
 class StepModel(HasTraits):
-    """Base of component models: the content, the store and whose work it is."""
+    """Base of component models: the content, the store and whose work it is.
+
+    It owns the one saving observer of the model: every trait tagged
+    :func:`typed` or :func:`chosen` is written through :meth:`save_edit`
+    when it changes to a value other than the one last loaded or saved.
+    Without a view a failed save raises; a view reports it in its status
+    line instead (see :meth:`attach`).
+    """
 
     client_id = Unicode()
     application_id = Unicode()
@@ -269,6 +346,12 @@ class StepModel(HasTraits):
         super().__init__(client_id=client_id, **kwargs)
         self.content = content
         self.store = store
+        self._stored: dict[str, Any] = {}
+        self._guard: Callable[[Callable[..., Any]], Callable[..., Any]] = _unguarded
+        self._after_save: Callable[[str, Any, Any], None] | None = None
+        edited = self.edited_traits()
+        if edited:
+            self.observe(self._edited, names=edited)
         if application_id is None:
             application_id = str(store.get_state(client_id).get("application_id") or "")
             application_id = self._known_or_only(application_id)
@@ -298,6 +381,59 @@ class StepModel(HasTraits):
     @property
     def today(self) -> date:
         return date.today()
+
+    # -- the binding: loading and saving edited traits --
+
+    def edited_traits(self) -> list[str]:
+        """The names of the traits the client edits (those tagged typed or chosen)."""
+        return [name for name, trait in self.traits().items()
+                if trait.metadata.get("saved") in (TYPED, CHOSEN)]
+
+    def attach(self, guard: Callable[[Callable[..., Any]], Callable[..., Any]],
+               after_save: Callable[[str, Any, Any], None]) -> None:
+        """Report saves to a view: failures through ``guard``, successes to ``after_save``."""
+        self._guard, self._after_save = guard, after_save
+
+    def load(self, **values: Any) -> None:
+        """Set traits to what the store holds, without writing any of them back.
+
+        Whatever typing still waits is saved first (it belongs to what was
+        shown before). Notifications are held until every value is set, so
+        observers see the loaded state whole, and each value is recorded as
+        stored, so the saving observer leaves it alone.
+        """
+        saves.flush()
+        with self.hold_trait_notifications():
+            for name, value in values.items():
+                setattr(self, name, value)
+                self._stored[name] = getattr(self, name)
+
+    def save_edit(self, name: str, value: Any) -> Any:
+        """Write one edited trait to the store; each model says how."""
+        raise NotImplementedError(f"{type(self).__name__} does not save {name!r}")
+
+    def is_stored(self, name: str, value: Any) -> bool:
+        """True when ``value`` is what was last loaded or saved for ``name``."""
+        return name in self._stored and self._stored[name] == value
+
+    def _edited(self, change: dict) -> None:
+        name = change["name"]
+        if self.is_stored(name, change["new"]):
+            return
+        if self.trait_metadata(name, "saved") == TYPED:
+            saves.later((id(self), name), lambda: self._guard(self._write)(name))
+        else:
+            saves.flush()
+            self._guard(self._write)(name)
+
+    def _write(self, name: str) -> None:
+        value = getattr(self, name)
+        if self.is_stored(name, value):
+            return
+        result = self.save_edit(name, value)
+        self._stored[name] = value
+        if self._after_save is not None:
+            self._after_save(name, value, result)
 
     def application(self):
         """The rejection being worked on, or None when none is chosen yet."""
@@ -346,6 +482,7 @@ class Component(W.VBox):
         super().__init__(**kwargs)
         self.model = model
         self.status = StatusLine()
+        model.attach(self.guard, self.saved)
         self.add_class("nextround-step")
         self.children = (*self.build(), self.status)
         fit_buttons(self)
@@ -354,24 +491,48 @@ class Component(W.VBox):
         """The step's widgets, top to bottom; each subclass gives its own."""
         return []
 
+    def saved(self, name: str, value: Any, result: Any) -> None:
+        """An edited trait was saved: say so (a step may say more)."""
+        self.status.saved()
+
+    def bind(self, widget: W.Widget, trait: str, *, to_widget: Callable[[Any], Any] | None = None,
+             to_model: Callable[[Any], Any] | None = None, model: HasTraits | None = None) -> None:
+        """Tie ``widget.value`` to a model trait, both ways.
+
+        The model's value flows to the widget through a ``dlink``; the
+        client's changes flow back through a second ``dlink`` whose
+        transform first saves whatever typing still waits (for any input
+        that is not a text box), so saves land in the order they were made.
+        The model's saving observer does the rest. ``to_widget`` and
+        ``to_model`` convert between the two (they must round-trip).
+        """
+        source = model or self.model
+        if is_typed(widget):
+            widget.continuous_update = True
+        dlink((source, trait), (widget, "value"), to_widget)
+        convert = to_model or (lambda value: value)
+        if is_typed(widget):
+            dlink((widget, "value"), (source, trait), convert)
+            return
+
+        def chosen_value(value: Any) -> Any:
+            saves.flush()
+            return convert(value)
+
+        dlink((widget, "value"), (source, trait), chosen_value)
+
     def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Wrap a callback so a failure becomes a plain message, not a traceback."""
+        """Wrap a callback so a failure becomes a plain message, not a traceback.
 
-        @wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                result = func(*args, **kwargs)
-                saves.changed()
-                return result
-            except NextRoundError as exc:
-                self.status.error(str(exc))
-            except Exception:  # noqa: BLE001 - a step must never show a traceback
-                log.exception("step callback failed")
-                self.status.error("something went wrong there. Everything you saved "
-                                  "before is safe; please try again.")
-            return None
+        After a callback that worked, listeners to saved work are told.
+        """
 
-        return wrapper
+        def then_tell(*args: Any, **kwargs: Any) -> Any:
+            result = func(*args, **kwargs)
+            saves.changed()
+            return result
+
+        return guard(wraps(func)(then_tell), self.status)
 
     @contextlib.contextmanager
     def quietly(self) -> Iterator[None]:

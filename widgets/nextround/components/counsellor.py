@@ -19,14 +19,15 @@ from datetime import date, datetime
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Bool, HasTraits, List, Unicode
+from traitlets import Bool, HasTraits, List, Unicode, link, observe, validate
 
 from ..caseload import CaseloadRow, caseload, caseload_row
 from ..errors import NextRoundError
 from ..model import Note
-from ..names import client_labels
-from ..summary import Summary, nice_date, session_summary
-from .base import Component, download_link, esc, heading, labelled, paragraph
+from ..names import client_labels, known_client
+from ..summary import Summary, session_summary
+from ..text import nice_date
+from .base import Component, download_link, esc, guard, heading, labelled, paragraph
 
 #: Download names are fixed: a client's name never becomes a file name.
 HTML_NAME = "nextround-session-summary.html"
@@ -42,16 +43,19 @@ CASELOAD_STYLE = (
 
 
 class CounsellorModel(HasTraits):
-    """The caseload rows, the open client and their notes.
+    """The caseload rows, the open client, their notes and the note being written.
 
-    ``client_id`` is empty while the caseload is shown. Opening a client
-    reads their notes; adding a note saves it at once.
+    ``client_id`` is empty while the caseload is shown; setting it opens
+    that client (an unknown id is refused) and reads their notes, and
+    leaving a client re-reads their caseload line. Nothing here is saved as
+    it is typed: a note is the counsellor's own and is added with its button.
     """
 
-    client_id = Unicode()
-    include_notes = Bool(False)
-    rows = List()
-    notes = List()
+    client_id = Unicode(help="The client whose page is open; empty on the caseload.")
+    include_notes = Bool(False, help="Whether the session summary includes the private notes.")
+    note_text = Unicode(help="The session note being written, added with Add note.")
+    rows = List(help="The caseload, one row per client.")
+    notes = List(help="The open client's private notes, oldest first.")
 
     def __init__(self, *, content, store, today: date | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -63,6 +67,9 @@ class CounsellorModel(HasTraits):
     @property
     def today(self) -> date:
         return self._today or date.today()
+
+    def attach(self, guard: Any, after_save: Any) -> None:
+        """Nothing is saved as it is typed here, so there are no saves to report."""
 
     def refresh(self) -> None:
         """Re-read the whole caseload (one query per table, whatever its size)."""
@@ -81,32 +88,34 @@ class CounsellorModel(HasTraits):
     def row(self, client_id: str) -> CaseloadRow | None:
         return next((r for r in self.rows if r.client_id == client_id), None)
 
-    def open(self, client_id: str) -> None:
-        """Open one client's page; an empty id goes back to the caseload.
+    @validate("client_id")
+    def _a_known_client(self, proposal: dict) -> str:
+        return known_client(self.store, proposal["value"])
 
-        Leaving a client re-reads their caseload line, since the session may
-        have changed it.
-        """
-        if client_id:
-            self.store.get_client(client_id)  # a plain NotFound for an unknown id
-            self.notes = self.store.list(Note, client_id)
-        else:
-            if self.client_id and self.row(self.client_id) is not None:
-                self.refresh_client(self.client_id)
-            self.notes = []
+    @observe("client_id")
+    def _opened(self, change: dict) -> None:
+        """A client's page opened (their notes are read) or closed (their line re-read)."""
+        if change["old"] and self.row(change["old"]) is not None:
+            self.refresh_client(change["old"])
+        self.note_text = ""
+        self.notes = self.store.list(Note, change["new"]) if change["new"] else []
+
+    def open(self, client_id: str) -> None:
+        """Open one client's page; an empty id goes back to the caseload."""
         self.client_id = client_id
 
     def client_name(self) -> str:
         return self.label(self.client_id) if self.client_id else ""
 
-    def add_note(self, text: str) -> Note:
-        """Save a private session note for the open client."""
+    def add_note(self) -> Note:
+        """Save the note being written as a private session note for the open client."""
         if not self.client_id:
             raise NextRoundError("Open a client first, then add your note.")
-        if not text.strip():
+        if not self.note_text.strip():
             raise NextRoundError("Write your note in the box first.")
-        note = self.store.add(Note(client_id=self.client_id, text=text.strip()))
+        note = self.store.add(Note(client_id=self.client_id, text=self.note_text.strip()))
         self.notes = [*self.notes, note]
+        self.note_text = ""
         return note
 
     def summary(self) -> Summary:
@@ -118,8 +127,9 @@ class CounsellorModel(HasTraits):
 class CounsellorView(Component):
     """Caseload table and client picker, or one client's page.
 
-    ``client_id`` names the open client (empty on the caseload). Setting it
-    opens that client, so an app can link it to its own client picker.
+    ``client_id`` names the open client (empty on the caseload) and is
+    linked to the model's: setting it opens that client, so an app can link
+    it to its own client picker. An unknown id is refused with a message.
     """
 
     title = "Counsellor view"
@@ -130,11 +140,34 @@ class CounsellorView(Component):
         return cls(CounsellorModel(content=content, store=store, today=today))
 
     def build(self) -> list[W.Widget]:
+        self.page = W.VBox()
+        self.caseload_page = self._caseload_page()
+        self.client_page = self._client_page()
         model: CounsellorModel = self.model
+        self._show_caseload()  # the picker's options, before it is bound
+        # Choosing the "Choose a client" line (or the picker's reset when the
+        # rows change) leaves the open page as it is; the back button closes it.
+        self.bind(self.picker, "client_id",
+                  to_widget=lambda cid: cid if model.row(cid) is not None else "",
+                  to_model=lambda cid: cid or model.client_id)
+        self.bind(self.note_input, "note_text")
+        self.bind(self.include, "include_notes")
+        link((model, "client_id"), (self, "client_id"))
+        self.on_click(self.refresh_button, self._refresh)
+        self.on_click(self.back, lambda: model.open(""))
+        self.on_click(self.add_button, self._add_note)
+        model.observe(lambda _c: self._show_caseload(), names="rows")
+        model.observe(lambda _c: self._show_notes(), names="notes")
+        model.observe(self.guard(lambda _c: self._show_page()), names="client_id")
+        model.observe(self.guard(self._include_changed), names="include_notes")
+        self._show_page()
+        return [self.page]
+
+    def _caseload_page(self) -> W.Widget:
         self.table = W.HTML()
         self.picker = W.Dropdown()
         self.refresh_button = W.Button(description="Update the caseload")
-        self.caseload_page = W.VBox([
+        return W.VBox([
             heading("Your caseload", 2),
             paragraph("Clients who may need you first are marked “Yes” under "
                       "“Needs attention”, with the reason."),
@@ -143,6 +176,7 @@ class CounsellorView(Component):
             self.refresh_button,
         ])
 
+    def _client_page(self) -> W.Widget:
         self.client_heading = W.HTML()
         self.client_attention = W.HTML()
         self.back = W.Button(description="Back to caseload")
@@ -150,9 +184,9 @@ class CounsellorView(Component):
         self.note_input = W.Textarea(placeholder="What happened in the session, what to "
                                                  "pick up next time")
         self.add_button = W.Button(description="Add note", button_style="primary")
-        self.include = W.Checkbox(value=model.include_notes)
+        self.include = W.Checkbox()
         self.links = W.HTML()
-        self.client_page = W.VBox([
+        return W.VBox([
             self.back,
             self.client_heading,
             self.client_attention,
@@ -168,37 +202,25 @@ class CounsellorView(Component):
             labelled(self.include, "Include my private notes in the summary"),
             self.links,
         ])
-        self.page = W.VBox()
 
-        self.on_change(self.picker, self._picked)
-        self.on_click(self.refresh_button, self._refresh)
-        self.on_click(self.back, lambda: self.model.open(""))
-        self.on_click(self.add_button, self._add_note)
-        self.on_change(self.include, self._include_changed)
-        model.observe(lambda _c: self._show_caseload(), names="rows")
-        model.observe(lambda _c: self._show_notes(), names="notes")
-        model.observe(self.guard(self._client_changed), names="client_id")
-        self.observe(self.guard(self._client_set), names="client_id")
-        self._show_caseload()
-        self._show_page()
-        return [self.page]
+    @validate("client_id")
+    def _a_known_client(self, proposal: dict) -> str:
+        """An unknown id is refused with a plain message; the open page stays."""
+        opened = guard(self.model.store.get_client, self.status)
+        if proposal["value"] and opened(proposal["value"]) is None:
+            return self.model.client_id
+        return proposal["value"]
 
     # -- caseload --
 
     def _show_caseload(self) -> None:
-        rows = self.model.rows
-        labels = self.model.labels
-        self.table.value = caseload_table(rows, self.model.today,
-                                          self.model.content.mood.max, labels)
+        model: CounsellorModel = self.model
+        self.table.value = caseload_table(model.rows, model.today, model.content.mood.max,
+                                          model.labels)
         self.picker.options = [("Choose a client", ""),
-                               *((labels.get(row.client_id, row.name), row.client_id)
-                                 for row in rows)]
-        self.picker.value = self.model.client_id if self.model.row(self.model.client_id) \
-            else ""
-
-    def _picked(self, client_id: str | None) -> None:
-        if client_id and client_id != self.model.client_id:
-            self.model.open(client_id)
+                               *((model.labels.get(row.client_id, row.name), row.client_id)
+                                 for row in model.rows)]
+        self.picker.value = model.client_id if model.row(model.client_id) is not None else ""
 
     def _refresh(self) -> None:
         self.model.refresh()
@@ -206,31 +228,15 @@ class CounsellorView(Component):
 
     # -- one client --
 
-    def _client_set(self, change: dict) -> None:
-        """The app (or a test) set ``client_id``: open that client."""
-        if change["new"] == self.model.client_id:
-            return
-        try:
-            self.model.open(change["new"])
-        except NextRoundError:
-            self.client_id = self.model.client_id
-            raise
-
-    def _client_changed(self, change: dict) -> None:
-        self.client_id = change["new"]
-        if not change["new"]:
-            self.picker.value = ""
-        self._show_page()
-
     def _show_page(self) -> None:
         model: CounsellorModel = self.model
         if not model.client_id:
+            self.picker.value = ""
             self.page.children = [self.caseload_page]
             return
         self.client_heading.value = (f"<h2 class='nr-heading'>{esc(model.client_name())}"
                                      "</h2>")
         self.client_attention.value = attention_html(model.row(model.client_id))
-        self.note_input.value = ""
         self._show_notes()
         self._show_links()
         self.page.children = [self.client_page]
@@ -239,15 +245,13 @@ class CounsellorView(Component):
         self.notes_html.value = notes_html(self.model.notes)
 
     def _add_note(self) -> None:
-        self.model.add_note(self.note_input.value)
-        self.note_input.value = ""
+        self.model.add_note()
         self._show_links()  # the note may belong in the summary
         self.status.saved("Your note is saved. It stays private.")
 
-    def _include_changed(self, value: bool) -> None:
-        self.model.include_notes = bool(value)
+    def _include_changed(self, change: dict) -> None:
         self._show_links()
-        if value:
+        if change["new"]:
             self.status.info("The summary now includes your private notes.")
         else:
             self.status.info("The summary leaves out your private notes.")

@@ -21,13 +21,15 @@ from typing import Any
 from urllib.parse import quote
 
 import ipywidgets as W
-from traitlets import Dict, List
+from traitlets import Bool, Instance, List, Unicode
 
+from .. import answer_keys as keys
 from ..advice import render_email
 from ..content import GraciousStep
 from ..errors import NextRoundError
 from ..model import Contact
-from .base import Component, StepModel, esc, heading, labelled, paragraph
+from ..text import esc
+from .base import Component, StepModel, chosen, heading, labelled, paragraph, typed
 from .feedback_request import (
     ToneCheck,
     save_request,
@@ -36,10 +38,14 @@ from .feedback_request import (
     suggested_request,
 )
 
-DONE_PREFIX = "gracious."
-DRAFT_SUFFIX = ".draft"
-CONTACT_PREFIX = "contact_draft."
+#: A tick's key prefix and a draft's suffix, derived from the registry, for
+#: readers that still match keys by prefix (the progress step).
+DONE_PREFIX = keys.GRACIOUS_DONE.namespace + "."
+DRAFT_SUFFIX = "." + keys.GRACIOUS_DRAFT.pattern.rsplit(".", 1)[1]
+#: The contact form's fields, each a model trait ``contact_<field>``.
 CONTACT_FIELDS = ("name", "company", "how_met", "follow_up_on")
+CONTACT_LABELS = {"name": "Contact's name", "company": "Their company",
+                  "how_met": "How you met", "follow_up_on": "Follow up by"}
 
 
 def mailto(subject: str, body: str) -> str:
@@ -55,47 +61,83 @@ def split_draft(text: str) -> tuple[str, str]:
     return "", text or ""
 
 
-class GraciousStepsModel(StepModel):
-    """The checklist, the message drafts, the contact form draft and the contacts.
+def done_trait(step_id: str) -> str:
+    """The model trait that says whether one step is ticked (``done_<id>``)."""
+    return f"done_{step_id}"
 
-    Ticks and edited drafts belong to the rejection being worked on
-    (``gracious.<step>`` and ``gracious.<step>.draft``). Contacts belong to
-    the client, so the unfinished contact form is a general answer
-    (``contact_draft.<field>``) and is cleared once the contact is added.
+
+def draft_trait(step_id: str) -> str:
+    """The model trait holding one step's message as shown (``draft_<id>``)."""
+    return f"draft_{step_id}"
+
+
+def contact_trait(field: str) -> str:
+    """The model trait holding one field of the contact form (``contact_<field>``)."""
+    return f"contact_{field}"
+
+
+def _iso_day(text: Any) -> date | None:
+    """A day saved as ISO text, or None when there is none (or it is damaged)."""
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) and text else None
+    except ValueError:
+        return None
+
+
+class GraciousStepsModel(StepModel):
+    """The checklist, the message drafts, the contact form and the contacts.
+
+    Each step has two traits, added for the content's steps: ``done_<id>``
+    (ticked) and ``draft_<id>`` (the message as shown and edited). Both
+    belong to the rejection being worked on. Contacts belong to the client,
+    so the contact form (``contact_<field>``) is saved as the client's own
+    answers as it is typed, and cleared once the contact is added.
     """
 
-    done = Dict()
-    drafts = Dict()
-    contact_draft = Dict()
-    contacts = List()
+    contact_name = typed(Unicode(help="Contact form: the person's name."))
+    contact_company = typed(Unicode(help="Contact form: their company."))
+    contact_how_met = typed(Unicode(help="Contact form: how the client met them."))
+    contact_follow_up_on = chosen(Instance(date, allow_none=True,
+                                           help="Contact form: the day to follow up by."))
+    contacts = List(help="The client's contacts, oldest first.")
 
     def __init__(self, **kwargs: Any):
+        steps = kwargs["content"].gracious_steps
+        self.add_traits(**{name: trait for step in steps for name, trait in (
+            (done_trait(step.id), chosen(Bool(False, help=f"Done: {step.title}"))),
+            (draft_trait(step.id), typed(Unicode(help=f"The message for: {step.title}"))))})
         super().__init__(**kwargs)
         self._load()
 
     def _load(self) -> None:
         answers = self.store.answers(self.client_id, application_id=self.application_id or None)
-        steps = [step.id for step in self.content.steps]
-        self.done = {sid: bool(answers.get(DONE_PREFIX + sid)) for sid in steps}
-        self.drafts = {sid: answers[DONE_PREFIX + sid + DRAFT_SUFFIX] for sid in steps
-                       if answers.get(DONE_PREFIX + sid + DRAFT_SUFFIX)}
         general = self.store.answers(self.client_id)
-        self.contact_draft = {name: general.get(CONTACT_PREFIX + name)
-                              for name in CONTACT_FIELDS}
+        values: dict[str, Any] = {}
+        for step in self.content.gracious_steps:
+            values[done_trait(step.id)] = bool(answers.get(keys.GRACIOUS_DONE.key(step=step.id)))
+            edited = answers.get(keys.GRACIOUS_DRAFT.key(step=step.id))
+            values[draft_trait(step.id)] = self._shown_draft(step.id, edited)
+        for field in CONTACT_FIELDS:
+            saved = general.get(keys.CONTACT_DRAFT.key(field=field))
+            values[contact_trait(field)] = (_iso_day(saved) if field == "follow_up_on"
+                                            else str(saved or ""))
+        self.load(**values)
         self.contacts = self.store.list(Contact, self.client_id)
 
     def step(self, step_id: str) -> GraciousStep:
-        for step in self.content.steps:
-            if step.id == step_id:
-                return step
-        raise NextRoundError(f"There is no step '{step_id}'.")
+        return self.content.find("gracious_steps", step_id, "step")
 
-    def set_done(self, step_id: str, done: bool) -> None:
-        """Tick or untick one step; saved at once for this rejection."""
-        self.step(step_id)
-        self.store.set_answer(self.client_id, DONE_PREFIX + step_id, bool(done),
-                              application_id=self.application_id)
-        self.done = {**self.done, step_id: bool(done)}
+    def save_edit(self, name: str, value: Any) -> Any:
+        """The saving observer's write: a tick, a draft or a contact form field."""
+        if name.startswith("contact_"):
+            return self._save_contact_field(name.removeprefix("contact_"), value)
+        kind, _, step_id = name.partition("_")
+        if kind == "done":
+            self.step(step_id)
+            self.store.set_answer(self.client_id, keys.GRACIOUS_DONE.key(step=step_id),
+                                  bool(value), application_id=self.application_id)
+            return bool(value)
+        return self._save_draft(step_id, value)
 
     def shared_source(self, step_id: str) -> str:
         """The feedback request this step's message is, if any (one draft for both steps)."""
@@ -111,22 +153,27 @@ class GraciousStepsModel(StepModel):
         email = render_email(self.step(step_id).template, self.email_context(), self.content)
         return f"Subject: {email.subject}\n\n{email.body}"
 
-    def draft_text(self, step_id: str) -> str:
-        """The client's edited draft, or the template's when they have not edited it."""
+    def _shown_draft(self, step_id: str, edited: Any) -> str:
+        """What the draft box opens with: the client's words, else the template's."""
         source_id = self.shared_source(step_id)
         if source_id:
             saved = saved_request(self, source_id)
             if saved is not None and (saved["subject"] or saved["body"]):
                 return f"Subject: {saved['subject']}\n\n{saved['body']}"
-        return self.drafts.get(step_id) or self.template_text(step_id)
+            return self.template_text(step_id)
+        return edited if isinstance(edited, str) and edited else self.template_text(step_id)
 
-    def save_draft(self, step_id: str, text: str) -> None:
+    def draft_text(self, step_id: str) -> str:
+        """The message as it stands: the box's words, or the template's when it is empty."""
+        text = getattr(self, draft_trait(self.step(step_id).id))
+        return text if text.strip() else self.template_text(step_id)
+
+    def _save_draft(self, step_id: str, text: str) -> None:
         """Keep the client's own wording; a cleared draft goes back to the template.
 
         A feedback request is saved as the feedback step's draft, so both
         steps show and edit one message.
         """
-        self.step(step_id)
         source_id = self.shared_source(step_id)
         if source_id:
             saved = saved_request(self, source_id)
@@ -136,48 +183,31 @@ class GraciousStepsModel(StepModel):
                          if text.strip() else None)
             return
         edited = text if text.strip() and text != self.template_text(step_id) else None
-        self.store.set_answer(self.client_id, DONE_PREFIX + step_id + DRAFT_SUFFIX, edited,
+        self.store.set_answer(self.client_id, keys.GRACIOUS_DRAFT.key(step=step_id), edited,
                               application_id=self.application_id)
-        drafts = {k: v for k, v in self.drafts.items() if k != step_id}
-        if edited:
-            drafts[step_id] = edited
-        self.drafts = drafts
 
     def mailto(self, step_id: str) -> str:
         return mailto(*split_draft(self.draft_text(step_id)))
 
-    def save_contact_field(self, name: str, value: Any) -> None:
+    def _save_contact_field(self, field: str, value: Any) -> None:
         """Save one field of the contact form as it is typed, so a reload keeps it."""
-        if name not in CONTACT_FIELDS:
-            raise NextRoundError(f"There is no contact field '{name}'.")
         if isinstance(value, date):
             value = value.isoformat()
-        value = value if value not in ("", None) else None
-        self.store.set_answer(self.client_id, CONTACT_PREFIX + name, value)
-        self.contact_draft = {**self.contact_draft, name: value}
-
-    def draft_date(self) -> date | None:
-        """The follow-up date in the form draft (saved as ISO text)."""
-        value = self.contact_draft.get("follow_up_on")
-        try:
-            return date.fromisoformat(value) if value else None
-        except (TypeError, ValueError):
-            return None
+        self.store.set_answer(self.client_id, keys.CONTACT_DRAFT.key(field=field),
+                              value if value not in ("", None) else None)
 
     def add_contact(self) -> Contact:
-        """Turn the form draft into a contact, then clear the draft."""
-        draft = self.contact_draft
-        name = (draft.get("name") or "").strip()
+        """Turn the contact form into a contact, then clear the form."""
+        name = self.contact_name.strip()
         if not name:
             raise NextRoundError("Please add the person's name first.")
         contact = self.store.add(Contact(
-            client_id=self.client_id, name=name,
-            company=(draft.get("company") or "").strip(),
-            how_met=(draft.get("how_met") or "").strip(),
-            follow_up_on=self.draft_date()))
+            client_id=self.client_id, name=name, company=self.contact_company.strip(),
+            how_met=self.contact_how_met.strip(), follow_up_on=self.contact_follow_up_on))
         for field in CONTACT_FIELDS:
-            self.store.set_answer(self.client_id, CONTACT_PREFIX + field, None)
-        self.contact_draft = dict.fromkeys(CONTACT_FIELDS)
+            self.store.set_answer(self.client_id, keys.CONTACT_DRAFT.key(field=field), None)
+        self.load(contact_name="", contact_company="", contact_how_met="",
+                  contact_follow_up_on=None)
         self.contacts = self.store.list(Contact, self.client_id)
         return contact
 
@@ -200,96 +230,77 @@ class GraciousSteps(Component):
             paragraph("How you take a no is remembered. These steps keep the door open. "
                       "Tick each one when it is done."),
         ]
-        self.checks: dict[str, W.Checkbox] = {}
-        self.drafts: dict[str, W.Textarea] = {}
         self.links: dict[str, W.HTML] = {}
         self.tones: dict[str, ToneCheck] = {}
-        for step in model.content.steps:
+        for step in model.content.gracious_steps:
             parts.append(self._step_box(step))
         return [*parts, *self._contact_form()]
 
     def _step_box(self, step: GraciousStep) -> W.Widget:
-        model: GraciousStepsModel = self.model
-        check = W.Checkbox(value=model.done.get(step.id, False))
-        draft = W.Textarea(value=model.draft_text(step.id), rows=10)
-        link = W.HTML()
-        tone = ToneCheck(preview=False)
-        self.checks[step.id], self.drafts[step.id], self.links[step.id] = check, draft, link
-        self.tones[step.id] = tone
-        self._show_link(step)
-        self.on_change(check, lambda value, sid=step.id: self._ticked(sid, value))
-        self.on_change(draft, lambda text, s=step: self._draft_changed(s, text))
+        check = W.Checkbox()
+        draft = W.Textarea(rows=10)
+        self.bind(check, done_trait(step.id))
+        self.bind(draft, draft_trait(step.id))
+        self.links[step.id], self.tones[step.id] = W.HTML(), ToneCheck(preview=False)
+        self._show_link(step.id)
         box = W.VBox([
             labelled(check, step.title),
             paragraph(step.why, "nr-hint"),
             labelled(draft, f"Draft: {step.title}",
                      hint="Change the words to make them yours. Your changes are saved."),
-            tone,
-            link,
+            self.tones[step.id],
+            self.links[step.id],
         ])
         box.add_class("nr-card")
         return box
 
-    def _show_link(self, step: GraciousStep) -> None:
+    def _show_link(self, step_id: str) -> None:
         """The email-app link and the tone check, both for the draft as it is now."""
-        self.tones[step.id].check(*split_draft(self.model.draft_text(step.id)),
+        self.tones[step_id].check(*split_draft(self.model.draft_text(step_id)),
                                   self.model.content)
-        self.links[step.id].value = (
-            f'<a class="nr-mailto" href="{esc(self.model.mailto(step.id))}">'
-            f"Open “{esc(step.title)}” in your email app</a>")
+        self.links[step_id].value = (
+            f'<a class="nr-mailto" href="{esc(self.model.mailto(step_id))}">'
+            f"Open “{esc(self.model.step(step_id).title)}” in your email app</a>")
 
-    def _ticked(self, step_id: str, value: bool) -> None:
-        self.model.set_done(step_id, value)
-        self.status.saved("Ticked off. Well done." if value else "Your checklist is saved.")
-
-    def _draft_changed(self, step: GraciousStep, text: str) -> None:
-        # A box emptied while typing stays empty; the suggested text comes back
-        # the next time the step opens.
-        self.model.save_draft(step.id, text)
-        self._show_link(step)
-        self.status.saved("Your draft is saved.")
+    def saved(self, name: str, value: Any, result: Any) -> None:
+        """Say what was saved; a saved draft also refreshes its link and tone check."""
+        if name.startswith("done_"):
+            self.status.saved("Ticked off. Well done." if value else "Your checklist is saved.")
+        elif name.startswith("draft_"):
+            # A box emptied while typing stays empty; the suggested text comes
+            # back the next time the step opens.
+            self._show_link(name.removeprefix("draft_"))
+            self.status.saved("Your draft is saved.")
+        else:
+            self.status.saved("Saved as you typed. Add the contact when you are ready.")
 
     # -- contacts --
 
     def _contact_form(self) -> list[W.Widget]:
-        model: GraciousStepsModel = self.model
-        draft = model.contact_draft
         self.contact_inputs: dict[str, W.Widget] = {
-            "name": W.Text(value=draft.get("name") or ""),
-            "company": W.Text(value=draft.get("company") or ""),
-            "how_met": W.Text(value=draft.get("how_met") or ""),
-            "follow_up_on": W.DatePicker(value=model.draft_date()),
-        }
-        labels = {"name": "Contact's name", "company": "Their company",
-                  "how_met": "How you met", "follow_up_on": "Follow up by"}
-        for name, widget in self.contact_inputs.items():
-            self.on_change(widget, lambda value, name=name: self._contact_typed(name, value))
-        add = W.Button(description="Add this contact", button_style="primary")
-        self.add_button = add
-        self.on_click(add, self._add_contact)
+            field: W.DatePicker() if field == "follow_up_on" else W.Text()
+            for field in CONTACT_FIELDS}
+        for field, widget in self.contact_inputs.items():
+            self.bind(widget, contact_trait(field))
+        self.add_button = W.Button(description="Add this contact", button_style="primary")
+        self.on_click(self.add_button, self._add_contact)
         self.contact_table = W.HTML()
         self.remove_buttons = W.VBox()
-        model.observe(lambda _change: self._show_contacts(), names="contacts")
+        self.model.observe(lambda _change: self._show_contacts(), names="contacts")
         self._show_contacts()
         return [
             heading("People to keep in touch with"),
             paragraph("Add the people you met. A short, friendly note later keeps you in "
                       "their mind."),
-            *(labelled(self.contact_inputs[name], labels[name]) for name in CONTACT_FIELDS),
-            add,
+            *(labelled(self.contact_inputs[field], CONTACT_LABELS[field])
+              for field in CONTACT_FIELDS),
+            self.add_button,
             self.contact_table,
             self.remove_buttons,
         ]
 
-    def _contact_typed(self, name: str, value: Any) -> None:
-        self.model.save_contact_field(name, value)
-        self.status.saved("Saved as you typed. Add the contact when you are ready.")
-
     def _add_contact(self) -> None:
         contact = self.model.add_contact()
-        with self.quietly():
-            for name, widget in self.contact_inputs.items():
-                widget.value = None if name == "follow_up_on" else ""
         self.status.saved(f"{contact.name} is in your contacts.")
 
     def _show_contacts(self) -> None:

@@ -18,12 +18,14 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as W
+from traitlets import Any as AnyTrait
 from traitlets import Dict, List, dlink
 
+from .. import answer_keys as keys
 from ..advice import assessment_signals
 from ..content import AssessmentQuestion, Scale
 from ..errors import NextRoundError
-from .base import Component, StepModel, esc, heading, labelled, paragraph
+from .base import Component, StepModel, chosen, esc, heading, labelled, paragraph, typed
 
 #: What each topic is called on screen, in the order topics first appear.
 TOPIC_TITLES = {
@@ -56,43 +58,65 @@ def scale_options(question: AssessmentQuestion) -> list[tuple[str, int]]:
     return options
 
 
+def answer_trait(question_id: str) -> str:
+    """The model trait holding one question's answer (``answer_<id>``)."""
+    return f"answer_{question_id}"
+
+
 class SelfAssessmentModel(StepModel):
     """The answers given so far, and what they say about strengths and gaps.
 
-    Answers are kept per rejection (``application_id``), keyed by question
-    id, exactly as given: an int for a scale, ``"yes"``/``"no"``, the chosen
-    text of a choice, or free text.
+    Each question is a trait of its own (``answer_<question id>``, added for
+    the content's questions), saved as the client answers it. Answers are
+    kept per rejection (``application_id``), keyed by question id, exactly
+    as given: an int for a scale, ``"yes"``/``"no"``, the chosen text of a
+    choice, or free text. ``answers`` gathers the ones given.
     """
 
-    answers = Dict()
-    strengths = List()
-    gaps = List()
+    answers = Dict(help="The answers given, by question id (unanswered ones left out).")
+    strengths = List(help="What the answers say to bring out.")
+    gaps = List(help="What the answers say to work on.")
 
     def __init__(self, **kwargs: Any):
+        content = kwargs["content"]
+        self.add_traits(**{
+            answer_trait(q.id): (typed if q.kind == "text" else chosen)(
+                AnyTrait(None, allow_none=True, help=q.text))
+            for q in content.questions})
         super().__init__(**kwargs)
-        self._load()
+        given = self._saved_answers()
+        self.load(**{answer_trait(qid): value for qid, value in given.items()})
+        self._set_answers(given)
 
-    def _load(self) -> None:
+    def _saved_answers(self) -> dict[str, Any]:
+        """The saved answers that still fit their questions (the content may have changed)."""
         saved = self.store.answers(self.client_id, application_id=self.application_id or None)
-        ids = {q.id for q in self.content.questions}
-        self._set_answers({key: value for key, value in saved.items()
-                           if key in ids and value is not None})
+        given = {}
+        for question in self.content.questions:
+            try:
+                value = self.clean(question, saved.get(keys.ASSESSMENT.key(question=question.id)))
+            except NextRoundError:
+                continue
+            if value is not None:
+                given[question.id] = value
+        return given
 
     def _set_answers(self, answers: dict[str, Any]) -> None:
         self.answers = answers
         self.strengths, self.gaps = assessment_signals(answers, self.content)
 
+    def save_edit(self, name: str, value: Any) -> Any:
+        """The saving observer's write: one question's answer changed."""
+        return self.save(name.removeprefix("answer_"), value)
+
     def question(self, question_id: str) -> AssessmentQuestion:
-        try:
-            return self.content.question(question_id)
-        except KeyError:
-            raise NextRoundError(f"There is no question '{question_id}'.") from None
+        return self.content.find("questions", question_id, "question")
 
     def save(self, question_id: str, value: Any) -> Any:
         """Check an answer fits its question, save it, and refresh the summary."""
         question = self.question(question_id)
         value = self.clean(question, value)
-        self.store.set_answer(self.client_id, question.id, value,
+        self.store.set_answer(self.client_id, keys.ASSESSMENT.key(question=question.id), value,
                               application_id=self.application_id)
         answers = {k: v for k, v in self.answers.items() if k != question.id}
         if value is not None:
@@ -147,9 +171,9 @@ class SelfAssessment(Component):
             parts.append(heading(TOPIC_TITLES.get(topic, topic.replace("_", " ").capitalize()),
                                  4))
             for question in questions:
-                widget = self._input_for(question, model.answers.get(question.id))
+                widget = self._input_for(question)
                 self.inputs[question.id] = widget
-                self.on_change(widget, lambda value, q=question.id: self._answered(q, value))
+                self._bind_answer(widget, question)
                 parts.append(labelled(widget, question.text, hint=question.hint))
         self.summary = W.HTML()
         self.summary.add_class("nr-summary")
@@ -158,23 +182,26 @@ class SelfAssessment(Component):
         return [*parts, heading("What your answers say"), self.summary]
 
     @staticmethod
-    def _input_for(question: AssessmentQuestion, saved: Any) -> W.Widget:
-        """The input that fits the question's kind, showing the saved answer."""
+    def _input_for(question: AssessmentQuestion) -> W.Widget:
+        """The input that fits the question's kind (its value comes from the model)."""
         if question.kind == "text":
-            return W.Textarea(value=saved if isinstance(saved, str) else "")
+            return W.Textarea()
         if question.kind == "scale":
             options: list[tuple[str, Any]] = scale_options(question)
         elif question.kind == "yesno":
             options = list(YES_NO)
         else:
             options = [(choice, choice) for choice in question.choices]
-        values = [value for _label, value in options]
-        fits = saved in values and not isinstance(saved, bool)
-        return W.RadioButtons(options=options, value=saved if fits else None)
+        return W.RadioButtons(options=options, value=None)
 
-    def _answered(self, question_id: str, value: Any) -> None:
-        self.model.save(question_id, value)
-        self.status.saved()
+    def _bind_answer(self, widget: W.Widget, question: AssessmentQuestion) -> None:
+        """Tie an input to its answer (the model holds only answers that fit)."""
+        if question.kind == "text":
+            self.bind(widget, answer_trait(question.id),
+                      to_widget=lambda value: value if isinstance(value, str) else "",
+                      to_model=lambda text: text or None)
+            return
+        self.bind(widget, answer_trait(question.id))
 
     def _show_summary(self) -> None:
         self.summary.value = render_summary(self.model.strengths, self.model.gaps)

@@ -17,15 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Int, List, Unicode
+from traitlets import Int, List, TraitError, Unicode, observe, validate
 
+from .. import answer_keys as keys
 from ..advice import AssumptionFlag, check_assumptions
 from ..model import CheckIn, ThoughtRecord, utcnow
-from .base import Component, StepModel, esc, heading, labelled, paragraph
+from .base import Component, StepModel, chosen, esc, heading, labelled, paragraph, typed
 
 THOUGHT_FIELDS = ("situation", "assumption", "evidence", "reframe")
 #: A note typed before any mood is chosen today waits here, so it is not lost.
-NOTE_DRAFT = "checkin.note_draft"
+NOTE_DRAFT = keys.NOTE_DRAFT.key()
 
 
 class WellbeingModel(StepModel):
@@ -36,15 +37,16 @@ class WellbeingModel(StepModel):
     created by the first thing typed into it and updated after that.
     """
 
-    mood = Int(0)
-    note = Unicode()
-    situation = Unicode()
-    assumption = Unicode()
-    evidence = Unicode()
-    reframe = Unicode()
-    flags = List()
-    checkin_id = Unicode()
-    thought_id = Unicode()
+    mood = chosen(Int(0, help="How the client feels today on the content's scale; 0 is "
+                              "not chosen yet."))
+    note = typed(Unicode(help="A note about today, saved with today's check-in."))
+    situation = typed(Unicode(help="Thought record: what happened."))
+    assumption = typed(Unicode(help="Thought record: what the client tells themselves."))
+    evidence = typed(Unicode(help="Thought record: what they actually know."))
+    reframe = typed(Unicode(help="Thought record: what they can control next time."))
+    flags = List(help="What the assumption check found in ``assumption``.")
+    checkin_id = Unicode(help="Today's check-in, once a mood is chosen.")
+    thought_id = Unicode(help="The thought record being written, once begun.")
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -54,29 +56,39 @@ class WellbeingModel(StepModel):
         today = self.today
         for checkin in reversed(self.store.list(CheckIn, self.client_id)):
             if checkin.at.date() == today:
-                self.checkin_id, self.mood, self.note = checkin.id, checkin.mood, checkin.note
+                self.checkin_id = checkin.id
+                self.load(mood=checkin.mood, note=checkin.note)
                 break
         else:
-            self.note = str(self.store.answers(self.client_id).get(NOTE_DRAFT) or "")
+            self.load(note=str(self.store.answers(self.client_id).get(NOTE_DRAFT) or ""))
         thoughts = self.store.list(ThoughtRecord, self.client_id)
         if thoughts:
             latest = thoughts[-1]
             self.thought_id = latest.id
-            for name in THOUGHT_FIELDS:
-                setattr(self, name, getattr(latest, name))
-        self.flags = check_assumptions(self.assumption, self.content)
+            self.load(**{name: getattr(latest, name) for name in THOUGHT_FIELDS})
 
-    def save_mood(self, mood: int) -> CheckIn:
-        """Record how the client feels today (one check-in per day)."""
+    @validate("mood")
+    def _mood_on_the_scale(self, proposal: dict) -> int:
         scale = self.content.mood
-        if not scale.min <= mood <= scale.max:
-            raise ValueError(f"mood must be between {scale.min} and {scale.max}")
-        self.mood = mood
-        return self._save_checkin(mood=mood)
+        mood = proposal["value"]
+        if mood and not scale.min <= mood <= scale.max:
+            raise TraitError(f"mood must be between {scale.min} and {scale.max}")
+        return mood
 
-    def save_note(self, note: str) -> CheckIn | None:
+    @observe("assumption")
+    def _check_assumption(self, change: dict) -> None:
+        self.flags = check_assumptions(change["new"], self.content)
+
+    def save_edit(self, name: str, value: Any) -> CheckIn | ThoughtRecord | None:
+        """The saving observer's write: a mood, the note or a thought record field."""
+        if name == "mood":
+            return self._save_checkin(mood=value) if value else None
+        if name == "note":
+            return self._save_note(value)
+        return self._save_thought(name, value)
+
+    def _save_note(self, note: str) -> CheckIn | None:
         """Save the note beside today's mood; a note alone is kept until a mood is chosen."""
-        self.note = note
         if not self.checkin_id:
             self.store.set_answer(self.client_id, NOTE_DRAFT, note or None)
             return None
@@ -92,13 +104,8 @@ class WellbeingModel(StepModel):
             self.store.set_answer(self.client_id, NOTE_DRAFT, None)
         return record
 
-    def save_thought(self, field: str, text: str) -> ThoughtRecord | None:
+    def _save_thought(self, field: str, text: str) -> ThoughtRecord | None:
         """Save one field of the thought record; the first words typed create it."""
-        if field not in THOUGHT_FIELDS:
-            raise ValueError(f"unknown thought record field {field!r}")
-        setattr(self, field, text)
-        if field == "assumption":
-            self.flags = check_assumptions(text, self.content)
         if self.thought_id:
             return self.store.update(ThoughtRecord, self.thought_id, **{field: text})
         if not text.strip():
@@ -110,9 +117,7 @@ class WellbeingModel(StepModel):
     def new_thought(self) -> None:
         """Start a fresh thought record; the last one stays saved."""
         self.thought_id = ""
-        for name in THOUGHT_FIELDS:
-            setattr(self, name, "")
-        self.flags = []
+        self.load(**dict.fromkeys(THOUGHT_FIELDS, ""))
 
     def checkins(self) -> list[CheckIn]:
         return self.store.list(CheckIn, self.client_id)
@@ -130,18 +135,13 @@ class Wellbeing(Component):
         scale = model.content.mood
         options = [(f"{value} – {scale.labels.get(value, '')}".rstrip(" –"), value)
                    for value in range(scale.min, scale.max + 1)]
-        self.mood = W.RadioButtons(options=options, value=model.mood or None)
-        self.note = W.Textarea(value=model.note,
-                               placeholder="Anything you want to say about today")
-        self.on_change(self.mood, self._mood_chosen)
-        self.on_change(self.note, self._note_changed)
+        self.mood = W.RadioButtons(options=options, value=None)
+        self.note = W.Textarea(placeholder="Anything you want to say about today")
+        self.bind(self.mood, "mood", to_widget=lambda mood: mood or None,
+                  to_model=lambda value: int(value or 0))
+        self.bind(self.note, "note")
 
-        self.thought_inputs = {
-            "situation": W.Textarea(value=model.situation),
-            "assumption": W.Textarea(value=model.assumption),
-            "evidence": W.Textarea(value=model.evidence),
-            "reframe": W.Textarea(value=model.reframe),
-        }
+        self.thought_inputs = {name: W.Textarea() for name in THOUGHT_FIELDS}
         labels = {
             "situation": ("What happened?", "A line or two is enough."),
             "assumption": ("What are you telling yourself about why?",
@@ -151,7 +151,7 @@ class Wellbeing(Component):
             "reframe": ("What can you control next time?", ""),
         }
         for name, widget in self.thought_inputs.items():
-            self.on_change(widget, lambda text, name=name: self._thought_changed(name, text))
+            self.bind(widget, name)
         self.flag_box = W.HTML()
         model.observe(lambda _change: self._show_flags(), names="flags")
         self._show_flags()
@@ -176,28 +176,19 @@ class Wellbeing(Component):
             new_thought,
         ]
 
-    def _mood_chosen(self, value: int | None) -> None:
-        if value is None:
-            return
-        self.model.save_mood(int(value))
-        self.status.saved("Today's check-in is saved.")
-
-    def _note_changed(self, text: str) -> None:
-        if self.model.save_note(text) is None:
+    def saved(self, name: str, value: Any, result: Any) -> None:
+        if name == "mood":
+            self.status.saved("Today's check-in is saved.")
+        elif name == "note" and result is None:
             self.status.saved("Your note is kept. Choose how you feel above to save it "
                               "with today's check-in.")
-        else:
+        elif name == "note":
             self.status.saved("Your note is saved.")
-
-    def _thought_changed(self, name: str, text: str) -> None:
-        self.model.save_thought(name, text)
-        self.status.saved()
+        else:
+            self.status.saved()
 
     def _new_thought(self) -> None:
         self.model.new_thought()
-        with self.quietly():
-            for widget in self.thought_inputs.values():
-                widget.value = ""
         self.status.info("Your last thought record is saved. This one starts blank.")
 
     def _show_flags(self) -> None:

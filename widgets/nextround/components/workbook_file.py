@@ -16,8 +16,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..errors import ClientExists, NextRoundError
-from .base import StatusLine, download_link, esc, heading, paragraph, saves
+from ..errors import ClientExists
+from .base import StatusLine, download_link, esc, guard, heading, paragraph, saves
 
 #: What the link says; the file it saves has a fixed, dated name.
 DOWNLOAD_LABEL = "Download my workbook file"
@@ -78,12 +78,7 @@ class WorkbookFile(W.VBox):
             self._guarded(self.make_link)
 
     def _guarded(self, func: Callable[[], Any]) -> None:
-        try:
-            func()
-        except NextRoundError as exc:
-            self.status.error(str(exc))
-        except Exception:  # noqa: BLE001 - never a traceback on the page
-            self.status.error("that did not work. Nothing you saved has changed.")
+        guard(func, self.status)()
 
     def make_link(self) -> str:
         """The client's work as it is saved now, as a one-click download link."""

@@ -1,0 +1,184 @@
+"""The self-assessment step, driven as a client would.
+
+Each test sets widget values, then checks both what the store saved and
+what the view shows, and rebuilds the step from the same store to find the
+answers again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import ipywidgets as W
+import pytest
+
+from nextround import model
+from nextround.components.self_assessment import SelfAssessment, SelfAssessmentModel
+from nextround.errors import NextRoundError
+from nextround.model import Application
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def walk(widget):
+    """Every widget inside ``widget``, itself included."""
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk(child)
+
+
+def html_values(view) -> list[str]:
+    """Every piece of HTML the component shows (HTML widgets and the status line)."""
+    return [w.value for w in walk(view) if isinstance(w, W.HTML)]
+
+
+def assert_escaped(view, text: str = HOSTILE) -> None:
+    """``text`` appears only escaped, in every HTML the view shows."""
+    shown = "\n".join(html_values(view))
+    assert text not in shown
+    assert "<img" not in shown
+
+
+def by_label(view, label: str):
+    """The one input whose visible label is ``label`` (as get_by_label finds it)."""
+    found = [w for w in walk(view) if getattr(w, "description", None) == label
+             and not isinstance(w, W.Button)]
+    assert len(found) == 1, f"{len(found)} inputs labelled {label!r}"
+    return found[0]
+
+
+def text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment))
+
+
+@pytest.fixture
+def client(store):
+    return store.create_client("Amira Haddad")
+
+
+@pytest.fixture
+def rejection(store, client):
+    return store.add(model.Application(
+        client_id=client.id, company="Northwind", role="Data Analyst", stage="interview",
+        applied_on=date(2025, 1, 6), outcome="rejected", outcome_on=date(2025, 2, 3),
+        contact_name="Sam Lee"))
+
+
+# --- self-assessment ---------------------------------------------------------------
+
+
+def make_assessment(content, store, client, rejection=None):
+    return SelfAssessment.create(content=content, store=store, client_id=client.id,
+                                 application_id=rejection.id if rejection else None)
+
+
+def test_scale_questions_are_labelled_radio_buttons_with_end_words(content, store, client,
+                                                                    rejection):
+    view = make_assessment(content, store, client, rejection)
+    question = content.question("qualifications_shown")
+    widget = by_label(view, question.text)
+    assert isinstance(widget, W.RadioButtons)
+    assert widget._options_labels[0] == f"1 – {question.scale.low}"
+    assert widget._options_labels[-1] == f"5 – {question.scale.high}"
+    assert widget._options_values == (1, 2, 3, 4, 5)
+    assert widget.value is None
+    assert not any(isinstance(w, W.IntSlider | W.FloatSlider) for w in walk(view))
+    shown = "\n".join(html_values(view))
+    assert html.escape(question.hint) in shown
+
+
+def test_each_kind_gets_its_input(content, store, client, rejection):
+    view = make_assessment(content, store, client, rejection)
+    yesno = by_label(view, content.question("needs_list").text)
+    assert isinstance(yesno, W.RadioButtons)
+    assert yesno._options_labels == ("Yes", "No") and yesno._options_values == ("yes", "no")
+    choice = by_label(view, content.question("skill_status").text)
+    assert list(choice._options_values) == list(content.question("skill_status").choices)
+    text = by_label(view, content.question("next_time").text)
+    assert isinstance(text, W.Textarea) and text.continuous_update is True
+
+
+def test_questions_are_grouped_under_topic_headings(content, store, client):
+    view = make_assessment(content, store, client)
+    headings = [text_of(w.value).strip() for w in walk(view)
+                if isinstance(w, W.HTML) and "<h4" in w.value]
+    for title in ("Your qualifications", "Your success stories", "Skills",
+                  "How you came across", "Next time"):
+        assert title in headings
+    assert headings.index("Your qualifications") < headings.index("How you came across")
+
+
+def test_answers_save_as_given_and_the_summary_follows(content, store, client, rejection):
+    view = make_assessment(content, store, client, rejection)
+    qualifications = content.question("qualifications_shown")
+    by_label(view, qualifications.text).value = 5
+    assert store.answers(client.id, application_id=rejection.id) == {"qualifications_shown": 5}
+    assert store.answers(client.id) == {}
+    assert view.status.text.startswith("Saved.")
+    summary = text_of(view.summary.value)
+    assert "Strengths to bring out" in summary and qualifications.strength in summary
+
+    interrupting = content.question("interrupting")
+    by_label(view, interrupting.text).value = 4
+    assert interrupting.gap in text_of(view.summary.value)
+
+    by_label(view, content.question("needs_list").text).value = "no"
+    by_label(view, content.question("skill_status").text).value = "Not sure"
+    by_label(view, content.question("next_time").text).value = "Shorter answers."
+    saved = store.answers(client.id, application_id=rejection.id)
+    assert saved == {"qualifications_shown": 5, "interrupting": 4, "needs_list": "no",
+                     "skill_status": "Not sure", "next_time": "Shorter answers."}
+    assert view.answers == saved and view.model.answers == saved
+    assert content.question("needs_list").gap in text_of(view.summary.value)
+
+    by_label(view, qualifications.text).value = 1
+    summary = text_of(view.summary.value)
+    assert qualifications.strength not in summary and qualifications.gap in summary
+
+
+def test_answers_come_back_when_rebuilt(content, store, client, rejection):
+    view = make_assessment(content, store, client, rejection)
+    by_label(view, content.question("body_language").text).value = 2
+    by_label(view, content.question("defensive").text).value = "yes"
+    by_label(view, content.question("next_time").text).value = "Pause before answering."
+
+    again = make_assessment(content, store, client, rejection)
+    assert by_label(again, content.question("body_language").text).value == 2
+    assert by_label(again, content.question("defensive").text).value == "yes"
+    assert by_label(again, content.question("next_time").text).value == "Pause before answering."
+    assert content.question("defensive").gap in text_of(again.summary.value)
+    only = make_assessment(content, store, client)  # the one rejection is chosen for you
+    assert by_label(only, content.question("body_language").text).value == 2
+    store.add(Application(client_id=client.id, company="Other", outcome="rejected"))
+    store.set_state(client.id, application_id="")
+    other = make_assessment(content, store, client)  # two, and none chosen: nothing shown
+    assert by_label(other, content.question("body_language").text).value is None
+
+
+def test_the_chosen_rejection_comes_from_resume_state(content, store, client, rejection):
+    store.set_state(client.id, application_id=rejection.id)
+    view = make_assessment(content, store, client)
+    by_label(view, content.question("stories_matched").text).value = 3
+    assert store.answers(client.id, application_id=rejection.id) == {"stories_matched": 3}
+
+
+def test_a_value_that_does_not_fit_is_refused_plainly(content, store, client, rejection):
+    view = make_assessment(content, store, client, rejection)
+    with pytest.raises(NextRoundError, match="from 1 to 5"):
+        view.model.save("qualifications_shown", 9)
+    with pytest.raises(NextRoundError, match="options"):
+        view.model.save("needs_list", True)
+    assert store.answers(client.id, application_id=rejection.id) == {}
+    assert SelfAssessmentModel.clean(content.question("next_time"), "") is None
+
+
+def test_hostile_text_answer_never_reaches_html_unescaped(content, store, client, rejection):
+    view = make_assessment(content, store, client, rejection)
+    by_label(view, content.question("next_time").text).value = HOSTILE
+    assert store.answers(client.id, application_id=rejection.id)["next_time"] == HOSTILE
+    assert_escaped(view)

@@ -1,0 +1,387 @@
+"""Reading rejection feedback: which scenario it most likely means, and why.
+
+Courtesy, praise and form-letter wording are set aside before the scenarios'
+cues are read, so a form letter reads as no specific feedback; a named skill
+is quoted; split evidence is shown as two readings; each reading keeps the
+sentences that led to it. Pure functions over content and the client's text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .content import Content
+from .cue_matching import MAX_READ, _Compiled, _compiled, _content, is_negated
+
+NO_FEEDBACK = "no_feedback"
+SKILL_GAP = "skill_gap"
+BETTER_QUALIFIED = "better_qualified"
+#: When the runner-up has at least this share of the leader's score, the
+#: evidence is split and both readings are shown side by side.
+SPLIT_SHARE = 0.6
+#: A named skill's own strength as a cue: a quoted area of experience is as
+#: strong a sign as a long phrase.
+SKILL_STRENGTH = 1.75
+
+#: Where clauses end for setting praise and courtesy aside: the usual clause
+#: breaks, commas, and "and" when a new statement starts after it.
+_CLAUSE_EDGE = re.compile(
+    r"[.;:!?,\n()]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhile\b|\bwhereas\b|\bbecause\b"
+    r"|\byet\b|\band(?=\s+(?:we|i|they|he|she|ultimately|unfortunately|so|after|decided|have"
+    r"|the\s+(?:other|successful|selected|chosen|person|candidate)|another|someone|in\s+the\s+end))")
+#: Words that make a clause a reason even when it also praises.
+_REASON_WORDS = re.compile(
+    r"\b(?:lack\w*|need\w*|requir(?!ements?\s+(?:of|for)\s+(?:the|this)\s+(?:role|position|job|post)\b)\w*|looking\s+for|hoping\s+for|more(?!\s+closely)|less|not|no|n't"
+    r"|never|concern\w*|unfortunately|missing|weak\w*|limited|only|too|instead|rather)\b|n't\b")
+#: Sentences end at a stop, at a blank line, or at a line break unless the
+#: line runs on mid-sentence (a wrapped email line: "with more\nexperience").
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n\s*\n\s*|(?<![a-z,])\n\s*|\n(?![a-z])\s*")
+_SKILL_TAIL = re.compile(
+    r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so)|but|which|who|because|while|so|at\s+this|at\s+the"
+    r"|compared|relative|before|during|when|like|we|you|they|in\s+order|that\s+(?:we|the|is|was)"
+    r"|was|were|is|are|wasn't|isn't|weren't|aren't|has|have|had|did|does|didn't|doesn't|will"
+    r"|would|could|should|central|essential|important|key|needed|required)\b.*$"
+    r"|[\s,]+$")
+
+
+def flatten(text: str) -> str:
+    """Lower-case and straighten quotes, keeping every character's position.
+
+    Unlike :func:`normalise`, white space is not folded, so an offset into
+    the result is an offset into the client's own text: the sentence that
+    led to a reading can be highlighted where they wrote it.
+    """
+    out = []
+    for char in text:
+        low = char.lower()
+        char = low if len(low) == 1 else char
+        if char in "\u2019\u2018`":
+            char = "'"
+        elif char.isspace():
+            char = " " if char != "\n" else "\n"
+        out.append(char)
+    return "".join(out)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end of each sentence (or line) in ``text``, without edge space."""
+    spans = []
+    start = 0
+    for match in list(_SENTENCE_END.finditer(text)) + [None]:
+        end = match.start() if match else len(text)
+        if match and text[match.start() - 1:match.start()] in ".!?;":
+            end = match.start()
+        chunk = text[start:end]
+        if chunk.strip():
+            left = start + len(chunk) - len(chunk.lstrip())
+            right = start + len(chunk.rstrip())
+            spans.append((left, right))
+        start = match.end() if match else len(text)
+    return spans
+
+
+@dataclass(frozen=True)
+class ScenarioSuggestion:
+    """A scenario that fits the feedback, with the words that led to it.
+
+    ``evidence`` holds the start and end of each sentence, in the client's own
+    text, that led to this reading; ``skill`` quotes the missing skill or
+    area when the feedback names one.
+    """
+
+    scenario_id: str
+    score: float
+    cues: tuple[str, ...]
+    evidence: tuple[tuple[int, int], ...] = ()
+    skill: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.scenario_id
+
+
+@dataclass(frozen=True)
+class FeedbackReading:
+    """What the feedback most likely means, and how sure the reading is.
+
+    ``split`` is true when the evidence is weak or points two ways: the two
+    likely readings are then shown side by side for the client to choose.
+    ``form_letter`` is true when nothing in the text is a specific reason.
+    """
+
+    text: str
+    suggestions: list[ScenarioSuggestion]
+    split: bool = False
+    form_letter: bool = False
+
+    @property
+    def top(self) -> ScenarioSuggestion | None:
+        return self.suggestions[0] if self.suggestions else None
+
+    @property
+    def choices(self) -> list[ScenarioSuggestion]:
+        """One reading when it is clear, the two likeliest when it is not."""
+        return self.suggestions[:2] if self.split else self.suggestions[:1]
+
+
+def suggest_scenarios(text: str, content: Content | None = None) -> list[ScenarioSuggestion]:
+    """Rank the scenarios that fit what the client heard, best first.
+
+    Each suggestion lists the words that matched, so the client can see why
+    and confirm or choose another. When nothing specific was said (an empty
+    note, a form letter) the "no feedback" scenario is offered first.
+    """
+    return read_feedback(text, content).suggestions
+
+
+def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
+    """Read feedback: rank the scenarios, say how sure, and show the sentences why.
+
+    Praise, thanks, talk of how many or how strong the applicants were, and
+    promises to keep a CV on file are set aside first: they are courtesy,
+    not reasons. What remains is read with each scenario's cues. A named
+    missing skill or area makes a skill gap (and is quoted); experience in
+    general, with no area, stays "better qualified". When nothing specific
+    remains, the reading is "no specific feedback", said plainly.
+    """
+    content = _content(content)
+    text = (text or "")[:MAX_READ]
+    flat = flatten(text)
+    compiled = _compiled(content)
+    order = {scenario.id: i for i, scenario in enumerate(content.scenarios)}
+    masked = _set_aside(flat, compiled.not_reasons)
+    sentences = sentence_spans(text)
+    skills = _skills(masked, compiled)
+    masked = _set_aside_form_match(masked, compiled.form_match, skills)
+    found: dict[str, list[tuple[int, int, float]]] = {}
+    for matcher in compiled.scenarios:
+        spans = matcher.find(masked)
+        if spans:
+            found[matcher.item_id] = spans
+    _resolve_overlaps(found)
+    if skills:
+        # A named area turns "more experience in logistics" into a skill gap.
+        named = [sentence for sentence in sentences
+                 if any(_overlaps(sentence, skill) for skill in skills)]
+        found[BETTER_QUALIFIED] = [span for span in found.get(BETTER_QUALIFIED, [])
+                                   if not any(_overlaps(span, s) for s in named)]
+        found[SKILL_GAP] = _merge(found.get(SKILL_GAP, []),
+                                  [(s, e, SKILL_STRENGTH) for s, e in skills])
+    elif found.get(SKILL_GAP):
+        # Experience in general, with no area named, is someone else being more
+        # qualified; a test, credential or depth still reads as a skill gap.
+        general = [span for span in found[SKILL_GAP]
+                   if _GENERAL_EXPERIENCE.search(_clause_from(masked, span))
+                   and not _SPECIFIC_KIND.search(_clause_from(masked, span))]
+        if general and len(general) == len(found[SKILL_GAP]):
+            found[BETTER_QUALIFIED] = _merge(found.get(BETTER_QUALIFIED, []), general)
+            found[SKILL_GAP] = []
+    ranked = [_suggestion(sid, spans, content, flat, sentences, skills)
+              for sid, spans in found.items() if spans and sid != NO_FEEDBACK]
+    ranked.sort(key=lambda s: (-s.score, order.get(s.scenario_id, 99)))
+    if ranked:
+        split = len(ranked) > 1 and ranked[1].score >= SPLIT_SHARE * ranked[0].score
+        if NO_FEEDBACK in found:
+            ranked.append(_suggestion(NO_FEEDBACK, found[NO_FEEDBACK], content, flat,
+                                      sentences, ()))
+        return FeedbackReading(text, ranked, split=split)
+    return _no_specific_reason(text, flat, masked, found, compiled, content, sentences)
+
+
+def _no_specific_reason(text, flat, masked, found, compiled, content, sentences) -> FeedbackReading:
+    """The reading when nothing specific was said: plainly "no feedback".
+
+    Form-letter wording about someone fitting better puts "better
+    qualified" beside it, marked as split, since the client may know more.
+    """
+    spans = found.get(NO_FEEDBACK) or []
+    for matcher in compiled.scenarios:
+        if matcher.item_id == NO_FEEDBACK and not spans:
+            # Set-aside clauses still say "no feedback" ("due to the volume of
+            # applications we cannot give feedback"), so read the whole text.
+            spans = matcher.find(flat) or matcher.find(flat, fallback=True)
+    if spans:
+        first = _suggestion(NO_FEEDBACK, spans, content, flat, sentences, ())
+    else:
+        first = ScenarioSuggestion(NO_FEEDBACK, 0.0, ("no specific reason was given",))
+    suggestions = [first]
+    form = [(m.start(), m.end(), 1.0) for regex in compiled.form_match
+            for m in regex.finditer(flat) if m.end() > m.start()]
+    if form and any(s.id == BETTER_QUALIFIED for s in content.scenarios):
+        hint = _suggestion(BETTER_QUALIFIED, form, content, flat, sentences, ())
+        suggestions.append(ScenarioSuggestion(hint.scenario_id, round(first.score / 2, 3),
+                                              hint.cues, hint.evidence))
+    return FeedbackReading(text, suggestions, split=len(suggestions) > 1, form_letter=True)
+
+
+#: Skill-gap wording that speaks of experience in general, not of an area.
+_GENERAL_EXPERIENCE = re.compile(r"\b(?:experience[ds]?|inexperienced|senior\w*|junior|years)\b")
+#: Words that make skill-gap wording specific even when it says "experience".
+_SPECIFIC_KIND = re.compile(
+    r"\b(?:skills?|tools?|knowledge|qualifications?|certif\w*|degree|licen[cs]e|tests?|assessment"
+    r"|technical|kind|type|area|field|hands.on|practical|direct|industry|sector|domain"
+    r"|management|managerial|leadership|people)\b")
+
+
+def _clause_from(masked: str, span: tuple[int, ...]) -> str:
+    """A cue's words and the rest of its clause: "the position required someone
+    with more experience" speaks of experience in general although the cue
+    itself ("required someone with") does not say what was required."""
+    words = masked[span[0]:span[1]]
+    if not _OPEN_ENDED.search(words):
+        return words
+    edge = _FORM_CLAUSE_EDGE.search(masked, span[1])
+    return masked[span[0]:edge.start() if edge else len(masked)]
+
+
+#: A cue that stops before saying what it is about ("required someone with").
+_OPEN_ENDED = re.compile(r"\b(?:with|who|someone|somebody|a\s+person|people|candidates?)\s*$")
+
+
+def _resolve_overlaps(found: dict[str, list[tuple[int, int, float]]]) -> None:
+    """Where two readings' cues cover the same words, keep the stronger one.
+
+    "You weren't familiar with our company" is a skill cue ("familiar with")
+    inside a longer presentation cue; the longer, more specific words win.
+    Ties in strength go to the longer span.
+    """
+    spans = [(sid, span) for sid, items in found.items() if sid != NO_FEEDBACK
+             for span in items]
+    beaten: set[tuple[str, tuple[int, int, float]]] = set()
+    for sid, span in spans:
+        for other_sid, other in spans:
+            if other_sid == sid or not _overlaps(span, other):
+                continue
+            mine = (span[2], span[1] - span[0])
+            theirs = (other[2], other[1] - other[0])
+            if theirs > mine:
+                beaten.add((sid, span))
+    for sid, span in beaten:
+        found[sid].remove(span)
+
+
+def _overlaps(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _merge(spans: list[tuple[int, int, float]], extra: list[tuple[int, int, float]]
+           ) -> list[tuple[int, int, float]]:
+    """Add spans, keeping the stronger where two cover the same words."""
+    kept: list[tuple[int, int, float]] = []
+    for span in sorted(spans + extra, key=lambda s: (-s[2], s[0])):
+        if not any(_overlaps(span, other) for other in kept):
+            kept.append(span)
+    return sorted(kept)
+
+
+def _set_aside(flat: str, not_reasons: list[re.Pattern[str]]) -> str:
+    """Blank out each clause that only praises, thanks or speaks of the field.
+
+    A clause that also carries reason words ("we need someone with excellent
+    Excel skills") is kept: only pure courtesy is set aside. Blanking keeps
+    every offset, so what is read still points into the client's text.
+    """
+    chars = list(flat)
+    edges = [0] + [m.start() for m in _CLAUSE_EDGE.finditer(flat)] + [len(flat)]
+    for regex in not_reasons:
+        for match in regex.finditer(flat):
+            if match.end() == match.start():
+                continue
+            at = bisect.bisect_right(edges, match.start()) - 1
+            start = edges[at]
+            end = edges[bisect.bisect_left(edges, match.end())] if match.end() < len(flat) \
+                else len(flat)
+            clause = flat[start:end]
+            rest = (flat[start:match.start()] + " " * (match.end() - match.start())
+                    + flat[match.end():end])
+            if _REASON_WORDS.search(rest):
+                continue
+            chars[start:end] = [" " if c != "\n" else c for c in clause]
+    return "".join(chars)
+
+
+def _set_aside_form_match(masked: str, form_match: list[re.Pattern[str]],
+                          skills: list[tuple[int, int]]) -> str:
+    """Blank out form-letter "closer match" clauses that name no skill.
+
+    In "another candidate whose experience aligns more closely with the
+    specific requirements of this role" nothing is named: "specific
+    requirements" there is boilerplate, not a gap. A clause that names an
+    area ("more directly matches our need for 5+ years in app design") is kept.
+    """
+    chars = list(masked)
+    edges = [0] + [m.start() for m in _FORM_CLAUSE_EDGE.finditer(masked)] + [len(masked)]
+    for regex in form_match:
+        for match in regex.finditer(masked):
+            at = bisect.bisect_right(edges, match.start()) - 1
+            start = edges[at]
+            end = edges[min(bisect.bisect_left(edges, match.end()), len(edges) - 1)]
+            if any(_overlaps((start, end), skill) for skill in skills):
+                continue
+            if _HOW_THEY_FIT.search(masked, start, end):
+                continue
+            chars[start:end] = [" " if c != "\n" else c for c in masked[start:end]]
+    return "".join(chars)
+
+
+#: A "closer match" clause that says what matched better is kept: values,
+#: culture or work style are how the client came across, not boilerplate.
+_HOW_THEY_FIT = re.compile(
+    r"\b(?:culture|cultural|values|work(?:ing)?\s+style|personality|ethos|way\s+of\s+working)\b")
+#: A form-letter clause runs to a comma, stop or "but": "whose ... more closely
+#: match the needs of the team" is one clause however long.
+_FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our)\b)")
+
+
+def _skills(masked: str, compiled: _Compiled) -> list[tuple[int, int]]:
+    """Spans of named skills or areas the feedback says were missing."""
+    spans: list[tuple[int, int]] = []
+    for regex in compiled.skill:
+        for match in regex.finditer(masked):
+            if "skill" in regex.groupindex and match.group("skill"):
+                start, end = match.span("skill")
+            else:
+                start, end = match.span()
+            value = _SKILL_TAIL.sub("", masked[start:end])
+            end = start + len(value.rstrip(" .,;:'\""))
+            if end - start < 2 or is_negated(masked, match.start()):
+                continue
+            if any(bad.fullmatch(masked[start:end].strip()) for bad in compiled.not_skill):
+                continue
+            if not any(_overlaps((start, end), other) for other in spans):
+                spans.append((start, end))
+    return sorted(spans)
+
+
+def _suggestion(scenario_id: str, spans: list[tuple[int, int, float]], content: Content,
+                flat: str, sentences: list[tuple[int, int]], skills) -> ScenarioSuggestion:
+    weight = next((s.cues.weight for s in content.scenarios if s.id == scenario_id), 1.0)
+    score = weight * sum(strength for _s, _e, strength in spans)
+    cues = tuple(dict.fromkeys(" ".join(flat[s:e].split()) for s, e, _ in spans))
+    evidence = tuple(dict.fromkeys(
+        sentence for s, _e, _w in spans for sentence in sentences
+        if sentence[0] <= s < sentence[1]))
+    skill = ""
+    if scenario_id == SKILL_GAP and skills:
+        start, end = skills[0]
+        skill = " ".join(flat[start:end].split())
+    return ScenarioSuggestion(scenario_id, round(score, 3), cues, evidence, skill)
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int]], *, tag: str = "mark") -> str:
+    """The client's text as HTML, escaped, with the given spans wrapped in ``tag``."""
+    import html as _html
+
+    out: list[str] = []
+    at = 0
+    for start, end in sorted(set(spans)):
+        if start < at:
+            continue
+        out.append(_html.escape(text[at:start]))
+        out.append(f"<{tag}>{_html.escape(text[start:end])}</{tag}>")
+        at = end
+    out.append(_html.escape(text[at:]))
+    return "".join(out)

@@ -1,0 +1,291 @@
+"""The tone check's sentence checks: one function per kind of rudeness.
+
+Each check reads one sentence (as typed, and lower-cased with offsets kept)
+with its rule's cue lists from ``content/tone.yaml``, whether the sentence is
+aimed at the reader, and VADER's scores (:mod:`nextround.tone_words`), and
+says whether the sentence reads that way. :mod:`nextround.tone` decides which
+reading leads and what the client is told.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .tone_words import (
+    _WORDS,
+    _analyzer,
+    _compound,
+    _hostile,
+    _lower,
+    _negative_judgement,
+    _straighten,
+    _vader_valence,
+)
+
+if TYPE_CHECKING:
+    from .content import ToneRule
+    from .tone import _Compiled, _Cues
+
+#: A question to the reader that scores this low (and asks for no help) is
+#: rhetorical: "Why are you wasting my time?"
+HOSTILE_QUESTION = -0.3
+#: "You clearly …" at or above this score is praise ("you clearly care").
+PRAISE_COMPOUND = 0.3
+#: Exclamation marks or capitals in a sentence this warm (VADER compound) are
+#: delight, not shouting.
+WARM_COMPOUND = 0.5
+#: Capitalised words this long are shouting unless listed as acronyms; shorter
+#: ones only when they are everyday words ("NOT", "HATE"), not short forms.
+SHOUT_LETTERS = 5
+
+#: Everyday short words: written in capitals they are shouting, not acronyms.
+_SHORT_WORDS = frozenset("""
+    all am an and any are as at be best big but by can did do done dont even ever for get
+    got had has have he her him his how i if in is it its just let me more most my need
+    never no not now of off oh on one only or our out over real really she so stop sure
+    than that the them then they this to too up us very want was way we well were what
+    when who why will with yes you your
+""".split())
+_CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z']*[A-Z](?![\w'])")
+_REPEATED_MARKS = re.compile(r"[!?]{2,}")
+#: "That is why I applied" explains; it does not ask.
+#: "why" closely followed by the writer or a negation asks about them.
+_WHY_ABOUT_ME = re.compile(r"(?:\s+[\w']+){0,3}?\s+(?:i|me|my|i'm|not|[\w]+n't)(?![\w'])")
+#: "Thank you for explaining" thanks for an answer; it does not ask for one.
+_THANKS_FOR = re.compile(r"thanks?\s+(?:you\s+)?(?:so\s+much\s+|very\s+much\s+)?for\s+$")
+_NEGATIONS = frozenset({"not", "never", "no", "dont", "cannot", "cant"})
+_NOT_ASKING_WHY = re.compile(r"(?:that|this|which|here|it)(?:'s|\s+is|\s+was)\s+why\b")
+#: "I'd like to explain why I applied": the writer explains; nobody is asked.
+_I_EXPLAIN_WHY = re.compile(r"(?:i'd\s+like|i\s+would\s+like|i\s+want|let\s+me|allow\s+me)\s+"
+                            r"(?:to\s+)?(?:briefly\s+)?(?:explain|say|tell\s+you|share|mention|"
+                            r"describe|outline|add)\s+$")
+#: "I'm not looking for the reason why…", "I'm not asking why": the writer
+#: says outright that they do not ask for the reason.
+_DISCLAIMS_ASKING = re.compile(
+    r"(?:not|n't|never)\s+(?:\w+\s+)?(?:looking\s+for|asking(?:\s+for)?|seeking|after|"
+    r"wanting|need(?:ing)?(?:\s+to\s+know)?)\s+(?:to\s+know\s+)?(?:the\s+|a\s+|any\s+)?"
+    r"(?:reasons?\s+)?$")
+#: "I would be lying if I said…": an idiom about the writer's own honesty, not
+#: an accusation; it is blanked before the sentence checks read the words.
+_HONESTY_IDIOM = re.compile(r"(?:would|'d)\s+be\s+lying\s+if\b")
+
+
+# --- sentence checks ----------------------------------------------------------------
+
+
+def _checks_that_fire(sentence: str, lower: str, compiled: _Compiled) -> list[ToneRule]:
+    """The rules whose sentence check fires on this sentence, most hurtful first."""
+    lower = _HONESTY_IDIOM.sub(lambda m: " " * len(m.group()), lower)
+    reader = compiled.reader
+    aimed = bool(reader and reader.search(lower))
+    fired: list[ToneRule] = []
+    for check, cues in compiled.checks:
+        if cues.rule in fired:
+            continue
+        if CHECKS[check](sentence, lower, cues, aimed, compiled):
+            fired.append(cues.rule)
+    return fired
+
+
+def _insult(sentence, lower, cues, aimed, compiled) -> bool:
+    return bool(cues.find("words", lower)) or (aimed and _hostile(sentence, lower, compiled))
+
+
+def _shouting(sentence, lower, cues, aimed, compiled) -> bool:
+    """"!!", "??" or capitals, unless the sentence is plainly warm (see _warm)."""
+    loud = bool(_REPEATED_MARKS.search(sentence)) or _has_shouted_word(sentence, cues)
+    return loud and not _warm(sentence)
+
+
+def _warm(sentence: str) -> bool:
+    """"Thanks so much!!" is delight, not anger: VADER scores it plainly warm."""
+    return _analyzer().polarity_scores(sentence)["compound"] >= WARM_COMPOUND
+
+
+#: Sentences in which a check's own patterns do not count either.
+VETOES = {"shouting": _warm}
+
+
+def _vetoed(rule: ToneRule, sentence: str) -> bool:
+    veto = VETOES.get(rule.check or "")
+    return bool(veto and veto(sentence))
+
+
+def _has_shouted_word(sentence: str, cues: _Cues) -> bool:
+    for match in _CAPS.finditer(sentence):
+        word = match.group().replace("'", "")
+        if word in cues.acronyms:
+            continue
+        if len(word) >= SHOUT_LETTERS or word.lower() in _SHORT_WORDS \
+                or _vader_valence(word.lower()) != 0:
+            return True
+    return False
+
+
+def _sarcasm(sentence, lower, cues, aimed, compiled) -> bool:
+    """Sarcastic turns of phrase, and the shapes sarcasm takes in polite words:
+
+    * praise or thanks undercut in the same breath ("It was kind of you to
+      write, given you had already decided"; "Thank you for replying, albeit
+      a month late");
+    * "How disappointing to realize …": a judging word, then what the writer
+      found out (a listed adjective, or one VADER scores negative that is not
+      the writer's own feeling);
+    * scare quotes around the reader's own words, in a sentence aimed at the
+      reader ("your "careful consideration"").
+    """
+    if cues.find("phrases", lower):
+        return True
+    praise = cues.find("praise", lower)
+    if praise and cues.find("undercut", lower[praise.end():]):
+        return True
+    if _how_adjective_to_realize(lower, cues, compiled):
+        return True
+    return aimed and any(cues.find("quoted", _lower(_straighten(quoted)))
+                         for quoted in _scare_quoted(sentence))
+
+
+#: "How disappointing to realize", "How convenient to find out".
+_HOW_ADJECTIVE = re.compile(r"(?:^|[\s,;:(\-])(?:how|what\s+an?)\s+([a-z]+)\s+"
+                            r"(?:it\s+(?:is|was)\s+)?(?:to|that)\s+")
+
+
+def _how_adjective_to_realize(lower: str, cues: _Cues, compiled: _Compiled) -> bool:
+    for match in _HOW_ADJECTIVE.finditer(lower):
+        adjective = match.group(1)
+        if not cues.find("realize", lower[match.end():match.end() + 40]):
+            continue
+        if cues.lists.get("adjectives") is not None and cues.lists["adjectives"].fullmatch(
+                adjective):
+            return True
+        own_feeling = compiled.feelings is not None and compiled.feelings.fullmatch(adjective)
+        if not own_feeling and _vader_valence(adjective) <= -1.0:
+            return True
+    return False
+
+
+#: A short quoted span: "careful consideration", “fit”.
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{2,40})[\"\u201d]")
+
+
+def _scare_quoted(sentence: str) -> list[str]:
+    """Quoted spans of at most four words: a longer quotation reports speech."""
+    return [m.group(1) for m in _QUOTED.finditer(sentence) if len(m.group(1).split()) <= 4]
+
+
+def _demand(sentence, lower, cues, aimed, compiled) -> bool:
+    if cues.find("phrases", lower):
+        return True
+    verbs = cues.lists.get("verbs")
+    if verbs is not None and _after_i(lower, verbs):
+        return True
+    commands = cues.lists.get("commands")
+    words = _WORDS.findall(lower)
+    return bool(commands is not None and len(words) > 1 and commands.fullmatch(words[0])
+                and words[1] in ("me", "us", "why", "what", "how", "your", "my"))
+
+
+def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
+    """Blame phrases; blame words aimed at the reader; "you" with "clearly"
+    close behind in a sentence that is not praise ("you had clearly decided");
+    and a hostile question put to the reader ("Why are you wasting my time?")
+    that asks for no help."""
+    if cues.find("phrases", lower) or (aimed and cues.find("words", lower)):
+        return True
+    if _YOU_CLEARLY.search(lower) and _compound(sentence) < PRAISE_COMPOUND:
+        return True
+    return _hostile_question(sentence, lower, compiled)
+
+
+#: "you clearly", "you had obviously", "you were evidently": a claim about the
+#: reader's mind.
+_YOU_CLEARLY = re.compile(r"(?<![\w'])you(?:\s+[\w']+){0,2}?\s+(?:clearly|obviously|evidently)\b")
+_SECOND_PERSON = re.compile(
+    r"(?<![\w'])(?:you|your|you're|you've|you'd|you'll|yourselves)(?![\w'])")
+
+
+def _hostile_question(sentence: str, lower: str, compiled: _Compiled) -> bool:
+    """A question to "you" that scores hostile and asks for no help: rhetorical."""
+    if "?" not in sentence or not _SECOND_PERSON.search(lower):
+        return False
+    return _negative_judgement(lower, compiled) and _compound(sentence) <= HOSTILE_QUESTION
+
+
+#: A sentence about roles still to come: "a position will turn up … for which I
+#: am a perfect fit" hopes; it does not argue with the decision made.
+_LOOKS_AHEAD = re.compile(
+    r"\b(?:future|(?:turn|turns|come|comes|open|opens)\s+up|next\s+(?:time|opening|role|"
+    r"vacancy)|down\s+the\s+road|(?:another|other|new)\s+(?:openings?|roles?|positions?|"
+    r"vacanc\w+|opportunit\w+))\b")
+
+
+def _arguing(sentence, lower, cues, aimed, compiled) -> bool:
+    """Arguing phrases; a fit claim counts only about the decision made, not in a
+    sentence that looks ahead to other roles."""
+    ahead = bool(_LOOKS_AHEAD.search(lower))
+    for match in _finditer(cues.lists.get("phrases"), lower):
+        if not (ahead and cues.find("fit", match.group())):
+            return True
+    beliefs = cues.lists.get("beliefs")
+    return bool(beliefs is not None and cues.find("fit", lower) and _after_i(lower, beliefs))
+
+
+def _after_i(lower: str, regex: re.Pattern[str], *, within: int = 2) -> bool:
+    """True when ``regex`` matches a word soon after "I", with no "not" between:
+    "I require", "I really thought", but not "I don't require"."""
+    for i_word in re.finditer(r"(?<![\w'])i(?![\w'])", lower):
+        at = i_word.end()
+        for _ in range(within + 1):
+            gap = re.match(r"\s+", lower[at:])
+            if not gap:
+                break
+            at += gap.end()
+            if regex.match(lower, at):
+                return True
+            word = re.match(r"[\w']+", lower[at:])
+            if not word or word.group() in _NEGATIONS or word.group().endswith("n't"):
+                break
+            at += word.end()
+    return False
+
+
+def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
+    """A request or question for the reason one was not chosen.
+
+    "why" counts when the decision or the writer ("I", "me", "not") follows it
+    closely, or when it ends the question ("understand why?"); other reason
+    words ("the reason", "the deciding factor") need a decision word, or an
+    explicit request ("explain the reason"). Thanks for an explanation
+    already given is not a request.
+    """
+    requested = any(not _THANKS_FOR.search(lower, max(0, m.start() - 24), m.start())
+                    for m in _finditer(cues.lists.get("asking"), lower))
+    if not (requested or "?" in sentence):
+        return False
+    decision = cues.find("decision", lower)
+    for match in _finditer(cues.lists.get("reasons"), lower):
+        if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
+            continue
+        if _I_EXPLAIN_WHY.search(lower[max(0, match.start() - 40):match.start()]):
+            continue
+        if _DISCLAIMS_ASKING.search(lower[max(0, match.start() - 40):match.start()]):
+            continue
+        if match.group().startswith("why"):
+            after = lower[match.end():]
+            if _WHY_ABOUT_ME.match(after) or not after.strip(" ?!.\"')"):
+                return True
+            if decision and decision.start() > match.start():
+                return True
+        elif decision or requested:
+            return True  # "explain the reason" asks for it even with no decision word
+    return False
+
+
+def _finditer(regex: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    return regex.finditer(text) if regex is not None else iter(())
+
+
+CHECKS = {"insult": _insult, "shouting": _shouting, "sarcasm": _sarcasm, "demand": _demand,
+          "accusation": _accusation, "arguing": _arguing, "asking_why": _asking_why}
