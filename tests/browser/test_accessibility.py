@@ -240,6 +240,13 @@ ZOOM_JS = """() => {
 }"""
 
 
+#: The help topics: their words and where they sit on the page.
+HELP_JS = """() => [...document.querySelectorAll('nav[aria-label=Help] details > summary')]
+  .map(el => { const box = el.getBoundingClientRect();
+               return [el.textContent.trim(), Math.round(box.left),
+                       Math.round(box.top + window.scrollY)]; })"""
+
+
 @dataclass
 class Scan:
     violations: list[dict] = field(default_factory=list)
@@ -248,6 +255,7 @@ class Scan:
     inputs: list[dict] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)
     zoom: dict = field(default_factory=dict)
+    help: list = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         by_impact = {"critical": 0, "serious": 0, "moderate": 0, "minor": 0}
@@ -289,6 +297,7 @@ def scan(page, name: str, axe) -> Scan:
     result.passes = [rule["id"] for rule in response["passes"]]
     result.inputs = page.evaluate(INPUTS_JS)
     result.unlabelled = find_by_label_problems(page, result.inputs)
+    result.help = page.evaluate(HELP_JS)
     page.set_viewport_size(ZOOMED)
     try:
         page.wait_for_timeout(200)
@@ -381,6 +390,14 @@ def test_layout_works_at_200_percent_zoom(scans, name):
                         ("scrolling sideways inside the page", zoom["scrolls"]),
                         ("cut short by its box", zoom["clipped"])):
         assert not found, f"{name}: {kind}:\n  " + "\n  ".join(found[:15])
+
+
+def test_help_is_in_the_same_place_on_every_page(scans):
+    """WCAG 2.2, 3.2.6 Consistent Help: the same topics, in the same order and place."""
+    first = scans[PAGES[0]].help
+    assert [text for text, *_ in first] == ["How this works", "Who to contact"], first
+    for name in PAGES[1:]:
+        assert scans[name].help == first, f"{name}: {scans[name].help} != {first}"
 
 
 # --- charts -------------------------------------------------------------------------------
