@@ -155,6 +155,10 @@ def content_texts(content: Content) -> Iterator[Text]:
     for act in content.actions:
         yield t("actions.yaml", f"actions[{act.id}].title", "actions.title", act.title)
         yield t("actions.yaml", f"actions[{act.id}].detail", "actions.detail", act.detail)
+    for key in ("how_it_works", "who_to_contact"):
+        topic = getattr(content.help, key)
+        yield t("help.yaml", f"{key}.title", "help.title", topic.title)
+        yield t("help.yaml", f"{key}.text", "help.text", topic.text)
 
 
 def step_texts() -> Iterator[Text]:

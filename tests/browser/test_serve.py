@@ -448,3 +448,27 @@ def test_without_the_token_a_visitor_gets_a_plain_login_page(page, page_log, app
     page.get_by_role("button", name="Open NextRound").click()
     wait_for_widgets(page)
     assert app_server.token not in page.url
+
+
+def test_the_token_page_takes_a_pasted_token_and_a_password_manager(page, app_server):
+    """WCAG 2.2, 3.3.8 Accessible Authentication: nothing to remember or retype.
+
+    The token goes in by pasting (no script stops it), a password manager may
+    fill it (``autocomplete=current-password``), its label stays visible, and
+    nothing asks for a puzzle or a code.
+    """
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"],
+                                   origin=app_server.base.rstrip("/"))
+    page.goto(app_server.base)
+    token = page.get_by_label("Token")
+    token.wait_for(state="visible", timeout=30_000)
+    assert page.locator("label[for=nr-token]").is_visible()
+    assert token.get_attribute("autocomplete") == "current-password"
+    assert page.locator("input:not([type=hidden])").count() == 1  # the token, nothing else
+    page.evaluate("text => navigator.clipboard.writeText(text)", app_server.token)
+    token.focus()
+    page.keyboard.press("Control+V")
+    assert token.input_value() == app_server.token
+    page.keyboard.press("Enter")
+    wait_for_widgets(page)
+    assert app_server.token not in page.url

@@ -162,7 +162,7 @@ class App(W.VBox):
             [self.client_picker, self.new_name, self.add_button, self.counsellor_button],
             layout=W.Layout(flex_flow="row wrap", align_items="flex-end"))
         self.children = [
-            W.HTML(_header_html()),
+            W.HTML(_header_html(model.content.help)),
             _binder_notice(),
             self.client_bar,
             self.same_name_box,
@@ -467,12 +467,30 @@ def close_tree(widget: W.Widget) -> None:
     widget.close()
 
 
-def _header_html() -> str:
+def _header_html(help_file=None) -> str:
     # A plain div: the page's main landmark holds the app, and a <header>
     # inside it would be a banner landmark nested in main.
-    return ("<div class='nr-header'><h1>NextRound</h1>"
+    return ("<div class='nr-header'><div><h1>NextRound</h1>"
             "<p>A no is not the end. Work through what happened, one step at a time."
-            "</p></div>")
+            f"</p></div>{_help_html(help_file)}</div>")
+
+
+def _help_html(help_file) -> str:
+    """The two help topics from ``content/help.yaml``, opened in place.
+
+    They sit in the header, which stays the same on every step, so help is
+    always found in the same place (WCAG 3.2.6 Consistent Help).
+    """
+    if help_file is None:
+        return ""
+    topics = []
+    for key, topic in (("how-it-works", help_file.how_it_works),
+                       ("who-to-contact", help_file.who_to_contact)):
+        paragraphs = "".join(f"<p>{esc(part.strip())}</p>"
+                             for part in topic.text.split("\n\n") if part.strip())
+        topics.append(f"<details class='nr-help-topic nr-help-{key}'>"
+                      f"<summary>{esc(topic.title)}</summary>{paragraphs}</details>")
+    return f"<nav class='nr-help nextround-no-print' aria-label='Help'>{''.join(topics)}</nav>"
 
 
 def _welcome_html() -> str:

@@ -42,6 +42,8 @@ from .content_schema import (
     FeedbackSource,
     GraciousFile,
     GraciousStep,
+    HelpFile,
+    HelpTopic,
     Identifier,
     Item,
     KeepSearching,
@@ -436,6 +438,7 @@ def _content(directory: Path, models: dict[str, Any]) -> Content:
         keep_searching=actions.keep_searching,
         tone_words=models["tone.yaml"].words,
         readings=models["scenarios.yaml"].readings,
+        help=models["help.yaml"],
     )
 
 
@@ -477,7 +480,7 @@ def load_content(directory: str | Path | None = None) -> Content:
 #: The content's models are defined in :mod:`nextround.content_schema` and
 #: named here too, so readers import everything content from one place.
 __all__ = [
-    "ActionsFile", "ArticleFile", "ArticlePart", "AssessmentFile", "AssessmentQuestion",
+    "ActionsFile", "ArticleFile", "ArticlePart", "HelpFile", "HelpTopic", "AssessmentFile", "AssessmentQuestion",
     "Assumption", "Condition", "Content", "ContentError", "Cues", "default_content_dir",
     "EmailsFile", "EmailTemplate", "FeedbackSource", "FILES", "format_loc", "GraciousFile",
     "GraciousStep", "Identifier", "Item", "KeepSearching", "LibraryAction", "load_content",

@@ -337,6 +337,23 @@ class ActionsFile(Item):
     actions: list[LibraryAction] = Field(min_length=1)
 
 
+# --- help ------------------------------------------------------------------------
+
+
+class HelpTopic(Item):
+    """One of the help links on every step: its words and what it opens to."""
+
+    title: NonEmpty
+    text: NonEmpty  # plain paragraphs, separated by blank lines
+
+
+class HelpFile(Item):
+    """The same two help links in the same place on every step (WCAG 3.2.6)."""
+
+    how_it_works: HelpTopic
+    who_to_contact: HelpTopic
+
+
 #: Every content file, the model that validates it, and its label in counts.
 FILES: dict[str, type[Item]] = {
     "article.yaml": ArticleFile,
@@ -348,6 +365,7 @@ FILES: dict[str, type[Item]] = {
     "gracious.yaml": GraciousFile,
     "tone.yaml": ToneFile,
     "actions.yaml": ActionsFile,
+    "help.yaml": HelpFile,
 }
 
 
@@ -370,6 +388,7 @@ class Content:
     keep_searching: KeepSearching
     tone_words: ToneWords = field(default_factory=ToneWords)
     readings: Readings = field(default_factory=Readings)
+    help: HelpFile | None = None
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

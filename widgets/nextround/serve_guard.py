@@ -373,8 +373,8 @@ def login_page(*, action: str, xsrf_field: str, failed: bool, base_url: str = "/
             f"here.</p>{wrong}"
             f"<form method='post' action='{html.escape(action)}'>{xsrf_field}"
             "<p><label for='nr-token'>Token</label><br>"
-            "<input id='nr-token' name='password' type='password' autocomplete='off' "
-            "required size='40'></p>"
+            "<input id='nr-token' name='password' type='password' "
+            "autocomplete='current-password' required size='40'></p>"
             "<p><button type='submit'>Open NextRound</button></p></form>"
             "</main></body></html>")
 
