@@ -119,6 +119,17 @@ def test_feedback_name_fills_an_untouched_draft_only(content, store, client, rej
     assert "Hi Kim," in by_label(view, "Your message").value
 
 
+def test_the_name_in_the_log_is_offered_not_asked_again(content, store, client, rejection):
+    """WCAG 2.2, 3.3.7 Redundant Entry: the contact the log names fills the name box."""
+    view = make(FeedbackRequest, content, store, client)
+    by_label(view, "Who you are writing to").value = "recruiter"
+    assert by_label(view, "Their name (optional)").value == "Grace"
+    assert "Grace" in by_label(view, "Your message").value
+    by_label(view, "Their name (optional)").value = "Kim"
+    again = make(FeedbackRequest, content, store, client)
+    assert by_label(again, "Their name (optional)").value == "Kim"  # the client's word wins
+
+
 def test_mark_flags_escapes_around_and_inside_marks(content):
     text = "<b>Hi</b> what did I do wrong & why?"
     marked = mark_flags(text, check_tone(text, content))

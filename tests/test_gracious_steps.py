@@ -129,6 +129,21 @@ def test_contact_form_draft_survives_a_reload_and_becomes_a_contact(content, sto
     assert "Grace Hopper" in third.contact_table.value
 
 
+def test_the_contact_form_offers_the_person_the_log_names(content, store, client, rejection):
+    """WCAG 2.2, 3.3.7 Redundant Entry: name, company and role come from the log."""
+    view = make_gracious(content, store, client, rejection)
+    assert by_label(view, "Contact's name").value == "Sam Lee"
+    assert by_label(view, "Their company").value == "Northwind"
+    assert "Data Analyst" in by_label(view, "How you met").value
+    assert not any(key.startswith("contact_draft.") for key in store.answers(client.id))
+    button(view, "Add this contact").click()
+    [contact] = store.list(model.Contact, client.id)
+    assert (contact.name, contact.company) == ("Sam Lee", "Northwind")
+    # Once they are a contact, the form is not filled with them again.
+    again = make_gracious(content, store, client, rejection)
+    assert by_label(again, "Contact's name").value == ""
+
+
 def test_a_contact_needs_a_name(content, store, client):
     view = make_gracious(content, store, client)
     by_label(view, "Their company").value = "Globex"

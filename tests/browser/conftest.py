@@ -47,8 +47,16 @@ from browser_harness import (
     stop_server,
     wait_for_widgets,
 )
+from playwright.sync_api import expect
 
 __all__ = ["free_port", "wait_for_widgets", "ServedApp", "PageLog"]
+
+#: How long an ``expect`` waits for its condition. Playwright's 5 s is too
+#: short for a step to reach a busy 2-core machine's kernel and come back; a
+#: page that is right passes as soon as the condition holds, so this only
+#: matters when the machine is slow.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(config, items):

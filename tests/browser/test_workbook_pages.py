@@ -34,6 +34,7 @@ HEARD = "They went with an internal candidate who already knew the team."
 REFLECTION = "Three results from my last job that this team would want."
 OWN_STEP = "Ask Jo to introduce me to someone on the data team"
 OWN_DUE = date.today() + timedelta(days=5)
+SOURCE_NAME = "The recruiter or HR contact"
 
 
 @dataclass
@@ -189,7 +190,7 @@ Priya Shah
 
 
 def test_log_notebook_reads_a_pasted_rejection_email(page, workbook):
-    """Runs last: it adds a rejection and works on it from then on."""
+    """Runs late: it adds a rejection and works on it from then on."""
     store, client_id = workbook.store, workbook.client_id
     open_notebook(page, workbook, "01-log-rejection.ipynb")
     page.get_by_label("The rejection email you received").fill(PASTED)
@@ -210,3 +211,24 @@ def test_log_notebook_reads_a_pasted_rejection_email(page, workbook):
     [feedback] = store.list(Feedback, client_id, application_id=app.id)
     assert feedback.heard == PASTED.strip()
     assert store.get_state(client_id)["application_id"] == app.id
+
+
+def test_the_contact_form_offers_whom_the_email_named(page, workbook):
+    """WCAG 2.2, 3.3.7 Redundant Entry: after the email above, nothing is typed twice.
+
+    The log now works on Brightwater Energy, whose email Priya Shah signed:
+    the contact form offers her, with the company and role, instead of asking
+    again.
+    """
+    open_notebook(page, workbook, "06-stay-gracious.ipynb")
+    expect(page.get_by_label("Contact's name")).to_have_value("Priya Shah")
+    expect(page.get_by_label("Their company")).to_have_value("Brightwater Energy")
+    expect(page.get_by_label("How you met")).to_have_value("Met about the Senior Analyst role")
+    snapshot(page, "workbook-06-contact-offered")
+
+
+def test_the_feedback_request_offers_whom_the_email_named(page, workbook):
+    """The same: the name box of the request holds the person the email named."""
+    open_notebook(page, workbook, "02-ask-for-feedback.ipynb")
+    page.get_by_label("Who you are writing to").select_option(label=SOURCE_NAME)
+    expect(page.get_by_label("Their name (optional)")).to_have_value("Priya Shah")

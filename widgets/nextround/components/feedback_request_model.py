@@ -186,7 +186,8 @@ class FeedbackRequestModel(StepModel):
             self._rendered = self.render()
             self.load(subject=saved["subject"], body=saved["body"])
         else:
-            self.load(person="")
+            # The name the log already holds is offered, not asked for again.
+            self.load(person=self.email_context().get("contact_name", ""))
             self._rendered = self.render()
             self.load(subject=self._rendered[0], body=self._rendered[1])
         self._check()

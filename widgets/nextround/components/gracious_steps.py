@@ -113,12 +113,31 @@ class GraciousStepsModel(StepModel):
             values[done_trait(step.id)] = bool(answers.get(keys.GRACIOUS_DONE.key(step=step.id)))
             edited = answers.get(keys.GRACIOUS_DRAFT.key(step=step.id))
             values[draft_trait(step.id)] = self._shown_draft(step.id, edited)
-        for field in CONTACT_FIELDS:
-            saved = general.get(keys.CONTACT_DRAFT.key(field=field))
-            values[contact_trait(field)] = (_iso_day(saved) if field == "follow_up_on"
-                                            else str(saved or ""))
-        self.load(**values)
         self.contacts = self.store.list(Contact, self.client_id)
+        offered = self._contact_from_log()
+        for field in CONTACT_FIELDS:
+            key = keys.CONTACT_DRAFT.key(field=field)
+            # A field the client has touched (even emptied) keeps their word.
+            value = general[key] if key in general else offered.get(field)
+            values[contact_trait(field)] = (_iso_day(value) if field == "follow_up_on"
+                                            else str(value or ""))
+        self.load(**values)
+
+    def _contact_from_log(self) -> dict[str, str]:
+        """The person the log names, offered for the contact form (WCAG 3.3.7).
+
+        Nothing is offered once that person is already a contact, so adding
+        them does not bring the same name straight back.
+        """
+        app = self.application()
+        if app is None or not app.contact_name.strip():
+            return {}
+        known = {(c.name.casefold(), c.company.casefold()) for c in self.contacts}
+        if (app.contact_name.strip().casefold(), app.company.strip().casefold()) in known:
+            return {}
+        role = app.role.strip()
+        return {"name": app.contact_name.strip(), "company": app.company.strip(),
+                "how_met": f"Met about the {role} role" if role else ""}
 
     def step(self, step_id: str) -> GraciousStep:
         return self.content.find("gracious_steps", step_id, "step")
