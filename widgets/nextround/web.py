@@ -72,8 +72,9 @@ def immutable_static(handler_class: type) -> type:
     """A static file handler that marks content-hashed files immutable."""
 
     class ImmutableStatic(handler_class):
-        def set_extra_headers(self, path):
-            super().set_extra_headers(path)
+        def set_headers(self):
+            # After the handler's own headers: Jupyter's says "no-cache" to all.
+            super().set_headers()
             if is_content_hashed(self.request.path, self.request.query_arguments):
                 self.set_header("Cache-Control", IMMUTABLE)
 
