@@ -106,7 +106,7 @@ def voila_argv(options: ServeOptions) -> list[str]:
         f"--VoilaConfiguration.template={TEMPLATE}",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.show_tracebacks=False",
-        f"--VoilaConfiguration.extension_allowlist={list(FIRST_VIEW_EXTENSIONS)!r}",
+        *(f"--VoilaConfiguration.extension_allowlist={name}" for name in FIRST_VIEW_EXTENSIONS),
         f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
         "--VoilaConfiguration.preheat_kernel=True",
         "--VoilaConfiguration.default_pool_size=1",
