@@ -156,8 +156,7 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
 #: as an anonymous AMD module where a loader is present, and never set ``Plotly``.
 LAZY_PLOTLY_SCRIPT = """(function () {
   var holder = document.getElementById(%(id)s);
-  var source = document.getElementById(%(id)s + '-figure');
-  if (!holder || !source || holder.getAttribute('data-drawn')) return;
+  if (!holder || holder.getAttribute('data-drawn')) return;
   holder.setAttribute('data-drawn', 'pending');
   var config = document.getElementById('jupyter-config-data');
   var base = (config && JSON.parse(config.textContent).baseUrl) || '/';
@@ -179,7 +178,7 @@ LAZY_PLOTLY_SCRIPT = """(function () {
     });
   }
   window.nextroundPlotly.then(function (Plotly) {
-    var figure = JSON.parse(source.textContent);
+    var figure = JSON.parse(holder.getAttribute('data-figure'));
     return Plotly.newPlot(holder, figure.data, figure.layout, figure.config);
   }).then(function () {
     holder.setAttribute('data-drawn', 'yes');
@@ -192,11 +191,8 @@ LAZY_PLOTLY_SCRIPT = """(function () {
 
 
 def script_json(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element.
-
-    No ``<``, ``>`` or ``&`` is left to close the element or open a comment,
-    whatever text a client typed; JSON.parse reads the escapes back.
-    """
+    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``
+    is left to close the element or open a comment."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -204,8 +200,9 @@ def script_json(value: Any) -> str:
 def lazy_plotly_html(chart: Chart, figure: dict[str, Any]) -> str:
     """The chart for pages without plotly's lab extension: drawn once plotly.js loads.
 
-    The element waits at the chart's size, so nothing on the page moves when it
-    is drawn; the figure travels as JSON, never as HTML.
+    The figure travels as JSON in an escaped attribute, never as markup or
+    script: whatever a client typed stays data. The element waits at the
+    chart's size, so nothing on the page moves when it is drawn.
     """
     from ..web import plotly_js_url_path
 
@@ -213,11 +210,11 @@ def lazy_plotly_html(chart: Chart, figure: dict[str, Any]) -> str:
     height = figure.get("layout", {}).get("height", CHART_HEIGHT)
     script = LAZY_PLOTLY_SCRIPT % {"id": script_json(element_id),
                                    "path": script_json(plotly_js_url_path())}
+    figure_json = json.dumps(figure, separators=(",", ":"))
     return (f"<div id='{element_id}' class='{CHART_CLASS}' role='figure' "
-            f"aria-label='{esc(chart.title)}' style='width:{CHART_WIDTH}px;height:{height}px;"
-            f"max-width:100%'></div>"
-            f"<script type='application/json' id='{element_id}-figure'>"
-            f"{script_json(figure)}</script><script>{script}</script>")
+            f"aria-label='{esc(chart.title)}' data-figure='{esc(figure_json)}' "
+            f"style='width:{CHART_WIDTH}px;height:{height}px;max-width:100%'></div>"
+            f"<script>{script}</script>")
 
 
 def _plotly_trace(go: Any, trace: Trace) -> Any:
