@@ -762,6 +762,7 @@ def main(argv: list[str] | None = None) -> int:
             for server in everything:
                 server.stop()
         app, baseline = pair
+        preheated = {s.name: s.preheated_loads() for s in (app, caseload_server)}
         print("import time: 5 fresh processes each", flush=True)
         imports = import_figures(env, 5)
         for module, times in imports.items():
@@ -797,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
         "progress_10k_s": med(progress["warm"]),
         "caseload_1k_runs_s": stats(caseload_times),
         "caseload_1k_s": med(caseload_times),
-        "preheated_loads": {s.name: s.preheated_loads() for s in (app, caseload_server)},
+        "preheated_loads": preheated,
         "seconds": time.monotonic() - started,
     })
 
