@@ -325,6 +325,15 @@ class JupyterServer:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8", errors="replace")
 
+    def headers(self, path: str, *, timeout: float = 120) -> tuple[int, dict[str, str], int]:
+        """Status, headers and bytes sent for ``path``, asked for as a browser asks (gzip)."""
+        separator = "&" if "?" in path else "?"
+        request = urllib.request.Request(f"{self.url}{path}{separator}token={self.token}",
+                                         headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, len(body)
+
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
@@ -503,6 +512,34 @@ def test_app_page_links_nothing_outside_the_server(app_html):
         r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>',
         app_html, re.S).group(1))
     assert config["fullMathjaxUrl"] is None and config["mathjaxConfig"] is None
+
+
+@pytest.mark.slow
+def test_app_page_loads_only_the_widget_manager(app_html):
+    """As under ``nextround serve``: plotly's lab extension is not on the first view."""
+    config = json.loads(re.search(
+        r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>',
+        app_html, re.S).group(1))
+    loaded = {ext["name"] for ext in config["federated_extensions"]}
+    assert loaded == {"@jupyter-widgets/jupyterlab-manager",
+                      "@voila-dashboards/widgets-manager8"}
+
+
+@pytest.mark.slow
+def test_jupyter_server_serves_plotly_js_compressed_and_for_good(binder_env, jupyter):
+    """nextround.web, enabled by the install: the charts' plotly.js, gzip, immutable."""
+    name = subprocess.run(
+        [str(binder_env.bin / "python"), "-c",
+         "from nextround.web import plotly_js_url_path; print(plotly_js_url_path())"],
+        capture_output=True, text=True, check=True, timeout=60,
+        env=clean_env(binder_env.venv), stdin=subprocess.DEVNULL).stdout.strip()
+    status, headers, sent = jupyter.headers(name)
+    assert status == 200
+    assert headers.get("content-encoding") == "gzip"
+    assert "immutable" in headers.get("cache-control", "")
+    assert sent < 2_500_000  # 4.8 MB as it is installed
+    status, headers, _ = jupyter.headers("voila/templates/nextround/static/nextround.css")
+    assert headers.get("content-encoding") == "gzip"
 
 
 @pytest.mark.slow

@@ -9,19 +9,23 @@ import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
 
 from nextround import model
+from nextround.charts import Chart, Trace
 from nextround.components.progress import (
+    CHART_CLASS,
     PLOTLY_MIME,
     WORKBOOK_STEPS,
-    Chart,
     Progress,
-    Trace,
     figure_bundle,
+    lazy_plotly_html,
 )
+from nextround.steps import STEPS, step_by_key
+from nextround.web import plotly_js_url_path
 
 TODAY = date(2024, 6, 20)  # a Thursday
 HOSTILE = "<script>alert(1)</script>"
@@ -72,7 +76,9 @@ def history(store):
 
 
 def build(store, content, client) -> Progress:
-    return Progress.create(content=content, store=store, client_id=client.id, today=TODAY)
+    """Progress as the step registry builds it (with the steps' titles), on a fixed day."""
+    return Progress.create(content=content, store=store, client_id=client.id, today=TODAY,
+                           step_titles={step.key: step.title for step in STEPS})
 
 
 def test_progress_builds_four_plotly_charts_with_the_aggregated_data(store, content, history):
@@ -133,10 +139,14 @@ def test_each_chart_has_a_summary_and_its_data_as_a_table(store, content, histor
 
 def test_user_text_is_escaped_in_hover_text_and_tables(store, content, history):
     progress = build(store, content, history)
-    shown = json.dumps([out.outputs for out in progress.chart_outputs])
+    bundles = [o["data"] for out in progress.chart_outputs for o in out.outputs]
+    shown = json.dumps([{k: v for k, v in b.items() if k != "text/html"} for b in bundles])
     shown += "".join(text.value for text in progress.chart_texts)
     assert HOSTILE not in shown
     assert "<script" not in shown
+    for bundle in bundles:  # the HTML rendering: only its own two script elements
+        assert HOSTILE not in bundle["text/html"]
+        assert bundle["text/html"].count("<script") == 1
     hover = traces_by_name(figure(progress, 0))["Still open"]["hovertext"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hover[1]
     mood_hover = figure(progress, 2)["data"][0]["hovertext"][1]
@@ -220,6 +230,54 @@ def test_the_progress_module_imports_plotly_only_when_drawing():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={"PYTHONPATH": WIDGETS_DIR}, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_step_registry_gives_progress_the_titles_without_a_cycle(store, content):
+    """progress.py never imports the registry that imports it: the titles come in."""
+    client = store.create_client("Registry")
+    progress = step_by_key("progress").build(content=content, store=store,
+                                             client_id=client.id)
+    assert "Not yet:</strong> Log the rejection" in progress.completion.value
+    assert "Not yet:</strong> Your action plan" in progress.completion.value
+    code = ("import sys; import nextround.components.progress; "
+            "print('nextround.steps' in sys.modules, 'nextround.app' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={"PYTHONPATH": WIDGETS_DIR}, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_chart_arithmetic_needs_no_widgets_and_no_plotly():
+    code = ("import sys; import nextround.charts; "
+            "print(any(m in sys.modules for m in ('ipywidgets', 'plotly', 'pandas')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={"PYTHONPATH": WIDGETS_DIR}, check=True)
+    assert result.stdout.split() == ["False"]
+
+
+def test_each_chart_also_comes_as_html_that_loads_plotly_from_this_server(
+        store, content, history):
+    """Pages without plotly's lab extension (the app) draw the same figure from HTML."""
+    progress = build(store, content, history)
+    bundle = progress.chart_outputs[0].outputs[0]["data"]
+    html = bundle["text/html"]
+    assert f"class='{CHART_CLASS}'" in html
+    assert json.dumps(plotly_js_url_path()) in html
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
+    figure_json = re.search(r"data-figure='([^']*)'", html).group(1)
+    assert json.loads(unescape(figure_json)) == bundle[PLOTLY_MIME]
+
+
+def test_typed_text_stays_data_in_the_chart_html():
+    """Text reaches the figure JSON in an attribute: it can neither leave it nor run."""
+    hostile = "</script><script>alert(1)</script>' onmouseover='alert(2)' \" <!-- &"
+    chart = Chart("mood", hostile, "s", (Trace("line", hostile, ["2024-01-01"], [1],
+                                              [hostile]),), (), ())
+    figure = figure_bundle(chart)[PLOTLY_MIME]
+    html = lazy_plotly_html(chart, figure)
+    attribute = re.search(r"data-figure='([^'<>]*)'", html).group(1)
+    assert json.loads(unescape(attribute)) == figure
+    assert html.count("<script") == 1 and html.count("</script>") == 1
+    assert "<script>alert" not in html and "onmouseover='" not in html
 
 
 def test_ten_thousand_applications_build_quickly_into_weekly_bars(store, content):

@@ -480,7 +480,8 @@ def load_content(directory: str | Path | None = None) -> Content:
 #: The content's models are defined in :mod:`nextround.content_schema` and
 #: named here too, so readers import everything content from one place.
 __all__ = [
-    "ActionsFile", "ArticleFile", "ArticlePart", "HelpFile", "HelpTopic", "AssessmentFile", "AssessmentQuestion",
+    "ActionsFile", "ArticleFile", "ArticlePart", "AssessmentFile", "AssessmentQuestion",
+    "HelpFile", "HelpTopic",
     "Assumption", "Condition", "Content", "ContentError", "Cues", "default_content_dir",
     "EmailsFile", "EmailTemplate", "FeedbackSource", "FILES", "format_loc", "GraciousFile",
     "GraciousStep", "Identifier", "Item", "KeepSearching", "LibraryAction", "load_content",

@@ -17,6 +17,11 @@ widget (comm) and kernel-info messages. On top of that, this module:
   connection in case that call never arrives;
 * uses the ``nextround`` Voilà template, which loads nothing from outside
   the server;
+* loads only the widget manager on the first view (:data:`FIRST_VIEW_EXTENSIONS`):
+  the charts' plotly.js comes later, when Progress is first opened
+  (:mod:`nextround.web`);
+* compresses JavaScript, CSS and JSON, and lets the browser keep every
+  content-hashed file for good (:mod:`nextround.voila_app`);
 * passes ``--db`` to the kernels as ``NEXTROUND_DB``, and ``--demo`` serves a
   temporary database of demo clients that is deleted when the server stops.
 
@@ -66,6 +71,12 @@ LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 #: docs/reliability.md): six fit a counsellor's laptop, and a counsellor with
 #: a client rarely has more than two or three tabs open.
 DEFAULT_MAX_SESSIONS = 6
+#: The JupyterLab extensions the app's page loads: the widget manager and Voilà's
+#: adapter for it, nothing else. plotly's (4.8 MB), anywidget's and the code
+#: highlighter's are installed but unused on the page. The template's
+#: ``conf.json`` and ``binder/voila.py`` name the same list.
+FIRST_VIEW_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager",
+                         "@voila-dashboards/widgets-manager8")
 IDENTITY_PROVIDER = "nextround.voila_app.NextRoundIdentityProvider"
 KERNEL_CONNECTION = "nextround.voila_app.QuietKernelConnection"
 
@@ -95,6 +106,7 @@ def voila_argv(options: ServeOptions) -> list[str]:
         f"--VoilaConfiguration.template={TEMPLATE}",
         "--VoilaConfiguration.allow_template_override=NO",
         "--VoilaConfiguration.show_tracebacks=False",
+        *(f"--VoilaConfiguration.extension_allowlist={name}" for name in FIRST_VIEW_EXTENSIONS),
         f"--VoilaExecutor.cell_error_instruction={CELL_ERROR_MESSAGE}",
         "--VoilaConfiguration.preheat_kernel=True",
         "--VoilaConfiguration.default_pool_size=1",

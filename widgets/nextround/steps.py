@@ -26,9 +26,16 @@ class Step:
         return getattr(module, class_name)
 
     def build(self, *, content, store, client_id: str, application_id: str | None = None):
-        """Build this step's component for one client."""
-        return self.component_class().create(content=content, store=store, client_id=client_id,
-                                             application_id=application_id)
+        """Build this step's component for one client.
+
+        A component that lists the steps (Progress) is given their titles
+        here, so it never imports this registry, which imports it.
+        """
+        component = self.component_class()
+        options = ({"step_titles": {step.key: step.title for step in STEPS}}
+                   if getattr(component, "needs_step_titles", False) else {})
+        return component.create(content=content, store=store, client_id=client_id,
+                                application_id=application_id, **options)
 
 
 STEPS: tuple[Step, ...] = (

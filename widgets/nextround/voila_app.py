@@ -49,6 +49,7 @@ from .serve_guard import (
     tokens_match,
     without_token,
 )
+from .web import immutable_static, plotly_route
 
 _log = logging.getLogger("nextround.serve")
 #: Room in a websocket message for the widget message around an uploaded file.
@@ -181,8 +182,13 @@ class KernelQueryHandler(GuardMixin, RequestInfoSocketHandler):
 
 
 def guarded(spec: tuple) -> tuple:
-    """A handler route with its class wrapped in the matching guard."""
+    """A handler route with its class wrapped in the matching guard.
+
+    Static file handlers also learn to mark content-hashed files immutable.
+    """
     pattern, handler, *rest = spec
+    if issubclass(handler, web.StaticFileHandler):
+        handler = immutable_static(handler)
     if issubclass(handler, RequestInfoSocketHandler):
         wrapped = KernelQueryHandler
     else:
@@ -303,13 +309,17 @@ class NextRoundVoila(Voila):
         # A workbook file up to its limit must fit in one websocket message
         # (Tornado's default is 10 MiB); the page refuses larger ones itself.
         settings["websocket_max_message_size"] = MAX_WORKBOOK_BYTES + WEBSOCKET_MARGIN
+        # JavaScript, CSS and JSON go out gzipped (a third of their size or less).
+        settings["compress_response"] = True
         install_redaction(self.identity_provider.token or "",
                           [self.log, logging.getLogger("tornado"),
                            logging.getLogger("nextround")])
         return settings
 
     def init_handlers(self):
-        return [guarded(spec) for spec in super().init_handlers()]
+        """Voilà's routes, guarded, and plotly.js for the charts (before the catch-all)."""
+        return [guarded(plotly_route(self.server_url)),
+                *(guarded(spec) for spec in super().init_handlers())]
 
     def initialize(self, argv=None):
         super().initialize(argv)

@@ -1,49 +1,65 @@
 """Your progress: how far the workbook has come, and charts of the search over time.
 
-Seeing the search as a whole puts one "no" in proportion: the applications
-sent, the kinds of feedback heard, how mood has moved, and the plan getting
-done. Each chart comes with a sentence that says what it shows and a table
-of its numbers, so the step works without seeing the chart at all.
+The numbers, sentences and tables come from :mod:`nextround.charts`; this
+component shows them, and is the only place that knows about plotly.
 
-The numbers are worked out here, in plain Python, one pass over each table:
-a client with ten thousand applications gets a few hundred weekly bars, not
-ten thousand points. The charts are drawn by the plotly mimetype renderer
-from their JSON alone (no FigureWidget, no plotly renderers, no network);
-plotly is imported only when a chart is drawn.
+Each chart is sent as a mimebundle with two renderings of one figure:
+
+* ``application/vnd.plotly.v1+json``, drawn by plotly's own renderer where
+  its lab extension is loaded (JupyterLab, so the notebooks keep their charts);
+* ``text/html``: the figure as escaped JSON and a short script that loads
+  plotly.js from this server (:mod:`nextround.web`) the first time a chart
+  is drawn, then draws it. The Voilà app's first view loads only the widget
+  manager, so its pages pick this one; plotly.js (4.8 MB) is fetched only
+  when Progress is first opened, and then cached by the browser for good.
+
+plotly's Python package is imported only when a chart is drawn.
 
 Example::
 
-    from nextround.components.progress import Progress
-    Progress.create(content=content, store=store, client_id=client.id)
+    from nextround.steps import step_by_key
+    step_by_key("progress").build(content=content, store=store, client_id=client.id)
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+import uuid
+from datetime import date
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Int, List
+from traitlets import Dict, Int, List
 
 from .. import answer_keys as keys
-from ..caseload import NOT_CONFIRMED, confirmed_scenarios, rejections_by_scenario
+from ..caseload import confirmed_scenarios
+from ..charts import (
+    DAY_MS,
+    Chart,
+    Trace,
+    actions_chart,
+    applications_chart,
+    chart_esc,
+    date_axis,
+    feedback_chart,
+    mood_chart,
+    text_alternative,
+)
 from ..content import Content
-from ..model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
-from ..steps import BY_KEY
+from ..model import Action, Answer, Application, CheckIn, Feedback
 from .base import Component, StepModel, esc, heading, labelled, paragraph
 
 #: Charts draw at a fixed width that fits beside their summary in the app;
 #: on a narrow screen the summary moves under the chart.
 CHART_WIDTH = 600
+CHART_HEIGHT = 340
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: The plotly.js options sent with every chart: no logo, no cloud links. Not
 #: ``responsive``: inside an ipywidgets Output that collapses a chart to 0 px high.
 PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False}
+#: Marks the element a chart is drawn in (tests and the page's styles find it by it).
+CHART_CLASS = "nr-plotly"
 
 #: The workbook steps whose saved data counts toward completion, and what counts.
 WORKBOOK_STEPS: tuple[tuple[str, str], ...] = (
@@ -55,354 +71,6 @@ WORKBOOK_STEPS: tuple[tuple[str, str], ...] = (
     ("gracious", "a gracious step ticked"),
     ("plan", "a step in your plan"),
 )
-
-OUTCOME_LABELS = {"pending": "Still open", "rejected": "Rejected", "offer": "Offer",
-                  "withdrawn": "Withdrawn"}
-#: Okabe-Ito colours (safe for colour blindness) plus a fill pattern each,
-#: so outcomes differ by more than colour.
-OUTCOME_STYLE = {
-    "pending": {"color": "#999999", "pattern": ""},
-    "rejected": {"color": "#D55E00", "pattern": "/"},
-    "offer": {"color": "#009E73", "pattern": "."},
-    "withdrawn": {"color": "#0072B2", "pattern": "x"},
-}
-#: Borders for the charts' data tables, scoped to them.
-TABLE_STYLE = (
-    "<style>.nr-chart-table{border-collapse:collapse;margin:.5em 0}"
-    ".nr-chart-table th,.nr-chart-table td{border:1px solid #6b6b6b;padding:.2em .5em;"
-    "text-align:left}.nr-chart-table caption{text-align:left;font-weight:600}</style>")
-#: How many company names a bar's hover text lists before "and N more".
-HOVER_NAMES = 3
-#: Longest check-in note shown in the mood chart's hover text.
-HOVER_NOTE = 80
-#: A day in milliseconds, plotly's unit for steps along a date axis.
-DAY_MS = 86_400_000
-#: Dates on an axis read as "3 Nov 2026": days, never hours.
-DATE_TICK_FORMAT = "%-d %b %Y"
-#: Whole days between date ticks, smallest first; weeks once days crowd.
-TICK_STEPS_DAYS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
-#: At most this many dates along an axis, so they never overlap at 600 px.
-MAX_DATE_TICKS = 5
-
-
-# --- chart data (pure) ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Trace:
-    """One series of a chart, already aggregated. Hover text is escaped HTML."""
-
-    kind: str  # "bar", "hbar" or "line"
-    name: str
-    x: list[Any]
-    y: list[Any]
-    hover: list[str] = field(default_factory=list)
-    style: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A chart's numbers, its one-sentence summary and its table of data."""
-
-    key: str
-    title: str
-    summary: str
-    traces: tuple[Trace, ...]
-    head: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    x_title: str = ""
-    y_title: str = ""
-    y_range: tuple[float, float] | None = None
-    y_ticks: tuple[tuple[int, str], ...] = ()
-    today: date | None = None
-    count_axis: str = "y"  # the axis that counts things: whole numbers only
-    count_max: int = 0
-    #: Days between the dates the x axis shows: 7 for weekly bars, 1 for days,
-    #: 0 when the x axis is not a time axis.
-    x_step_days: int = 0
-
-
-def plural(number: int, word: str, words: str | None = None) -> str:
-    return f"{number} {word if number == 1 else (words or word + 's')}"
-
-
-def nice_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def chart_esc(text: object) -> str:
-    """Escape text for plotly, whose labels read a small HTML subset.
-
-    As :func:`esc`, but a double quote becomes ``&#34;``: plotly decodes
-    numeric entities and only a few named ones, so ``&quot;`` would show as
-    typed rather than as ``"``.
-    """
-    return esc(text).replace("&quot;", "&#34;")
-
-
-def _and(parts: Sequence[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def direction(first: float, latest: float, *, more: str = "higher", less: str = "lower"
-              ) -> str:
-    """How the latest value compares with the first: the trend a chart shows."""
-    if latest > first:
-        return f"{more} than at first"
-    if latest < first:
-        return f"{less} than at first"
-    return "the same as at first"
-
-
-def _names(names: list[str], total: int) -> str:
-    """Escaped names for hover text: the first few, then how many more."""
-    shown = ", ".join(chart_esc(name) for name in names)
-    return shown + (f" and {total - len(names)} more" if total > len(names) else "")
-
-
-def applications_chart(applications: Iterable[Application]) -> Chart:
-    """Applications per week (by the date applied), stacked by how they ended."""
-    counts: dict[date, Counter] = defaultdict(Counter)
-    names: dict[tuple[date, str], list[str]] = defaultdict(list)
-    totals: Counter = Counter()
-    undated = 0
-    for app in applications:
-        totals[app.outcome] += 1
-        if app.applied_on is None:
-            undated += 1
-            continue
-        week = app.applied_on - timedelta(days=app.applied_on.weekday())
-        counts[week][app.outcome] += 1
-        shown = names[(week, app.outcome)]
-        if len(shown) < HOVER_NAMES:
-            shown.append(app.company or "a company")
-    weeks = sorted(counts)
-    outcomes = [o for o in OUTCOMES if totals[o]]
-    traces = []
-    for outcome in outcomes:
-        label = OUTCOME_LABELS[outcome]
-        ys = [counts[w][outcome] for w in weeks]
-        hover = [f"Week of {nice_date(w)}: {n} {chart_esc(label.lower())}<br>"
-                 f"{_names(names[(w, outcome)], n)}" if n else ""
-                 for w, n in zip(weeks, ys, strict=True)]
-        traces.append(Trace("bar", label, [w.isoformat() for w in weeks], ys, hover,
-                            OUTCOME_STYLE[outcome]))
-    rows = tuple((nice_date(w), *(counts[w][o] for o in outcomes), sum(counts[w].values()))
-                 for w in weeks)
-    return Chart("applications", "Your applications and how they ended",
-                 applications_summary(counts, undated), tuple(traces),
-                 ("Week of", *(OUTCOME_LABELS[o] for o in outcomes), "Total"), rows,
-                 x_title="Week you applied", y_title="Applications",
-                 count_max=max((row[-1] for row in rows), default=0), x_step_days=7)
-
-
-def applications_summary(counts: dict[date, Counter], undated: int) -> str:
-    """What the weekly bars show: the first week to the latest, and how they ended.
-
-    Applications without a date are not in the chart, so they are only
-    mentioned, never counted in with the bars.
-    """
-    weeks = sorted(counts)
-    if not weeks:
-        if not undated:
-            return "You have not logged any applications yet."
-        return (f"You logged {plural(undated, 'application')} but none has the date you "
-                "applied yet, so there is nothing to chart.")
-    per_week = [sum(counts[w].values()) for w in weeks]
-    ended: Counter = Counter()
-    for week in weeks:
-        ended.update(counts[week])
-    total = sum(per_week)
-    if len(weeks) == 1:
-        text = f"You applied to {plural(total, 'job')} in the week of {nice_date(weeks[0])}"
-    else:
-        text = (f"From the week of {nice_date(weeks[0])} to the week of "
-                f"{nice_date(weeks[-1])}, you applied to {plural(total, 'job')}: "
-                f"{per_week[0]} in the first week and {per_week[-1]} in the latest, "
-                f"{direction(per_week[0], per_week[-1], more='more', less='fewer')}")
-    ends = []
-    if ended["rejected"]:
-        ends.append(f"{ended['rejected']} ended in a rejection")
-    if ended["offer"]:
-        ends.append(f"{ended['offer']} ended in an offer")
-    if ended["withdrawn"]:
-        ends.append(f"you withdrew from {ended['withdrawn']}")
-    if ended["pending"]:
-        ends.append(f"{ended['pending']} {'is' if ended['pending'] == 1 else 'are'} "
-                    "still open")
-    if total == 1:
-        only = {"rejected": "It ended in a rejection", "offer": "It ended in an offer",
-                "withdrawn": "You withdrew from it", "pending": "It is still open"}
-        text += f". {only[next(o for o in OUTCOMES if ended[o])]}."
-    else:
-        text += f". Of these, {_and(ends)}."
-    if undated:
-        verb = "is" if undated == 1 else "are"
-        text += (f" {plural(undated, 'more application has', 'more applications have')} "
-                 f"no date and {verb} not in the chart.")
-    return text
-
-
-def feedback_chart(applications: Iterable[Application], scenarios: dict[str, str],
-                   content: Content) -> Chart:
-    """How many rejections had each kind of feedback, unconfirmed ones included."""
-    counts = rejections_by_scenario(applications, scenarios, content)
-    titles = list(counts)
-    values = [counts[t] for t in titles]
-    hover = [f"{chart_esc(t)}: {plural(n, 'rejection')}"
-             for t, n in zip(titles, values, strict=True)]
-    trace = Trace("hbar", "Rejections", values, [chart_esc(t) for t in titles], hover,
-                  {"color": "#CC79A7", "pattern": ""})
-    return Chart("feedback", "The kinds of feedback you heard", feedback_summary(counts),
-                 (trace,) if titles else (), ("Kind of feedback", "Rejections"),
-                 tuple((t, counts[t]) for t in titles), x_title="Rejections",
-                 count_axis="x", count_max=max(values, default=0))
-
-
-def feedback_summary(counts: dict[str, int]) -> str:
-    total = sum(counts.values())
-    if not total:
-        return "No rejections are logged yet, so there is no feedback to sort."
-    confirmed = {t: n for t, n in counts.items() if t != NOT_CONFIRMED}
-    start = f"You have had {plural(total, 'rejection')}"
-    if not confirmed:
-        return f"{start}; you have not confirmed the kind of feedback for any of them yet."
-    most = max(confirmed.values())
-    top = [t for t, n in confirmed.items() if n == most]
-    if len(top) == 1:
-        return f"{start}; the most common kind of feedback was “{top[0]}” ({most})."
-    kinds = _and([f"“{t}”" for t in top])
-    return f"{start}; the most common kinds of feedback were {kinds} ({most} each)."
-
-
-def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
-    """Mood by day (the day's average when there were several check-ins)."""
-    scale = content.mood
-    days: dict[date, list[int]] = defaultdict(list)
-    notes: dict[date, str] = {}
-    for checkin in sorted(checkins, key=lambda c: c.at):
-        day = checkin.at.date()
-        days[day].append(checkin.mood)
-        if checkin.note.strip():
-            notes[day] = checkin.note.strip()
-    dates = sorted(days)
-    means = [round(sum(days[d]) / len(days[d]), 1) for d in dates]
-    hover = []
-    for day, mean in zip(dates, means, strict=True):
-        label = scale.labels.get(round(mean), "")
-        note = notes.get(day, "")
-        if len(note) > HOVER_NOTE:
-            note = note[:HOVER_NOTE - 1] + "…"
-        hover.append(f"{nice_date(day)}: mood {mean:g} of {scale.max}"
-                     + (f" ({chart_esc(label)})" if label else "")
-                     + (f"<br>“{chart_esc(note)}”" if note else ""))
-    trace = Trace("line", "Mood", [d.isoformat() for d in dates], means, hover,
-                  {"color": "#0072B2"})
-    ticks = tuple((v, f"{v} {scale.labels.get(v, '')}".strip())
-                  for v in range(scale.min, scale.max + 1))
-    rows = tuple((nice_date(d), f"{m:g}", len(days[d])) for d, m in zip(dates, means,
-                                                                          strict=True))
-    summary = mood_summary(dates, means, sum(len(v) for v in days.values()), content)
-    return Chart("mood", "How you have been feeling", summary,
-                 (trace,) if dates else (), ("Date", f"Mood ({scale.min} to {scale.max})",
-                                             "Check-ins"), rows,
-                 y_title="Mood", y_range=(scale.min, scale.max), y_ticks=ticks,
-                 count_axis="", x_step_days=1)
-
-
-def mood_summary(dates: list[date], means: list[float], checkins: int,
-                 content: Content) -> str:
-    """What the mood line shows: its first point and its latest, and which way it went.
-
-    Points are the day's mood (the average when there were several
-    check-ins), exactly as drawn; never the lowest and highest, which would
-    tell a trend the line does not have.
-    """
-    if not dates:
-        return "You have not done a mood check-in yet."
-    scale = content.mood
-
-    def mood(value: float) -> str:
-        label = scale.labels.get(value) if float(value).is_integer() else None
-        return f"{value:g} of {scale.max}" + (f" ({label.lower()})" if label else "")
-
-    if len(dates) == 1:
-        times = "once" if checkins == 1 else f"{checkins} times"
-        average = "" if checkins == 1 else " on average"
-        return (f"You checked in {times}, on {nice_date(dates[0])}: your mood was "
-                f"{mood(means[0])}{average}.")
-    return (f"You checked in on {plural(len(dates), 'day')}. Your mood was {mood(means[0])} "
-            f"on {nice_date(dates[0])} and {mood(means[-1])} on {nice_date(dates[-1])}, "
-            f"your latest check-in: {direction(means[0], means[-1])}.")
-
-
-def actions_chart(actions: Iterable[Action], today: date) -> Chart:
-    """Actions due by each date against how many of those are done."""
-    due: Counter = Counter()
-    done: Counter = Counter()
-    titles: dict[date, list[str]] = defaultdict(list)
-    all_actions = list(actions)
-    for action in all_actions:
-        if action.due_on is None:
-            continue
-        due[action.due_on] += 1
-        done[action.due_on] += action.done
-        if len(titles[action.due_on]) < HOVER_NAMES:
-            titles[action.due_on].append(action.title)
-    dates = sorted(due)
-    due_total, done_total, rows = [], [], []
-    running_due = running_done = 0
-    for day in dates:
-        running_due += due[day]
-        running_done += done[day]
-        due_total.append(running_due)
-        done_total.append(running_done)
-        rows.append((nice_date(day), due[day], done[day], running_due, running_done))
-    x = [d.isoformat() for d in dates]
-    hover = [f"Due {nice_date(d)}: {_names(titles[d], due[d])}" for d in dates]
-    traces = (
-        Trace("line", "Due by then", x, due_total, hover, {"color": "#E69F00", "dash": "dash"}),
-        Trace("line", "Done of those", x, done_total, hover, {"color": "#009E73"}),
-    ) if dates else ()
-    return Chart("actions", "Your plan: actions done against actions due",
-                 actions_summary(all_actions, today), traces,
-                 ("Due date", "Due that day", "Done of those", "Due by then",
-                  "Done by then"), tuple(rows), y_title="Actions", today=today,
-                 count_max=max(due_total, default=0), x_step_days=1)
-
-
-def actions_summary(actions: list[Action], today: date) -> str:
-    """What the plan chart shows: from the first due date to the last, due against done.
-
-    Steps without a due date are not on the chart, so they get a sentence
-    of their own rather than being counted in with it.
-    """
-    if not actions:
-        return "Your plan has no actions yet."
-    dated = sorted((a for a in actions if a.due_on is not None), key=lambda a: a.due_on)
-    undated = [a for a in actions if a.due_on is None]
-    if dated:
-        first, last = dated[0].due_on, dated[-1].due_on
-        when = (f"on {nice_date(first)}" if first == last
-                else f"from {nice_date(first)} to {nice_date(last)}")
-        done = sum(a.done for a in dated)
-        text = (f"Your plan has {plural(len(dated), 'action')} due {when}, and you have "
-                f"done {done} of them")
-        overdue = sum(1 for a in dated if not a.done and a.due_on < today)
-        if overdue:
-            text += f"; {overdue} {'is' if overdue == 1 else 'are'} overdue"
-        text += "."
-    else:
-        text = "None of your actions has a due date yet, so there is nothing to chart."
-    if undated:
-        done = sum(a.done for a in undated)
-        text += (f" {plural(len(undated), 'action has', 'actions have')} no due date "
-                 f"({done} done) and {'is' if len(undated) == 1 else 'are'} not on the "
-                 "chart.")
-    return text
-
 
 def completed_steps(content: Content, *, applications: list[Application],
                     feedback: list[Feedback], scenarios: dict[str, str],
@@ -478,38 +146,74 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
     fig_dict = fig.to_dict()
     fig_dict["config"] = dict(PLOTLY_CONFIG)
     data = json.loads(to_json(fig_dict, validate=False, remove_uids=False))
-    return {PLOTLY_MIME: data, "text/plain": chart.summary}
+    return {PLOTLY_MIME: data, "text/html": lazy_plotly_html(chart, data),
+            "text/plain": chart.summary}
 
 
-def date_axis(days: Sequence[date], *, step_days: int = 1) -> dict[str, Any]:
-    """An x axis of whole days (or whole weeks), whatever the number of points.
+#: Loads plotly.js once per page from this server (``src``), then draws one figure.
+#: ``define`` is hidden while it loads: plotly.js would otherwise register itself
+#: as an anonymous AMD module where a loader is present, and never set ``Plotly``.
+LAZY_PLOTLY_SCRIPT = """(function () {
+  var holder = document.getElementById(%(id)s);
+  if (!holder || holder.getAttribute('data-drawn')) return;
+  holder.setAttribute('data-drawn', 'pending');
+  var config = document.getElementById('jupyter-config-data');
+  var base = (config && JSON.parse(config.textContent).baseUrl) || '/';
+  var src = base.replace(/\\/?$/, '/') + %(path)s;
+  if (!window.nextroundPlotly) {
+    window.nextroundPlotly = new Promise(function (resolve, reject) {
+      if (window.Plotly) { resolve(window.Plotly); return; }
+      var define = window.define;
+      if (define && define.amd) window.define = undefined;
+      var script = document.createElement('script');
+      script.src = src;
+      script.onload = function () { window.define = define; resolve(window.Plotly); };
+      script.onerror = function () {
+        window.define = define;
+        window.nextroundPlotly = null;
+        reject(new Error('plotly.js did not load from ' + src));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  window.nextroundPlotly.then(function (Plotly) {
+    var figure = JSON.parse(holder.getAttribute('data-figure'));
+    return Plotly.newPlot(holder, figure.data, figure.layout, figure.config);
+  }).then(function () {
+    holder.setAttribute('data-drawn', 'yes');
+  }, function () {
+    holder.setAttribute('data-drawn', 'failed');
+    holder.textContent = 'This chart could not be drawn here. Its summary and its ' +
+      'numbers are beside it.';
+  });
+})();"""
 
-    Left to itself, plotly zooms a single point or two close dates down to
-    hours ("23:59:59.9996"). So the range is set to the points plus half a
-    step either side, and ticks start on the first point and fall every
-    whole number of days (weeks for weekly data), at most :data:`MAX_DATE_TICKS`.
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``
+    is left to close the element or open a comment."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def lazy_plotly_html(chart: Chart, figure: dict[str, Any]) -> str:
+    """The chart for pages without plotly's lab extension: drawn once plotly.js loads.
+
+    The figure travels as JSON in an escaped attribute, never as markup or
+    script: whatever a client typed stays data. The element waits at the
+    chart's size, so nothing on the page moves when it is drawn.
     """
-    axis: dict[str, Any] = {"type": "date", "tickformat": DATE_TICK_FORMAT,
-                            "hoverformat": DATE_TICK_FORMAT, "tickmode": "linear",
-                            "dtick": step_days * DAY_MS}
-    if not days:
-        return axis
-    first, last = min(days), max(days)
-    span = (last - first).days
-    step = next((s for s in TICK_STEPS_DAYS if s % step_days == 0
-                 and span // s + 1 <= MAX_DATE_TICKS), None)
-    if step is None:
-        weeks = -(-span // (7 * (MAX_DATE_TICKS - 1)))
-        step = 7 * weeks
-    # Half a step either side. A lone point gets a little under a whole step:
-    # room enough that a single weekly bar does not fill the chart, and still
-    # one tick, its own.
-    pad = timedelta(hours=(21 if first == last else 12) * max(step, step_days))
-    start = datetime.combine(first, datetime.min.time()) - pad
-    end = datetime.combine(last, datetime.min.time()) + pad
-    axis.update(tick0=first.isoformat(), dtick=step * DAY_MS,
-                range=[start.isoformat(sep=" "), end.isoformat(sep=" ")])
-    return axis
+    from ..web import plotly_js_url_path
+
+    element_id = f"nr-chart-{chart.key}-{uuid.uuid4().hex[:12]}"
+    height = figure.get("layout", {}).get("height", CHART_HEIGHT)
+    script = LAZY_PLOTLY_SCRIPT % {"id": script_json(element_id),
+                                   "path": script_json(plotly_js_url_path())}
+    figure_json = json.dumps(figure, separators=(",", ":"))
+    return (f"<div id='{element_id}' class='{CHART_CLASS}' role='figure' "
+            f"aria-label='{esc(chart.title)}' data-figure='{esc(figure_json)}' "
+            f"style='width:{CHART_WIDTH}px;height:{height}px;max-width:100%'></div>"
+            f"<script>{script}</script>")
 
 
 def _plotly_trace(go: Any, trace: Trace) -> Any:
@@ -526,24 +230,6 @@ def _plotly_trace(go: Any, trace: Trace) -> Any:
     return go.Bar(x=trace.x, y=trace.y, orientation=orientation, marker=marker, **common)
 
 
-def data_table(chart: Chart) -> str:
-    """The chart's numbers as a small HTML table, every cell escaped."""
-    if not chart.rows:
-        return ""
-    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in chart.head)
-    body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>"
-                   for row in chart.rows)
-    return (f"<details class='nr-chart-data'><summary>Show the numbers as a table</summary>"
-            f"{TABLE_STYLE}<table class='nr-table nr-chart-table'>"
-            f"<caption>{esc(chart.title)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
-
-
-def text_alternative(chart: Chart) -> str:
-    """What the chart says, for anyone who cannot see it: a sentence and the data."""
-    return f"<p class='nr-text nr-chart-summary'>{esc(chart.summary)}</p>{data_table(chart)}"
-
-
 # --- model and view ------------------------------------------------------------------
 
 
@@ -558,6 +244,8 @@ class ProgressModel(StepModel):
     done_count = Int(0)
     total = Int(len(WORKBOOK_STEPS))
     charts = List()
+    step_titles = Dict(help="Each step's title by key, given by the step registry that "
+                            "builds this step (so this module never imports it back).")
 
     def __init__(self, *, today: date | None = None, application_id: str | None = None,
                  **kwargs: Any):
@@ -602,6 +290,9 @@ class Progress(Component):
     title = "Your progress"
 
     model_class = ProgressModel
+    #: The step registry (``nextround.steps``) passes every step's title when it
+    #: builds this one: the checklist names the steps without importing the registry.
+    needs_step_titles = True
 
     def build(self) -> list[W.Widget]:
         model: ProgressModel = self.model
@@ -642,10 +333,16 @@ class Progress(Component):
         done = set(model.completed)
         items = "".join(
             f"<li><strong>{'Done' if key in done else 'Not yet'}:</strong> "
-            f"{esc(BY_KEY[key].title)} <span class='nr-hint'>({esc(what)})</span></li>"
-            for key, what in WORKBOOK_STEPS)
+            f"{self._step_name(key, what)}</li>" for key, what in WORKBOOK_STEPS)
         # The bar's label already says how many are done; the list says which.
         self.completion.value = f"<ul class='nr-checklist'>{items}</ul>"
+
+    def _step_name(self, key: str, what: str) -> str:
+        """The step's title and what counts as done, or only the latter if no title came."""
+        title = self.model.step_titles.get(key)
+        if not title:
+            return esc(what)
+        return f"{esc(title)} <span class='nr-hint'>({esc(what)})</span>"
 
     def _show_charts(self) -> None:
         """Draw each chart into its Output as a plotly mimebundle, and its text beside it."""
