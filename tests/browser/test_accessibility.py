@@ -420,6 +420,20 @@ def test_every_chart_has_a_sentence_and_a_table(demo, scans):
     for chart in charts:
         assert re.fullmatch(r"[A-Z].{20,}[.!]", chart["summary"]), chart
         assert chart["caption"] and chart["headers"] >= 2 and chart["rows"] >= 1, chart
+    # Each drawing has a name and a description of its own, is reached by Tab,
+    # and points to its table (WCAG 1.1.1, 2.1.1).
+    for plot in demo.locator(".nr-plotly").all():
+        title = plot.get_attribute("aria-label")
+        assert title and plot.get_attribute("tabindex") == "0"
+        summary = demo.locator(f"#{plot.get_attribute('aria-describedby')}")
+        expect(summary).to_have_class(re.compile("nr-chart-summary"))
+        expect(plot).to_have_accessible_description(summary.inner_text().strip())
+        expect(demo.locator(f"#{plot.get_attribute('aria-details')}").locator(
+            "table caption")).to_have_text(title)
+        drawing = plot.locator("svg.main-svg").first
+        expect(drawing).to_have_attribute("role", "img")
+        expect(drawing).to_have_accessible_name(title)
+        expect(demo.get_by_role("img", name=title, exact=True)).to_have_count(1)
     # The table opens from the keyboard (a <summary> is a button).
     toggle = demo.get_by_text("Show the numbers as a table").first
     toggle.focus()
@@ -503,6 +517,18 @@ def test_tabbing_through_every_step_never_hides_the_focus(demo, width):
     finally:
         demo.set_viewport_size(VIEWPORT)
     assert not found, "\n".join(f"step {n}: {h}" for n, hs in found.items() for h in hs)
+
+
+def test_the_completion_bar_is_a_progressbar_with_its_value(demo):
+    show(demo, "step-8")
+    bar = demo.get_by_role("progressbar", name=re.compile(r"^Workbook completed: \d of \d steps$"))
+    expect(bar).to_have_count(1)
+    name = bar.get_attribute("aria-labelledby")
+    done, total = map(int, re.findall(r"\d+", demo.locator(f"#{name}").inner_text()))
+    assert bar.get_attribute("aria-valuenow") == str(done)
+    assert (bar.get_attribute("aria-valuemin"), bar.get_attribute("aria-valuemax")) == (
+        "0", str(total))
+    assert bar.get_attribute("aria-valuetext") == f"{done} of {total}"
 
 
 # --- printing -------------------------------------------------------------------------------

@@ -25,6 +25,13 @@ from typing import Any
 import ipywidgets as W
 from traitlets import HasTraits, List, Unicode, dlink, observe, validate
 
+from .app_pages import (
+    binder_notice,
+    content_problems_html,
+    header_html,
+    on_binder,
+    welcome_html,
+)
 from .components.base import StatusLine, guard, saves
 from .errors import ContentError, NextRoundError
 from .settings import LAST_CLIENT
@@ -33,11 +40,6 @@ from .text import esc
 
 log = logging.getLogger("nextround")
 
-
-
-def on_binder() -> bool:
-    """True on Binder, where nothing the client types outlives the session."""
-    return any(key.startswith("BINDER_") for key in os.environ)
 
 
 def client_from_query(query: str | None) -> str:
@@ -162,8 +164,8 @@ class App(W.VBox):
             [self.client_picker, self.new_name, self.add_button, self.counsellor_button],
             layout=W.Layout(flex_flow="row wrap", align_items="flex-end"))
         self.children = [
-            W.HTML(_header_html(model.content.help)),
-            _binder_notice(),
+            W.HTML(header_html(model.content.help)),
+            binder_notice(),
             self.client_bar,
             self.same_name_box,
             self.status,
@@ -300,7 +302,7 @@ class App(W.VBox):
         self._show_workbook_file()
         if not self.model.client_id:
             self.menu.children = []
-            self.main.children = [W.HTML(_welcome_html())]
+            self.main.children = [W.HTML(welcome_html())]
             return
         self.menu.children = self._menu_buttons()
         self.main.children = [self._step_widget(step_by_key(self.model.step))]
@@ -465,54 +467,6 @@ def close_tree(widget: W.Widget) -> None:
     for child in getattr(widget, "children", ()):
         close_tree(child)
     widget.close()
-
-
-def _header_html(help_file=None) -> str:
-    # A plain div: the page's main landmark holds the app, and a <header>
-    # inside it would be a banner landmark nested in main.
-    return ("<div class='nr-header'><div><h1>NextRound</h1>"
-            "<p>A no is not the end. Work through what happened, one step at a time."
-            f"</p></div>{_help_html(help_file)}</div>")
-
-
-def _help_html(help_file) -> str:
-    """The two help topics from ``content/help.yaml``, opened in place.
-
-    They sit in the header, which stays the same on every step, so help is
-    always found in the same place (WCAG 3.2.6 Consistent Help).
-    """
-    if help_file is None:
-        return ""
-    topics = []
-    for key, topic in (("how-it-works", help_file.how_it_works),
-                       ("who-to-contact", help_file.who_to_contact)):
-        paragraphs = "".join(f"<p>{esc(part.strip())}</p>"
-                             for part in topic.text.split("\n\n") if part.strip())
-        topics.append(f"<details class='nr-help-topic nr-help-{key}'>"
-                      f"<summary>{esc(topic.title)}</summary>{paragraphs}</details>")
-    return f"<nav class='nr-help nextround-no-print' aria-label='Help'>{''.join(topics)}</nav>"
-
-
-def _welcome_html() -> str:
-    return ("<div class='nr-welcome'><h2>Welcome</h2><p>Choose a client above, or add a new "
-            "one. Everything you type is saved as you go.</p></div>")
-
-
-def _binder_notice() -> W.Widget:
-    if not on_binder():
-        return W.HTML("")
-    return W.HTML(
-        "<div class='nr-binder' role='note'><strong>This is a temporary online copy.</strong> "
-        "Nothing you type is kept after you close the page. Once you have chosen or added a "
-        "client, use “Download my workbook file” at the bottom of the page to keep your "
-        "work. Coming back? Use “Upload a workbook file” there first.</div>")
-
-
-def content_problems_html(problems: list[str]) -> str:
-    items = "".join(f"<li><code>{esc(line)}</code></li>" for line in problems)
-    return ("<div class='nr-error' role='alert'><h2>The coaching content has problems</h2>"
-            "<p>NextRound will not start until they are fixed. Each line names the file, the "
-            f"line and the field.</p><ul>{items}</ul></div>")
 
 
 __all__ = ["App", "AppModel", "client_from_query", "on_binder", "wait_and_open", "STEPS"]

@@ -399,12 +399,24 @@ def data_table(chart: Chart) -> str:
     head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in chart.head)
     body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>"
                    for row in chart.rows)
-    return (f"<details class='nr-chart-data'><summary>Show the numbers as a table</summary>"
+    return (f"<details class='nr-chart-data' id='{table_id(chart)}'>"
+            "<summary>Show the numbers as a table</summary>"
             f"{TABLE_STYLE}<table class='nr-table nr-chart-table'>"
             f"<caption>{esc(chart.title)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
 
 
+def summary_id(chart: Chart) -> str:
+    """The id of the chart's sentence: the drawn chart names it as its description."""
+    return f"nr-chart-summary-{chart.key}"
+
+
+def table_id(chart: Chart) -> str:
+    """The id of the chart's table: the drawn chart points to it for the details."""
+    return f"nr-chart-data-{chart.key}"
+
+
 def text_alternative(chart: Chart) -> str:
     """What the chart says, for anyone who cannot see it: a sentence and the data."""
-    return f"<p class='nr-text nr-chart-summary'>{esc(chart.summary)}</p>{data_table(chart)}"
+    return (f"<p class='nr-text nr-chart-summary' id='{summary_id(chart)}'>"
+            f"{esc(chart.summary)}</p>{data_table(chart)}")

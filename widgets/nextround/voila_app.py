@@ -249,12 +249,12 @@ class QuietKernelConnection(ZMQChannelsWebsocketConnection):
     """
 
     def handle_outgoing_message(self, stream, outgoing_msg):
-        quiet = self._quieted(outgoing_msg)
-        if quiet is None:
+        safe = self._without_tracebacks(outgoing_msg)
+        if safe is None:
             return
-        super().handle_outgoing_message(stream, quiet)
+        super().handle_outgoing_message(stream, safe)
 
-    def _quieted(self, msg_list):
+    def _without_tracebacks(self, msg_list):
         """The message as it may reach the browser, or None to drop it."""
         try:
             idents, parts = self.session.feed_identities(msg_list)

@@ -29,7 +29,7 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Dict, Int, List
+from traitlets import Dict, Int, List, Unicode
 
 from .. import answer_keys as keys
 from ..caseload import confirmed_scenarios
@@ -43,11 +43,13 @@ from ..charts import (
     date_axis,
     feedback_chart,
     mood_chart,
+    summary_id,
+    table_id,
     text_alternative,
 )
 from ..content import Content
 from ..model import Action, Answer, Application, CheckIn, Feedback
-from .base import Component, StepModel, esc, heading, labelled, paragraph
+from .base import Component, StepModel, esc, heading, paragraph
 
 #: Charts draw at a fixed width that fits beside their summary in the app;
 #: on a narrow screen the summary moves under the chart.
@@ -180,6 +182,17 @@ LAZY_PLOTLY_SCRIPT = """(function () {
     var figure = JSON.parse(holder.getAttribute('data-figure'));
     return Plotly.newPlot(holder, figure.data, figure.layout, figure.config);
   }).then(function () {
+    /* The drawing gets the chart's name and sentence; plotly's other layers
+       (hover labels) say nothing a screen reader needs. */
+    holder.querySelectorAll('svg.main-svg').forEach(function (svg, index) {
+      if (index === 0) {
+        svg.setAttribute('role', 'img');
+        svg.setAttribute('aria-label', holder.getAttribute('aria-label'));
+        svg.setAttribute('aria-describedby', holder.getAttribute('aria-describedby'));
+      } else {
+        svg.setAttribute('aria-hidden', 'true');
+      }
+    });
     holder.setAttribute('data-drawn', 'yes');
   }, function () {
     holder.setAttribute('data-drawn', 'failed');
@@ -210,8 +223,11 @@ def lazy_plotly_html(chart: Chart, figure: dict[str, Any]) -> str:
     script = LAZY_PLOTLY_SCRIPT % {"id": script_json(element_id),
                                    "path": script_json(plotly_js_url_path())}
     figure_json = json.dumps(figure, separators=(",", ":"))
-    return (f"<div id='{element_id}' class='{CHART_CLASS}' role='figure' "
-            f"aria-label='{esc(chart.title)}' data-figure='{esc(figure_json)}' "
+    # Named by its title, described by its sentence, with its table as the
+    # details, and reachable by Tab so a keyboard user can reach its hover text.
+    return (f"<div id='{element_id}' class='{CHART_CLASS}' role='figure' tabindex='0' "
+            f"aria-label='{esc(chart.title)}' aria-describedby='{summary_id(chart)}' "
+            f"aria-details='{table_id(chart)}' data-figure='{esc(figure_json)}' "
             f"style='width:{CHART_WIDTH}px;height:{height}px;max-width:100%'></div>"
             f"<script>{script}</script>")
 
@@ -231,6 +247,44 @@ def _plotly_trace(go: Any, trace: Trace) -> Any:
 
 
 # --- model and view ------------------------------------------------------------------
+
+
+#: The bar's look, inline so it shows the same in JupyterLab, where the app's
+#: stylesheet is not loaded.
+TRACK_STYLE = ("box-sizing:border-box;width:min(100%,28rem);height:1.25rem;"
+               "border:1px solid #6b6b6b;border-radius:4px;overflow:hidden;background:#fff")
+FILL_STYLE = "height:100%;background:#0b5cad;"
+
+
+class CompletionBar(W.VBox):
+    """A completion bar that screen readers know: ``role=progressbar`` with its value.
+
+    ipywidgets' ``IntProgress`` draws a bar with no role and no value a
+    screen reader can read. This one is plain HTML, so it works the same in
+    the app and in JupyterLab, and its visible label is its accessible name.
+    """
+
+    value = Int(0, help="How many steps are done.")
+    max = Int(1, help="How many steps there are.")
+    description = Unicode(help="The visible label, which also names the bar.")
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._id = f"nr-progress-{uuid.uuid4().hex[:12]}"
+        self.html = W.HTML()
+        self.children = (self.html,)
+        self.add_class("nr-progress")
+        self.observe(lambda _change: self._render(), names=["value", "max", "description"])
+        self._render()
+
+    def _render(self) -> None:
+        share = round(100 * self.value / self.max) if self.max else 0
+        self.html.value = (
+            f"<p class='nr-progress-label' id='{self._id}-label'>{esc(self.description)}</p>"
+            f"<div class='nr-progress-track' role='progressbar' aria-labelledby='{self._id}-label'"
+            f" aria-valuemin='0' aria-valuemax='{self.max}' aria-valuenow='{self.value}'"
+            f" aria-valuetext='{esc(f'{self.value} of {self.max}')}' style='{TRACK_STYLE}'>"
+            f"<div class='nr-progress-fill' style='{FILL_STYLE}width:{share}%'></div></div>")
 
 
 class ProgressModel(StepModel):
@@ -296,8 +350,8 @@ class Progress(Component):
 
     def build(self) -> list[W.Widget]:
         model: ProgressModel = self.model
-        self.bar = W.IntProgress(min=0, max=model.total, value=model.done_count,
-                                 bar_style="success")
+        self.bar = CompletionBar(max=model.total, value=model.done_count,
+                                 description=model.completion_label)
         self.completion = W.HTML()
         self.chart_outputs = [W.Output(layout=W.Layout(flex=f"0 1 {CHART_WIDTH}px",
                                                        min_width="0"))
@@ -314,7 +368,7 @@ class Progress(Component):
         self._show_charts()
         return [
             heading("How far you have come"),
-            labelled(self.bar, model.completion_label),
+            self.bar,
             self.completion,
             heading("Your search over time"),
             paragraph("Each chart has a short summary beside it, and its numbers as a table."),
