@@ -75,10 +75,7 @@ def _annotated_metadata(annotation: Any) -> list:
 def default_of(info: FieldInfo) -> str:
     if info.is_required():
         return "required"
-    if info.default_factory is not None:
-        value = info.default_factory()
-    else:
-        value = info.default
+    value = info.default_factory() if info.default_factory is not None else info.default
     if value is PydanticUndefined:
         return "required"
     if isinstance(value, BaseModel):
