@@ -149,3 +149,16 @@ def test_nextround_docs_says_plainly_when_sphinx_is_missing(tmp_path: Path):
     assert result.stderr.strip() == ("nextround docs: building the documentation needs the "
                                      "docs extra: pip install -e '.[docs]'")
     assert not (tmp_path / "out").exists()
+
+
+def test_nextround_docs_outside_a_checkout_says_where_to_build(tmp_path: Path, monkeypatch,
+                                                              capsys):
+    """An installed wheel has no docs sources: one plain line, no traceback."""
+    import nextround.paths
+    from nextround.cli import main
+
+    monkeypatch.setattr(nextround.paths, "CHECKOUT_DIR", tmp_path)
+    assert main(["docs"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "nextround docs: the documentation sources are not installed with the package; "
+        "build them in a checkout of NextRound")
