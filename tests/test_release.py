@@ -142,27 +142,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     assert "nextround/_content" in checked.stdout + checked.stderr
     timings["check-content"] = time.monotonic() - mark
 
-    # An author's notebook, outside the project, under nbclient in that venv.
-    mark = time.monotonic()
-    notebook = tmp_path / "author" / "my-workshop.ipynb"
-    notebook.parent.mkdir()
-    author_notebook(notebook)
-    run([str(python), "-c", RUN_NOTEBOOK, str(notebook)], cwd=notebook.parent, env=env)
-    outputs = [out for cell in json.loads(notebook.read_text())["cells"]
-               for out in cell.get("outputs", [])]
-    printed = "".join("".join(out.get("text", "")) for out in outputs)
-    assert f"package: {Path(where).parent}" in printed
-    assert "saved: ['Ask Contoso for feedback'] in" in printed
-    widgets = [out for out in outputs
-               if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
-    assert len(widgets) == 3, "each of the three steps shows as a widget"
-    assert not (REPO / "my-clients.db").exists()
-    timings["author's notebook"] = time.monotonic() - mark
-    notebook_seconds = timings["check-content"] + timings["author's notebook"]
-    print(f"check-content and the author's notebook: {notebook_seconds:.0f} s")
-
-    # nextround serve --demo from that venv, rendered in Chromium.
-    mark = time.monotonic()
+    # nextround serve --demo from that venv starts while the notebook runs.
     port = free_port()
     serve_env = dict(env, NEXTROUND_TOKEN=TOKEN, TMPDIR=str(tmp_path))
     log_path = tmp_path / "serve.log"
@@ -171,7 +151,29 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
             [str(venv / "bin" / "nextround"), "serve", "--demo", "--no-browser", "--port",
              str(port)], cwd=tmp_path, env=serve_env, stdin=subprocess.DEVNULL,
             stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+
     try:
+        # An author's notebook, outside the project, under nbclient in that venv.
+        mark = time.monotonic()
+        notebook = tmp_path / "author" / "my-workshop.ipynb"
+        notebook.parent.mkdir()
+        author_notebook(notebook)
+        run([str(python), "-c", RUN_NOTEBOOK, str(notebook)], cwd=notebook.parent, env=env)
+        outputs = [out for cell in json.loads(notebook.read_text())["cells"]
+                   for out in cell.get("outputs", [])]
+        printed = "".join("".join(out.get("text", "")) for out in outputs)
+        assert f"package: {Path(where).parent}" in printed
+        assert "saved: ['Ask Contoso for feedback'] in" in printed
+        widgets = [out for out in outputs
+                   if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+        assert len(widgets) == 3, "each of the three steps shows as a widget"
+        assert not (REPO / "my-clients.db").exists()
+        timings["author's notebook"] = time.monotonic() - mark
+        notebook_seconds = timings["check-content"] + timings["author's notebook"]
+        print(f"check-content and the author's notebook: {notebook_seconds:.0f} s")
+
+        # nextround serve --demo (started above), rendered in Chromium.
+        mark = time.monotonic()
         base = f"http://127.0.0.1:{port}/"
         wait_until_ready(base, server, log_path)
         render_app(f"{base}?token={TOKEN}", tmp_path)
