@@ -248,6 +248,32 @@ def _read_draft(name: str) -> str:
                              f"{exc.start}); save it as plain text and try again") from None
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    """Build the documentation site from a checkout's ``docs/``, offline, warnings as errors."""
+    import importlib.util
+    import subprocess
+
+    from .paths import CHECKOUT_DIR
+
+    source = CHECKOUT_DIR / "docs"
+    if not (source / "conf.py").is_file():
+        raise NextRoundError("the documentation sources are not installed with the package; "
+                             "build them in a checkout of NextRound")
+    if importlib.util.find_spec("sphinx") is None or importlib.util.find_spec("myst_nb") is None:
+        raise NextRoundError("building the documentation needs the docs extra: "
+                             "pip install -e '.[docs]'")
+    output = Path(args.output) if args.output else source / "_build" / "html"
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
+               "-d", str(output.parent / "doctrees"), str(source), str(output)]
+    if args.fresh:
+        command.insert(3, "-E")
+    result = subprocess.run(command, check=False)
+    if result.returncode != 0:
+        raise NextRoundError("the documentation build failed (see above)")
+    _say(f"Built the documentation: {output / 'index.html'}")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------
 
 
@@ -302,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tone", help="check an email draft for phrasing to avoid")
     p.add_argument("file", help="draft file, or - to read stdin")
     p.set_defaults(func=cmd_tone)
+
+    p = sub.add_parser("docs", help="build the documentation site (from a checkout)")
+    p.add_argument("-o", "--output", help="folder for the HTML (default: docs/_build/html)")
+    p.add_argument("-E", "--fresh", action="store_true", help="read every page again")
+    p.set_defaults(func=cmd_docs)
 
     try:
         from .serve import register as register_serve

@@ -1,0 +1,66 @@
+"""Sphinx settings for the NextRound documentation site.
+
+Built offline by ``./scripts/docs`` or ``nextround docs``: warnings are
+errors (``-W``), every example notebook is executed (a failing cell fails the
+build), and the pages load nothing from outside (no MathJax, require.js,
+widget manager or fonts from a CDN).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))
+
+import nextround  # noqa: E402
+
+project = "NextRound"
+author = "NextRound"
+copyright = "NextRound contributors"
+release = version = nextround.__version__
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "content_reference",
+]
+
+# The notes beside these pages are read by people browsing the repository too;
+# the site includes them as they are.
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "app.png"]
+root_doc = "index"
+
+# -- notebooks: always run, and a failing cell fails the build --
+nb_execution_mode = "force"
+nb_execution_raise_on_error = True
+nb_execution_timeout = 180
+nb_execution_show_tb = True
+# Live widgets would need the widget manager from a CDN; a static page cannot
+# run a kernel anyway. Examples show what the components saved instead.
+nb_ipywidgets_js = {}
+nb_mime_priority_overrides = [
+    ("html", "application/vnd.jupyter.widget-view+json", None),
+    ("html", "application/vnd.jupyter.widget-state+json", None),
+]
+
+# -- no CDN: MathJax only where a page has math, and no page has any --
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+# -- API reference --
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+
+html_theme = "alabaster"
+html_title = f"NextRound {release}"
+html_static_path: list[str] = []
+html_theme_options = {"font_family": "system-ui, sans-serif",
+                      "head_font_family": "system-ui, sans-serif",
+                      "code_font_family": "ui-monospace, monospace"}
+html_show_sourcelink = False
+# No links out of the site in every page's footer.
+html_show_sphinx = False
+html_theme_options["show_powered_by"] = False
