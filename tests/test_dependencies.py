@@ -29,9 +29,11 @@ USED_WITHOUT_IMPORT = {
     "pytest-timeout": "the tests' timeout marker",
     "ipykernel": "the kernel nbclient runs the notebooks in",
     "ruff": "the linter, run as a command",
+    "build": "builds the sdist and wheel, run as 'python -m build'",
+    "twine": "checks the built packages, run as 'twine check'",
 }
 #: Declared runtime packages that no module imports yet.
-NOT_IMPORTED_YET = {"anywidget"}
+NOT_IMPORTED_YET: set[str] = set()
 
 
 def _declared() -> dict[str, set[str]]:
