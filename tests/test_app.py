@@ -119,12 +119,18 @@ def test_adding_a_client_needs_a_name(content, store):
     assert app.new_name.value == ""
 
 
-def test_counsellor_view_is_built_only_when_asked(content, store, demo):
+def test_counsellor_view_is_built_only_when_asked(content, store, demo, monkeypatch):
+    from nextround.components.counsellor import CounsellorView
+
+    built = []
+    create = CounsellorView.create.__func__
+    monkeypatch.setattr(CounsellorView, "create",
+                        classmethod(lambda cls, **kw: built.append(1) or create(cls, **kw)))
     app = make_app(content, store)
     app.client_picker.value = demo[0].id
-    assert app._counsellor is None
+    assert built == []
     app.counsellor_button.value = True
-    assert app._counsellor is not None
+    assert built == [1]
     assert demo[0].name in texts(app.main)
     app.counsellor_button.value = False
     assert menu_labels(app)

@@ -362,8 +362,10 @@ def test_hostile_text_is_shown_literally_and_never_runs(round_no, page, page_log
     assert (application.company, application.role, application.how_heard) == (
         texts["company"], texts["role"], texts["how_heard"])
     chooser = page.get_by_label("The rejection you are working on")
-    labels = squash(" ".join(chooser.locator("option").all_text_contents()))
-    assert squash(texts["company"]) in labels and squash(texts["role"]) in labels
+    # The kernel has saved it; the chooser's new options may still be on their way.
+    eventually(lambda: squash(" ".join(chooser.locator("option").all_text_contents())),
+               lambda labels: squash(texts["company"]) in labels
+               and squash(texts["role"]) in labels, what="the rejection in the chooser")
     chooser.select_option(index=1)
     eventually(lambda: store.get_state(client.id).get("application_id"),
                lambda chosen: chosen == application.id, what="the chosen rejection")
