@@ -15,7 +15,15 @@ import pytest
 
 from nextround import model
 from nextround.advice import assessment_signals
-from nextround.caseload import NOT_CONFIRMED, caseload
+from nextround.caseload import (
+    NOT_CONFIRMED,
+    PAGE_SIZE,
+    CaseloadRow,
+    attention_first,
+    caseload,
+    caseload_page,
+    name_matches,
+)
 from nextround.components.counsellor import HTML_NAME, MARKDOWN_NAME, CounsellorView
 from nextround.summary import md_escape, session_summary
 
@@ -181,6 +189,80 @@ def test_caseload_of_a_thousand_clients_completes(store, content):
     assert row.overdue_actions == 1  # due yesterday; the one due two days ago is done
     assert row.latest_mood == 3  # the check-in from today
     assert sum(r.needs_attention for r in rows) == 1000
+
+
+# --- one page of the caseload ---------------------------------------------------------
+
+
+def lines(count: int, flagged: set[int] = frozenset()) -> list[CaseloadRow]:
+    """Caseload lines named "Client 000".. in name order; ``flagged`` need attention."""
+    return [CaseloadRow(client_id=f"id{n:03d}", name=f"Client {n:03d}", last_activity=None,
+                        needs_attention=n in flagged, reasons=["1 overdue action"]
+                        if n in flagged else []) for n in range(count)]
+
+
+def test_caseload_pages_put_who_needs_attention_first():
+    rows = lines(120, flagged={7, 64, 119})
+    first = caseload_page(rows, size=50)
+    assert [r.name for r in first.rows[:4]] == ["Client 007", "Client 064", "Client 119",
+                                                "Client 000"]
+    assert len(first.rows) == 50 and first.rows[-1].name == "Client 047"
+    assert (first.number, first.pages, first.matching, first.total) == (0, 3, 120, 120)
+    assert (first.has_previous, first.has_next) == (False, True)
+    assert first.showing() == "Showing 1–50 of 120 clients"
+
+    second = caseload_page(rows, number=1, size=50)
+    assert [r.name for r in second.rows[:2]] == ["Client 048", "Client 049"]
+    assert (second.has_previous, second.has_next) == (True, True)
+    assert second.showing() == "Showing 51–100 of 120 clients"
+
+    last = caseload_page(rows, number=2, size=50)
+    assert len(last.rows) == 20 and last.rows[-1].name == "Client 118"
+    assert (last.has_previous, last.has_next) == (True, False)
+    assert last.showing() == "Showing 101–120 of 120 clients"
+    shown = [r.client_id for n in range(3) for r in caseload_page(rows, number=n, size=50).rows]
+    assert sorted(shown) == sorted(r.client_id for r in rows)  # each client once
+
+    # Past either end, the nearest page; the default size is the table's.
+    assert caseload_page(rows, number=9, size=50).rows == last.rows
+    assert caseload_page(rows, number=-1, size=50).rows == first.rows
+    assert len(caseload_page(lines(1000)).rows) == PAGE_SIZE
+    assert caseload_page(lines(1000)).showing() == f"Showing 1–{PAGE_SIZE} of 1,000 clients"
+    one = caseload_page(lines(1))
+    assert (one.pages, one.has_previous, one.has_next) == (1, False, False)
+    assert one.showing() == "Showing 1–1 of 1 client"
+    with pytest.raises(ValueError, match="at least one client"):
+        caseload_page(rows, size=0)
+
+
+def test_attention_first_keeps_each_groups_order():
+    rows = lines(6, flagged={1, 4})
+    assert [r.name[-1] for r in attention_first(rows)] == ["1", "4", "0", "2", "3", "5"]
+
+
+def test_finding_a_client_by_part_of_their_name():
+    rows = [*lines(3), CaseloadRow(client_id="ann", name="Ann Lee", last_activity=None),
+            CaseloadRow(client_id="jo1", name="Jordan", last_activity=None),
+            CaseloadRow(client_id="jo2", name="Jordan", last_activity=None)]
+    labels = {"jo1": "Jordan (added 1 May 2026)", "jo2": "Jordan (added 3 May 2026)"}
+
+    found = caseload_page(rows, labels=labels, query="  lee  ANN ")
+    assert [r.client_id for r in found.rows] == ["ann"]
+    assert (found.matching, found.total, found.query) == (1, 6, "lee ANN")
+    assert found.showing() == "Showing 1–1 of 1 client matching “lee ANN” (of 6 in all)"
+    # The name shown is what is searched, so two clients of one name are told apart.
+    assert [r.client_id for r in caseload_page(rows, labels=labels, query="3 may").rows] \
+        == ["jo2"]
+    assert len(caseload_page(rows, labels=labels, query="jordan").rows) == 2
+    assert len(caseload_page(rows, query="client 00").rows) == 3
+    assert caseload_page(rows, query="").matching == 6
+
+    nobody = caseload_page(rows, query="<b>Zed</b>", number=3)
+    assert (nobody.rows, nobody.number, nobody.pages) == ([], 0, 1)
+    assert (nobody.has_previous, nobody.has_next) == (False, False)
+    assert nobody.showing() == "No client's name matches “<b>Zed</b>”."
+    assert caseload_page([]).showing() == "No clients yet."
+    assert name_matches("Amira Haddad", "had") and not name_matches("Amira Haddad", "ben")
 
 
 # --- session summary ----------------------------------------------------------------
@@ -397,3 +479,98 @@ def test_opening_every_step_is_not_activity(store, content):
             for step in STEPS:
                 step.build(content=content, store=store, client_id=client.id)
         assert store.last_activities() == before
+
+
+def add_clients(store, count: int, *, overdue: set[int] = frozenset()) -> list[model.Client]:
+    """``count`` clients "Client 000".. in one write; those in ``overdue`` need attention."""
+    clients = [model.Client(name=f"Client {n:03d}") for n in range(count)]
+    late = [model.Action(client_id=clients[n].id, title="Call back", due_on=days_ago(3))
+            for n in overdue]
+    store.add_many([*clients, *late])
+    return clients
+
+
+def table_names(view: CounsellorView) -> list[str]:
+    return re.findall(r"<th scope='row'>([^<]*)</th>", view.table.value)
+
+
+def picker_names(view: CounsellorView) -> list[str]:
+    return [label for label, value in find(view, W.Dropdown, "Open a client").options if value]
+
+
+def test_counsellor_view_pages_through_a_long_caseload(store, content):
+    clients = add_clients(store, PAGE_SIZE + 10, overdue={PAGE_SIZE + 5})
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    previous = find(view, W.Button, "Previous page")
+    following = find(view, W.Button, "Next page")
+
+    names = table_names(view)
+    assert len(names) == PAGE_SIZE
+    assert names[0] == f"Client {PAGE_SIZE + 5:03d}"  # the one who needs attention
+    assert names[1:3] == ["Client 000", "Client 001"]
+    assert picker_names(view) == names  # the picker offers the clients in the table
+    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 10} clients" in view.showing.value
+    assert "role='status'" in view.showing.value
+    assert f"<caption>{PAGE_SIZE + 10} clients; 1 may need attention</caption>" \
+        in view.table.value
+    assert (previous.disabled, following.disabled) == (True, False)
+
+    following.click()
+    rest = table_names(view)
+    assert len(rest) == 10 and not set(rest) & set(names)
+    assert picker_names(view) == rest
+    assert f"Showing {PAGE_SIZE + 1}–{PAGE_SIZE + 10} of" in view.showing.value
+    assert (previous.disabled, following.disabled) == (False, True)
+    following.click()  # on the last page, Next stays there
+    assert table_names(view) == rest
+
+    # A client on the second page opens from the picker, and back leads to that page.
+    find(view, W.Dropdown, "Open a client").value = clients[PAGE_SIZE + 9].id
+    assert view.client_id == clients[PAGE_SIZE + 9].id
+    assert view.page.children == (view.client_page,)
+    find(view, W.Button, "Back to caseload").click()
+    assert table_names(view) == rest
+
+    previous.click()
+    assert table_names(view) == names
+    assert (previous.disabled, following.disabled) == (True, False)
+
+
+def test_counsellor_view_finds_a_client_by_name(store, content):
+    add_clients(store, PAGE_SIZE + 10)
+    store.create_client("<b>Eve</b> Ray")
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    box = find(view, W.Text, "Find a client")
+    find(view, W.Button, "Next page").click()
+    assert view.model.page == 1
+
+    box.value = "client 05"  # each word, anywhere in the name
+    assert table_names(view) == [f"Client {n:03d}" for n in (5, *range(50, 60))]
+    assert view.model.page == 0  # a new search starts at its first page
+    assert picker_names(view) == table_names(view)
+    assert "Showing 1–11 of 11 clients matching “client 05” (of 61 in all)" \
+        in view.showing.value
+    assert "<caption>61 clients; " in view.table.value
+    assert find(view, W.Button, "Next page").disabled
+
+    box.value = "<b>eve"
+    assert table_names(view) == ["&lt;b&gt;Eve&lt;/b&gt; Ray"]
+    assert "matching “&lt;b&gt;eve”" in view.showing.value
+    assert "<b>eve" not in view.showing.value
+
+    box.value = "<script>zed"
+    assert view.table.value == "" and picker_names(view) == []
+    assert "No client&#x27;s name matches “&lt;script&gt;zed”." in view.showing.value
+    assert "<script>" not in view.showing.value
+
+    box.value = ""
+    assert len(table_names(view)) == PAGE_SIZE
+    assert view.status.text == ""  # nothing went wrong on the way
+
+
+def test_an_empty_caseload_says_so_once(store, content):
+    view = CounsellorView.create(content=content, store=store, today=TODAY)
+    assert "No clients yet" in view.table.value
+    assert view.showing.value == ""
+    assert find(view, W.Button, "Previous page").disabled
+    assert find(view, W.Button, "Next page").disabled

@@ -6,17 +6,24 @@ per client) and boils each client down to a few numbers and plain reasons, such
 as "Latest mood is low (1 of 5)" or "3 overdue actions". It imports no
 widget code, so it can be tested and benchmarked on its own.
 
+A caseload of a thousand lines is too long to read or to send to the page at
+once, so it is shown a page at a time, clients who need attention first, and
+can be narrowed to the clients whose name holds the words searched for
+(:func:`caseload_page`).
+
 Example::
 
-    from nextround.caseload import caseload
+    from nextround.caseload import caseload, caseload_page
     for row in caseload(store, content):
         print(row.name, row.needs_attention, row.reasons)
+    shown = caseload_page(caseload(store, content), query="ann")
+    print(shown.showing())      # "Showing 1–2 of 2 clients matching “ann”"
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,6 +42,9 @@ INACTIVE_DAYS = 14
 REPLY_WAIT_DAYS = 7
 #: Overdue actions at or above this count are flagged.
 OVERDUE_LIMIT = 1
+#: Clients on one page of the caseload table: a screen or two to read, and
+#: quick to send to the page whatever the caseload's size.
+PAGE_SIZE = 50
 
 
 @dataclass
@@ -210,3 +220,84 @@ def attention_reasons(row: CaseloadRow, content: Content, today: date,
     if stale:
         reasons.append(f"{plural(stale, 'reply', 'replies')} awaited for over a week")
     return reasons
+
+
+# --- one page of the caseload --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    """The caseload lines on one page, and where that page sits among the rest."""
+
+    rows: list[CaseloadRow]
+    #: The page shown, counted from 0 (a page past the end shows the last one).
+    number: int
+    #: How many pages the matching lines fill (at least one).
+    pages: int
+    #: Lines matching the search (every line when there is none).
+    matching: int
+    #: Lines in the whole caseload.
+    total: int
+    #: Position of the first line shown among the matching ones, from 0.
+    start: int
+    #: The search, trimmed; empty when there is none.
+    query: str = ""
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages - 1
+
+    def showing(self) -> str:
+        """Where this page sits, in plain words: "Showing 1–50 of 1,000 clients"."""
+        if not self.matching:
+            if self.query:
+                return f"No client's name matches “{self.query}”."
+            return "No clients yet."
+        shown = f"{self.start + 1:,}–{self.start + len(self.rows):,}"
+        if self.query:
+            return (f"Showing {shown} of {_clients(self.matching)} matching "
+                    f"“{self.query}” (of {self.total:,} in all)")
+        return f"Showing {shown} of {_clients(self.total)}"
+
+
+def _clients(count: int) -> str:
+    """"1 client", "1,000 clients": a long count reads better with its comma."""
+    return f"{count:,} client" if count == 1 else f"{count:,} clients"
+
+
+def attention_first(rows: Iterable[CaseloadRow]) -> list[CaseloadRow]:
+    """Clients who need attention first; each group keeps its order (by name)."""
+    return sorted(rows, key=lambda row: not row.needs_attention)
+
+
+def name_matches(label: str, query: str) -> bool:
+    """True when every word searched for is in the name, in any case and order."""
+    name = label.casefold()
+    return all(word in name for word in query.casefold().split())
+
+
+def caseload_page(rows: Iterable[CaseloadRow], *, labels: Mapping[str, str] | None = None,
+                  query: str = "", number: int = 0, size: int = PAGE_SIZE) -> CaseloadPage:
+    """One page of the caseload: clients who need attention first, narrowed by ``query``.
+
+    ``labels`` are the names shown (see :func:`nextround.names.client_labels`),
+    so a search finds what the counsellor reads. A page number out of range
+    shows the nearest page, so a shorter caseload never leaves an empty page.
+    """
+    if size < 1:
+        raise ValueError(f"a caseload page holds at least one client, not {size}")
+    labels = labels or {}
+    everyone = list(rows)
+    query = " ".join(query.split())
+    matching = [row for row in attention_first(everyone)
+                if name_matches(labels.get(row.client_id, row.name), query)]
+    pages = max(1, -(-len(matching) // size))
+    number = min(max(number, 0), pages - 1)
+    start = number * size
+    return CaseloadPage(rows=matching[start:start + size], number=number, pages=pages,
+                        matching=len(matching), total=len(everyone), start=start,
+                        query=query)

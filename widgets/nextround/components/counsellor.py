@@ -11,6 +11,11 @@ Example::
     from nextround.components.counsellor import CounsellorView
     view = CounsellorView.create(content=content, store=store)
     view.client_id = client.id      # open one client's page
+
+The caseload is shown a page at a time (:data:`~nextround.caseload.PAGE_SIZE`
+clients, those who need attention first), with "Previous page" and "Next
+page" buttons and a "Find a client" box that narrows it by name: a table of a
+thousand lines would be slow to draw and long to read.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from datetime import date, datetime
 from typing import Any
 
 import ipywidgets as W
-from traitlets import Bool, HasTraits, List, Unicode, link, observe, validate
+from traitlets import Bool, HasTraits, Int, List, Unicode, link, observe, validate
 
-from ..caseload import CaseloadRow, caseload, caseload_row
+from ..caseload import CaseloadPage, CaseloadRow, caseload, caseload_page, caseload_row
 from ..errors import NextRoundError
 from ..model import Note
 from ..names import client_labels, known_client
@@ -39,15 +44,18 @@ CASELOAD_STYLE = (
     ".nr-caseload th,.nr-caseload td{border:1px solid #6b6b6b;padding:.3em .5em;"
     "text-align:left;vertical-align:top}"
     ".nr-caseload caption{text-align:left;font-weight:600;padding:.3em 0}"
-    ".nr-caseload-wrap{overflow-x:auto;max-width:100%}</style>")
+    ".nr-caseload-wrap{overflow-x:auto;max-width:100%}"
+    ".nr-caseload-showing{margin:.5em 0 0}</style>")
 
 
 class CounsellorModel(HasTraits):
-    """The caseload rows, the open client, their notes and the note being written.
+    """The caseload rows, the page of them shown, the open client and their notes.
 
-    ``client_id`` is empty while the caseload is shown; setting it opens
-    that client (an unknown id is refused) and reads their notes, and
-    leaving a client re-reads their caseload line. Nothing here is saved as
+    ``query`` narrows the caseload to the clients whose name holds its words
+    and ``page`` picks the page of it shown (from 0); a new search starts at
+    the first page. ``client_id`` is empty while the caseload is shown;
+    setting it opens that client (an unknown id is refused) and reads their
+    notes, and leaving a client re-reads their caseload line. Nothing here is saved as
     it is typed: a note is the counsellor's own and is added with its button.
     """
 
@@ -55,6 +63,8 @@ class CounsellorModel(HasTraits):
     include_notes = Bool(False, help="Whether the session summary includes the private notes.")
     note_text = Unicode(help="The session note being written, added with Add note.")
     rows = List(help="The caseload, one row per client.")
+    query = Unicode(help="Words the clients shown have in their name; empty for everyone.")
+    page = Int(0, help="The page of the caseload shown, from 0.")
     notes = List(help="The open client's private notes, oldest first.")
 
     def __init__(self, *, content, store, today: date | None = None, **kwargs: Any):
@@ -87,6 +97,24 @@ class CounsellorModel(HasTraits):
 
     def row(self, client_id: str) -> CaseloadRow | None:
         return next((r for r in self.rows if r.client_id == client_id), None)
+
+    def shown(self) -> CaseloadPage:
+        """The page of the caseload on screen (the nearest one if ``page`` is past the end)."""
+        return caseload_page(self.rows, labels=self.labels, query=self.query, number=self.page)
+
+    def next_page(self) -> None:
+        """Show the next page; on the last page, stay there."""
+        shown = self.shown()
+        if shown.has_next:
+            self.page = shown.number + 1
+
+    def previous_page(self) -> None:
+        """Show the page before; on the first page, stay there."""
+        self.page = max(self.shown().number - 1, 0)
+
+    @observe("query")
+    def _new_search(self, _change: dict) -> None:
+        self.page = 0
 
     @validate("client_id")
     def _a_known_client(self, proposal: dict) -> str:
@@ -147,16 +175,20 @@ class CounsellorView(Component):
         self._show_caseload()  # the picker's options, before it is bound
         # Choosing the "Choose a client" line (or the picker's reset when the
         # rows change) leaves the open page as it is; the back button closes it.
+        # The picker lists the clients on the page of the table shown.
         self.bind(self.picker, "client_id",
-                  to_widget=lambda cid: cid if model.row(cid) is not None else "",
+                  to_widget=lambda cid: cid if cid in self.picker_ids else "",
                   to_model=lambda cid: cid or model.client_id)
+        self.bind(self.find, "query")
         self.bind(self.note_input, "note_text")
         self.bind(self.include, "include_notes")
         link((model, "client_id"), (self, "client_id"))
         self.on_click(self.refresh_button, self._refresh)
+        self.on_click(self.previous_button, model.previous_page)
+        self.on_click(self.next_button, model.next_page)
         self.on_click(self.back, lambda: model.open(""))
         self.on_click(self.add_button, self._add_note)
-        model.observe(lambda _c: self._show_caseload(), names="rows")
+        model.observe(lambda _c: self._show_caseload(), names=["rows", "query", "page"])
         model.observe(lambda _c: self._show_notes(), names="notes")
         model.observe(self.guard(lambda _c: self._show_page()), names="client_id")
         model.observe(self.guard(self._include_changed), names="include_notes")
@@ -164,15 +196,26 @@ class CounsellorView(Component):
         return [self.page]
 
     def _caseload_page(self) -> W.Widget:
+        self.find = W.Text(placeholder="Part of a name")
+        self.showing = W.HTML()
         self.table = W.HTML()
+        self.previous_button = W.Button(description="Previous page")
+        self.next_button = W.Button(description="Next page")
         self.picker = W.Dropdown()
+        self.picker_ids: set[str] = set()
         self.refresh_button = W.Button(description="Update the caseload")
         return W.VBox([
             heading("Your caseload", 2),
-            paragraph("Clients who may need you first are marked “Yes” under "
+            paragraph("Clients who may need you come first, marked “Yes” under "
                       "“Needs attention”, with the reason."),
+            labelled(self.find, "Find a client",
+                     hint="Type part of a name to show only the clients it matches."),
+            self.showing,
             self.table,
-            labelled(self.picker, "Open a client"),
+            W.HBox([self.previous_button, self.next_button],
+                   layout=W.Layout(flex_flow="row wrap")),
+            labelled(self.picker, "Open a client",
+                     hint="Lists the clients in the table above."),
             self.refresh_button,
         ])
 
@@ -214,13 +257,21 @@ class CounsellorView(Component):
     # -- caseload --
 
     def _show_caseload(self) -> None:
+        """Draw the page of the caseload shown, and offer its clients in the picker."""
         model: CounsellorModel = self.model
-        self.table.value = caseload_table(model.rows, model.today, model.content.mood.max,
-                                          model.labels)
+        shown = model.shown()
+        self.showing.value = (f"<p class='nr-text nr-caseload-showing' role='status'>"
+                              f"{esc(shown.showing())}</p>" if model.rows else "")
+        self.table.value = (caseload_table(shown.rows, model.today, model.content.mood.max,
+                                           model.labels, everyone=model.rows)
+                            if shown.rows or not model.rows else "")
+        self.previous_button.disabled = not shown.has_previous
+        self.next_button.disabled = not shown.has_next
+        self.picker_ids = {row.client_id for row in shown.rows}
         self.picker.options = [("Choose a client", ""),
                                *((model.labels.get(row.client_id, row.name), row.client_id)
-                                 for row in model.rows)]
-        self.picker.value = model.client_id if model.row(model.client_id) is not None else ""
+                                 for row in shown.rows)]
+        self.picker.value = model.client_id if model.client_id in self.picker_ids else ""
 
     def _refresh(self) -> None:
         self.model.refresh()
@@ -286,12 +337,16 @@ def _scenarios(counts: dict[str, int]) -> str:
 
 
 def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int,
-                   labels: dict[str, str] | None = None) -> str:
+                   labels: dict[str, str] | None = None, *,
+                   everyone: list[CaseloadRow] | None = None) -> str:
     """The caseload as an accessible table; every name and reason escaped.
 
     ``labels`` tell apart clients with the same name (see :func:`client_labels`).
+    ``rows`` may be one page of the caseload: the caption counts ``everyone``
+    (by default, the rows shown).
     """
     labels = labels or {}
+    everyone = rows if everyone is None else everyone
     if not rows:
         return "<p class='nr-text'>No clients yet. Add one with the client picker.</p>"
     head = ("Client", "Last activity", "Rejections by kind of feedback", "Awaiting replies",
@@ -308,10 +363,10 @@ def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int,
             f"<td>{row.awaiting_replies}</td><td>{row.overdue_actions}</td><td>{esc(mood)}</td>"
             f"<td>{attention}</td></tr>")
     header = "".join(f"<th scope='col'>{esc(h)}</th>" for h in head)
-    flagged = sum(row.needs_attention for row in rows)
+    flagged = sum(row.needs_attention for row in everyone)
     return (f"{CASELOAD_STYLE}<div class='nr-caseload-wrap' role='region' "
             "aria-label='Caseload' tabindex='0'>"
-            f"<table class='nr-table nr-caseload'><caption>{len(rows)} clients; "
+            f"<table class='nr-table nr-caseload'><caption>{len(everyone)} clients; "
             f"{flagged} may need attention</caption><thead><tr>{header}</tr></thead>"
             f"<tbody>{''.join(cells)}</tbody></table></div>")
 
