@@ -64,3 +64,18 @@ def filled_client(store: Store) -> model.Client:
     store.add(model.Contact(client_id=client.id, name="Grace", company="Acme & Sons"))
     store.add(model.Note(client_id=client.id, text="Private: client was upset."))
     return client
+
+
+@pytest.fixture
+def client(store):
+    """A client of the step tests (a module may define its own)."""
+    return store.create_client("Amira Haddad")
+
+
+@pytest.fixture
+def rejection(store, client):
+    """A logged rejection with a contact, not yet chosen as the one worked on."""
+    return store.add(model.Application(
+        client_id=client.id, company="Northwind", role="Data Analyst", stage="interview",
+        applied_on=date(2025, 1, 6), outcome="rejected", outcome_on=date(2025, 2, 3),
+        contact_name="Sam Lee"))

@@ -29,19 +29,6 @@ from nextround import model
 from nextround.components.action_plan import ActionPlan
 
 
-@pytest.fixture
-def client(store):
-    return store.create_client("Amira Haddad")
-
-
-@pytest.fixture
-def rejection(store, client):
-    return store.add(model.Application(
-        client_id=client.id, company="Northwind", role="Data Analyst", stage="interview",
-        applied_on=date(2025, 1, 6), outcome="rejected", outcome_on=date(2025, 2, 3),
-        contact_name="Sam Lee"))
-
-
 def add_pending(store, client, count: int) -> None:
     for i in range(count):
         store.add(model.Application(client_id=client.id, company=f"Open {i}", role="Analyst"))

@@ -12,24 +12,10 @@ import re
 from datetime import date
 
 import ipywidgets as W
-import pytest
 from widget_finders import HOSTILE, assert_escaped, button, by_label, html_values, text_of
 
 from nextround import model
 from nextround.components.gracious_steps import GraciousSteps, mailto, split_draft
-
-
-@pytest.fixture
-def client(store):
-    return store.create_client("Amira Haddad")
-
-
-@pytest.fixture
-def rejection(store, client):
-    return store.add(model.Application(
-        client_id=client.id, company="Northwind", role="Data Analyst", stage="interview",
-        applied_on=date(2025, 1, 6), outcome="rejected", outcome_on=date(2025, 2, 3),
-        contact_name="Sam Lee"))
 
 
 def make_gracious(content, store, client, rejection=None):

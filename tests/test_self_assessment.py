@@ -8,30 +8,14 @@ answers again.
 from __future__ import annotations
 
 import html
-from datetime import date
 
 import ipywidgets as W
 import pytest
 from widget_finders import HOSTILE, assert_escaped, by_label, html_values, text_of, walk
 
-from nextround import model
 from nextround.components.self_assessment import SelfAssessment, SelfAssessmentModel
 from nextround.errors import NextRoundError
 from nextround.model import Application
-
-
-@pytest.fixture
-def client(store):
-    return store.create_client("Amira Haddad")
-
-
-@pytest.fixture
-def rejection(store, client):
-    return store.add(model.Application(
-        client_id=client.id, company="Northwind", role="Data Analyst", stage="interview",
-        applied_on=date(2025, 1, 6), outcome="rejected", outcome_on=date(2025, 2, 3),
-        contact_name="Sam Lee"))
-
 
 # --- self-assessment ---------------------------------------------------------------
 
