@@ -21,6 +21,22 @@ def store(tmp_path) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole run, started on first use (``postgres_server``)."""
+    from postgres_server import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres) -> str:
+    """The URL of a new, empty PostgreSQL database, as its superuser."""
+    return postgres.new_database()
+
+
 @pytest.fixture
 def content():
     """The shipped content, loaded and validated."""
