@@ -131,7 +131,45 @@ class AppModel(HasTraits):
 
 
 class App(W.VBox):
-    """The view: header, client bar, step menu and the open step."""
+    """The whole app: header, client bar, step menu and the open step, or the caseload.
+
+    ``nextround serve`` shows this in Voilà; a notebook can show it too.
+    A counsellor picks or adds a client, and both work through the steps;
+    "Counsellor view" shows the caseload instead.
+
+    Parameters
+    ----------
+    model : AppModel
+        Which client is open, which step and which view. :meth:`create`
+        builds it on the shipped content and the default store.
+
+    Events
+    ------
+    model.client_id
+        The open client; the step and the workbook file box follow it.
+    model.step
+        The key of the step on screen; saved as the client's resume state.
+    model.view
+        ``"client"`` or ``"counsellor"``.
+
+    Saves
+    -----
+    ``state.{name}``
+        Where each client was (step, rejection), so the app resumes there.
+    every record
+        Through the steps it shows (see each step's own reference).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import App, Store, load_content
+    >>> store = Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> app = App.create(content=load_content(), store=store)
+    >>> app.model.client_id = sam.id         # as if Sam was picked
+    >>> app.model.step
+    'log'
+    """
 
     def __init__(self, model: AppModel, **kwargs: Any):
         super().__init__(**kwargs)

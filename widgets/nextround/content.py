@@ -471,6 +471,31 @@ def load_content(directory: str | Path | None = None) -> Content:
 
     Results are cached until a file in the folder changes, so components can
     call this freely without re-reading YAML on every render.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path, optional
+        A content folder of your own (a copy of the shipped ``content/``,
+        edited); None loads the shipped content (or ``NEXTROUND_CONTENT``).
+
+    Returns
+    -------
+    Content
+        The advice, questions, templates and help, validated.
+
+    Raises
+    ------
+    ContentError
+        With one ``file:LINE: field: message`` line per problem found.
+
+    Example
+    -------
+    >>> from nextround import load_content
+    >>> content = load_content()
+    >>> content.source("recruiter").id
+    'recruiter'
+    >>> load_content() is content        # cached until a file changes
+    True
     """
     path = Path(directory) if directory is not None else default_content_dir()
     path = path.resolve()

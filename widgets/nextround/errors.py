@@ -10,7 +10,27 @@ from __future__ import annotations
 
 
 class NextRoundError(Exception):
-    """A problem with the user's input, explained in plain words."""
+    """A problem with the user's input, explained in plain words.
+
+    Catch this one type to show a person what went wrong; its text is a
+    sentence meant for them. Anything else raised is a bug.
+
+    Parameters
+    ----------
+    message : str
+        What was wrong and where, in plain words.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import NextRoundError, Store
+    >>> store = Store(tempfile.mkdtemp() + "/notes.db")
+    >>> try:
+    ...     store.get_client("nobody")
+    ... except NextRoundError as problem:
+    ...     print("Sorry:", problem)
+    Sorry: ...
+    """
 
 
 class ContentError(NextRoundError):
@@ -18,6 +38,25 @@ class ContentError(NextRoundError):
 
     ``problems`` holds one ``file:LINE: field.path: message`` line per
     problem, so callers can print them all rather than the first alone.
+
+    Parameters
+    ----------
+    problems : list of str
+        One ``file:LINE: field.path: message`` line per problem.
+
+    Example
+    -------
+    >>> import pathlib, shutil, tempfile
+    >>> from nextround import ContentError, load_content
+    >>> from nextround.content import default_content_dir
+    >>> mine = pathlib.Path(tempfile.mkdtemp()) / "content"
+    >>> _ = shutil.copytree(default_content_dir(), mine)
+    >>> (mine / "help.yaml").unlink()
+    >>> try:
+    ...     load_content(mine)
+    ... except ContentError as error:
+    ...     print(error.problems[0])
+    /.../content/help.yaml:1: (top): file is missing
     """
 
     def __init__(self, problems: list[str]):

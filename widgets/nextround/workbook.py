@@ -18,7 +18,8 @@ from typing import Any
 import ipywidgets as W
 
 from .app import LAST_CLIENT, App, AppModel, content_problems_html
-from .components.base import StatusLine, labelled, paragraph
+from .components._view import StatusLine, paragraph
+from .components.base import labelled
 from .errors import ContentError, NextRoundError
 from .steps import step_by_key
 

@@ -12,7 +12,11 @@ store). Build one for a client with ``create``::
     RejectionLog.create(content=load_content(), store=store, client_id=client.id)
 
 The names in ``__all__`` are the public API (see ``CHANGELOG.md`` for the
-version policy); anything else in this package may change without notice.
+version policy): the steps and their models, the counsellor view, the
+workbook file box, and what a step of your own is built with (the bases,
+:func:`labelled`, :func:`typed`, :func:`chosen` and the queue :data:`saves`).
+The modules inside this package are not: anything reached through them
+rather than through these names may change without notice.
 They are imported on first use, so importing one step does not load the
 others (the progress step brings plotly).
 """
@@ -25,47 +29,79 @@ from .._lazy import lazy_exports
 
 #: Public name -> the module (inside this package) that defines it.
 _WHERE = {
+    # the bases, and what a step of your own is built with
     "Component": "base",
     "StepModel": "base",
+    "labelled": "base",
+    "typed": "base",
+    "chosen": "base",
+    "saves": "saving",
+    # the eight steps, each a view over its model
     "RejectionLog": "rejection_log",
+    "RejectionLogModel": "rejection_log_model",
     "FeedbackRequest": "feedback_request",
+    "FeedbackRequestModel": "feedback_request_model",
     "ScenarioAdvice": "scenario_advice",
+    "ScenarioAdviceModel": "scenario_advice",
     "SelfAssessment": "self_assessment",
+    "SelfAssessmentModel": "self_assessment",
     "Wellbeing": "wellbeing",
+    "WellbeingModel": "wellbeing",
     "GraciousSteps": "gracious_steps",
+    "GraciousStepsModel": "gracious_steps",
     "ActionPlan": "action_plan",
+    "ActionPlanModel": "action_plan",
     "Progress": "progress",
+    "ProgressModel": "progress",
+    # the counsellor's view and the workbook file box
     "CounsellorView": "counsellor",
+    "CounsellorModel": "counsellor",
     "WorkbookFile": "workbook_file",
 }
 
 __all__ = [
     "Component",
     "StepModel",
+    "labelled",
+    "typed",
+    "chosen",
+    "saves",
     "RejectionLog",
+    "RejectionLogModel",
     "FeedbackRequest",
+    "FeedbackRequestModel",
     "ScenarioAdvice",
+    "ScenarioAdviceModel",
     "SelfAssessment",
+    "SelfAssessmentModel",
     "Wellbeing",
+    "WellbeingModel",
     "GraciousSteps",
+    "GraciousStepsModel",
     "ActionPlan",
+    "ActionPlanModel",
     "Progress",
+    "ProgressModel",
     "CounsellorView",
+    "CounsellorModel",
     "WorkbookFile",
 ]
 assert set(__all__) == set(_WHERE)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .action_plan import ActionPlan
-    from .base import Component, StepModel
-    from .counsellor import CounsellorView
+    from .action_plan import ActionPlan, ActionPlanModel
+    from .base import Component, StepModel, chosen, labelled, typed
+    from .counsellor import CounsellorModel, CounsellorView
     from .feedback_request import FeedbackRequest
-    from .gracious_steps import GraciousSteps
-    from .progress import Progress
+    from .feedback_request_model import FeedbackRequestModel
+    from .gracious_steps import GraciousSteps, GraciousStepsModel
+    from .progress import Progress, ProgressModel
     from .rejection_log import RejectionLog
-    from .scenario_advice import ScenarioAdvice
-    from .self_assessment import SelfAssessment
-    from .wellbeing import Wellbeing
+    from .rejection_log_model import RejectionLogModel
+    from .saving import saves
+    from .scenario_advice import ScenarioAdvice, ScenarioAdviceModel
+    from .self_assessment import SelfAssessment, SelfAssessmentModel
+    from .wellbeing import Wellbeing, WellbeingModel
     from .workbook_file import WorkbookFile
 
 

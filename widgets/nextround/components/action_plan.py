@@ -25,18 +25,9 @@ from .. import answer_keys as keys
 from ..advice import ProposedAction, draft_plan
 from ..errors import NextRoundError
 from ..model import Action, Application, Feedback
-from ..text import nice_date, plural
-from .base import (
-    Component,
-    StepModel,
-    chosen,
-    download_link,
-    esc,
-    heading,
-    labelled,
-    paragraph,
-    typed,
-)
+from ..text import esc, nice_date, plural
+from ._view import download_link, heading, paragraph
+from .base import Component, StepModel, chosen, labelled, typed
 
 #: Download names are fixed: a client's name never becomes a file name.
 ICS_NAME = "nextround-plan.ics"
@@ -48,6 +39,42 @@ class ActionRow(StepModel):
 
     Each edit is saved to the step's ``Action`` record by this model's
     saving observer (the title a moment after the last key press).
+    :class:`ActionPlanModel` makes one per step of the plan (its ``rows``).
+
+    Parameters
+    ----------
+    action : nextround.model.Action
+        The step of the plan this row edits.
+    content, store, client_id, application_id
+        As for :class:`~nextround.components.StepModel`.
+
+    Events
+    ------
+    done
+        Ticked or unticked; the plan's view reorders nothing while it is open.
+
+    Saves
+    -----
+    :class:`~nextround.model.Action`
+        The step's title, due day and tick.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import ActionPlanModel
+    >>> plan = ActionPlanModel(content=content, store=store, client_id=sam.id)
+    >>> plan.add_own("Ask Ana for a mock interview").title
+    'Ask Ana for a mock interview'
+    >>> row = plan.rows[-1]
+    >>> row.done = True
+    >>> plan.actions[-1].done
+    True
     """
 
     title = typed(Unicode(help="What the client will do."))
@@ -73,6 +100,50 @@ class ActionPlanModel(StepModel):
     new steps at the end, so rows do not jump while they are edited; the
     store orders them by due date next time. ``rows`` holds an
     :class:`ActionRow` per step, for editing.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    actions
+        Replaced after any step is added, removed or edited.
+    rows
+        Replaced when steps are added or removed (not when one is edited).
+    proposals
+        The suggestions not in the plan yet, after each change.
+
+    Saves
+    -----
+    :class:`~nextround.model.Action`
+        Each step of the plan: added from a suggestion (:meth:`adopt`) or
+        the client's own (:meth:`add_own`), edited through its row, removed.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import ActionPlanModel
+    >>> plan = ActionPlanModel(content=content, store=store, client_id=sam.id)
+    >>> first = plan.proposals[0]
+    >>> plan.adopt(first.library_id).title == first.title
+    True
+    >>> len(plan.actions)
+    1
     """
 
     actions = List(help="The plan's Action records, in the order shown.")
@@ -182,7 +253,45 @@ class ActionPlanModel(StepModel):
 
 
 class ActionPlan(Component):
-    """The view: suggestions to add, the plan as editable rows, and downloads."""
+    """Action plan: suggestions to add, the plan as editable rows, and downloads.
+
+    What the client learnt becomes dated steps: suggested from the reading
+    they confirmed and their self-assessment, or their own. The plan can be
+    downloaded as a calendar file and as Markdown.
+
+    Parameters
+    ----------
+    model : ActionPlanModel
+        The step's state. ``ActionPlan.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.actions
+        The plan's steps, replaced after each change.
+
+    Saves
+    -----
+    :class:`~nextround.model.Action`
+        Each step of the plan (see :class:`ActionPlanModel`).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import ActionPlan
+    >>> step = ActionPlan.create(content=content, store=store, client_id=sam.id)
+    >>> action = step.model.add_own("Update my portfolio")
+    >>> step.model.rows[0].title = "Update my portfolio with two projects"
+    >>> step.model.actions[0].title
+    'Update my portfolio with two projects'
+    """
 
     title = "Action plan"
 

@@ -53,8 +53,7 @@ Example::
 
 from __future__ import annotations
 
-import html
-import logging
+import inspect
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -64,23 +63,18 @@ import ipywidgets as W
 from traitlets import HasTraits, TraitType, Unicode, dlink
 
 from ..errors import NextRoundError
-from ..text import FALLBACK_MESSAGE, esc
+from ..text import esc
+from ._view import StatusLine, fit_buttons, guard
 from .saving import REFRESH_DELAY, SAVE_DELAY, PendingSaves, saves  # noqa: F401
 
-log = logging.getLogger("nextround")
-
-#: Wide enough for a label to sit beside its input without being cut off.
-LABEL_STYLE = {"description_width": "13em"}
-FULL_WIDTH = W.Layout(width="100%", max_width="46em")
 #: The width of a labelled input: its column, less the widget margins either side.
-FULL = "calc(100% - 2 * var(--jp-widgets-margin, 2px))"
-
+_FULL = "calc(100% - 2 * var(--jp-widgets-margin, 2px))"
 
 #: Inputs that pick one of their options (and can have none picked).
-CHOICES = (W.Dropdown, W.RadioButtons, W.Select, W.ToggleButtons)
+_CHOICES = (W.Dropdown, W.RadioButtons, W.Select, W.ToggleButtons)
 
 
-def is_typed(widget: W.Widget) -> bool:
+def _is_typed(widget: W.Widget) -> bool:
     """True for the inputs people type into (saved a moment after the last key)."""
     return isinstance(widget, W.Text | W.Textarea)
 
@@ -90,7 +84,34 @@ def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
 
     ipywidgets renders ``description`` as a ``<label for=…>`` bound to the
     input, so screen readers and Playwright's ``get_by_label`` both find it.
-    The description is never truncated: long labels wrap above the input.
+    The description is never truncated: long labels wrap above the input,
+    and the input takes its column's width (less its margins), so nothing
+    is cut off on a narrow screen or at 200% zoom.
+
+    Parameters
+    ----------
+    widget : ipywidgets.Widget
+        The input to label; its ``description`` and layout are set in place.
+    label : str
+        The visible label, said in plain words ("Company", "How did you hear?").
+    hint : str, optional
+        A line of help shown under the input (escaped).
+
+    Returns
+    -------
+    ipywidgets.Widget
+        ``widget`` itself, or a box holding it and its hint when ``hint`` is given.
+
+    Example
+    -------
+    >>> import ipywidgets as W
+    >>> from nextround.components import labelled
+    >>> box = labelled(W.Text(), "Company")
+    >>> box.description
+    'Company'
+    >>> with_hint = labelled(W.Text(), "Role", hint="As the advert named it")
+    >>> type(with_hint).__name__, with_hint.children[0].description
+    ('VBox', 'Role')
     """
     widget.description = label
     widget.description_allow_html = False
@@ -102,7 +123,7 @@ def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
     if hasattr(widget.layout, "width") and not isinstance(widget, W.Checkbox | W.Button):
         # The full column less ipywidgets' side margins, so the box never pokes
         # out of its column (and gets cut off) on a narrow screen or at 200% zoom.
-        widget.layout.width = FULL
+        widget.layout.width = _FULL
         widget.layout.max_width = "46em"
     if isinstance(widget, W.Checkbox):
         widget.indent = False
@@ -111,112 +132,118 @@ def labelled(widget: W.Widget, label: str, *, hint: str = "") -> W.Widget:
     return W.VBox([widget, W.HTML(f'<div class="nr-hint">{esc(hint)}</div>')])
 
 
-def heading(text: str, level: int = 3) -> W.HTML:
-    return W.HTML(f"<h{level} class='nr-heading'>{esc(text)}</h{level}>")
-
-
-def paragraph(text: str, css: str = "nr-text") -> W.HTML:
-    return W.HTML(f"<p class='{css}'>{esc(text)}</p>")
-
-
-def download_link(label: str, filename: str, data: bytes, mime: str) -> str:
-    """An ``<a download>`` with a data URI: Voilà's file route refuses most files."""
-    from ..exports import data_uri
-
-    return (f'<a class="nr-download" download="{esc(filename)}" '
-            f'href="{esc(data_uri(data, mime))}">{esc(label)}</a>')
-
-
-def fit_buttons(widget: W.Widget) -> None:
-    """Size every button inside ``widget`` to its words.
-
-    ipywidgets gives a button a fixed 148 px, which cuts off "Add an
-    application" in JupyterLab (the Voilà page's stylesheet hides this, Lab
-    does not load it). A width set on purpose is kept.
-    """
-    if isinstance(widget, W.Button) and not widget.layout.width:
-        widget.layout.width = "auto"
-        widget.layout.max_width = "100%"
-        if not widget.layout.align_self:
-            widget.layout.align_self = "flex-start"  # as wide as its words, not the column
-    for child in getattr(widget, "children", ()):
-        fit_buttons(child)
-
-
-class StatusLine(W.HTML):
-    """A polite live region: saves and warnings reach screen readers.
-
-    Messages carry a word ("Saved", "Check this") as well as a colour, so
-    nothing is told by colour alone.
-    """
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.add_class("nr-status")
-        self.clear()
-
-    def _show(self, kind: str, prefix: str, message: str) -> None:
-        self.value = (f'<div role="status" aria-live="polite" class="nr-{kind}">'
-                      f"<strong>{esc(prefix)}</strong> {esc(message)}</div>")
-
-    def saved(self, message: str = "Your answer is saved.") -> None:
-        self._show("ok", "Saved.", message)
-
-    def info(self, message: str) -> None:
-        self._show("info", "Note:", message)
-
-    def warn(self, message: str) -> None:
-        self._show("warn", "Check this:", message)
-
-    def error(self, message: str) -> None:
-        self._show("error", "Sorry:", message)
-
-    def clear(self) -> None:
-        self.value = '<div role="status" aria-live="polite"></div>'
-
-    @property
-    def text(self) -> str:
-        """The message without markup, for tests and logs."""
-        import re
-
-        return html.unescape(re.sub(r"<[^>]+>", "", self.value)).strip()
-
-
-def guard(func: Callable[..., Any], status: StatusLine) -> Callable[..., Any]:
-    """Wrap a callback so a failure becomes a plain message in ``status``.
-
-    A :class:`NextRoundError` shows its own words; anything else is logged
-    and shows :data:`~nextround.text.FALLBACK_MESSAGE`, never a traceback.
-    Every step, the app and the workbook file box use this one guard.
-    """
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NextRoundError as exc:
-            status.error(str(exc))
-        except Exception:  # noqa: BLE001 - the page must never show a traceback
-            log.exception("callback failed")
-            status.error(FALLBACK_MESSAGE)
-        return None
-
-    return wrapper
-
-
 #: How a model trait the client edits is saved (its ``saved`` metadata).
-TYPED = "typed"
-CHOSEN = "chosen"
+_TYPED = "typed"
+_CHOSEN = "chosen"
 
 
 def typed(trait: TraitType) -> TraitType:
-    """Mark a trait edited in a text box: saved a moment after the last key press."""
-    return trait.tag(saved=TYPED)
+    """Mark a trait edited in a text box: saved a moment after the last key press.
+
+    The model's saving observer writes the trait through
+    :meth:`StepModel.save_edit` :data:`~nextround.components.saving.SAVE_DELAY`
+    seconds after its last change (at once outside an event loop), and at
+    once when the client does anything else first (see :data:`saves`).
+
+    Parameters
+    ----------
+    trait : traitlets.TraitType
+        The trait to mark, usually ``Unicode(help=...)``.
+
+    Returns
+    -------
+    traitlets.TraitType
+        The same trait, tagged ``saved="typed"``.
+
+    Example
+    -------
+    >>> from traitlets import Unicode
+    >>> from nextround.components import typed
+    >>> note = typed(Unicode(help="The client's note, as typed."))
+    >>> note.metadata["saved"]
+    'typed'
+    """
+    return trait.tag(saved=_TYPED)
 
 
 def chosen(trait: TraitType) -> TraitType:
-    """Mark a trait edited by a choice, a date or a tick: saved at once."""
-    return trait.tag(saved=CHOSEN)
+    """Mark a trait edited by a choice, a date or a tick: saved at once.
+
+    Anything still waiting to be saved (typing in a text box) is saved
+    first, so saves land in the order the client made them.
+
+    Parameters
+    ----------
+    trait : traitlets.TraitType
+        The trait to mark: ``Unicode``, ``Int``, ``Bool``, ``Instance(date)``...
+
+    Returns
+    -------
+    traitlets.TraitType
+        The same trait, tagged ``saved="chosen"``.
+
+    Example
+    -------
+    >>> from traitlets import Bool
+    >>> from nextround.components import chosen
+    >>> done = chosen(Bool(False, help="Ticked once the step is done."))
+    >>> done.metadata["saved"]
+    'chosen'
+    """
+    return trait.tag(saved=_CHOSEN)
+
+
+def _own_traits(cls: type) -> dict[str, TraitType]:
+    """The traits ``cls`` and its bases declare, in order, less ipywidgets' and traitlets'."""
+    found: dict[str, TraitType] = {}
+    for klass in reversed(cls.__mro__):
+        if klass.__module__.split(".")[0] in ("builtins", "traitlets", "ipywidgets"):
+            continue
+        for name, value in vars(klass).items():
+            if isinstance(value, TraitType) and not name.startswith("_"):
+                found[name] = value
+    return found
+
+
+def _trait_entries(traits: dict[str, TraitType], prefix: str = "") -> list[str]:
+    """One reference entry per trait: its name, kind, how it is saved, and its ``help=``."""
+    entries = []
+    for name, trait in traits.items():
+        saved = {_TYPED: ", saved as typed", _CHOSEN: ", saved when chosen"}.get(
+            trait.metadata.get("saved"), "")
+        entries.append(f"{prefix}{name} : {type(trait).__name__}{saved}")
+        entries.append(f"    {trait.help or '(no help= given)'}")
+    return entries
+
+
+def _with_traits_section(doc: str | None, entries: list[str]) -> str:
+    """``doc`` with a numpy-style ``Traits`` section, placed before its ``Events`` section.
+
+    The section is made from each trait's ``help=``, so the reference and
+    ``help(...)`` in a notebook never drift from the traits themselves.
+    """
+    lines = inspect.cleandoc(doc or "").splitlines()
+    if not entries or "Traits" in lines:
+        return "\n".join(lines)
+    section = ["Traits", "------", *entries, ""]
+    where = lines.index("Events") if "Events" in lines else len(lines)
+    if where == len(lines):
+        section = ["", *section]
+    return "\n".join(lines[:where] + section + lines[where:]).rstrip() + "\n"
+
+
+def _document_traits(cls: type) -> type:
+    """Give a model class's docstring the reference of its traits (see :func:`typed`)."""
+    cls.__doc__ = _with_traits_section(cls.__doc__, _trait_entries(_own_traits(cls)))
+    return cls
+
+
+def _document_view_traits(cls: type) -> type:
+    """Give a view's docstring its own traits and its model's (as ``model.<name>``)."""
+    entries = _trait_entries(_own_traits(cls))
+    entries += _trait_entries(_own_traits(cls.model_class), prefix="model.")
+    cls.__doc__ = _with_traits_section(cls.__doc__, entries)
+    return cls
 
 
 def _unguarded(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -230,11 +257,58 @@ class StepModel(HasTraits):
     :func:`typed` or :func:`chosen` is written through :meth:`save_edit`
     when it changes to a value other than the one last loaded or saved.
     Without a view a failed save raises; a view reports it in its status
-    line instead (see :meth:`attach`).
+    line instead (see :meth:`attach`). A model never imports a widget, so a
+    test or a script drives it without a browser.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on. By default the one the client chose last,
+        or the only one when exactly one is logged.
+    **kwargs
+        Initial values of the model's traits.
+
+    Events
+    ------
+    any trait
+        Observe one with ``model.observe(callback, names="...")``; the
+        saving observer is already one such observer.
+
+    Saves
+    -----
+    nothing itself
+        Each subclass says in :meth:`save_edit` how its edited traits are saved.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from traitlets import Unicode
+    >>> from nextround import Store, load_content
+    >>> from nextround.components import StepModel, typed
+    >>> class NoteModel(StepModel):
+    ...     note = typed(Unicode(help="The client's note, as typed."))
+    ...     def save_edit(self, name, value):
+    ...         self.store.set_answer(self.client_id, "my_note", value)
+    >>> store = Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> model = NoteModel(content=load_content(), store=store, client_id=sam.id)
+    >>> model.note = "Call Ana on Friday"
+    >>> store.answers(sam.id)["my_note"]
+    'Call Ana on Friday'
     """
 
-    client_id = Unicode()
-    application_id = Unicode()
+    client_id = Unicode(help="The client whose work this is.")
+    application_id = Unicode(help="The rejection being worked on ('' when none is chosen yet).")
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        _document_traits(cls)
 
     def __init__(self, *, content, store, client_id: str, application_id: str | None = None,
                  **kwargs: Any):
@@ -282,7 +356,7 @@ class StepModel(HasTraits):
     def edited_traits(self) -> list[str]:
         """The names of the traits the client edits (those tagged typed or chosen)."""
         return [name for name, trait in self.traits().items()
-                if trait.metadata.get("saved") in (TYPED, CHOSEN)]
+                if trait.metadata.get("saved") in (_TYPED, _CHOSEN)]
 
     def attach(self, guard: Callable[[Callable[..., Any]], Callable[..., Any]],
                after_save: Callable[[str, Any, Any], None]) -> None:
@@ -315,7 +389,7 @@ class StepModel(HasTraits):
         name = change["name"]
         if self.is_stored(name, change["new"]):
             return
-        if self.trait_metadata(name, "saved") == TYPED:
+        if self.trait_metadata(name, "saved") == _TYPED:
             saves.later((id(self), name), lambda: self._guard(self._write)(name))
         else:
             saves.flush()
@@ -357,17 +431,96 @@ class StepModel(HasTraits):
         return context
 
 
+_document_traits(StepModel)
+
+
 class Component(W.VBox):
-    """Base of every step's view. Subclasses build widgets in ``build()``."""
+    """Base of every step's view: an ipywidgets box over a :class:`StepModel`.
+
+    A subclass names its model in :attr:`model_class` and gives its widgets
+    in :meth:`build`, tying each input to a model trait with :meth:`bind`.
+    The base adds the status line (the one place a step speaks, a polite
+    live region), turns any failure in a callback into a plain message in it
+    (:meth:`guard`), says "Saved." after each save (:meth:`saved`) and sizes
+    buttons to their words.
+
+    Parameters
+    ----------
+    model : StepModel
+        The state this view shows and edits. :meth:`create` builds one for a
+        client and the view over it.
+    **kwargs
+        Passed on to :class:`ipywidgets.VBox` (``layout``...).
+
+    Events
+    ------
+    model's traits
+        The view follows them through its bindings; observe them on
+        ``step.model`` to follow the client's work.
+
+    Saves
+    -----
+    nothing itself
+        Saving is the model's: edited traits go through :meth:`StepModel.save_edit`.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> import ipywidgets as W
+    >>> from traitlets import Unicode
+    >>> from nextround import Store, load_content
+    >>> from nextround.components import Component, StepModel, labelled, typed
+    >>> class NoteModel(StepModel):
+    ...     note = typed(Unicode(help="The client's note, as typed."))
+    ...     def save_edit(self, name, value):
+    ...         self.store.set_answer(self.client_id, "my_note", value)
+    >>> class Note(Component):
+    ...     title = "A note"
+    ...     model_class = NoteModel
+    ...     def build(self):
+    ...         box = W.Textarea()
+    ...         self.bind(box, "note")
+    ...         return [labelled(box, "Your note")]
+    >>> store = Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> step = Note.create(content=load_content(), store=store, client_id=sam.id)
+    >>> step.children[0].value = "Ask Ana for a referral"
+    >>> store.answers(sam.id)["my_note"], step.status.text
+    ('Ask Ana for a referral', 'Saved. Your answer is saved.')
+    """
 
     title = "Step"
     #: The model this view shows; :meth:`create` builds one for a client.
-    model_class: type[StepModel] = StepModel
+    model_class: type[HasTraits] = StepModel
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        _document_view_traits(cls)
 
     @classmethod
     def create(cls, *, content, store, client_id: str, application_id: str | None = None,
                **options: Any) -> Component:
-        """Build the step for one client: its model first, then the view over it."""
+        """Build the step for one client: its model first, then the view over it.
+
+        Parameters
+        ----------
+        content : nextround.content.Content
+            The advice, questions and templates (:func:`nextround.load_content`).
+        store : nextround.Store
+            Where the client's work is read and saved.
+        client_id : str
+            The client whose work it is.
+        application_id : str, optional
+            The rejection to work on; by default the one chosen last (or the
+            only one logged).
+        **options
+            Initial values of the model's traits.
+
+        Returns
+        -------
+        Component
+            The view; its state is on ``.model``.
+        """
         return cls(cls.model_class(content=content, store=store, client_id=client_id,
                                    application_id=application_id, **options))
 
@@ -403,16 +556,16 @@ class Component(W.VBox):
         ``to_model`` convert between the two (they must round-trip).
         """
         source = model or self.model
-        if is_typed(widget):
+        if _is_typed(widget):
             widget.continuous_update = True
         self._bindings[widget] = (source, trait, to_widget or (lambda value: value))
         dlink((source, trait), (widget, "value"), to_widget)
         convert = to_model or (lambda value: value)
-        if isinstance(widget, CHOICES) and to_model is None:
+        if isinstance(widget, _CHOICES) and to_model is None:
             # A choice with nothing selected (while its options are replaced) changes nothing.
             def convert(value: Any) -> Any:
                 return getattr(source, trait) if value is None else value
-        if is_typed(widget):
+        if _is_typed(widget):
             dlink((widget, "value"), (source, trait), convert)
             return
 
@@ -462,3 +615,6 @@ class Component(W.VBox):
             guarded()
 
         button.on_click(clicked)
+
+
+_document_view_traits(Component)

@@ -31,8 +31,9 @@ from ..errors import NextRoundError
 from ..model import Note
 from ..names import client_labels, known_client
 from ..summary import Summary, session_summary
-from ..text import nice_date
-from .base import Component, download_link, esc, guard, heading, labelled, paragraph
+from ..text import esc, nice_date
+from ._view import download_link, guard, heading, paragraph
+from .base import Component, labelled
 
 #: Download names are fixed: a client's name never becomes a file name.
 HTML_NAME = "nextround-session-summary.html"
@@ -57,6 +58,47 @@ class CounsellorModel(HasTraits):
     setting it opens that client (an unknown id is refused) and reads their
     notes, and leaving a client re-reads their caseload line. Nothing here is saved as
     it is typed: a note is the counsellor's own and is added with its button.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice and scales the caseload's signals are read with.
+    store : nextround.Store
+        Every client's work.
+    today : datetime.date, optional
+        The day "overdue" and "weeks without word" count from (today by default).
+
+    Events
+    ------
+    client_id
+        A client opened (their notes read) or closed (their caseload line re-read).
+    query
+        A new search: the caseload goes back to its first page.
+    rows
+        The caseload, replaced by :meth:`refresh` and :meth:`refresh_client`.
+    notes
+        The open client's notes, replaced when one is added.
+
+    Saves
+    -----
+    :class:`~nextround.model.Note`
+        A private session note, added with :meth:`add_note`.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import CounsellorModel
+    >>> model = CounsellorModel(content=content, store=store)
+    >>> model.open(sam.id)
+    >>> model.note_text = "Practised the thank-you email together."
+    >>> model.add_note().text
+    'Practised the thank-you email together.'
+    >>> model.open("")                       # back to the caseload
+    >>> [row.client_id == sam.id for row in model.rows]
+    [True]
     """
 
     client_id = Unicode(help="The client whose page is open; empty on the caseload.")
@@ -153,18 +195,49 @@ class CounsellorModel(HasTraits):
 
 
 class CounsellorView(Component):
-    """Caseload table and client picker, or one client's page.
+    """The counsellor's view: the caseload table and client picker, or one client's page.
 
     ``client_id`` names the open client (empty on the caseload) and is
     linked to the model's: setting it opens that client, so an app can link
     it to its own client picker. An unknown id is refused with a message.
+    Unlike the steps it is built with ``create(content=..., store=...)``:
+    it covers every client, not one.
+
+    Parameters
+    ----------
+    model : CounsellorModel
+        The caseload and the open client. ``CounsellorView.create(content=...,
+        store=..., today=None)`` builds it and this view over it.
+
+    Events
+    ------
+    client_id
+        The client whose page is open; link it to a picker of your own.
+
+    Saves
+    -----
+    :class:`~nextround.model.Note`
+        Private session notes, added with "Add note" (see :class:`CounsellorModel`).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import CounsellorView
+    >>> view = CounsellorView.create(content=content, store=store)
+    >>> view.client_id = sam.id               # open Sam's page
+    >>> view.model.client_name()
+    'Sam'
     """
 
     title = "Counsellor view"
-    client_id = Unicode()
+    client_id = Unicode(help="The client whose page is open; empty on the caseload.")
 
     @classmethod
     def create(cls, *, content, store, today: date | None = None) -> CounsellorView:
+        """Build the caseload's model and the view over it (see :class:`CounsellorModel`)."""
         return cls(CounsellorModel(content=content, store=store, today=today))
 
     def build(self) -> list[W.Widget]:

@@ -26,8 +26,9 @@ import ipywidgets as W
 
 from ..advice import ToneFlag, check_tone
 from ..model import Feedback
-from ..text import nice_date
-from .base import Component, esc, heading, labelled, paragraph
+from ..text import esc, nice_date
+from ._view import heading, paragraph
+from .base import Component, labelled
 from .feedback_request_model import (  # noqa: F401 - the step's public names live on here
     CANDOUR,
     CURRENT_KEY,
@@ -82,7 +83,49 @@ class ToneCheck(W.VBox):
 
 
 class FeedbackRequest(Component):
-    """The view: the ladder, the composer with its tone check, and the record."""
+    """Ask for feedback: whom to ask, the composer with its tone check, and the replies.
+
+    How a request is worded decides whether anyone answers, so the step
+    suggests whom to ask (in order), fills a warm request from the
+    content's templates, checks its tone as the client edits it, and keeps
+    a record of what each person said.
+
+    Parameters
+    ----------
+    model : FeedbackRequestModel
+        The step's state. ``FeedbackRequest.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.entries
+        The replies recorded for this rejection, replaced after each change.
+
+    Saves
+    -----
+    ``draft.current``
+        Whom the draft shown is written to.
+    ``draft.{source}``
+        Each draft (subject, body, name), as typed.
+    :class:`~nextround.model.Feedback`
+        Each reply recorded.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import FeedbackRequest
+    >>> step = FeedbackRequest.create(content=content, store=store, client_id=sam.id)
+    >>> step.model.source_id = "hiring_manager"     # as if chosen in "Whom to ask"
+    >>> step.model.subject != ""
+    True
+    """
 
     title = "Ask for feedback"
 

@@ -101,6 +101,55 @@ class FeedbackRequestModel(StepModel):
     hold the tone check's findings, refreshed as the draft is saved.
     ``feedback_id`` is the entry the record form edits, its fields the
     traits of :data:`REPLY_TRAITS`; ``entries`` the replies as saved.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    source_id
+        Choosing whom to ask opens the saved draft to them, or a suggested one.
+    subject_flags
+        The tone check's findings in the subject, refreshed as the draft is saved.
+    body_flags
+        The same for the body.
+    entries
+        Replaced whenever a reply is recorded or changed.
+
+    Saves
+    -----
+    ``draft.current``
+        Whom the draft shown is written to.
+    ``draft.{source}``
+        The draft to each kind of person (subject, body, name): its only copy.
+    :class:`~nextround.model.Feedback`
+        Each reply recorded (or "no reply"), field by field.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import FeedbackRequestModel
+    >>> model = FeedbackRequestModel(content=content, store=store, client_id=sam.id)
+    >>> model.source_id = "recruiter"
+    >>> "Northwind" in model.body or "Data analyst" in model.body
+    True
+    >>> sorted(key for key in store.answers(sam.id, model.application_id) if "draft" in key)
+    ['draft.current', 'draft.recruiter']
     """
 
     source_id = chosen(Unicode(help="The kind of person the request is written to."))

@@ -29,7 +29,8 @@ from ..content import GraciousStep
 from ..errors import NextRoundError
 from ..model import Contact
 from ..text import esc
-from .base import Component, StepModel, chosen, heading, labelled, paragraph, typed
+from ._view import heading, paragraph
+from .base import Component, StepModel, chosen, labelled, typed
 from .feedback_request import (
     ToneCheck,
     save_request,
@@ -88,6 +89,52 @@ class GraciousStepsModel(StepModel):
     belong to the rejection being worked on. Contacts belong to the client,
     so the contact form (``contact_<field>``) is saved as the client's own
     answers as it is typed, and cleared once the contact is added.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    contacts
+        Replaced when a contact is added or removed.
+
+    Saves
+    -----
+    ``gracious.{step}``
+        True once a step is ticked as done, for this rejection.
+    ``gracious.{step}.draft``
+        The client's own wording of a step's message.
+    ``contact_draft.{field}``
+        A field of the contact form, until the contact is added.
+    :class:`~nextround.model.Contact`
+        Each contact added (:meth:`add_contact`).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import GraciousStepsModel
+    >>> model = GraciousStepsModel(content=content, store=store, client_id=sam.id)
+    >>> model.done_thank = True
+    >>> store.answers(sam.id, model.application_id)["gracious.thank"]
+    True
+    >>> model.contact_name = "Ana Silva"
+    >>> model.add_contact().name
+    'Ana Silva'
     """
 
     contact_name = typed(Unicode(help="Contact form: the person's name."))
@@ -232,7 +279,50 @@ class GraciousStepsModel(StepModel):
 
 
 class GraciousSteps(Component):
-    """The view: a tick box, the why and an editable draft per step; a contact form."""
+    """Stay gracious: a tick box, the why and an editable message per step; a contact form.
+
+    How a client answers a rejection can open the next door: a thank-you,
+    a request for feedback, asking to be kept in mind, and keeping in touch.
+    Each step's message is drafted from the log and can be edited and sent.
+
+    Parameters
+    ----------
+    model : GraciousStepsModel
+        The step's state. ``GraciousSteps.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.contacts
+        The client's contacts, replaced when one is added or removed.
+
+    Saves
+    -----
+    ``gracious.{step}``
+        A step ticked as done.
+    ``gracious.{step}.draft``
+        A step's message as edited.
+    ``contact_draft.{field}``
+        The contact form, as typed, until the contact is added.
+    :class:`~nextround.model.Contact`
+        Each contact added.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import GraciousSteps
+    >>> step = GraciousSteps.create(content=content, store=store, client_id=sam.id)
+    >>> step.model.done_keep_in_mind = True      # as if the box was ticked
+    >>> store.answers(sam.id, step.model.application_id)["gracious.keep_in_mind"]
+    True
+    """
 
     title = "Stay gracious"
 

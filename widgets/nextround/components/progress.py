@@ -49,7 +49,9 @@ from ..charts import (
 )
 from ..content import Content
 from ..model import Action, Answer, Application, CheckIn, Feedback
-from .base import Component, StepModel, esc, heading, paragraph
+from ..text import esc
+from ._view import heading, paragraph
+from .base import Component, StepModel
 
 #: Charts draw at a fixed width that fits beside their summary in the app;
 #: on a narrow screen the summary moves under the chart.
@@ -292,12 +294,47 @@ class ProgressModel(StepModel):
 
     Progress covers every application, so it does not need a chosen
     rejection. :meth:`refresh` reads each table once.
+
+    Parameters
+    ----------
+    today : datetime.date, optional
+        The day the charts count from (today by default; fixed in tests).
+    content, store, client_id, application_id
+        As for :class:`~nextround.components.StepModel` (no rejection is needed).
+
+    Events
+    ------
+    completed
+        The steps done, after each :meth:`refresh` (``done_count`` is set first).
+    charts
+        The four charts' data, after each :meth:`refresh`.
+
+    Saves
+    -----
+    nothing
+        Progress only reads the client's work.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import ProgressModel
+    >>> model = ProgressModel(content=content, store=store, client_id=sam.id)
+    >>> model.completion_label
+    'Workbook completed: 1 of 7 steps'
+    >>> [chart.title for chart in model.charts][0]
+    'Your applications and how they ended'
     """
 
-    completed = List()
-    done_count = Int(0)
-    total = Int(len(WORKBOOK_STEPS))
-    charts = List()
+    completed = List(help="The keys of the workbook steps done, in workbook order.")
+    done_count = Int(0, help="How many workbook steps are done.")
+    total = Int(len(WORKBOOK_STEPS), help="How many workbook steps there are.")
+    charts = List(help="The four charts' data (applications, feedback, mood, actions).")
     step_titles = Dict(help="Each step's title by key, given by the step registry that "
                             "builds this step (so this module never imports it back).")
 
@@ -339,7 +376,40 @@ class ProgressModel(StepModel):
 
 
 class Progress(Component):
-    """The view: a completion bar with its checklist, then four charts with text."""
+    """Your progress: a completion bar with its checklist, then four charts with text.
+
+    A client who keeps going after a rejection needs to see that they are
+    moving: the steps done, and charts of applications, feedback, mood and
+    actions, each with a sentence and a table (so no chart is the only way in).
+
+    Parameters
+    ----------
+    model : ProgressModel
+        The step's state. ``Progress.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.completed
+        The steps done; the bar and checklist follow it.
+
+    Saves
+    -----
+    nothing
+        Progress only reads the client's work.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import Progress
+    >>> step = Progress.create(content=content, store=store, client_id=sam.id)
+    >>> step.model.done_count, step.model.total
+    (0, 7)
+    """
 
     title = "Your progress"
 

@@ -24,7 +24,9 @@ from typing import Any
 import ipywidgets as W
 
 from ..model import Application
-from .base import Component, esc, heading, labelled, paragraph
+from ..text import esc
+from ._view import heading, paragraph
+from .base import Component, labelled
 from .rejection_log_model import (  # noqa: F401 - the step's public names live on here
     CHOICE_FIELDS,
     DATE_FIELDS,
@@ -56,7 +58,49 @@ LABELS = {
 
 
 class RejectionLog(Component):
-    """The view: the form, the table of past rejections, and the choice."""
+    """Log the rejection: the form, the table of past rejections, and the choice.
+
+    The rest of the workbook works on one rejection at a time, so this step
+    keeps the log of applications (saved field by field as the client
+    types) and lets the client choose the rejection to work on. A pasted
+    rejection email fills the empty fields and is saved as the feedback heard.
+
+    Parameters
+    ----------
+    model : RejectionLogModel
+        The step's state. ``RejectionLog.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.application_id
+        The rejection chosen in "Which rejection to work on"; observe it to
+        open the next steps on it.
+
+    Saves
+    -----
+    :class:`~nextround.model.Application`
+        The form's fields, as typed or chosen (see :class:`RejectionLogModel`).
+    :class:`~nextround.model.Feedback`
+        The words of a pasted rejection email, once read.
+    ``log.pasted_email``
+        A pasted email not read yet.
+    ``state.{name}``
+        The rejection chosen, for resuming.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLog
+    >>> step = RejectionLog.create(content=content, store=store, client_id=sam.id)
+    >>> step.model.company = "Northwind"        # as if typed into "Company"
+    >>> [app.company for app in step.model.logged]
+    ['Northwind']
+    """
 
     title = "Log the rejection"
 

@@ -92,6 +92,50 @@ class RejectionLogModel(StepModel):
     rest of the workbook works on; changing it saves it as resume state.
     ``logged`` holds the client's applications as saved, refreshed after
     every save, and ``warnings`` the date warnings of the one edited.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    application_id
+        The rejection the next steps work on; the app observes it to open them on it.
+    editing_id
+        Another application shown: the form's traits are loaded from it.
+    logged
+        Replaced after every save, so a table of the applications can follow it.
+
+    Saves
+    -----
+    :class:`~nextround.model.Application`
+        Each form field, as typed or chosen; the first words typed create the record.
+    :class:`~nextround.model.Feedback`
+        What a pasted rejection email said (:meth:`read_email`).
+    ``log.pasted_email``
+        A pasted email not read yet.
+    ``state.{name}``
+        ``state.application_id``: the rejection chosen, for resuming.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> [(app.company, app.outcome) for app in log.rejections()]
+    [('Northwind', 'rejected')]
     """
 
     application_id = chosen(Unicode(help="The rejection the next steps work on ('' for "

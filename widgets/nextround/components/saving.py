@@ -38,6 +38,36 @@ class PendingSaves:
 
     It also tells listeners, a moment after the last change, that saved work
     changed, so downloads made from it can be refreshed.
+
+    The kernel has one queue, :data:`saves` (``nextround.components.saves``);
+    a step of your own needs it only to save waiting typing before doing
+    something with saved work (``saves.flush()``), or to hear of changes.
+
+    Parameters
+    ----------
+    delay : float
+        Seconds from a text box's last change to its save (:data:`SAVE_DELAY`).
+    refresh_delay : float
+        Seconds from the last change to telling the listeners (:data:`REFRESH_DELAY`).
+
+    Events
+    ------
+    listen(callback)
+        ``callback()`` is called a moment after saved work changes.
+
+    Saves
+    -----
+    nothing itself
+        It runs the saves the models give it (see :meth:`later`).
+
+    Example
+    -------
+    >>> from nextround.components import saves
+    >>> written = []
+    >>> saves.later("note", lambda: written.append("note"))  # no event loop: at once
+    >>> saves.flush()                                        # nothing left waiting
+    >>> written, saves.waiting
+    (['note'], 0)
     """
 
     def __init__(self, delay: float = SAVE_DELAY, refresh_delay: float = REFRESH_DELAY):

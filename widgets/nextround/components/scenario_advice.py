@@ -30,7 +30,9 @@ from .. import answer_keys as keys
 from ..advice import NO_FEEDBACK, SKILL_GAP, FeedbackReading, highlight, read_feedback
 from ..errors import NextRoundError
 from ..model import Action, Feedback
-from .base import Component, StepModel, esc, heading, labelled, saves, typed
+from ..text import esc
+from ._view import heading
+from .base import Component, StepModel, labelled, saves, typed
 
 
 def reflection_key(scenario_id: str, question_id: str) -> str:
@@ -52,6 +54,54 @@ class ScenarioAdviceModel(StepModel):
     actions already in the plan for this rejection. The card's reflections
     are the traits ``reflection_0``, ``reflection_1``… (one per question
     of the largest card), loaded whenever another card is shown.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    selected_id
+        Another card shown: its reflections are loaded into ``reflection_<n>``.
+    confirmed_id
+        The reading the client confirmed (:meth:`confirm`).
+    planned
+        Replaced when an action is added to the plan (:meth:`add_to_plan`).
+
+    Saves
+    -----
+    ``scenario``
+        The reading confirmed for this rejection.
+    :class:`~nextround.model.Feedback`
+        The confirmed reading, on each reply recorded for this rejection.
+    ``reflect.{scenario}.{question}``
+        Each reflection under a card, as typed.
+    :class:`~nextround.model.Action`
+        An action from the card, added to the plan.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import ScenarioAdviceModel
+    >>> model = ScenarioAdviceModel(content=content, store=store, client_id=sam.id)
+    >>> model.confirm("skill_gap")
+    'skill_gap'
+    >>> store.answers(sam.id, model.application_id)["scenario"]
+    'skill_gap'
     """
 
     suggestions = List(help="The readings that fit the feedback, most likely first.")
@@ -214,7 +264,53 @@ class ScenarioAdviceModel(StepModel):
 
 
 class ScenarioAdvice(Component):
-    """The view: suggestions, the choice, and the card with its questions and actions."""
+    """Make sense of it: readings of the feedback, the choice, and the card.
+
+    The step reads the feedback heard for the chosen rejection, suggests the
+    readings that fit it (most likely first), and shows the chosen one's
+    card: what it means, questions to reflect on, and actions to add to the plan.
+
+    Parameters
+    ----------
+    model : ScenarioAdviceModel
+        The step's state. ``ScenarioAdvice.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.confirmed_id
+        The reading the client confirmed with "This fits".
+    model.planned
+        The card's actions already in the plan.
+
+    Saves
+    -----
+    ``scenario``
+        The confirmed reading (see :class:`ScenarioAdviceModel`).
+    :class:`~nextround.model.Feedback`
+        The confirmed reading, on each reply recorded.
+    ``reflect.{scenario}.{question}``
+        Each reflection, as typed.
+    :class:`~nextround.model.Action`
+        An action added to the plan from the card.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import ScenarioAdvice
+    >>> step = ScenarioAdvice.create(content=content, store=store, client_id=sam.id)
+    >>> step.model.select("presentation")        # show that card
+    >>> step.model.reflection_0 = "I talked over the panel."
+    >>> store.answers(sam.id, step.model.application_id)["reflect.presentation.what_was_said"]
+    'I talked over the panel.'
+    """
 
     title = "Make sense of it"
 

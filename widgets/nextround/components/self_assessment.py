@@ -25,7 +25,9 @@ from .. import answer_keys as keys
 from ..advice import assessment_signals
 from ..content import AssessmentQuestion, Scale
 from ..errors import NextRoundError
-from .base import Component, StepModel, chosen, esc, heading, labelled, paragraph, typed
+from ..text import esc
+from ._view import heading, paragraph
+from .base import Component, StepModel, chosen, labelled, typed
 
 #: What each topic is called on screen, in the order topics first appear.
 TOPIC_TITLES = {
@@ -71,6 +73,50 @@ class SelfAssessmentModel(StepModel):
     kept per rejection (``application_id``), keyed by question id, exactly
     as given: an int for a scale, ``"yes"``/``"no"``, the chosen text of a
     choice, or free text. ``answers`` gathers the ones given.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    answers
+        Replaced after each answer is saved.
+    strengths
+        What the answers say to bring out, refreshed with ``answers``.
+    gaps
+        What they say to work on, refreshed with ``answers``.
+
+    Saves
+    -----
+    ``{question}``
+        Each answer, under the question's id, for this rejection (an
+        ``answer_<question id>`` trait changed, or :meth:`save`).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import SelfAssessmentModel
+    >>> model = SelfAssessmentModel(content=content, store=store, client_id=sam.id)
+    >>> model.answer_qualifications_shown = 5
+    >>> model.answers
+    {'qualifications_shown': 5}
+    >>> len(model.strengths)
+    1
     """
 
     answers = Dict(help="The answers given, by question id (unanswered ones left out).")
@@ -151,10 +197,46 @@ class SelfAssessmentModel(StepModel):
 
 
 class SelfAssessment(Component):
-    """The view: one labelled input per question, grouped by topic, and a summary."""
+    """Self-assessment: one labelled input per question, grouped by topic, and a summary.
+
+    Honest answers about how the interview went turn into strengths to
+    bring out next time and gaps to work on, each with actions to plan.
+
+    Parameters
+    ----------
+    model : SelfAssessmentModel
+        The step's state. ``SelfAssessment.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    answers
+        The answers given, by question id, followed from the model.
+
+    Saves
+    -----
+    ``{question}``
+        Each answer under its question's id (see :class:`SelfAssessmentModel`).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import RejectionLogModel
+    >>> log = RejectionLogModel(content=content, store=store, client_id=sam.id)
+    >>> log.company, log.role, log.outcome = "Northwind", "Data analyst", "rejected"
+    >>> from nextround.components import SelfAssessment
+    >>> step = SelfAssessment.create(content=content, store=store, client_id=sam.id)
+    >>> step.inputs["needs_list"].value = "yes"     # as if "Yes" was chosen
+    >>> step.answers
+    {'needs_list': 'yes'}
+    """
 
     title = "Self-assessment"
-    answers = Dict()
+    answers = Dict(help="The answers given so far, by question id (the model's, followed).")
 
     model_class = SelfAssessmentModel
 

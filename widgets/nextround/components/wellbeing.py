@@ -22,7 +22,9 @@ from traitlets import Int, List, TraitError, Unicode, observe, validate
 from .. import answer_keys as keys
 from ..advice import AssumptionFlag, check_assumptions
 from ..model import CheckIn, ThoughtRecord, utcnow
-from .base import Component, StepModel, chosen, esc, heading, labelled, paragraph, typed
+from ..text import esc
+from ._view import heading, paragraph
+from .base import Component, StepModel, chosen, labelled, typed
 
 THOUGHT_FIELDS = ("situation", "assumption", "evidence", "reframe")
 #: A note typed before any mood is chosen today waits here, so it is not lost.
@@ -35,6 +37,46 @@ class WellbeingModel(StepModel):
     Choosing a mood saves today's check-in at once; choosing again the same
     day updates it rather than adding a second one. The thought record is
     created by the first thing typed into it and updated after that.
+
+    Parameters
+    ----------
+    content : nextround.content.Content
+        The advice, questions and templates (:func:`nextround.load_content`).
+    store : nextround.Store
+        Where the client's work is read and saved.
+    client_id : str
+        The client whose work this is.
+    application_id : str, optional
+        The rejection to work on; by default the one chosen last, or the only
+        one logged.
+
+    Events
+    ------
+    assumption
+        Each change runs the assumption check; its findings land in ``flags``.
+    mood
+        Saving the first mood of the day sets ``checkin_id``.
+
+    Saves
+    -----
+    :class:`~nextround.model.CheckIn`
+        Today's mood and note, one a day (``mood``, ``note``).
+    :class:`~nextround.model.ThoughtRecord`
+        The four fields of the thought record (``situation`` ... ``reframe``).
+    ``checkin.note_draft``
+        A note typed before any mood is chosen today, until one is.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import WellbeingModel
+    >>> model = WellbeingModel(content=content, store=store, client_id=sam.id)
+    >>> model.mood = 4
+    >>> [checkin.mood for checkin in model.checkins()]
+    [4]
     """
 
     mood = chosen(Int(0, help="How the client feels today on the content's scale; 0 is "
@@ -124,7 +166,45 @@ class WellbeingModel(StepModel):
 
 
 class Wellbeing(Component):
-    """The view: mood buttons, a note, the reminders, and the thought record."""
+    """Look after yourself: mood buttons, a note, the reminders and the thought record.
+
+    A client just turned down tends to guess at reasons out of their hands;
+    this step lets them say how they feel, and turns such a guess toward
+    what they can control (the assumption check under the thought record).
+
+    Parameters
+    ----------
+    model : WellbeingModel
+        The step's state. ``Wellbeing.create(content=..., store=..., client_id=...,
+        application_id=None)`` builds it for a client and this view over it
+        (see :meth:`Component.create`).
+
+    Events
+    ------
+    model.flags
+        The assumption check's findings, shown under the thought record.
+
+    Saves
+    -----
+    :class:`~nextround.model.CheckIn`
+        Today's mood and note (see :class:`WellbeingModel`).
+    :class:`~nextround.model.ThoughtRecord`
+        The thought record, field by field as it is typed.
+    ``checkin.note_draft``
+        A note typed before today's mood is chosen.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import Wellbeing
+    >>> step = Wellbeing.create(content=content, store=store, client_id=sam.id)
+    >>> step.mood.value = 2                  # the client picks "2" on the mood scale
+    >>> [checkin.mood for checkin in step.model.checkins()], step.status.text
+    ([2], "Saved. Today's check-in is saved.")
+    """
 
     title = "Look after yourself"
 

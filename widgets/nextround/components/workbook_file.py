@@ -17,7 +17,9 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import ClientExists
-from .base import StatusLine, download_link, esc, guard, heading, paragraph, saves
+from ..text import esc
+from ._view import StatusLine, download_link, guard, heading, paragraph
+from .base import saves
 
 #: What the link says; the file it saves has a fixed, dated name.
 DOWNLOAD_LABEL = "Download my workbook file"
@@ -28,7 +30,42 @@ class WorkbookFile(W.VBox):
 
     The link is made again a moment after any change is saved (see
     :meth:`PendingSaves.listen`), so one click downloads everything,
-    including what was typed just before.
+    including what was typed just before. An upload is checked in full
+    before anything is written; a file for a client who is already here
+    offers to replace their work or to keep both.
+
+    Parameters
+    ----------
+    store : nextround.Store
+        Where the client's work is read, and an uploaded file written.
+    client_id : str
+        Whose work the link holds ('' for none yet; see :meth:`set_client`).
+    on_import : callable, optional
+        Called with the client's id after a file is uploaded and saved.
+
+    Events
+    ------
+    on_import
+        ``on_import(client_id)`` after an upload, so an app can open that client.
+
+    Saves
+    -----
+    :class:`~nextround.model.Client`
+        The uploaded file's client (new, replaced, or kept beside the one here).
+    every record of that client
+        Applications, feedback, answers, check-ins, thought records, actions,
+        contacts and (when the file has them) notes, from the uploaded file.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store, load_content
+    >>> content, store = load_content(), Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> from nextround.components import WorkbookFile
+    >>> box = WorkbookFile.create(store=store, client_id=sam.id)
+    >>> "Download my workbook file" in box.link.value
+    True
     """
 
     def __init__(self, *, store, client_id: str,
@@ -63,6 +100,7 @@ class WorkbookFile(W.VBox):
 
     @classmethod
     def create(cls, **kwargs: Any) -> WorkbookFile:
+        """Build the box; the keywords are the class's parameters."""
         return cls(**kwargs)
 
     def set_client(self, client_id: str) -> None:

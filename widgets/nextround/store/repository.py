@@ -53,6 +53,40 @@ class Store:
     ``sqlite_settings`` and ``migrations`` are seams for tests: the first shows what
     each SQLite setting guarantees, the second makes a database as an older
     version did (a prefix of :data:`MIGRATIONS`).
+
+    Parameters
+    ----------
+    url : str or pathlib.Path, optional
+        An SQLite file's path, or a database URL (text with ``://``). None
+        opens the default file (``NEXTROUND_DB``, else the user's data folder).
+    create : bool
+        Make a missing SQLite file (True), or raise :class:`NoDatabase` (False).
+    sqlite_settings : SQLiteSettings, optional
+        For tests: the SQLite settings to open with.
+    migrations : sequence of Migration
+        For tests: the schema steps to apply (all of them by default).
+
+    Saves
+    -----
+    :class:`~nextround.model.Client`
+        Clients, through :meth:`create_client`, :meth:`rename_client` and
+        :meth:`import_records`.
+    every record
+        Applications, feedback, check-ins, actions... through :meth:`add`,
+        :meth:`update` and :meth:`delete`; small answers through
+        :meth:`set_answer`, under the keys of :mod:`nextround.answer_keys`.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> from nextround import Store
+    >>> store = Store(tempfile.mkdtemp() + "/notes.db")
+    >>> sam = store.create_client("Sam")
+    >>> store.set_answer(sam.id, "state.step", "log").key
+    'state.step'
+    >>> [client.name for client in store.list_clients()]
+    ['Sam']
+    >>> store.close()
     """
 
     def __init__(self, url: str | Path | None = None, *, create: bool = True,
