@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._lazy import lazy_exports
+from ._lazy import lazy_exports as _lazy_exports
 
 __version__ = "0.1.0"
 
@@ -40,4 +40,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .store import Store
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals(), __all__)
+__getattr__, __dir__ = _lazy_exports(__name__, _WHERE, globals(), __all__)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._lazy import lazy_exports
+from .._lazy import lazy_exports as _lazy_exports
 
 #: Public name -> the module (inside this package) that defines it.
 _WHERE = {
@@ -51,6 +51,7 @@ _WHERE = {
     "GraciousStepsModel": "gracious_steps",
     "ActionPlan": "action_plan",
     "ActionPlanModel": "action_plan",
+    "ActionRow": "action_plan",
     "Progress": "progress",
     "ProgressModel": "progress",
     # the counsellor's view and the workbook file box
@@ -80,6 +81,7 @@ __all__ = [
     "GraciousStepsModel",
     "ActionPlan",
     "ActionPlanModel",
+    "ActionRow",
     "Progress",
     "ProgressModel",
     "CounsellorView",
@@ -89,7 +91,7 @@ __all__ = [
 assert set(__all__) == set(_WHERE)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .action_plan import ActionPlan, ActionPlanModel
+    from .action_plan import ActionPlan, ActionPlanModel, ActionRow
     from .base import Component, StepModel, chosen, labelled, typed
     from .counsellor import CounsellorModel, CounsellorView
     from .feedback_request import FeedbackRequest
@@ -105,4 +107,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .workbook_file import WorkbookFile
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals(), __all__)
+__getattr__, __dir__ = _lazy_exports(__name__, _WHERE, globals(), __all__)

@@ -33,7 +33,7 @@ from ..names import client_labels, known_client
 from ..summary import Summary, session_summary
 from ..text import esc, nice_date
 from ._view import download_link, guard, heading, paragraph
-from .base import Component, labelled
+from .base import Component, _document_traits, labelled
 
 #: Download names are fixed: a client's name never becomes a file name.
 HTML_NAME = "nextround-session-summary.html"
@@ -49,6 +49,7 @@ CASELOAD_STYLE = (
     ".nr-caseload-showing{margin:.5em 0 0}</style>")
 
 
+@_document_traits
 class CounsellorModel(HasTraits):
     """The caseload rows, the page of them shown, the open client and their notes.
 
@@ -233,6 +234,7 @@ class CounsellorView(Component):
     """
 
     title = "Counsellor view"
+    model_class = CounsellorModel
     client_id = Unicode(help="The client whose page is open; empty on the caseload.")
 
     @classmethod
