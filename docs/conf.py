@@ -24,6 +24,7 @@ release = version = nextround.__version__
 extensions = [
     "myst_nb",
     "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
     "content_reference",
 ]
 
@@ -53,6 +54,12 @@ myst_heading_anchors = 3
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
+# Docstrings are numpy-style references: Parameters, Traits (made from each
+# trait's help=), Events, Saves and a runnable Example.
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_custom_sections = [("Traits", "params_style"), ("Events", "params_style"),
+                            ("Saves", "params_style")]
 
 html_theme = "alabaster"
 html_title = f"NextRound {release}"

@@ -65,6 +65,9 @@ def public_api() -> list[str]:
                 lines.append(f"{module_name}.{name}{_signature(value)}")
             else:
                 lines.append(f"{module_name}.{name} ({type(value).__name__})")
+                if type(value).__module__.startswith("nextround"):  # an instance, such as saves
+                    lines += [f"{module_name}.{name}.{member}"
+                              for member in _own_members(type(value))]
     return lines
 
 

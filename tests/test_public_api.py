@@ -46,11 +46,21 @@ def test_every_public_name_is_named_in_the_changelog():
                 assert f"`{name}`" in changelog, f"CHANGELOG.md never names `{name}`"
 
 
-def test_components_export_the_steps_the_counsellor_view_the_workbook_file_and_the_bases():
-    assert set(nextround.components.__all__) == {
-        *STEPS, "CounsellorView", "WorkbookFile", "Component", "StepModel"}
+def test_components_export_the_steps_their_models_the_counsellor_view_and_the_bases():
+    from nextround.components.saving import PendingSaves
+
+    components = nextround.components
+    assert set(components.__all__) == {
+        *STEPS, *(f"{step}Model" for step in STEPS), "ActionRow",
+        "CounsellorView", "CounsellorModel", "WorkbookFile",
+        "Component", "StepModel", "labelled", "typed", "chosen", "saves"}
     for name in STEPS + ["CounsellorView"]:
-        assert issubclass(getattr(nextround.components, name), nextround.components.Component)
+        view = getattr(components, name)
+        assert issubclass(view, components.Component)
+        assert view.model_class is getattr(components, f"{name.removesuffix('View')}Model")
+    for name in STEPS:
+        assert issubclass(getattr(components, f"{name}Model"), components.StepModel)
+    assert isinstance(components.saves, PendingSaves)
 
 
 def test_the_entry_points_are_the_real_ones():
