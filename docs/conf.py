@@ -58,12 +58,14 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 # trait's help=), Events, Saves and a runnable Example.
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
+autodoc_typehints_description_target = "documented"
 napoleon_custom_sections = [("Traits", "params_style"), ("Events", "params_style"),
                             ("Saves", "params_style")]
 
 html_theme = "alabaster"
 html_title = f"NextRound {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["nextround.css"]
 html_theme_options = {"font_family": "system-ui, sans-serif",
                       "head_font_family": "system-ui, sans-serif",
                       "code_font_family": "ui-monospace, monospace"}
@@ -71,3 +73,19 @@ html_show_sourcelink = False
 # No links out of the site in every page's footer.
 html_show_sphinx = False
 html_theme_options["show_powered_by"] = False
+
+
+def _init_signature(app, what, name, obj, options, signature, return_annotation):
+    """A traitlets class's own ``__init__`` signature, not ``HasTraits.__new__``'s ``*args``."""
+    import inspect
+
+    from traitlets import HasTraits
+
+    if what != "class" or not (inspect.isclass(obj) and issubclass(obj, HasTraits)):
+        return None
+    parameters = list(inspect.signature(obj.__init__).parameters.values())[1:]
+    return str(inspect.Signature(parameters)), return_annotation
+
+
+def setup(app):
+    app.connect("autodoc-process-signature", _init_signature)

@@ -178,6 +178,27 @@ def test_the_example_runs(module, name):
     assert result.failed == 0, f"{result.failed} line(s) of {name}'s example failed (above)"
 
 
+@pytest.mark.parametrize(("module", "name"), PUBLIC, ids=IDS)
+def test_every_public_method_says_what_it_does(module, name):
+    """Methods and properties NextRound gives a public class each have a docstring
+    (their own, or the one of the method they override)."""
+    cls = documented(public(module, name))
+    if not inspect.isclass(cls) or inspect.isfunction(public(module, name)):
+        return
+    undocumented = []
+    for member in dir(cls):
+        owner = next((base for base in cls.__mro__ if member in vars(base)), None)
+        if member.startswith("_") or owner is None or not owner.__module__.startswith("nextround"):
+            continue
+        value = inspect.getattr_static(cls, member)
+        if isinstance(value, classmethod | staticmethod):
+            value = value.__func__
+        if (inspect.isfunction(value) or isinstance(value, property)) \
+                and not inspect.getdoc(getattr(cls, member)):
+            undocumented.append(member)
+    assert not undocumented, f"{name}: no docstring on {', '.join(sorted(undocumented))}"
+
+
 def test_every_component_is_covered():
     """The eight steps, the counsellor view and the workbook file box all have examples."""
     components = {name for _module, name in PUBLIC

@@ -236,17 +236,21 @@ class ActionPlanModel(StepModel):
         self._propose()
 
     def is_overdue(self, action: Action) -> bool:
+        """Whether a step not done yet was due before today."""
         return bool(action.due_on and not action.done and action.due_on < self.today)
 
     def client_name(self) -> str:
+        """The client's name, for the plan's downloads."""
         return self.store.get_client(self.client_id).name
 
     def ics(self) -> bytes:
+        """The plan as a calendar file (one all-day event per dated step)."""
         from ..exports import plan_to_ics
 
         return plan_to_ics(list(self.actions), self.client_name())
 
     def markdown(self) -> str:
+        """The plan as Markdown, for printing or pasting."""
         from ..exports import plan_to_markdown
 
         return plan_to_markdown(list(self.actions), self.client_name())

@@ -349,6 +349,7 @@ class StepModel(HasTraits):
 
     @property
     def today(self) -> date:
+        """Today's date (a model may fix it, for tests and charts)."""
         return date.today()
 
     # -- the binding: loading and saving edited traits --

@@ -119,6 +119,7 @@ class CounsellorModel(HasTraits):
 
     @property
     def today(self) -> date:
+        """The day the caseload counts from."""
         return self._today or date.today()
 
     def attach(self, guard: Any, after_save: Any) -> None:
@@ -139,6 +140,7 @@ class CounsellorModel(HasTraits):
         self.rows = [fresh if row.client_id == client_id else row for row in self.rows]
 
     def row(self, client_id: str) -> CaseloadRow | None:
+        """One client's caseload line, or None when they are not in it."""
         return next((r for r in self.rows if r.client_id == client_id), None)
 
     def shown(self) -> CaseloadPage:
@@ -176,6 +178,7 @@ class CounsellorModel(HasTraits):
         self.client_id = client_id
 
     def client_name(self) -> str:
+        """The open client's name ('' on the caseload)."""
         return self.label(self.client_id) if self.client_id else ""
 
     def add_note(self) -> Note:

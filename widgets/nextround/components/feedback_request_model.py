@@ -272,6 +272,7 @@ class FeedbackRequestModel(StepModel):
         self.save_draft()
 
     def save_draft(self) -> None:
+        """Save the draft shown under its kind of person (nothing before one is chosen)."""
         if not self.source_id:
             return
         self._require_rejection()
@@ -284,6 +285,7 @@ class FeedbackRequestModel(StepModel):
 
     @property
     def flags(self) -> list[ToneFlag]:
+        """The tone check's findings in the subject, then the body."""
         return [*self.subject_flags, *self.body_flags]
 
     def final_text(self) -> str:
@@ -298,11 +300,13 @@ class FeedbackRequestModel(StepModel):
     # -- the record of what was heard --
 
     def feedback(self) -> list[Feedback]:
+        """The replies recorded for this rejection, oldest first."""
         if not self.application_id:
             return []
         return self.store.list(Feedback, self.client_id, application_id=self.application_id)
 
     def editing(self) -> Feedback | None:
+        """The reply the record form shows, or None before one is begun."""
         if not self.feedback_id:
             return None
         try:
@@ -344,6 +348,7 @@ class FeedbackRequestModel(StepModel):
         return record
 
     def edit_feedback(self, feedback_id: str) -> Feedback | None:
+        """Show another recorded reply in the record form."""
         self.feedback_id = feedback_id
         return self.editing()
 
@@ -361,6 +366,7 @@ class FeedbackRequestModel(StepModel):
         return record
 
     def source_name(self, source_id: str) -> str:
+        """What the content calls this kind of person (the id itself if unknown)."""
         try:
             return self.content.source(source_id).name
         except KeyError:

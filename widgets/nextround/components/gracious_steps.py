@@ -187,6 +187,7 @@ class GraciousStepsModel(StepModel):
                 "how_met": f"Met about the {role} role" if role else ""}
 
     def step(self, step_id: str) -> GraciousStep:
+        """The content's gracious step with this id (an unknown id is refused)."""
         return self.content.find("gracious_steps", step_id, "step")
 
     def save_edit(self, name: str, value: Any) -> Any:
@@ -249,6 +250,7 @@ class GraciousStepsModel(StepModel):
                               application_id=self.application_id)
 
     def mailto(self, step_id: str) -> str:
+        """A ``mailto:`` URL that opens an email app with this step's message."""
         return mailto(*split_draft(self.draft_text(step_id)))
 
     def _save_contact_field(self, field: str, value: Any) -> None:
@@ -274,6 +276,7 @@ class GraciousStepsModel(StepModel):
         return contact
 
     def remove_contact(self, contact_id: str) -> None:
+        """Delete a contact; the list of contacts follows."""
         self.store.delete(Contact, contact_id)
         self.contacts = self.store.list(Contact, self.client_id)
 

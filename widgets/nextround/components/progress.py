@@ -346,6 +346,7 @@ class ProgressModel(StepModel):
 
     @property
     def today(self) -> date:
+        """The day the charts count from."""
         return self._today or date.today()
 
     def refresh(self) -> None:
@@ -372,6 +373,7 @@ class ProgressModel(StepModel):
 
     @property
     def completion_label(self) -> str:
+        """The completion bar's words: how many steps of how many are done."""
         return f"Workbook completed: {self.done_count} of {self.total} steps"
 
 

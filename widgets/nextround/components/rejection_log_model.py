@@ -193,6 +193,7 @@ class RejectionLogModel(StepModel):
         return self.pasted_email
 
     def applications(self) -> list[Application]:
+        """The client's applications as saved, oldest first."""
         return self.store.list(Application, self.client_id)
 
     def rejections(self) -> list[Application]:

@@ -169,6 +169,7 @@ class ScenarioAdviceModel(StepModel):
         return sorted({a.library_id for a in actions if a.library_id})
 
     def feedback(self) -> list[Feedback]:
+        """The replies recorded for this rejection, oldest first."""
         if not self.application_id:
             return []
         return self.store.list(Feedback, self.client_id, application_id=self.application_id)
@@ -241,6 +242,7 @@ class ScenarioAdviceModel(StepModel):
         self.save_reflection(scenario.id, scenario.questions[index].id, value)
 
     def save_reflection(self, scenario_id: str, question_id: str, text: str) -> None:
+        """Save one reflection under a scenario's question, for this rejection."""
         self._require_rejection()
         self.store.set_answer(self.client_id, reflection_key(scenario_id, question_id),
                               text or "", self.application_id)

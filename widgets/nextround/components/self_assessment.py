@@ -156,6 +156,7 @@ class SelfAssessmentModel(StepModel):
         return self.save(name.removeprefix("answer_"), value)
 
     def question(self, question_id: str) -> AssessmentQuestion:
+        """The content's question with this id (an unknown id is refused)."""
         return self.content.find("questions", question_id, "question")
 
     def save(self, question_id: str, value: Any) -> Any:

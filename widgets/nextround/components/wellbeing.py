@@ -162,6 +162,7 @@ class WellbeingModel(StepModel):
         self.load(**dict.fromkeys(THOUGHT_FIELDS, ""))
 
     def checkins(self) -> list[CheckIn]:
+        """The client's mood check-ins, oldest first."""
         return self.store.list(CheckIn, self.client_id)
 
 

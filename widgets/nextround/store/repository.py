@@ -128,6 +128,7 @@ class Store:
 
     @property
     def is_sqlite(self) -> bool:
+        """True for an SQLite file or memory database, False for a server."""
         return self._db.is_sqlite
 
     def describe(self) -> str:
