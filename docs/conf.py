@@ -59,8 +59,8 @@ autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 autodoc_typehints_description_target = "documented"
-napoleon_custom_sections = [("Traits", "params_style"), ("Events", "params_style"),
-                            ("Saves", "params_style")]
+# Saves is a definition list, so its terms (answer keys, record classes) keep their markup.
+napoleon_custom_sections = [("Traits", "params_style"), ("Events", "params_style"), "Saves"]
 
 html_theme = "alabaster"
 html_title = f"NextRound {release}"
@@ -83,7 +83,8 @@ def _init_signature(app, what, name, obj, options, signature, return_annotation)
 
     if what != "class" or not (inspect.isclass(obj) and issubclass(obj, HasTraits)):
         return None
-    parameters = list(inspect.signature(obj.__init__).parameters.values())[1:]
+    parameters = [parameter.replace(annotation=inspect.Parameter.empty)  # types: in the text
+                  for parameter in list(inspect.signature(obj.__init__).parameters.values())[1:]]
     return str(inspect.Signature(parameters)), return_annotation
 
 

@@ -106,6 +106,23 @@ def test_the_api_reference_documents_every_public_name():
                 assert f'id="{module.__name__}.{name}"' in text, f"{name} is not documented"
 
 
+def test_the_api_reference_shows_each_classs_traits_events_saves_and_example():
+    """The reference sections reach the page, their markup rendered (no raw roles)."""
+    import nextround.components
+
+    text = page_text("api")
+    for name in nextround.components.__all__:
+        start = text.find(f'id="nextround.components.{name}"')
+        if name in ("saves", "labelled", "typed", "chosen"):
+            continue
+        block = text[start:text.find('<dl class="py class', start + 1)]
+        shown = html.unescape(re.sub(r"<[^>]+>", "", block))
+        for heading in ("Parameters", "Traits", "Events", "Saves", "Example"):
+            assert heading in shown, f"{name}'s reference shows no {heading}"
+        assert "&gt;&gt;&gt;" in block or ">>>" in shown, f"{name}'s example is not shown"
+        assert ":class:`" not in shown and "``" not in shown, f"raw markup in {name}'s reference"
+
+
 def test_the_existing_notes_are_included_where_they_are():
     for note in ("reliability", "performance", "accessibility", "judgement"):
         first = (DOCS / f"{note}.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
