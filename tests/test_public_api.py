@@ -6,9 +6,13 @@ deliberate change.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 import subprocess
 import sys
+import types
+from pathlib import Path
 
 import pytest
 from public_api import CHANGELOG, RECORD, fingerprint, public_api, render
@@ -94,3 +98,52 @@ def test_importing_stays_light(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- whatever is not exported is private, and named so --
+
+#: Names a module may hold that are neither public nor its own: the future import and
+#: the flag that keeps type-checking imports out of run time.
+ALLOWED_IMPORTS = {"annotations", "TYPE_CHECKING"}
+
+
+@pytest.mark.parametrize("module", [nextround, nextround.components], ids=lambda m: m.__name__)
+def test_a_public_package_holds_only_public_names_modules_and_private_names(module):
+    for package in (nextround, nextround.components):  # load every lazy name, as a session would
+        for name in package.__all__:
+            getattr(package, name)
+    for name, value in vars(module).items():
+        if name in module.__all__ or name.startswith("_") or name in ALLOWED_IMPORTS:
+            continue
+        assert isinstance(value, types.ModuleType) and \
+            value.__name__.startswith(f"{module.__name__}."), (
+            f"{module.__name__}.{name} is neither in __all__, nor a submodule, nor _private")
+
+
+def test_the_base_module_defines_only_public_or_underscored_names():
+    """``components/base.py`` is where a step of your own starts; all it defines is public
+    (exported from ``nextround.components``) or named as private. Imports are not
+    definitions (PEP 8 counts imported names as implementation details)."""
+    path = Path(inspect.getfile(nextround.components.base))
+    public_names = set(nextround.components.__all__)
+    for name in _defined_names(ast.parse(path.read_text(encoding="utf-8"))):
+        assert name in public_names or name.startswith("_"), (
+            f"base.py defines {name}: export it from nextround.components or call it _{name}")
+
+
+def _defined_names(tree: ast.Module) -> list[str]:
+    """Names bound at module level by a def, a class or an assignment (not an import)."""
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return names
+
+
+def test_the_naming_check_sees_a_public_helper():
+    tree = ast.parse("def helper():\n    pass\n_ok = 1\nx, (y, _z) = 1, (2, 3)\n"
+                     "import os\nclass Thing:\n    inner = 1\n")
+    assert _defined_names(tree) == ["helper", "_ok", "x", "y", "_z", "Thing"]

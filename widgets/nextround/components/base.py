@@ -12,7 +12,7 @@ Three promises hold for every component, so they live here once:
 * **plain errors** — :meth:`Component.guard` turns any failure in a
   callback into a short message in the step's status line, never a
   traceback, and says that saved work is safe;
-* **escaping** — :func:`esc` is the one way user text reaches HTML;
+* **escaping** — :func:`nextround.text.esc` is the one way user text reaches HTML;
 * **saving as you type** — every key press of a text box reaches the
   kernel and is saved a moment after the last one (:data:`saves`), so
   nothing typed waits for the box to lose focus.
@@ -28,7 +28,14 @@ How a step keeps its widgets and its model in step (the binding API):
   never written again, and :meth:`StepModel.load` records what it loads, so
   a load never writes back;
 * the view ties each widget to its trait with :meth:`Component.bind`
-  (a ``dlink`` each way), and shows lists that change from ``List`` traits.
+  (a ``dlink`` each way), and shows lists that change from ``List`` traits;
+* each model's and view's docstring gets a ``Traits`` section made from its
+  traits' ``help=`` when the class is made, so ``help(step)`` and the API
+  reference list them and never drift.
+
+What this module defines is public (exported from ``nextround.components``)
+or named with a leading underscore; the pieces of a page the steps share
+(headings, the status line, the guard) are in the private ``_view`` module.
 
 Example::
 
