@@ -9,7 +9,7 @@ when others are in play.
 
 Example::
 
-    from nextround.components.action_plan import ActionPlan
+    from nextround.components import ActionPlan
     ActionPlan.create(content=content, store=store, client_id=client.id)
 """
 

@@ -8,7 +8,7 @@ box for it, and the box starts unticked.
 
 Example::
 
-    from nextround.components.counsellor import CounsellorView
+    from nextround.components import CounsellorView
     view = CounsellorView.create(content=content, store=store)
     view.client_id = client.id      # open one client's page
 

@@ -13,7 +13,7 @@ to select from, plus a ``mailto:`` link that opens the client's email app.
 
 Example::
 
-    from nextround.components.feedback_request import FeedbackRequest
+    from nextround.components import FeedbackRequest
     FeedbackRequest.create(content=content, store=store, client_id=client.id)
 """
 

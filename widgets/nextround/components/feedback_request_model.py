@@ -8,7 +8,7 @@ step that asks for feedback edits the same one (see :func:`shared_source`).
 
 Example::
 
-    from nextround.components.feedback_request_model import FeedbackRequestModel
+    from nextround.components import FeedbackRequestModel
     model = FeedbackRequestModel(content=content, store=store, client_id=client.id)
     model.source_id = "recruiter"   # the suggested draft, saved
     model.body += "Thank you."      # saved (a moment later inside a kernel)

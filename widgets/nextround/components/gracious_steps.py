@@ -10,7 +10,7 @@ it, and those edits save as they are made, like every other answer.
 
 Example::
 
-    from nextround.components.gracious_steps import GraciousSteps
+    from nextround.components import GraciousSteps
     GraciousSteps.create(content=content, store=store, client_id=client.id)
 """
 

@@ -12,7 +12,7 @@ check), the email is saved as the feedback heard, and its reading is shown.
 
 Example::
 
-    from nextround.components.rejection_log import RejectionLog
+    from nextround.components import RejectionLog
     RejectionLog.create(content=content, store=store, client_id=client.id)
 """
 

@@ -8,7 +8,7 @@ rejection email is read here too (:meth:`RejectionLogModel.read_email`).
 
 Example::
 
-    from nextround.components.rejection_log_model import RejectionLogModel
+    from nextround.components import RejectionLogModel
     model = RejectionLogModel(content=content, store=store, client_id=client.id)
     model.company = "Acme"          # saved (at once outside a kernel's loop)
     model.application_id = model.editing_id   # work on it from now on

@@ -14,7 +14,7 @@ chosen, so switching is a handful of value updates, not a new widget tree.
 
 Example::
 
-    from nextround.components.scenario_advice import ScenarioAdvice
+    from nextround.components import ScenarioAdvice
     ScenarioAdvice.create(content=content, store=store, client_id=client.id)
 """
 

@@ -9,7 +9,7 @@ and the gaps to work on, so the action plan can build on them.
 
 Example::
 
-    from nextround.components.self_assessment import SelfAssessment
+    from nextround.components import SelfAssessment
     SelfAssessment.create(content=content, store=store, client_id=client.id)
 """
 

@@ -8,7 +8,7 @@ what they can control.
 
 Example::
 
-    from nextround.components.wellbeing import Wellbeing
+    from nextround.components import Wellbeing
     Wellbeing.create(content=content, store=store, client_id=client.id)
 """
 
