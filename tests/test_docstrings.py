@@ -215,6 +215,22 @@ def test_a_components_traits_section_is_made_from_its_models_help():
     assert "note : Unicode, saved as typed" in sections(WellbeingModel.__doc__)["Traits"]
 
 
+def test_a_model_with_a_trait_per_question_lists_them_in_its_help(tmp_path):
+    """``help(model)`` of a model built on the content lists the traits added for it."""
+    from nextround import Store, load_content
+    from nextround.components import SelfAssessmentModel
+
+    content, store = load_content(), Store(tmp_path / "notes.db")
+    client = store.create_client("Sam")
+    model = SelfAssessmentModel(content=content, store=store, client_id=client.id)
+    doc = inspect.getdoc(model)
+    traits = entries(sections(doc)["Traits"])
+    for question in content.questions:
+        assert f"answer_{question.id} : Any, saved " in " ".join(traits)
+    assert doc.startswith("The answers given so far") and doc.count("Traits\n------") == 1
+    store.close()
+
+
 # -- the checks themselves fail on a poor reference --
 
 

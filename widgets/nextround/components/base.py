@@ -229,8 +229,8 @@ def _with_traits_section(doc: str | None, entries: list[str]) -> str:
     The section is made from each trait's ``help=``, so the reference and
     ``help(...)`` in a notebook never drift from the traits themselves.
     """
-    lines = inspect.cleandoc(doc or "").splitlines()
-    if not entries or "Traits" in lines:
+    lines = _without_traits_section(inspect.cleandoc(doc or "").splitlines())
+    if not entries:
         return "\n".join(lines)
     section = ["Traits", "------", *entries, ""]
     where = lines.index("Events") if "Events" in lines else len(lines)
@@ -239,9 +239,25 @@ def _with_traits_section(doc: str | None, entries: list[str]) -> str:
     return "\n".join(lines[:where] + section + lines[where:]).rstrip() + "\n"
 
 
+def _without_traits_section(lines: list[str]) -> list[str]:
+    """The docstring's lines less a ``Traits`` section made before (a base class's)."""
+    if "Traits" not in lines:
+        return lines
+    start = lines.index("Traits")
+    end = next((index for index in range(start + 2, len(lines) - 1)
+                if lines[index] and set(lines[index + 1]) == {"-"}), len(lines))
+    return lines[:start] + lines[end:]
+
+
 def _document_traits(cls: type) -> type:
-    """Give a model class's docstring the reference of its traits (see :func:`typed`)."""
-    cls.__doc__ = _with_traits_section(cls.__doc__, _trait_entries(_own_traits(cls)))
+    """Give a model class's docstring the reference of its traits (see :func:`typed`).
+
+    A class without a docstring of its own (such as the one ``add_traits``
+    makes for a model with traits per question) takes its base's words, so
+    ``help(model)`` lists those traits too.
+    """
+    doc = cls.__dict__.get("__doc__") or inspect.getdoc(cls)
+    cls.__doc__ = _with_traits_section(doc, _trait_entries(_own_traits(cls)))
     return cls
 
 
