@@ -45,7 +45,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths
+from . import paths, voila_settings
 from .errors import NextRoundError
 
 DEFAULT_IP = "127.0.0.1"
@@ -75,8 +75,7 @@ DEFAULT_MAX_SESSIONS = 6
 #: adapter for it, nothing else. plotly's (4.8 MB), anywidget's and the code
 #: highlighter's are installed but unused on the page. The template's
 #: ``conf.json`` and ``binder/voila.py`` name the same list.
-FIRST_VIEW_EXTENSIONS = ("@jupyter-widgets/jupyterlab-manager",
-                         "@voila-dashboards/widgets-manager8")
+FIRST_VIEW_EXTENSIONS = voila_settings.FIRST_VIEW_EXTENSIONS
 IDENTITY_PROVIDER = "nextround.voila_app.NextRoundIdentityProvider"
 KERNEL_CONNECTION = "nextround.voila_app.QuietKernelConnection"
 

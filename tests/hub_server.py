@@ -1,0 +1,154 @@
+"""A real JupyterHub on loopback for the tests, started by the tests themselves.
+
+The hub (from pip) runs with the real ``configurable-http-proxy`` (from npm;
+``./scripts/test`` installs it) in front, on free ports. Two parts stand in
+for what a service would run, and only these:
+
+* **the authenticator** is :class:`PasswordListAuthenticator` (in
+  ``tests/hub_auth.py``): a fixed name → password list. A real service uses
+  its own sign-in (PAM, OAuth, LDAP); what NextRound relies on is only that
+  the hub knows who someone is and which groups they are in, which this
+  gives exactly, with real login forms and cookies;
+* **the spawner** is JupyterHub's ``SimpleLocalProcessSpawner``: each
+  person's server is a local process with its own home folder, all run as
+  the hub's own account. A real service gives each person a separate account
+  or container; NextRound's isolation does not rest on that, but on the
+  database role each server is given, and on the hub refusing one person's
+  requests to another's server, which this tests for real.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+#: Where ./scripts/test installs configurable-http-proxy with npm.
+NPM_PREFIX = REPO / ".cache" / "npm"
+HUB_START_TIMEOUT = 120
+
+
+def proxy_command() -> str:
+    """The configurable-http-proxy program: ./scripts/test's install, else one on PATH."""
+    local = NPM_PREFIX / "node_modules" / ".bin" / "configurable-http-proxy"
+    if local.exists():
+        return str(local)
+    found = shutil.which("configurable-http-proxy")
+    if found:
+        return found
+    raise RuntimeError("configurable-http-proxy was not found: ./scripts/test installs it "
+                       f"with npm into {NPM_PREFIX}")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class HubServer:
+    """A running hub: :meth:`start` it with people and groups, :meth:`stop` it."""
+
+    people: dict[str, str]
+    groups: dict[str, list[str]]
+    extra_config: str = ""
+    environment: dict[str, str] = field(default_factory=dict)
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="nextround-hub-")))
+    port: int = field(default_factory=_free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / "hub.log"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def config_text(self) -> str:
+        """The hub's configuration: NextRound's settings, then the test stand-ins."""
+        singleuser = Path(sys.executable).parent / "jupyterhub-singleuser"
+        args = ["--allow-root"] if os.geteuid() == 0 else []
+        return f"""
+import sys
+sys.path.insert(0, {str(REPO / 'tests')!r})
+from nextround.hub import configure
+configure(c)
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {self.port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {_free_port()}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
+c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]
+c.JupyterHub.db_url = "sqlite:///{self.folder / 'hub.sqlite'}"
+c.JupyterHub.cookie_secret_file = {str(self.folder / 'cookie_secret')!r}
+c.JupyterHub.pid_file = {str(self.folder / 'hub.pid')!r}
+c.JupyterHub.authenticator_class = "hub_auth.PasswordListAuthenticator"
+c.PasswordListAuthenticator.passwords = {json.dumps(self.people)}
+c.Authenticator.allowed_users = set({json.dumps(sorted(self.people))})
+c.JupyterHub.load_groups = {json.dumps({g: {"users": u} for g, u in self.groups.items()})}
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = {str(self.folder / 'home' / '{username}')!r}
+c.Spawner.cmd = [{str(singleuser)!r}]
+c.Spawner.args = {args!r}
+c.Spawner.environment.update({json.dumps(self.environment)})
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 180
+{self.extra_config}
+"""
+
+    def start(self) -> HubServer:
+        config = self.folder / "jupyterhub_config.py"
+        config.write_text(self.config_text())
+        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.folder,
+                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        self._wait_until_up()
+        return self
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + HUB_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the hub exited ({self.process.returncode}):\n{self.log()[-4000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/hub/api/", timeout=5) as reply:
+                    if reply.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(
+            f"the hub did not answer in {HUB_START_TIMEOUT} s:\n{self.log()[-4000:]}")
+
+    def stop(self) -> None:
+        """Stop the hub; it stops the proxy and every person's server. Remove the folder."""
+        import signal
+
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        shutil.rmtree(self.folder, ignore_errors=True)
