@@ -172,6 +172,42 @@ def test_rudeness_in_other_words_is_flagged(draft, rule, content):
     assert rule in rules_for(draft, content), draft
 
 
+#: Kinds the check missed on the fresh-3 part, each in words written here (none
+#: is a sentence of the corpus): asking why in text-speak or other words for
+#: "why"; rhetorical questions; a good wish soured by the rejection; one
+#: stressed word in capitals against the writer; listing one's own merits;
+#: exasperation; scare quotes around the reader's form words.
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("y tho", "why_not_hired"),
+    ("y not me?", "why_not_hired"),
+    ("But why", "why_not_hired"),
+    ("Why though?", "why_not_hired"),
+    ("whyyy", "why_not_hired"),
+    ("How come I wasn't picked?", "why_not_hired"),
+    ("What gives?", "why_not_hired"),
+    ("Doesn't loyalty count for anything these days?", "sarcasm"),
+    ("Isn't eight years in the trade enough?", "sarcasm"),
+    ("Does experience matter at all anymore?", "sarcasm"),
+    ("Do you only hire people with twenty years behind them?", "sarcasm"),
+    ("Is anyone ever good enough for your firm?", "sarcasm"),
+    ("What more could you want from a junior?", "sarcasm"),
+    ("I wish you luck with the launch despite rejecting me.", "sarcasm"),
+    ("Good luck with the project, even without me.", "sarcasm"),
+    ("I hope your team does well in spite of not hiring me.", "sarcasm"),
+    ("I may not have the ten certificates you would REQUIRE, but I'm a wonderful, happy worker.",
+     "shouting"),
+    ("I did everything you asked and more.", "defensive"),
+    ("I followed every instruction in your pack.", "defensive"),
+    ("My cover letter was perfect.", "defensive"),
+    ("I gave you the perfect answers to every question.", "defensive"),
+    ("Enough is enough.", "insult"),
+    ("I'm sick and tired of your automated replies.", "insult"),
+    ('I filled in every "required" box on your portal twice.', "sarcasm"),
+])
+def test_rudeness_missed_on_the_fresh3_part_is_flagged_in_other_words(draft, rule, content):
+    assert rule in rules_for(draft, content), draft
+
+
 @pytest.mark.parametrize("draft", [
     "You clearly care about your candidates, and it showed.",
     "Is there any advice you could give me on the mistakes in my presentation?",
@@ -186,6 +222,24 @@ def test_rudeness_in_other_words_is_flagged(draft, rule, content):
     "I'm not asking for the reason you chose someone else; I'd love to hear how I came across.",
     "It stung that I missed out on the role, and your notes have helped me since.",
     "I'd be lying if I said I wasn't disappointed not to be your final choice.",
+    # look-alikes of the cues added after fresh-3
+    "Despite not being selected, I enjoyed meeting the team.",
+    "I hope to stay in touch, even though I was not selected.",
+    "I hope you are doing well despite the busy season.",
+    "Would another application count for anything, and could you share any feedback?",
+    "Does experience with SAP matter as much as with Oracle for the next opening?",
+    "Isn't it wonderful how the team supports new starters?",
+    "I hope to reapply when I have enough experience.",
+    "Is there anything else I could do to be good enough next time?",
+    "I did everything I could to prepare, and I still learned a lot.",
+    "Thank you SO much, I LOVED meeting everyone!",
+    "I am so grateful for your time and I hope to meet again in the FUTURE.",
+    "Thank you for the interview at ACME LOGISTICS, it was wonderful.",
+    "What gives you the most energy at work?",
+    "That's why I applied.",
+    "Best wishes,\nY",
+    "Doesn't matter, I'll apply elsewhere and keep an eye on your openings.",
+    'I was glad the "optional" questions let me talk about my volunteering.',
 ])
 def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
     assert check_tone(draft, content) == [], draft
@@ -373,7 +427,7 @@ def test_corpus_is_split_by_source_and_labelled():
     assert not hosts["tuning"] & hosts["test"]
     assert not hosts["fresh"] & (hosts["tuning"] | hosts["test"])
     reported = hosts[tone_figures.REPORTED]
-    assert not reported & set().union(*(hosts[p] for p in tone_figures.SEEN))
+    assert not reported & set().union(*(hosts[p] for p in tone_figures.EARLIER))
     ids = [i["id"] for i in items]
     assert len(ids) == len(set(ids))
     for item in items:

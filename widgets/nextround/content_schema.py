@@ -263,7 +263,8 @@ class GraciousFile(Item):
 TONE_CHECK_CUES: dict[str, frozenset[str]] = {
     "insult": frozenset({"words"}),
     "shouting": frozenset({"acronyms"}),
-    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize"}),
+    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize",
+                          "wishes", "spite", "rhetorical", "values", "lately"}),
     "demand": frozenset({"phrases", "verbs", "commands"}),
     "accusation": frozenset({"phrases", "words"}),
     "arguing": frozenset({"phrases", "beliefs", "fit"}),
