@@ -240,6 +240,9 @@ def _scare_quoted(sentence: str) -> list[str]:
 
 
 def _demand(sentence, lower, cues, aimed, compiled) -> bool:
+    """Demand phrases; "I require / insist …"; a command ("Tell me why."); and
+    a request with a deadline ("Send me the notes by Friday", "I want my
+    feedback now"), unless it is softened ("please", "if you can")."""
     if cues.find("phrases", lower):
         return True
     verbs = cues.lists.get("verbs")
@@ -247,8 +250,31 @@ def _demand(sentence, lower, cues, aimed, compiled) -> bool:
         return True
     commands = cues.lists.get("commands")
     words = _WORDS.findall(lower)
-    return bool(commands is not None and len(words) > 1 and commands.fullmatch(words[0])
-                and words[1] in ("me", "us", "why", "what", "how", "your", "my"))
+    if commands is not None and len(words) > 1 and commands.fullmatch(words[0]) \
+            and words[1] in ("me", "us", "why", "what", "how", "your", "my"):
+        return True
+    return _with_deadline(lower, words, cues)
+
+
+#: "now" at the end of a request: "I want my feedback now."
+_NOW_AT_END = re.compile(r"(?<![\w'])(?:now|right\s+now)\W*$")
+_SOFTENED = re.compile(r"(?<![\w'])(?:please|if\s+you\s+(?:can|could|have)|when\s+you\s+"
+                       r"(?:can|have)|would\s+you|could\s+you|grateful|appreciate|"
+                       r"if\s+(?:that|it|this)\s+(?:would\s+)?helps?|if\s+possible)\b")
+_I_WANT = re.compile(r"(?<![\w'])i\s+(?:want|need|expect)\s+(?:my|the|an?|your|to\s+"
+                     r"(?:get|have|hear|see|receive))\b")
+
+
+def _with_deadline(lower: str, words: list[str], cues: _Cues) -> bool:
+    """A curt request that sets the reader a deadline: a command or "I want / need"
+    with a ``deadlines`` word or a closing "now"."""
+    if _SOFTENED.search(lower):
+        return False
+    if not (cues.find("deadlines", lower) or _NOW_AT_END.search(lower)):
+        return False
+    requests = cues.lists.get("requests")
+    return bool((requests is not None and words and requests.fullmatch(words[0]))
+                or _I_WANT.search(lower))
 
 
 def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
@@ -356,6 +382,9 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
                     for m in _finditer(cues.lists.get("asking"), lower))
     if not (requested or "?" in sentence):
         return False
+    if "?" in sentence and (cues.find("guesses", lower) or _SHORT_GUESS.search(lower)) \
+            and not _help_asked(lower, compiled):
+        return True  # "Was it my age?": a guess at the reason asks for it
     decision = cues.find("decision", lower)
     for match in _finditer(cues.lists.get("reasons"), lower):
         if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
@@ -374,6 +403,15 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
         elif decision or requested:
             return True  # "explain the reason" asks for it even with no decision word
     return False
+
+
+#: A short guess at the reason: "Was it my age?", "Was it my accent, then?".
+_SHORT_GUESS = re.compile(r"(?<![\w'])was\s+it\s+(?:my|me|the\s+fact)(?:[\s,]+[\w'-]+){0,3}"
+                          r"\s*\?")
+
+
+def _help_asked(lower: str, compiled: _Compiled) -> bool:
+    return compiled.help is not None and bool(compiled.help.search(lower))
 
 
 _WHY_WORD = re.compile(r"why|how\s+come|what\s+gives")
