@@ -71,6 +71,9 @@ SKILL_GAPS = [
     ("I was turned down because I had not completed my probation training.",
      "probation training"),
     ("He had a retail background compared with my hospitality background.", "retail"),
+    ("You aren't CPR certified yet.", "cpr"),
+    ("My lack of Python was the deciding factor.", "python"),
+    ("I wasn't fluent in Greek, which the post needs.", "greek"),
 ]
 
 #: How the client came across, in everyday words.
@@ -320,6 +323,21 @@ GENERALISED_FRESH2 = [
                     "someone else."),
     ("no_feedback", "They moved across town last year, and chose another candidate."),
     ("no_feedback", "It was not because of your skills that we chose someone else."),
+    ("different_direction", "Unfortunately, due to a reduction in our operating budget, we "
+                            "are unable to proceed with the offer."),
+    ("different_direction", "Because of the economic downturn, the company has decided to "
+                            "freeze all new hires."),
+    ("different_direction", "They decided to promote nobody and leave the job unfilled for "
+                            "now."),
+    ("different_direction", "With the grant cuts we won't be hiring anyone this year."),
+    ("skill_gap", "The chosen applicant was a qualified electrician and you are not."),
+    ("skill_gap", "You aren't CPR certified yet."),
+    ("skill_gap", "My lack of Python was the deciding factor."),
+    ("presentation", "He seemed more interested in the salary than the work."),
+    ("internal_candidate", "It went to the person who was already doing it as an interim."),
+    ("better_qualified", "Your lack of experience was the deciding factor."),
+    ("no_feedback", "We are unable to proceed with your application due to the number of "
+                    "applicants."),
 ]
 
 
