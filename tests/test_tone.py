@@ -234,6 +234,17 @@ def test_rudeness_missed_on_the_fresh3_part_is_flagged_in_other_words(draft, rul
     ("Another rejection, just what I needed this week.", "sarcasm"),
     ("So six interviews mean nothing to you.", "sarcasm"),
     ("Are you serious?", "sarcasm"),
+    ("Congratulations on hiring someone less qualified than me.", "defensive"),
+    ("Well done on picking the cheapest option.", "sarcasm"),
+    ("Thanks for the copy-paste rejection.", "sarcasm"),
+    ("I request a detailed breakdown of my scores.", "why_not_hired"),
+    ("I'd like an explanation of the decision, please.", "why_not_hired"),
+    ("I am appealing this decision.", "defensive"),
+    ("This is discrimination, plain and simple.", "accusing"),
+    ("I still think I was the right person for this job.", "defensive"),
+    ("Nobody else has my experience with these systems.", "defensive"),
+    ("I think it's a mistake not to hire me.", "defensive"),
+    ("What a waste of three afternoons.", "accusing"),
 ])
 def test_the_issues_kinds_are_flagged_in_further_wordings(draft, rule, content):
     assert rule in rules_for(draft, content), draft
@@ -285,6 +296,16 @@ def test_the_issues_kinds_are_flagged_in_further_wordings(draft, rule, content):
     "I appreciated the way you treat candidates as people.",
     "I was on my phone with my mum right after, and she said I should be proud.",
     "It made no difference to my enthusiasm; I'd love to apply again.",
+    "I request that you keep my CV on file.",
+    "Thank you for the explanation of the decision; it helps.",
+    "I'd love an explanation of how your graduate scheme works.",
+    "Congratulations on finding the right person for the team.",
+    "I was the right person to ask about this, I think, so here goes: any feedback?",
+    "No one else has been as kind as your team during my search.",
+    # blame denied is reassurance
+    "It was by no means a waste of time; I learned a lot.",
+    "The interview was no waste of time.",
+    "It wasn't a waste of time at all.",
 ])
 def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
     assert check_tone(draft, content) == [], draft

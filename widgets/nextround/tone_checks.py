@@ -281,12 +281,30 @@ def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
     """Blame phrases; blame words aimed at the reader; "you" with "clearly"
     close behind in a sentence that is not praise ("you had clearly decided");
     and a hostile question put to the reader ("Why are you wasting my time?")
-    that asks for no help."""
-    if cues.find("phrases", lower) or (aimed and cues.find("words", lower)):
+    that asks for no help. Blame denied is no blame: "it was no waste of
+    time", "not a joke at all"."""
+    blame = [m for m in _finditer(cues.lists.get("phrases"), lower) if not denied(lower, m.start())]
+    if aimed:
+        blame += [m for m in _finditer(cues.lists.get("words"), lower)
+                  if not denied(lower, m.start())]
+    if blame:
         return True
     if _YOU_CLEARLY.search(lower) and _compound(sentence) < PRAISE_COMPOUND:
         return True
     return _hostile_question(sentence, lower, compiled)
+
+
+#: A denial just before a blame phrase: "no waste of time", "by no means a
+#: joke", "wasn't a waste of time".
+_DENIAL_BEFORE = re.compile(
+    r"(?:(?<![\w'])(?:no|not|never|hardly|scarcely)|n't|(?<![\w'])by\s+no\s+means|"
+    r"(?<![\w'])far\s+from)(?:\s+(?:a|an|at\s+all|really|even))?\s+$")
+
+
+def denied(lower: str, start: int) -> bool:
+    """True when the words just before ``start`` deny what follows ("no waste of
+    time"). Used for blame, where a denial turns the phrase into reassurance."""
+    return bool(_DENIAL_BEFORE.search(lower, max(0, start - 30), start))
 
 
 #: "you clearly", "you had obviously", "you were evidently": a claim about the
