@@ -74,6 +74,8 @@ SKILL_GAPS = [
     ("You aren't CPR certified yet.", "cpr"),
     ("My lack of Python was the deciding factor.", "python"),
     ("I wasn't fluent in Greek, which the post needs.", "greek"),
+    ("They wanted someone who speaks Mandarin.", "mandarin"),
+    ("You had no experience with SAP, which the job needs.", "sap"),
 ]
 
 #: How the client came across, in everyday words.
@@ -338,6 +340,14 @@ GENERALISED_FRESH2 = [
     ("better_qualified", "Your lack of experience was the deciding factor."),
     ("no_feedback", "We are unable to proceed with your application due to the number of "
                     "applicants."),
+    ("no_feedback", "We have filled the position and are not hiring anyone else at this time."),
+    ("different_direction", "Due to a lack of funding, the position has been withdrawn."),
+    ("skill_gap", "She was certified and I wasn't."),
+    ("skill_gap", "They wanted someone who speaks Mandarin."),
+    ("skill_gap", "You had no experience with SAP, which the job needs."),
+    ("no_feedback", "It was not your experience with SAP that decided it."),
+    ("presentation", "Apparently I answered my phone during the video interview."),
+    ("internal_candidate", "The post went to a redeployee from another council department."),
 ]
 
 
