@@ -1,13 +1,14 @@
 """How the tone check does on real follow-up emails that no one here wrote.
 
 The emails are in ``tests/data/real/followups/`` (see its README). The
-reported part is ``fresh3``: gathered from new sites after the last round of
-rule changes, committed before any figure was taken, and measured once. The
-earlier parts (``tuning``, ``test``, ``fresh``, ``fresh2``) have all been read
-while rules were written; together they are the ``seen`` part::
+reported part is ``fresh3``: gathered from new sites, committed before any
+figure was taken, and measured once (until a newer held-out part is wired in,
+it stays the reported one). Every part, fresh-3 included since its one
+measurement, has been read while rules were written; together they are the
+``seen`` part::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
-    .venv/bin/python benchmarks/tone_figures.py --split seen     # tuning + test + fresh
+    .venv/bin/python benchmarks/tone_figures.py --split seen     # every part read so far
     .venv/bin/python benchmarks/tone_figures.py --json out.json --costs
 
 ``measure(split)`` returns the figures as a dict and ``render(figures)`` turns
@@ -36,11 +37,14 @@ FRESH = "fresh"
 #: and tuning data from 2026-11-28.
 FRESH2 = "fresh2"
 #: The reported part: 14 sites in no other part of either corpus, gathered and
-#: committed before the rules last changed, measured once with the rules frozen.
+#: committed before the rules last changed, measured once with the rules frozen
+#: (fcdca18). Read since, and tuning data from the round after it.
 REPORTED = "fresh3"
-#: Every part read while rules were written.
-SEEN = (*SPLITS, FRESH, FRESH2)
-PARTS = (*SEEN, REPORTED)
+#: The parts gathered before the reported one.
+EARLIER = (*SPLITS, FRESH, FRESH2)
+#: Every part read while rules were written: fresh-3 too, since its measurement.
+SEEN = (*EARLIER, REPORTED)
+PARTS = SEEN
 KINDS = ("insult", "shouting", "sarcasm", "demand", "accusation", "arguing", "asking_why")
 #: Targets from the issue: rude emails flagged, gracious emails left alone.
 TARGETS = {"rude_flagged": 0.95, "gracious_passed": 1.0}

@@ -1,10 +1,11 @@
 """The judgement, measured on real messages no one here wrote (tests/data/real/).
 
 The figures are computed from the corpus on every run, with the same code as
-``benchmarks/judgement.py``; nothing is stored. Only the fresh-2 part counts:
-it was gathered last, from sites used nowhere else, and nothing in it was used
-to write cues. The earlier held-out parts (test, fresh) have been seen and are
-tuning data now.
+``benchmarks/judgement.py``; nothing is stored. The fresh-2 part stays the
+reported part until a newer held-out part is wired in: it was gathered from
+sites used nowhere else and measured once (its clean figures are the floors
+below). Since that measurement it has been tuning data, like the earlier
+held-out parts (test, fresh), so its figures now are fitted, not clean.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def test_the_reported_part_is_fresh2_and_shares_no_site(judgement):
 
 #: BELOW TARGET. The one measurement on the fresh-2 part (2026-11-28, rules
 #: frozen at fcdca18, see docs/judgement.md) missed these targets; the figures
-#: measured then are kept as regression floors. Nothing was tuned on fresh-2.
+#: measured then are kept as regression floors. The rules were tuned on fresh-2
+#: only after that measurement (its misses became tuning data); the fitted
+#: figures are guarded by test_the_seen_parts_keep_their_readings.
 BELOW_TARGET_FLOORS = {
     "top1": 0.70,                          # target 0.85; measured 43 of 61
     "precision:skill_gap": 0.80,           # target 0.85; measured 4 of 5
@@ -94,12 +97,14 @@ def test_readings_meet_the_targets_or_their_measured_floors_on_the_reported_part
             assert row["precision"] >= floor, (scenario_id, row)
 
 
-@pytest.mark.parametrize(("part", "floor"), [("fresh", 0.95), ("test", 0.95),
-                                             ("tuning", 0.97)])
+@pytest.mark.parametrize(("part", "floor"), [("fresh2", 0.96), ("fresh", 0.98),
+                                             ("test", 0.95), ("tuning", 0.97)])
 def test_the_seen_parts_keep_their_readings(judgement, part, floor):
-    """Figures on messages the cues were fitted to (100%, 96%, 98% at the end of
-    this round): no evidence of how the reading generalises, only a guard
-    against a later change breaking what already reads right."""
+    """Figures on messages the cues were fitted to (fresh-2 98%, fresh 100%,
+    test 96%, tuning 98% once fresh-2's misses became tuning data): no
+    evidence of how the reading generalises, only a guard against a later
+    change breaking what already reads right. Each floor allows at most one
+    message fewer than measured."""
     readings = judgement.evaluate_readings(judgement.load_corpus(part))
     assert readings["top1"] >= floor, readings["misses"]
 

@@ -263,11 +263,12 @@ class GraciousFile(Item):
 TONE_CHECK_CUES: dict[str, frozenset[str]] = {
     "insult": frozenset({"words"}),
     "shouting": frozenset({"acronyms"}),
-    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize"}),
-    "demand": frozenset({"phrases", "verbs", "commands"}),
+    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize",
+                          "wishes", "spite", "rhetorical", "values", "lately"}),
+    "demand": frozenset({"phrases", "verbs", "commands", "deadlines", "requests"}),
     "accusation": frozenset({"phrases", "words"}),
     "arguing": frozenset({"phrases", "beliefs", "fit"}),
-    "asking_why": frozenset({"asking", "reasons", "decision"}),
+    "asking_why": frozenset({"asking", "reasons", "decision", "guesses"}),
 }
 ToneCheck = Literal["insult", "shouting", "sarcasm", "demand", "accusation", "arguing",
                     "asking_why"]

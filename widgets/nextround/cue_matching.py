@@ -35,9 +35,15 @@ NEGATION_CARRIERS = frozenset("""
 #: ramble" the rambling is what the feedback is about.
 NEGATION_LIMITERS = frozenset({"just", "only", "merely", "simply"})
 
-#: Words that end a clause, so negation does not leak across them.
+#: Words that end a clause, so negation does not leak across them. A cause
+#: ("because", or "as" / "since" before a subject) starts a new clause ("we did
+#: not hire you because you lacked Excel", "couldn't be hired as she hadn't
+#: finished her degree"), unless the negation is about the cause itself ("it
+#: was not because of your skills").
 CLAUSE_BREAKS = re.compile(r"[.;:!?\n]|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bwhile\b"
-                           r"|\bwhereas\b|\binstead\b|\brather\b")
+                           r"|\bwhereas\b|\binstead\b|\brather\b"
+                           r"|(?<!\bnot\s)(?<!n't\s)(?<!\bnot\sjust\s)(?<!\bnot\sonly\s)"
+                           r"(?:\bbecause\b|\b(?:as|since)\b(?=\s+(?:i|you|he|she|they|we|it)\b))")
 NEGATION_WINDOW = 6
 #: Cue matching reads at most this many characters of a text: far more than
 #: any feedback message or thought, and a pasted book cannot freeze the page

@@ -336,6 +336,11 @@ _HOW_THEY_FIT = re.compile(
 _FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our)\b)")
 
 
+#: "no" right before a named area states the gap ("no experience with SAP"); it
+#: does not cancel it the way "it was not your experience with SAP" does.
+_NO_RIGHT_BEFORE = re.compile(r"(?<![a-z'])no\s+$")
+
+
 def _skills(masked: str, compiled: _Compiled) -> list[tuple[int, int]]:
     """Spans of named skills or areas the feedback says were missing."""
     spans: list[tuple[int, int]] = []
@@ -347,7 +352,8 @@ def _skills(masked: str, compiled: _Compiled) -> list[tuple[int, int]]:
                 start, end = match.span()
             value = _SKILL_TAIL.sub("", masked[start:end])
             end = start + len(value.rstrip(" .,;:'\""))
-            if end - start < 2 or is_negated(masked, match.start()):
+            if end - start < 2 or (is_negated(masked, match.start())
+                                   and not _NO_RIGHT_BEFORE.search(masked, 0, match.start())):
                 continue
             if any(bad.fullmatch(masked[start:end].strip()) for bad in compiled.not_skill):
                 continue

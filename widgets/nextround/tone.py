@@ -42,6 +42,7 @@ from .tone_checks import (  # noqa: F401  (thresholds re-exported with the check
     WARM_COMPOUND,
     _checks_that_fire,
     _vetoed,
+    denied,
 )
 from .tone_words import HOSTILE_COMPOUND, HOSTILE_WORD, _lower, _straighten, cue_regex  # noqa: F401
 
@@ -103,7 +104,9 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
         while at < len(pattern_flags) and pattern_flags[at].start < end:
             here.append(pattern_flags[at])
             at += 1
-        here = [f for f in here if not _vetoed(rules[f.rule_id], text[start:end])]
+        here = [f for f in here if not _vetoed(rules[f.rule_id], text[start:end])
+                and not (rules[f.rule_id].check == "accusation"
+                         and denied(lower, f.start))]
         fired = _checks_that_fire(straight[start:end], lower[start:end], compiled)
         sentence = text[start:end]
         if here:

@@ -94,9 +94,21 @@ def _insult(sentence, lower, cues, aimed, compiled) -> bool:
 
 
 def _shouting(sentence, lower, cues, aimed, compiled) -> bool:
-    """"!!", "??" or capitals, unless the sentence is plainly warm (see _warm)."""
-    loud = bool(_REPEATED_MARKS.search(sentence)) or _has_shouted_word(sentence, cues)
-    return loud and not _warm(sentence)
+    """"!!", "??" or capitals, unless the sentence is plainly warm (see _warm).
+
+    In a warm sentence that also turns on a "not" or a "but", one capitalised
+    word still counts when it is a long word that is neither warm nor an
+    intensifier: "I might not have the degrees you would PREFER, but I'm
+    passionate" stresses the reader's words against the writer; "Thank you SO
+    much", "I LOVED it" and "I hope to meet again in the FUTURE" are delight.
+    """
+    if not _warm(sentence):
+        return bool(_REPEATED_MARKS.search(sentence)) or _has_shouted_word(sentence, cues)
+    return bool(_TURN.search(lower)) and _has_shouted_word(sentence, cues, stressed_only=True)
+
+
+#: A contrast in a sentence: "not", "never", "-n't", "but".
+_TURN = re.compile(r"(?<![\w'])(?:not|never|but)(?![\w'])|n't(?![\w'])")
 
 
 def _warm(sentence: str) -> bool:
@@ -113,15 +125,31 @@ def _vetoed(rule: ToneRule, sentence: str) -> bool:
     return bool(veto and veto(sentence))
 
 
-def _has_shouted_word(sentence: str, cues: _Cues) -> bool:
-    for match in _CAPS.finditer(sentence):
-        word = match.group().replace("'", "")
+def _has_shouted_word(sentence: str, cues: _Cues, *, stressed_only: bool = False) -> bool:
+    """A word in capitals that is not a listed short form. With ``stressed_only``
+    (a warm sentence), only a long word that is neither warm nor an intensifier
+    counts, and only among ordinary words: a run of capitals (a name, a heading,
+    "THANK YOU SO MUCH") does not."""
+    words = [m.group().replace("'", "") for m in _CAPS.finditer(sentence)]
+    for word in words:
         if word in cues.acronyms:
+            continue
+        if stressed_only:
+            if (len(word) >= SHOUT_LETTERS and len(words) == 1
+                    and _vader_valence(word.lower()) <= 0 and not _intensifier(word.lower())):
+                return True
             continue
         if len(word) >= SHOUT_LETTERS or word.lower() in _SHORT_WORDS \
                 or _vader_valence(word.lower()) != 0:
             return True
     return False
+
+
+def _intensifier(word: str) -> bool:
+    """VADER's intensifiers ("really", "so", "extremely"): stress, not anger."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT
+
+    return word in BOOSTER_DICT
 
 
 def _sarcasm(sentence, lower, cues, aimed, compiled) -> bool:
@@ -134,17 +162,53 @@ def _sarcasm(sentence, lower, cues, aimed, compiled) -> bool:
       found out (a listed adjective, or one VADER scores negative that is not
       the writer's own feeling);
     * scare quotes around the reader's own words, in a sentence aimed at the
-      reader ("your "careful consideration"").
+      reader ("your "careful consideration"");
+    * a good wish soured by the rejection ("I hope you thrive despite not
+      having hired me");
+    * a rhetorical question (see :func:`_rhetorical`).
     """
     if cues.find("phrases", lower):
         return True
     praise = cues.find("praise", lower)
     if praise and cues.find("undercut", lower[praise.end():]):
         return True
+    wish = cues.find("wishes", lower)
+    if wish and cues.find("spite", lower[wish.end():]):
+        return True
+    if _rhetorical(sentence, lower, cues, compiled):
+        return True
     if _how_adjective_to_realize(lower, cues, compiled):
         return True
     return aimed and any(cues.find("quoted", _lower(_straighten(quoted)))
                          for quoted in _scare_quoted(sentence))
+
+
+#: A question that opens on a negated helper verb: "Doesn't that count …?",
+#: "Isn't ten years enough?".
+_NEGATED_OPENING = re.compile(
+    r"^\W*(?:(?:and|but|so|well|then)[\s,]+)?(?:doesn't|don't|isn't|aren't|wasn't|weren't|"
+    r"didn't|shouldn't|hasn't|haven't|does\s+\w+\s+not|do\s+\w+\s+not|is\s+\w+\s+not)\b")
+
+
+def _rhetorical(sentence: str, lower: str, cues: _Cues, compiled: _Compiled) -> bool:
+    """A question that answers itself, to score a point rather than to learn:
+
+    * one holding a ``rhetorical`` phrase ("Is everyone you hire a genius?",
+      "What more do you want?");
+    * one about whether something counts (a ``values`` word: count, matter,
+      enough …) that opens on a negated helper verb ("Doesn't loyalty count for
+      anything?") or says "any more" (a ``lately`` word: "Does experience
+      matter these days?").
+
+    A question that asks for help (feedback, advice …) is sincere.
+    """
+    if "?" not in sentence or (compiled.help is not None and compiled.help.search(lower)):
+        return False
+    if cues.find("rhetorical", lower):
+        return True
+    if not cues.find("values", lower):
+        return False
+    return bool(_NEGATED_OPENING.match(lower) or cues.find("lately", lower))
 
 
 #: "How disappointing to realize", "How convenient to find out".
@@ -176,6 +240,9 @@ def _scare_quoted(sentence: str) -> list[str]:
 
 
 def _demand(sentence, lower, cues, aimed, compiled) -> bool:
+    """Demand phrases; "I require / insist …"; a command ("Tell me why."); and
+    a request with a deadline ("Send me the notes by Friday", "I want my
+    feedback now"), unless it is softened ("please", "if you can")."""
     if cues.find("phrases", lower):
         return True
     verbs = cues.lists.get("verbs")
@@ -183,20 +250,61 @@ def _demand(sentence, lower, cues, aimed, compiled) -> bool:
         return True
     commands = cues.lists.get("commands")
     words = _WORDS.findall(lower)
-    return bool(commands is not None and len(words) > 1 and commands.fullmatch(words[0])
-                and words[1] in ("me", "us", "why", "what", "how", "your", "my"))
+    if commands is not None and len(words) > 1 and commands.fullmatch(words[0]) \
+            and words[1] in ("me", "us", "why", "what", "how", "your", "my"):
+        return True
+    return _with_deadline(lower, words, cues)
+
+
+#: "now" at the end of a request: "I want my feedback now."
+_NOW_AT_END = re.compile(r"(?<![\w'])(?:now|right\s+now)\W*$")
+_SOFTENED = re.compile(r"(?<![\w'])(?:please|if\s+you\s+(?:can|could|have)|when\s+you\s+"
+                       r"(?:can|have)|would\s+you|could\s+you|grateful|appreciate|"
+                       r"if\s+(?:that|it|this)\s+(?:would\s+)?helps?|if\s+possible)\b")
+_I_WANT = re.compile(r"(?<![\w'])i\s+(?:want|need|expect)\s+(?:my|the|an?|your|to\s+"
+                     r"(?:get|have|hear|see|receive))\b")
+
+
+def _with_deadline(lower: str, words: list[str], cues: _Cues) -> bool:
+    """A curt request that sets the reader a deadline: a command or "I want / need"
+    with a ``deadlines`` word or a closing "now"."""
+    if _SOFTENED.search(lower):
+        return False
+    if not (cues.find("deadlines", lower) or _NOW_AT_END.search(lower)):
+        return False
+    requests = cues.lists.get("requests")
+    return bool((requests is not None and words and requests.fullmatch(words[0]))
+                or _I_WANT.search(lower))
 
 
 def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
     """Blame phrases; blame words aimed at the reader; "you" with "clearly"
     close behind in a sentence that is not praise ("you had clearly decided");
     and a hostile question put to the reader ("Why are you wasting my time?")
-    that asks for no help."""
-    if cues.find("phrases", lower) or (aimed and cues.find("words", lower)):
+    that asks for no help. Blame denied is no blame: "it was no waste of
+    time", "not a joke at all"."""
+    blame = [m for m in _finditer(cues.lists.get("phrases"), lower) if not denied(lower, m.start())]
+    if aimed:
+        blame += [m for m in _finditer(cues.lists.get("words"), lower)
+                  if not denied(lower, m.start())]
+    if blame:
         return True
     if _YOU_CLEARLY.search(lower) and _compound(sentence) < PRAISE_COMPOUND:
         return True
     return _hostile_question(sentence, lower, compiled)
+
+
+#: A denial just before a blame phrase: "no waste of time", "by no means a
+#: joke", "wasn't a waste of time".
+_DENIAL_BEFORE = re.compile(
+    r"(?:(?<![\w'])(?:no|not|never|hardly|scarcely)|n't|(?<![\w'])by\s+no\s+means|"
+    r"(?<![\w'])far\s+from)(?:\s+(?:a|an|at\s+all|really|even))?\s+$")
+
+
+def denied(lower: str, start: int) -> bool:
+    """True when the words just before ``start`` deny what follows ("no waste of
+    time"). Used for blame, where a denial turns the phrase into reassurance."""
+    return bool(_DENIAL_BEFORE.search(lower, max(0, start - 30), start))
 
 
 #: "you clearly", "you had obviously", "you were evidently": a claim about the
@@ -251,19 +359,50 @@ def _after_i(lower: str, regex: re.Pattern[str], *, within: int = 2) -> bool:
     return False
 
 
+#: "why" as it is typed in a hurry: "whyyy", and "y" where only "why" fits
+#: (opening the sentence before "tho", "not", "u" …, or alone with "?").
+_WHY_STRETCHED = re.compile(r"(?<![\w'])wh+y{2,}(?![\w'])")
+_Y_FOR_WHY = re.compile(r"^(\W*)y(?=\s+(?:tho|though|not|u|you|me|would|did|didn't|was|"
+                        r"wasn't|were|weren't|r|are|then)\b|\s*\?+\W*$)")
+#: A sentence that is only the question: "But why", "y tho", "How come?",
+#: "Why not me?". It asks even with no question mark.
+_BARE_WHY = re.compile(
+    r"^\W*(?:(?:but|so|ok|okay|and|well|seriously|honestly)[\s,]+)*(?:why|how\s+come|"
+    r"what\s+gives)(?:[\s,]+(?:tho|though|then|exactly|really|not|me|not\s+me|so|"
+    r"was\s+that|is\s+that))*\W*$")
+#: Words that may follow "why" at the end of a question without changing it:
+#: "Why though?", "why exactly?".
+_WHY_FILLERS = frozenset({"tho", "though", "then", "exactly", "really", "so", "is that",
+                          "was that", "not", "me", "not me"})
+
+
+def _spelled_out(lower: str) -> str:
+    """The sentence with text-speak for "why" written out (for reading only)."""
+    lower = _WHY_STRETCHED.sub("why", lower)
+    return _Y_FOR_WHY.sub(lambda m: m.group(1) + "why", lower)
+
+
 def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
     """A request or question for the reason one was not chosen.
 
-    "why" counts when the decision or the writer ("I", "me", "not") follows it
-    closely, or when it ends the question ("understand why?"); other reason
-    words ("the reason", "the deciding factor") need a decision word, or an
-    explicit request ("explain the reason"). Thanks for an explanation
-    already given is not a request.
+    "why" (also "how come", "what gives", and text-speak such as "y tho")
+    counts when the decision or the writer ("I", "me", "not") follows it
+    closely, or when it ends the question ("understand why?", "why though?");
+    a sentence that is only the question ("But why") asks with no question
+    mark. Other reason words ("the reason", "the deciding factor") need a
+    decision word, or an explicit request ("explain the reason"). Thanks for
+    an explanation already given is not a request.
     """
+    lower = _spelled_out(lower)
+    if _BARE_WHY.match(lower):
+        return True
     requested = any(not _THANKS_FOR.search(lower, max(0, m.start() - 24), m.start())
                     for m in _finditer(cues.lists.get("asking"), lower))
     if not (requested or "?" in sentence):
         return False
+    if "?" in sentence and (cues.find("guesses", lower) or _SHORT_GUESS.search(lower)) \
+            and not _help_asked(lower, compiled):
+        return True  # "Was it my age?": a guess at the reason asks for it
     decision = cues.find("decision", lower)
     for match in _finditer(cues.lists.get("reasons"), lower):
         if _NOT_ASKING_WHY.search(lower, max(0, match.start() - 12), match.end()):
@@ -272,15 +411,28 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
             continue
         if _DISCLAIMS_ASKING.search(lower[max(0, match.start() - 40):match.start()]):
             continue
-        if match.group().startswith("why"):
+        if _WHY_WORD.fullmatch(match.group()):
             after = lower[match.end():]
-            if _WHY_ABOUT_ME.match(after) or not after.strip(" ?!.\"')"):
+            rest = " ".join(after.strip(" ?!.\"')").split())
+            if _WHY_ABOUT_ME.match(after) or not rest or rest in _WHY_FILLERS:
                 return True
             if decision and decision.start() > match.start():
                 return True
         elif decision or requested:
             return True  # "explain the reason" asks for it even with no decision word
     return False
+
+
+#: A short guess at the reason: "Was it my age?", "Was it my accent, then?".
+_SHORT_GUESS = re.compile(r"(?<![\w'])was\s+it\s+(?:my|me|the\s+fact)(?:[\s,]+[\w'-]+){0,3}"
+                          r"\s*\?")
+
+
+def _help_asked(lower: str, compiled: _Compiled) -> bool:
+    return compiled.help is not None and bool(compiled.help.search(lower))
+
+
+_WHY_WORD = re.compile(r"why|how\s+come|what\s+gives")
 
 
 def _finditer(regex: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
