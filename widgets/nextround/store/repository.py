@@ -21,9 +21,11 @@ from .. import model
 from ..errors import NextRoundError
 from . import answers as answer_rows
 from . import rows, sqlite, transfer
+from .access import open_schema
 from .checks import clean_name, unchangeable, validated
 from .connection import Database, NoDatabase, default_db_url, sqlite_file, url_for
-from .migrations import MIGRATIONS, Migration, migrate, schema_version
+from .migrations import MIGRATIONS, Migration, schema_version
+from .people import PeopleMixin, forget_client
 from .schema import (
     LABELS,
     RECORDS,
@@ -41,7 +43,7 @@ R = TypeVar("R", bound=model.Record)
 T = TypeVar("T")
 
 
-class Store:
+class Store(PeopleMixin):
     """All client data, in one SQLite file or a shared PostgreSQL database.
 
     ``Store()`` opens :func:`default_db_url`; ``Store(path)`` an SQLite file;
@@ -68,7 +70,7 @@ class Store:
                             sqlite_settings=sqlite_settings)
         try:
             with sqlite.private_umask():
-                migrate(self._db, migrations)
+                open_schema(self._db, migrations)
         except BaseException:
             self._db.close()
             raise
@@ -164,6 +166,7 @@ class Store:
         def work(conn: Connection) -> None:
             rows.require_client(conn, client_id)
             rows.delete_client_rows(conn, client_id)
+            forget_client(conn, client_id)
             conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.value == client_id))
 
         self._db.write(work)
