@@ -103,14 +103,16 @@ class PeopleMixin:
         defaults to the one on that record. ``role_name`` is set by
         :func:`nextround.store.access.create_login`, which makes the role.
         """
+        fields = {"kind": kind, "client_id": client_id, "role_name": role_name}
+        validated(model.Person, {**fields, "name": name or "?"})  # refused before any read
+
         def work(conn: Connection) -> model.Person:
             shown = name
             if client_id is not None:
                 require_client(conn, client_id)
                 shown = name or from_row("clients", conn.execute(select(TABLES["clients"]).where(
                     TABLES["clients"].c.id == client_id)).mappings().one()).name
-            person = validated(model.Person, {"kind": kind, "name": shown,
-                                              "client_id": client_id, "role_name": role_name})
+            person = validated(model.Person, {**fields, "name": shown})
             _insert(conn, "people", person)
             return person
 
@@ -162,7 +164,8 @@ class PeopleMixin:
         the new one starts at the same moment, in one transaction."""
 
         def work(conn: Connection) -> model.Assignment:
-            require_client(conn, client_id)
+            # The current assignment is what shows the client is here: a
+            # supervisor reassigns without reading the client's record.
             _counsellor(conn, to_counsellor_id)
             current = current_assignment(conn, client_id)
             if current is None:
