@@ -75,8 +75,19 @@ def _seed(store: Store) -> tuple[dict[str, model.Client], dict[str, model.Person
     return clients, people
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def service(postgres) -> Service:
+    """One secured database for the tests that change nothing (their writes roll back)."""
+    return _service(postgres)
+
+
+@pytest.fixture
+def fresh_service(postgres) -> Service:
+    """A secured database of its own, for a test that changes it."""
+    return _service(postgres)
+
+
+def _service(postgres) -> Service:
     owner_url = _owner(postgres)
     with Store(owner_url) as store:
         clients, people = _seed(store)
@@ -95,14 +106,17 @@ def _rows(engine: Engine, sql: str, **params) -> list[tuple]:
 
 
 def _change(engine: Engine, sql: str, **params) -> int:
-    """Run an UPDATE or DELETE and commit; the number of rows it touched."""
-    with engine.begin() as conn:
-        return conn.execute(text(sql), params).rowcount
+    """Run an UPDATE or DELETE; the number of rows it touched. It is rolled back, so
+    the shared database stays as seeded (a test that must see a change commits)."""
+    with engine.connect() as conn, conn.begin() as transaction:
+        touched = conn.execute(text(sql), params).rowcount
+        transaction.rollback()
+        return touched
 
 
 def _refused(engine: Engine, sql: str, **params) -> str:
     """Run a statement that must be refused; the database's message."""
-    with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
+    with pytest.raises(DBAPIError) as caught, engine.connect() as conn:
         conn.execute(text(sql), params)
     return str(caught.value.orig)
 
@@ -134,20 +148,21 @@ def test_the_check_sees_a_table_left_open(service):
     """The check above can fail: a table made after securing shows up at once."""
     engine = create_engine(service.owner_url)
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, conn.begin() as transaction:
             conn.execute(text("CREATE TABLE later_table (id text PRIMARY KEY)"))
             assert unsecured_tables(conn) == ["later_table"]
+            transaction.rollback()
     finally:
         engine.dispose()
 
 
-def test_a_table_with_no_declared_rule_is_refused_and_nothing_changes(service):
-    engine = create_engine(service.owner_url)
+def test_a_table_with_no_declared_rule_is_refused_and_nothing_changes(fresh_service):
+    engine = create_engine(fresh_service.owner_url)
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE later_table (id text PRIMARY KEY)"))
         with pytest.raises(access.AccessError, match="'later_table' has no access rule"):
-            secure(service.owner_url)
+            secure(fresh_service.owner_url)
         with engine.connect() as conn:
             assert unsecured_tables(conn) == ["later_table"]
     finally:
@@ -305,13 +320,13 @@ def test_a_supervisor_reads_figures_not_workbooks(service):
         engine.dispose()
 
 
-def test_a_supervisor_reassigns_a_client_and_the_counsellors_see_it(service):
-    cy = service.clients["Cy"].id
-    with Store(service.logins["supervisor"].url) as supervisor:
-        supervisor.hand_over(cy, service.people["counsellor_a"].id)
+def test_a_supervisor_reassigns_a_client_and_the_counsellors_see_it(fresh_service):
+    cy = fresh_service.clients["Cy"].id
+    with Store(fresh_service.logins["supervisor"].url) as supervisor:
+        supervisor.hand_over(cy, fresh_service.people["counsellor_a"].id)
         assert [a.counsellor_id for a in supervisor.assignments(cy)] == [
-            service.people["counsellor_b"].id, service.people["counsellor_a"].id]
-    a, b = service.engine("counsellor_a"), service.engine("counsellor_b")
+            fresh_service.people["counsellor_b"].id, fresh_service.people["counsellor_a"].id]
+    a, b = fresh_service.engine("counsellor_a"), fresh_service.engine("counsellor_b")
     try:
         assert _rows(a, "SELECT name FROM clients ORDER BY name") == [("Ada",), ("Cy",)]
         assert _rows(b, "SELECT name FROM clients") == [("Bo",)]
@@ -322,9 +337,9 @@ def test_a_supervisor_reassigns_a_client_and_the_counsellors_see_it(service):
         b.dispose()
 
 
-def test_the_audit_log_is_append_only_and_read_by_supervisors(service):
+def test_the_audit_log_is_append_only_and_read_by_supervisors(fresh_service):
     """The rule declared for ``audit_log``, on a table of that name made as the owner."""
-    owner = create_engine(service.owner_url)
+    owner = create_engine(fresh_service.owner_url)
     try:
         with owner.begin() as conn:
             conn.execute(text("CREATE TABLE audit_log (id bigserial PRIMARY KEY, "
@@ -332,19 +347,20 @@ def test_the_audit_log_is_append_only_and_read_by_supervisors(service):
             conn.execute(text("INSERT INTO audit_log (actor, what) VALUES ('owner', 'made')"))
     finally:
         owner.dispose()
-    secure(service.owner_url)
+    secure(fresh_service.owner_url)
     for who in ("counsellor_a", "ada", "supervisor"):
-        engine = service.engine(who)
+        engine = fresh_service.engine(who)
         try:
-            _change(engine, "INSERT INTO audit_log (actor, what) VALUES (:who, 'opened')",
-                    who=who)
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO audit_log (actor, what) VALUES (:who, 'opened')"),
+                             {"who": who})
             assert "permission denied" in _refused(engine, "UPDATE audit_log SET what = 'x'")
             assert "permission denied" in _refused(engine, "DELETE FROM audit_log")
             if who != "supervisor":
                 assert "permission denied" in _refused(engine, "SELECT * FROM audit_log")
         finally:
             engine.dispose()
-    engine = service.engine("supervisor")
+    engine = fresh_service.engine("supervisor")
     try:
         assert sorted(_rows(engine, "SELECT actor, what FROM audit_log")) == [
             ("ada", "opened"), ("counsellor_a", "opened"), ("owner", "made"),
@@ -356,10 +372,10 @@ def test_the_audit_log_is_append_only_and_read_by_supervisors(service):
 # --- a Store opened with a person's credentials ------------------------------------------------
 
 
-def test_a_counsellors_store_works_on_their_own_clients_only(service):
-    ada, bo = service.clients["Ada"].id, service.clients["Bo"].id
-    with Store(service.logins["counsellor_a"].url) as store:
-        assert store.connected_person() == service.people["counsellor_a"]
+def test_a_counsellors_store_works_on_their_own_clients_only(fresh_service):
+    ada, bo = fresh_service.clients["Ada"].id, fresh_service.clients["Bo"].id
+    with Store(fresh_service.logins["counsellor_a"].url) as store:
+        assert store.connected_person() == fresh_service.people["counsellor_a"]
         assert [c.name for c in store.list_clients()] == ["Ada"]
         store.set_answer(ada, "strengths", "new words")
         assert store.answers(ada) == {"strengths": "new words"}
@@ -371,22 +387,22 @@ def test_a_counsellors_store_works_on_their_own_clients_only(service):
             store.set_answer(bo, "strengths", "planted")
         dee = store.create_client("Dee")  # a new client is theirs at once
         assert [c.name for c in store.list_clients()] == ["Ada", "Dee"]
-        assert store.current_counsellor(dee.id) == service.people["counsellor_a"]
+        assert store.current_counsellor(dee.id) == fresh_service.people["counsellor_a"]
         store.erase_client(dee.id)
         assert [c.name for c in store.list_clients()] == ["Ada"]
         with pytest.raises(NextRoundError, match="may not do this"):
-            store.hand_over(ada, service.people["counsellor_b"].id)
-    with Store(service.owner_url) as owner:
+            store.hand_over(ada, fresh_service.people["counsellor_b"].id)
+    with Store(fresh_service.owner_url) as owner:
         assert owner.answers(bo) == {"strengths": "Bo's strengths"}
         assert [c.name for c in owner.list_clients()] == ["Ada", "Bo", "Cy"]
         assert [p.name for p in owner.list_people("client")] == ["Ada", "Bo"]
 
 
-def test_a_clients_store_sees_only_themself(service):
-    ada = service.clients["Ada"].id
-    with Store(service.logins["ada"].url) as store:
+def test_a_clients_store_sees_only_themself(fresh_service):
+    ada = fresh_service.clients["Ada"].id
+    with Store(fresh_service.logins["ada"].url) as store:
         assert [c.name for c in store.list_clients()] == ["Ada"]
-        assert store.connected_person() == service.people["ada"]
+        assert store.connected_person() == fresh_service.people["ada"]
         store.add(model.CheckIn(client_id=ada, mood=70))
         assert [c.mood for c in store.list(model.CheckIn, ada)] == [40, 70]
         assert store.list_all(model.Application) == store.list(model.Application, ada)
