@@ -248,6 +248,9 @@ def test_a_counsellor_cannot_reassign_or_rewrite_history(service):
             engine, "INSERT INTO people (id, kind, name, created_at, seq) "
                     "VALUES ('f00d00000002', 'supervisor', 'Me too', 'now', 9)")
         assert "permission denied" in _refused(engine, "UPDATE people SET name = 'x'")
+        # History goes only with an erased client, never while the client is here.
+        assert _change(engine, "DELETE FROM assignments") == 0
+        assert _change(engine, "DELETE FROM people") == 0
     finally:
         engine.dispose()
 

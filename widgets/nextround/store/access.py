@@ -47,6 +47,8 @@ ALL_ROWS = "SELECT, INSERT, UPDATE, DELETE"
 #: The rows of the clients the signed-in person may reach: a counsellor's
 #: current clients, or a client's own record.
 MY_CLIENTS = "(SELECT nextround_client_ids(current_user::text))"
+#: A client whose record is gone: erased in this very transaction.
+ERASED = "NOT EXISTS (SELECT 1 FROM clients WHERE clients.id = client_id)"
 
 
 @dataclass(frozen=True)
@@ -104,16 +106,18 @@ RULES: dict[str, Rule] = {
                 "     AND nextround_kind(current_user::text) IN ('counsellor', 'supervisor'))"
                 f" OR (kind = 'client' AND client_id IN {MY_CLIENTS})"),
          Policy("erased_clients", "DELETE", ("counsellor",),
-                f"kind = 'client' AND client_id IN {MY_CLIENTS}"))),
+                f"kind = 'client' AND client_id IN {MY_CLIENTS} AND {ERASED}"))),
     # Assignments: a counsellor sees their own and their clients' history;
     # a supervisor sees all and reassigns. Nobody but the owner deletes
-    # history, except a counsellor erasing a client of theirs.
+    # history, except a counsellor erasing a client of theirs (the client's
+    # record already deleted in the same transaction).
     "assignments": Rule(
         {"counsellor": "SELECT, DELETE", "supervisor": "SELECT, INSERT, UPDATE"},
         (Policy("own_clients", "SELECT", ("counsellor",),
                 f"client_id IN {MY_CLIENTS}"
                 " OR counsellor_id = nextround_person_id(current_user::text)"),
-         Policy("erased_clients", "DELETE", ("counsellor",), f"client_id IN {MY_CLIENTS}"),
+         Policy("erased_clients", "DELETE", ("counsellor",),
+                f"client_id IN {MY_CLIENTS} AND {ERASED}"),
          Policy("reassign", "ALL", ("supervisor",), "true", "true"))),
     # An audit log: everyone appends, supervisors read, nobody but the owner
     # changes or removes a line.
