@@ -433,9 +433,17 @@ def test_the_owner_reaches_every_row_although_security_is_forced(service):
         assert owner.connected_person() is None
 
 
-def test_credentials_never_show_the_password(service):
+def test_credentials_never_show_the_password_and_the_server_keeps_a_verifier(service,
+                                                                              postgres):
     login = service.logins["ada"]
     assert login.password not in repr(login)
     assert login.role == access.person_role(service.people["ada"])
+    admin = create_engine(postgres.url())
+    try:
+        [kept] = _rows(admin, "SELECT rolpassword FROM pg_authid WHERE rolname = :r",
+                       r=login.role)
+    finally:
+        admin.dispose()
+    assert kept[0].startswith("SCRAM-SHA-256$4096:") and login.password not in kept[0]
     with pytest.raises(access.AccessError, match="already has a login"):
         create_login(service.owner_url, service.people["ada"].id)
