@@ -52,6 +52,11 @@ class Store(PeopleMixin):
     ``create=False`` a missing SQLite file is :class:`NoDatabase` rather
     than a new, empty database.
 
+    Opened with a person's own credentials (:func:`.access.create_login`),
+    the store works as usual on what their role reaches: a counsellor lists
+    their current clients, a client only themself. Such a role never
+    migrates; the owner makes and upgrades the schema.
+
     ``sqlite_settings`` and ``migrations`` are seams for tests: the first shows what
     each SQLite setting guarantees, the second makes a database as an older
     version did (a prefix of :data:`MIGRATIONS`).
