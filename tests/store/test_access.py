@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from nextround import model
-from nextround.errors import NextRoundError
+from nextround.errors import NextRoundError, WorkbookError
 from nextround.store import MIGRATIONS, Store, access
 from nextround.store.access import Credentials, create_login, secure, unsecured_tables
 
@@ -401,6 +401,22 @@ def test_a_counsellors_store_works_on_their_own_clients_only(fresh_service):
         assert [p.name for p in owner.list_people("client")] == ["Ada", "Bo"]
 
 
+def test_a_workbook_naming_another_counsellors_client_is_refused(fresh_service):
+    bo = fresh_service.clients["Bo"].id
+    with Store(fresh_service.owner_url) as owner:
+        exported = owner.export_records(bo)
+    exported["client"]["name"] = "Bo, overwritten"
+    exported["answers"][0]["value"] = "planted"
+    with Store(fresh_service.logins["counsellor_a"].url) as store:
+        for existing in ("refuse", "replace"):
+            with pytest.raises(WorkbookError, match="not yours to change; nothing was written"):
+                store.import_records(exported, existing=existing)
+        assert [c.name for c in store.list_clients()] == ["Ada"]
+    with Store(fresh_service.owner_url) as owner:
+        assert owner.get_client(bo).name == "Bo"
+        assert owner.answers(bo) == {"strengths": "Bo's strengths"}
+
+
 def test_a_clients_store_sees_only_themself(fresh_service):
     ada = fresh_service.clients["Ada"].id
     with Store(fresh_service.logins["ada"].url) as store:
@@ -447,3 +463,18 @@ def test_credentials_never_show_the_password_and_the_server_keeps_a_verifier(ser
     assert kept[0].startswith("SCRAM-SHA-256$4096:") and login.password not in kept[0]
     with pytest.raises(access.AccessError, match="already has a login"):
         create_login(service.owner_url, service.people["ada"].id)
+
+
+def test_a_database_owned_by_the_superuser_is_secured_the_same_way(postgres_url):
+    """The superuser passes every policy itself, but the people it makes do not."""
+    with Store(postgres_url) as store:
+        clients, people = _seed(store)
+    secure(postgres_url)
+    login = create_login(postgres_url, people["counsellor_b"].id)
+    engine = create_engine(login.url)
+    try:
+        assert _rows(engine, "SELECT name FROM clients ORDER BY name") == [("Bo",), ("Cy",)]
+        assert _rows(engine, "SELECT * FROM notes WHERE client_id = :id",
+                     id=clients["Ada"].id) == []
+    finally:
+        engine.dispose()

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from .. import model
-from ..errors import NextRoundError
+from ..errors import NextRoundError, WorkbookError
 from . import answers as answer_rows
 from . import rows, sqlite, transfer
 from .access import open_schema
@@ -390,8 +390,14 @@ class Store(PeopleMixin):
         (the file becomes a new client, with fresh ids, beside the old one).
         """
         client, records = transfer.prepare_import(data, existing)
-        return self._db.write(lambda conn: transfer.write_client(conn, client, records,
-                                                                 existing))
+        try:
+            return self._db.write(lambda conn: transfer.write_client(conn, client, records,
+                                                                     existing))
+        except IntegrityError as exc:
+            # On a shared database, the ids belong to a client this role cannot see.
+            raise WorkbookError("This workbook names a client or records that are already "
+                                "in the store and are not yours to change; nothing was "
+                                "written.") from exc
 
 
 def _answer(client_id: str, key: str, value: Any, application_id: str) -> model.Answer:
