@@ -478,3 +478,18 @@ def test_a_database_owned_by_the_superuser_is_secured_the_same_way(postgres_url)
                      id=clients["Ada"].id) == []
     finally:
         engine.dispose()
+
+
+def test_names_made_for_roles_are_plain_and_anything_else_is_refused():
+    assert access.group_role("nextround", "counsellor") == "nextround_counsellors"
+    assert access.group_role("9-Service", "client") == "nr_9_service_clients"
+    assert access.quoted("nextround_client_0a1b2c3d") == '"nextround_client_0a1b2c3d"'
+    for hostile in ('x"; DROP TABLE clients; --', "Upper", "", "a" * 64):
+        with pytest.raises(access.AccessError):
+            access.quoted(hostile)
+
+
+def test_securing_sqlite_is_refused_in_plain_words(tmp_path):
+    Store(tmp_path / "one.db").close()
+    with pytest.raises(access.AccessError, match="needs PostgreSQL"):
+        secure(f"sqlite:///{tmp_path / 'one.db'}")

@@ -170,13 +170,10 @@ def rule_for(table: str) -> Rule:
 
 # --- names -------------------------------------------------------------------------
 
-_ROLE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-
 def quoted(identifier: str) -> str:
     """An identifier as SQL text. Every name here is made by NextRound and
     checked, so quoting is a second guard rather than the only one."""
-    if not _ROLE.fullmatch(identifier):
+    if not model.ROLE_NAME.fullmatch(identifier):
         raise AccessError(f"{identifier!r} is not a name NextRound makes for a role or table.")
     return f'"{identifier}"'
 
@@ -186,7 +183,7 @@ def group_role(database: str, kind: str) -> str:
     ``nextround_counsellors``: per database, so that securing a second
     database on the same server grants nothing in the first."""
     base = re.sub(r"[^a-z0-9_]", "_", database.lower())[:48]
-    return f"{base}_{kind}s"
+    return f"{base if base[:1].isalpha() else 'nr_' + base}_{kind}s"
 
 
 def person_role(person: model.Person) -> str:
@@ -305,8 +302,9 @@ def _secure(conn: Connection) -> list[str]:
         if group not in existing:
             conn.execute(text(f"CREATE ROLE {quoted(group)} NOLOGIN"))
     everyone = ", ".join(quoted(group) for group in groups.values())
-    conn.execute(text(f'REVOKE CONNECT, TEMPORARY ON DATABASE "{database}" FROM PUBLIC'))
-    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO {everyone}'))
+    this_database = '"{}"'.format(database.replace('"', '""'))
+    conn.execute(text(f"REVOKE CONNECT, TEMPORARY ON DATABASE {this_database} FROM PUBLIC"))
+    conn.execute(text(f"GRANT CONNECT ON DATABASE {this_database} TO {everyone}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA {quoted(schema)} TO {everyone}"))
     for statement in _functions(schema):
         conn.execute(text(statement))
