@@ -453,7 +453,7 @@ def open_schema(database: Database, migrations: Sequence[Migration] = MIGRATIONS
     upgrades the schema. A person opening a database the owner has not yet
     upgraded is told so, in words they can pass on, and nothing is attempted.
     """
-    if database.read(may_change_schema):
+    if database.is_sqlite or database.read(may_change_schema):
         migrate(database, migrations)
         return
 
