@@ -400,6 +400,21 @@ def test_a_counsellors_store_works_on_their_own_clients_only(fresh_service):
         assert [p.name for p in owner.list_people("client")] == ["Ada", "Bo"]
 
 
+def test_a_counsellor_cannot_claim_a_client_without_a_counsellor(fresh_service):
+    with Store(fresh_service.owner_url) as owner:
+        waiting = owner.create_client("Waiting")
+    engine = fresh_service.engine("counsellor_a")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SELECT nextround_assign_new_client(current_user, :id)"),
+                         {"id": waiting.id})
+        assert _rows(engine, "SELECT * FROM clients WHERE id = :id", id=waiting.id) == []
+    finally:
+        engine.dispose()
+    with Store(fresh_service.owner_url) as owner:
+        assert owner.current_counsellor(waiting.id) is None
+
+
 def test_a_workbook_naming_another_counsellors_client_is_refused(fresh_service):
     bo = fresh_service.clients["Bo"].id
     with Store(fresh_service.owner_url) as owner:

@@ -223,6 +223,8 @@ def _functions(schema: str) -> list[str]:
             SELECT p.client_id FROM people p
              WHERE p.role_name = who AND p.kind = 'client' AND {member} $$""",
         # A client a counsellor adds is assigned to them, or they could not see it.
+        # Only a client row this very transaction inserted: called directly, the
+        # function cannot claim someone else's unassigned client.
         f"""CREATE OR REPLACE FUNCTION nextround_assign_new_client(who text, client text)
             RETURNS void LANGUAGE sql VOLATILE SECURITY DEFINER
             SET search_path = pg_catalog, {quoted(schema)} AS $$
@@ -233,6 +235,8 @@ def _functions(schema: str) -> list[str]:
                    NULL, (SELECT coalesce(max(seq), 0) + 1 FROM assignments)
               FROM people p
              WHERE p.role_name = who AND p.kind = 'counsellor' AND {member}
+               AND EXISTS (SELECT 1 FROM clients c WHERE c.id = client
+                            AND c.xmin = pg_current_xact_id()::xid)
                AND NOT EXISTS (SELECT 1 FROM assignments
                                 WHERE client_id = client AND until IS NULL) $$""",
         """CREATE OR REPLACE FUNCTION nextround_new_client_trigger() RETURNS trigger
