@@ -12,6 +12,7 @@ unchanged and a round trip gives back exactly the same file.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from .text import MAX_SHORT
@@ -120,6 +122,14 @@ class Record(BaseModel):
     when_application_deleted: ClassVar[Literal["delete", "untie"] | None] = None
     #: Sets of fields no two records may share, by the name of what they mean.
     unique_together: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: Who may reach the rows on a shared PostgreSQL database, by the name of one
+    #: rule of :mod:`nextround.store.access` (``docs/access.md`` says what each
+    #: allows). The default: the client's own work, for the client and for the
+    #: counsellor they are assigned to now.
+    access: ClassVar[str] = "client_rows"
+    #: Fields that name a record of another table, as ``{field: "table.id"}``,
+    #: besides ``client_id``, which always names a client.
+    links: ClassVar[dict[str, str]] = {}
 
     id: RecordId = Field(default_factory=new_id)
 
@@ -129,6 +139,7 @@ class Client(Record):
 
     label = "client"
     client_entry = False
+    access = "clients"
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     created_at: datetime = Field(default_factory=utcnow)
@@ -274,6 +285,8 @@ class Note(Record):
     label = "note"
     list_order = ("at",)
     client_entry = False
+    #: Private to the counsellor: never the client's to read, on any database.
+    access = "counsellor_private"
 
     client_id: RecordId
     at: datetime = Field(default_factory=utcnow)
@@ -292,3 +305,88 @@ CHILD_RECORDS: dict[str, type[Record]] = {
     "contacts": Contact,
     "notes": Note,
 }
+
+
+# --- people and who works with whom -------------------------------------------
+
+PERSON_KINDS = ("counsellor", "client", "supervisor")
+
+#: A PostgreSQL role name as NextRound makes them: plain lower-case letters,
+#: digits and underscores, so it never needs quoting and never smuggles SQL.
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+RECORD_ID = re.compile(r"[a-z0-9]{6,32}")
+
+
+class Person(Record):
+    """Someone who signs in to a shared database: a counsellor, a client or a supervisor.
+
+    ``role_name`` is the person's own PostgreSQL role; the database maps the
+    role it is connected as to the person through this field, and decides
+    what they may read from their kind.
+
+    A client who signs in is a person of kind ``client`` whose ``client_id``
+    names their :class:`Client` record. The workbook keeps belonging to the
+    client record, as it always has, so nothing changes for a store where
+    nobody signs in (one counsellor on one machine, with no people at all),
+    and a workbook file exports and imports exactly as before. Counsellors
+    and supervisors have no ``client_id``.
+    """
+
+    label = "person"
+    client_entry = False
+    access = "people"
+    #: One login per role, and at most one person per client record.
+    unique_together = {"role": ("role_name",), "client person": ("client_id",)}
+
+    kind: Literal[PERSON_KINDS]  # type: ignore[valid-type]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    role_name: str | None = None
+    client_id: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @field_validator("role_name", "client_id")
+    @classmethod
+    def _plain(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Optional fields get the checks ``RecordId`` gives required ones (an
+        optional annotated field would not map to a plain column type)."""
+        pattern = ROLE_NAME if info.field_name == "role_name" else RECORD_ID
+        if value is not None and not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid {info.field_name.replace('_', ' ')}")
+        return value
+
+    @model_validator(mode="after")
+    def _client_link(self) -> Person:
+        """A client person names their client record; nobody else does."""
+        if self.kind == "client" and self.client_id is None:
+            raise ValueError("a person of kind client needs the id of their client record")
+        if self.kind != "client" and self.client_id is not None:
+            raise ValueError(f"a {self.kind} is not a client and has no client record")
+        return self
+
+
+class Assignment(Record):
+    """A client's counsellor from one moment (``since``) until another (``until``).
+
+    The current counsellor is the assignment with no ``until``; a client has
+    at most one (the store refuses a second). Handing a client over ends the
+    current assignment and starts a new one, so the history of who worked
+    with the client is kept.
+    """
+
+    label = "assignment"
+    client_entry = False
+    access = "assignments"
+    #: At most one open assignment (no ``until``) per client: one current counsellor.
+    unique_while_empty: ClassVar[dict[str, tuple[tuple[str, ...], str]]] = {
+        "current counsellor": (("client_id",), "until")}
+    links = {"counsellor_id": "people.id"}
+
+    client_id: RecordId
+    counsellor_id: RecordId
+    since: datetime = Field(default_factory=utcnow)
+    until: datetime | None = None
+
+
+#: The tables of who signs in and who works with whom, kept apart from the
+#: workbook: they are not part of a client's workbook file.
+PEOPLE_RECORDS: dict[str, type[Record]] = {"people": Person, "assignments": Assignment}

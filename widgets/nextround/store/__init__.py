@@ -24,7 +24,10 @@ The parts, each its own module:
 * :mod:`.columns` and :mod:`.schema`: tables generated from the models;
 * :mod:`.migrations`: numbered schema changes;
 * :mod:`.repository`: :class:`Store`, with :mod:`.rows`, :mod:`.answers`
-  and :mod:`.transfer` as its steps.
+  and :mod:`.transfer` as its steps;
+* :mod:`.people`: who signs in and which counsellor each client has;
+* :mod:`.access`: on PostgreSQL, a role per person and row-level security on
+  every table (``docs/access.md``).
 
 Example::
 

@@ -23,7 +23,14 @@ from .. import model
 from ..errors import NextRoundError
 from .columns import datetime_text
 from .connection import Database
-from .schema import SCHEMA_VERSION_TABLE, SETTINGS_TABLE, TABLES, build_tables
+from .schema import (
+    SCHEMA_VERSION_TABLE,
+    SETTINGS_TABLE,
+    TABLES,
+    build_people_tables,
+    build_tables,
+    partial_unique_indexes,
+)
 
 Migration = Callable[[Connection], None]
 
@@ -79,9 +86,21 @@ def _add_columns(number: int) -> Migration:
     return migrate
 
 
+def _migration_4(conn: Connection) -> None:
+    """Add people (who signs in, with their database role) and the assignment of
+    clients to counsellors. Both start empty: a store where nobody signs in
+    keeps working exactly as before."""
+    metadata = MetaData()
+    build_tables(metadata)  # the clients table the new links name
+    people = build_people_tables(metadata)
+    metadata.create_all(conn, tables=list(people.values()))
+    for statement in partial_unique_indexes():
+        conn.exec_driver_sql(statement)
+
+
 #: Schema migrations, in order; migration ``n`` (1-based) brings a database
 #: to schema version ``n``. Append only: never edit one that has shipped.
-MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3)]
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3), _migration_4]
 
 
 def schema_version(conn: Connection) -> int:

@@ -18,12 +18,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from .. import model
-from ..errors import NextRoundError
+from ..errors import NextRoundError, WorkbookError
 from . import answers as answer_rows
 from . import rows, sqlite, transfer
+from .access import open_schema
 from .checks import clean_name, unchangeable, validated
 from .connection import Database, NoDatabase, default_db_url, sqlite_file, url_for
-from .migrations import MIGRATIONS, Migration, migrate, schema_version
+from .migrations import MIGRATIONS, Migration, schema_version
+from .people import PeopleMixin, forget_client
 from .schema import (
     LABELS,
     RECORDS,
@@ -41,7 +43,7 @@ R = TypeVar("R", bound=model.Record)
 T = TypeVar("T")
 
 
-class Store:
+class Store(PeopleMixin):
     """All client data, in one SQLite file or a shared PostgreSQL database.
 
     ``Store()`` opens :func:`default_db_url`; ``Store(path)`` an SQLite file;
@@ -49,6 +51,11 @@ class Store:
     date and refuses a database made by a newer NextRound. With
     ``create=False`` a missing SQLite file is :class:`NoDatabase` rather
     than a new, empty database.
+
+    Opened with a person's own credentials (:func:`.access.create_login`),
+    the store works as usual on what their role reaches: a counsellor lists
+    their current clients, a client only themself. Such a role never
+    migrates; the owner makes and upgrades the schema.
 
     ``sqlite_settings`` and ``migrations`` are seams for tests: the first shows what
     each SQLite setting guarantees, the second makes a database as an older
@@ -102,7 +109,7 @@ class Store:
                             sqlite_settings=sqlite_settings)
         try:
             with sqlite.private_umask():
-                migrate(self._db, migrations)
+                open_schema(self._db, migrations)
         except BaseException:
             self._db.close()
             raise
@@ -199,6 +206,7 @@ class Store:
         def work(conn: Connection) -> None:
             rows.require_client(conn, client_id)
             rows.delete_client_rows(conn, client_id)
+            forget_client(conn, client_id)
             conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.value == client_id))
 
         self._db.write(work)
@@ -417,8 +425,14 @@ class Store:
         (the file becomes a new client, with fresh ids, beside the old one).
         """
         client, records = transfer.prepare_import(data, existing)
-        return self._db.write(lambda conn: transfer.write_client(conn, client, records,
-                                                                 existing))
+        try:
+            return self._db.write(lambda conn: transfer.write_client(conn, client, records,
+                                                                     existing))
+        except IntegrityError as exc:
+            # On a shared database, the ids belong to a client this role cannot see.
+            raise WorkbookError("This workbook names a client or records that are already "
+                                "in the store and are not yours to change; nothing was "
+                                "written.") from exc
 
 
 def _answer(client_id: str, key: str, value: Any, application_id: str) -> model.Answer:

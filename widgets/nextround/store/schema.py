@@ -36,19 +36,25 @@ LABELS: dict[str, str] = {name: record_type.label for name, record_type in RECOR
 STORED = {"stored": True}
 
 
-def record_columns(record_type: type[model.Record], leave_out: frozenset[str] = frozenset()
-                   ) -> list[Column]:
+def record_columns(record_type: type[model.Record], leave_out: frozenset[str] = frozenset(),
+                   *, deferred_links: bool = False) -> list[Column]:
     """The columns of one record type's table, in model order, then ``seq``.
 
     Every table has ``seq``, the order rows were inserted in, which breaks
     ties when listing. ``leave_out`` names columns a later migration adds.
+    With ``deferred_links`` the links to other tables are checked when the
+    transaction commits, not at each statement: importing a workbook over
+    a client deletes and writes the client row again in one transaction,
+    and the people and assignments naming that client must survive it.
     """
     columns = []
     for field, info in record_type.model_fields.items():
         if field in leave_out:
             continue
         sql_type, nullable = column_type(info.annotation)
-        extra: list[Any] = [ForeignKey("clients.id")] if field == "client_id" else []
+        target = record_type.links.get(field, "clients.id" if field == "client_id" else None)
+        deferral = {"deferrable": True, "initially": "DEFERRED"} if deferred_links else {}
+        extra: list[Any] = [ForeignKey(target, **deferral)] if target else []
         columns.append(Column(field, sql_type, *extra, primary_key=field == "id",
                               nullable=nullable))
     return [*columns, Column("seq", Integer, nullable=False)]
@@ -71,9 +77,49 @@ def build_tables(metadata: MetaData, leave_out: Mapping[str, frozenset[str]] | N
     return tables
 
 
+def build_people_tables(metadata: MetaData) -> dict[str, Table]:
+    """The tables of :data:`model.PEOPLE_RECORDS`, in ``metadata`` beside the clients
+    table their links name, with their unique rules.
+
+    The ``unique_while_empty`` rules are :func:`partial_unique_indexes`.
+    """
+    tables = {}
+    for name, record_type in model.PEOPLE_RECORDS.items():
+        table = Table(name, metadata, *record_columns(record_type, deferred_links=True))
+        led_by_unique = {fields[0] for fields in record_type.unique_together.values()}
+        for linked in ("client_id", *record_type.links):
+            if linked not in led_by_unique:
+                Index(f"ix_{name}_{linked}", table.c[linked])
+        for rule, fields in record_type.unique_together.items():
+            Index(f"ux_{name}_{rule.replace(' ', '_')}", *(table.c[f] for f in fields),
+                  unique=True)
+        tables[name] = table
+    return tables
+
+
+def partial_unique_indexes() -> list[str]:
+    """The ``unique_while_empty`` rules of the people tables, as DDL.
+
+    A partial unique index: the fields are unique among the rows where the
+    named field is empty (one open assignment per client). The statement is
+    the same on SQLite and PostgreSQL, so it is written out rather than given
+    to SQLAlchemy per dialect, which would load the PostgreSQL dialect for
+    every user.
+    """
+    statements = []
+    for name, record_type in model.PEOPLE_RECORDS.items():
+        partial = getattr(record_type, "unique_while_empty", {})
+        for rule, (fields, empty) in partial.items():
+            statements.append(f"CREATE UNIQUE INDEX ux_{name}_{rule.replace(' ', '_')} ON "
+                              f"{name} ({', '.join(fields)}) WHERE {empty} IS NULL")
+    return statements
+
+
 METADATA = MetaData()
 #: The record tables as the current version has them.
 TABLES: dict[str, Table] = build_tables(METADATA)
+#: Who signs in, and which counsellor each client has had (not part of a workbook).
+PEOPLE_TABLES: dict[str, Table] = build_people_tables(METADATA)
 
 #: Store-wide settings, such as the client the app last opened (JSON values).
 SETTINGS_TABLE = Table(
@@ -88,6 +134,19 @@ SCHEMA_VERSION_TABLE = Table(
     Column("version", Integer, primary_key=True),
     Column("applied_at", Text, nullable=False),
 )
+
+#: Who may reach the rows of the tables that no record model describes, by the
+#: name of a rule of :mod:`nextround.store.access` (record tables declare theirs
+#: on the model, as ``access``). Tables that other parts of NextRound add are
+#: named here too, so that securing a database never leaves one open:
+#: ``audit_log`` is written by everyone and read by supervisors, and the
+#: migration bookkeeping is read by everyone and written by the owner only.
+OTHER_TABLE_ACCESS: dict[str, str] = {
+    "settings": "counsellors",
+    "schema_version": "readable",
+    "alembic_version": "readable",
+    "audit_log": "audit",
+}
 
 #: The times that mark a client's own entries, as ``(table, field)``: every
 #: datetime field of the records that are the client's own entries.
