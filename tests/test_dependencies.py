@@ -45,17 +45,29 @@ def _declared() -> dict[str, set[str]]:
 
 
 def _own_modules(folders: list[Path]) -> set[str]:
-    """Module names the checkout itself provides (test helpers, local packages)."""
+    """Module names the checkout itself provides (test helpers, local packages).
+
+    A package's inner files are imported through the package's name, so only
+    that name counts: a configuration file inside it named like a library
+    (``jupyter_config/voila.py``) must not hide the library.
+    """
     names = {"nextround"}
     for folder in folders:
+        if (folder / "__init__.py").exists():
+            names.add(folder.name)
+            continue
         names |= {path.stem for path in folder.rglob("*.py")}
         names |= {path.name for path in folder.rglob("*") if path.is_dir()}
     return names
 
 
-def _imported(folders: list[Path]) -> dict[str, set[str]]:
-    """Third-party distributions imported under ``folders``, each with a file that does."""
-    own = _own_modules(folders)
+def _imported(folders: list[Path], also_own: tuple[Path, ...] = ()) -> dict[str, set[str]]:
+    """Third-party distributions imported under ``folders``, each with a file that does.
+
+    ``also_own``: folders whose modules the code imports too (benchmarks reuse
+    the tests' helpers).
+    """
+    own = _own_modules([*folders, *also_own])
     distributions = packages_distributions()
     found: dict[str, set[str]] = {}
     for folder in folders:
@@ -108,7 +120,7 @@ def test_every_test_dependency_is_used():
 def test_benchmarks_and_scripts_need_nothing_undeclared():
     declared = _declared()
     allowed = declared["runtime"] | declared["test"] | declared["dev"]
-    imported = _imported([REPO / "benchmarks", REPO / "scripts"])
+    imported = _imported([REPO / "benchmarks", REPO / "scripts"], also_own=(REPO / "tests",))
     assert {dist: files for dist, files in imported.items() if dist not in allowed} == {}
     assert declared["dev"] - set(imported) - set(USED_WITHOUT_IMPORT) == set()
 
