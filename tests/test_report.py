@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from service_data import INSIDER, SKILL, add_service
 
-from nextround import model
 from nextround.cli import main
 from nextround.report import (
     FEW_CLIENTS,
@@ -33,8 +33,6 @@ from nextround.report_files import CSV_COLUMNS, csv_bytes, report_format, xlsx_b
 
 TODAY = date(2026, 11, 28)
 LOG, PLAN = stage_titles()[1], stage_titles()[7]
-SKILL = "skill_gap"
-INSIDER = "internal_candidate"
 
 
 # --- suppression ---------------------------------------------------------------------
@@ -110,60 +108,9 @@ def test_no_hidden_count_can_be_worked_out_by_subtraction(counts):
 # --- generated data with known answers ----------------------------------------------------
 
 
-def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
-
-
-def _clients(store, name: str, count: int, created: datetime | None = None) -> list[str]:
-    made = [model.Client(name=f"{name} {n}", **({"created_at": created} if created else {}))
-            for n in range(count)]
-    store.add_many(made)
-    return [c.id for c in made]
-
-
 @pytest.fixture
 def service(store):
-    """25 clients whose figures are known:
-
-    * 3 added in January with nothing saved: not started;
-    * 12 with one open application: at "Log the rejection";
-    * 8 ("C") rejected on 10 Mar, feedback read as a skill gap, an interview 5 days
-      later, 2 actions each due in April (1 done), a check-in in April (mood 4 or 2);
-    * 2 ("D") rejected on 20 Mar, read as an internal candidate, no interview on a
-      later day, 9 actions due in May (2 done), a check-in in May (mood 2).
-    """
-    records: list[model.Record] = []
-    _clients(store, "Quiet", 3, created=datetime(2026, 1, 5, tzinfo=UTC))
-    for cid in _clients(store, "Open", 12):
-        records.append(model.Application(client_id=cid, company="Acme",
-                                         applied_on=date(2026, 2, 1)))
-    for n, cid in enumerate(_clients(store, "C", 8)):
-        app = model.Application(client_id=cid, company="Bolt", interview_on=date(2026, 3, 1),
-                                outcome="rejected", outcome_on=date(2026, 3, 10))
-        records += [
-            app,
-            model.Application(client_id=cid, company="Next", interview_on=date(2026, 3, 15)),
-            model.Feedback(client_id=cid, application_id=app.id, heard="More SQL",
-                           scenario_id=SKILL),
-            model.Action(client_id=cid, title="Learn SQL", due_on=date(2026, 4, 3), done=True),
-            model.Action(client_id=cid, title="Practise", due_on=date(2026, 4, 20)),
-            model.CheckIn(client_id=cid, at=at(date(2026, 4, 7)), mood=4 if n < 4 else 2),
-        ]
-    for n, cid in enumerate(_clients(store, "D", 2)):
-        app = model.Application(client_id=cid, company="Core", outcome="rejected",
-                                outcome_on=date(2026, 3, 20), interview_on=date(2026, 3, 12))
-        records += [
-            app,
-            # An interview on the day of the rejection is not the next one.
-            model.Application(client_id=cid, company="Same", interview_on=date(2026, 3, 20)),
-            model.Feedback(client_id=cid, application_id=app.id, heard="An insider",
-                           scenario_id=INSIDER),
-            model.CheckIn(client_id=cid, at=at(date(2026, 5, 2)), mood=2),
-            model.Action(client_id=cid, title="No date"),  # not in the figure
-        ]
-        records += [model.Action(client_id=cid, title=f"Step {k}", due_on=date(2026, 5, 9),
-                                 done=k == 0) for k in range(5 - n)]
-    store.add_many(records)
+    add_service(store)
     return store
 
 
@@ -316,3 +263,13 @@ def test_nextround_report_refuses_bad_input_in_one_line(store, tmp_path, capsys,
     assert err.startswith(message)
     assert err.count("\n") == 1
     assert not list(tmp_path.glob("r*.*"))
+
+
+def test_charts_list_categories_top_down_and_mark_hidden_ones(service, content):
+    report = build_report(service, content, today=TODAY)
+    bars = report.figure("stages").chart.traces[0]
+    assert bars.y[-1] == NOT_STARTED + "<br>(fewer than 5)"  # plotly draws the last on top
+    assert bars.x[-1] is None
+    assert (bars.y[-2], bars.x[-2]) == (LOG, 12)
+    done, not_done, due = report.figure("actions").chart.traces
+    assert (done.y, not_done.y, due.y) == ([8, None], [8, None], [None, 9])

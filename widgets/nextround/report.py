@@ -284,19 +284,25 @@ class ServiceReport:
         ]
 
 
-def _hidden_label(label: str, value: Any) -> str:
-    return label if isinstance(value, int | float) else f"{label} ({value})"
+def _bar_label(label: str, value: Any) -> str:
+    """A bar's label, escaped; a hidden count says so on a second line."""
+    if isinstance(value, int | float):
+        return chart_esc(label)
+    return f"{chart_esc(label)}<br>({chart_esc(value)})"
 
 
 def counts_chart(key: str, title: str, summary: str, rows: list[tuple[str, Any]],
-                 x_title: str) -> Chart:
-    """Horizontal bars of counted categories; a hidden count gets no bar and says so."""
-    labels = [chart_esc(_hidden_label(label, value)) for label, value in rows]
-    values = [value if isinstance(value, int) else None for _label, value in rows]
-    hover = [f"{label}: {value}" for label, value in zip(labels, values, strict=True)]
+                 head: tuple[str, str], total_row: tuple[str, Any]) -> Chart:
+    """Horizontal bars of counted categories, the first on top; a hidden count gets no
+    bar and says so beside its label. Its table has the total too, as the figure's has."""
+    shown = list(reversed(rows))  # plotly lists categories from the bottom up
+    labels = [_bar_label(label, value) for label, value in shown]
+    values = [value if isinstance(value, int) else None for _label, value in shown]
+    hover = [f"{chart_esc(label)}: {chart_esc(value)}" for label, value in shown]
+    x_title = head[1]
     trace = Trace("hbar", x_title, values, labels, hover, {"color": "#0072B2", "pattern": ""})
-    return Chart(key, title, summary, (trace,) if rows else (), ("Category", x_title),
-                 tuple(rows), x_title=x_title, count_axis="x",
+    return Chart(key, title, summary, (trace,) if rows else (), head,
+                 (*rows, total_row), x_title=x_title, count_axis="x",
                  count_max=max((v for v in values if v is not None), default=0))
 
 
@@ -306,8 +312,9 @@ def counted_figure(key: str, sheet: str, title: str, head: tuple[str, str], tota
     cells, total = suppress(counts)
     rows = [(label, cells[label].shown) for label in counts]
     summary = summary_of(rows, total)
-    chart = counts_chart(f"service-{key}", title, summary, rows, head[1])
-    return Figure(key, sheet, title, head, (*rows, (total_label, total.shown)), summary, chart)
+    total_row = (total_label, total.shown)
+    chart = counts_chart(f"service-{key}", title, summary, rows, head, total_row)
+    return Figure(key, sheet, title, head, (*rows, total_row), summary, chart)
 
 
 def _largest(rows: list[tuple[str, Any]]) -> tuple[str, int] | None:
@@ -426,18 +433,35 @@ def actions_figure(frames: Frames, period: str) -> Figure:
     else:
         summary = (f"Actions due by month ({period}). Every month had {FEWER_THAN} actions "
                    "done or not done, so none is split.")
-    x = [row[0] for row in rows]
-    traces = tuple(
-        Trace("bar", name, x, [row[i] if isinstance(row[i], int) else None for row in rows],
-              [chart_esc(f"{row[0]}: {row[i]} {name.lower()}") for row in rows],
-              {"color": color, "pattern": pattern})
-        for name, i, color, pattern in (("Done", 2, "#009E73", ""),
-                                        ("Not done", 3, "#E69F00", "/"))) if rows else ()
-    chart = Chart("service-actions", "Actions done against due", summary, traces, head,
-                  tuple(rows), x_title="Month due", y_title="Actions",
+    chart = Chart("service-actions", "Actions done against due", summary,
+                  actions_traces(rows), head, tuple(rows), x_title="Month due",
+                  y_title="Actions",
                   count_max=max((r[1] for r in rows if isinstance(r[1], int)), default=0))
     return Figure("actions", "Actions", "Actions done against due", head, tuple(rows),
                   summary, chart)
+
+
+def actions_traces(rows: list[tuple[Any, ...]]) -> tuple[Trace, ...]:
+    """Stacked bars of done and not done; a month whose split is hidden shows its total
+    due as one grey bar, and a month whose total is hidden shows none."""
+    if not rows:
+        return ()
+    x = [row[0] for row in rows]
+    split = [isinstance(row[2], int) for row in rows]
+    traces = [
+        Trace("bar", name, x, [row[i] if ok else None for row, ok in zip(rows, split,
+                                                                          strict=True)],
+              [chart_esc(f"{row[0]}: {row[i]} {name.lower()}") for row in rows],
+              {"color": color, "pattern": pattern})
+        for name, i, color, pattern in (("Done", 2, "#009E73", ""),
+                                        ("Not done", 3, "#E69F00", "/"))]
+    if not all(split):
+        due = [row[1] if not ok and isinstance(row[1], int) else None
+               for row, ok in zip(rows, split, strict=True)]
+        traces.append(Trace("bar", "Due (split not shown)", x,
+                            due, [chart_esc(f"{row[0]}: {row[1]} due, split hidden")
+                                  for row in rows], {"color": "#999999", "pattern": "."}))
+    return tuple(traces)
 
 
 def mood_figure(frames: Frames, content: Content, period: str) -> Figure:
