@@ -273,3 +273,16 @@ def test_charts_list_categories_top_down_and_mark_hidden_ones(service, content):
     assert (bars.y[-2], bars.x[-2]) == (LOG, 12)
     done, not_done, due = report.figure("actions").chart.traces
     assert (done.y, not_done.y, due.y) == ([8, None], [8, None], [None, 9])
+
+
+def test_the_report_is_the_same_on_postgresql(store, postgres_url, content):
+    """The report reads only through the store's API, so both databases give one report."""
+    from nextround.store import Store
+
+    add_service(store)
+    with Store(postgres_url) as server_store:
+        add_service(server_store)
+        on_server = build_report(server_store, content, today=TODAY)
+    on_file = build_report(store, content, today=TODAY)
+    assert [f.rows for f in on_server.figures] == [f.rows for f in on_file.figures]
+    assert on_server.figure("stages").cell(LOG, "Clients") == 12
