@@ -254,10 +254,12 @@ def test_nextround_report_on_an_empty_store_writes_a_report(store, tmp_path):
     (["-o", "report.pdf"], "nextround report: the report is written as .xlsx (Excel) or .csv"),
     (["-o", "r.csv", "--since", "15/04/2026"], "nextround report: --since takes a date as "
                                                 "YYYY-MM-DD"),
+    (["-o", "missing/r.xlsx"], "nextround report: cannot write "),
 ])
 def test_nextround_report_refuses_bad_input_in_one_line(store, tmp_path, capsys, args,
                                                          message):
-    args = [a if not a.startswith(("report.", "r.")) else str(tmp_path / a) for a in args]
+    args = [str(tmp_path / a) if a.startswith(("report.", "r.", "missing/")) else a
+            for a in args]
     assert main(["report", "--db", str(store.url), *args]) == 1
     err = capsys.readouterr().err
     assert err.startswith(message)

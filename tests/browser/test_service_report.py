@@ -2,7 +2,8 @@
 charts found by their accessible names, small counts shown as "fewer than 5", and an
 Excel download whose figures match the generated data (``service_data.py``).
 
-Screenshots at 1280 and 390 px wide go to ``test-artifacts/``.
+At 1280 and 390 px wide, axe finds no WCAG 2.2 AA violation (the rules every other page
+is held to), and screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ TITLES = ("Clients by stage of the journey", "The kinds of feedback heard",
           "Time from a rejection to the next interview", "Actions done against due",
           "Mood over time")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The rules the app's other pages are held to (``test_accessibility.py``).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +69,12 @@ def test_the_service_report_draws_five_named_charts_with_small_counts_hidden(
     expect(table.get_by_role("row").filter(has_text="All clients")).to_contain_text("25")
     expect(page.get_by_text("25 clients were active (all records).")).to_be_visible()
     snapshot(page, f"service-report-{width}px")
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                     "resultTypes": ["violations"]}).response["violations"]
+    assert [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in found] == []
 
 
 def test_the_excel_download_holds_the_known_figures(page, served):

@@ -434,8 +434,7 @@ def actions_figure(frames: Frames, period: str) -> Figure:
         summary = (f"Actions due by month ({period}). Every month had {FEWER_THAN} actions "
                    "done or not done, so none is split.")
     chart = Chart("service-actions", "Actions done against due", summary,
-                  actions_traces(rows), head, tuple(rows), x_title="Month due",
-                  y_title="Actions",
+                  actions_traces(rows), head, tuple(rows), y_title="Actions due",
                   count_max=max((r[1] for r in rows if isinstance(r[1], int)), default=0))
     return Figure("actions", "Actions", "Actions done against due", head, tuple(rows),
                   summary, chart)
