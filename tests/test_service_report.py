@@ -88,3 +88,22 @@ def test_the_counsellor_view_imports_no_pandas_until_the_report_opens():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False False"
+
+
+def test_a_hostile_kind_of_feedback_is_escaped_in_the_page_and_the_chart(store, content):
+    hostile = "<img src=x onerror=alert(1)>"
+    scenario = content.scenarios[0].model_copy(update={"title": hostile})
+    changed = content.__class__(**{**content.__dict__,
+                                   "scenarios": (scenario, *content.scenarios[1:])})
+    _open_clients(store, 7)
+    view = ServiceReport.create(content=changed, store=store, today=TODAY)
+    shown = "".join(html_values(view))
+    assert "<img" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown
+    feedback = next(out.outputs[0]["data"] for out in walk(view)
+                    if isinstance(out, W.Output) and out.outputs
+                    and "feedback" in out.outputs[0]["data"][PLOTLY_MIME]["layout"]["title"]
+                    ["text"])
+    labels = feedback[PLOTLY_MIME]["data"][0]["y"]
+    assert "&lt;img src=x onerror=alert(1)&gt;<br>(fewer than 5)" in labels
+    assert not any("<img" in label for label in labels)
