@@ -28,6 +28,19 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+#: Scroll the chart's box to its end; the right edge of the drawing, then, in CSS pixels.
+SCROLLED_RIGHT_EDGE = """holder => {
+  let box = holder.parentElement;
+  while (box && !(box.scrollWidth > box.clientWidth
+                  && ['auto', 'scroll'].includes(getComputedStyle(box).overflowX))) {
+    box = box.parentElement;
+  }
+  if (!box) return 'no box around the chart scrolls sideways';
+  box.scrollLeft = box.scrollWidth;
+  return holder.querySelector('svg.main-svg').getBoundingClientRect().right;
+}"""
+
+
 @pytest.fixture(scope="module")
 def served(serve_app, tmp_path_factory):
     path = tmp_path_factory.mktemp("service") / "nextround.db"
@@ -69,6 +82,9 @@ def test_the_service_report_draws_five_named_charts_with_small_counts_hidden(
     expect(table.get_by_role("row").filter(has_text="All clients")).to_contain_text("25")
     expect(page.get_by_text("25 clients were active (all records).")).to_be_visible()
     snapshot(page, f"service-report-{width}px")
+    if width < 600:  # the 600 px chart scrolls sideways in its box, to its right edge
+        right = page.get_by_role("figure", name=TITLES[0]).evaluate(SCROLLED_RIGHT_EDGE)
+        assert isinstance(right, int | float) and right <= width, right
 
     from axe_playwright_python.sync_playwright import Axe
 

@@ -39,6 +39,12 @@ from .base import Component, download_link, heading, paragraph
 from .progress import CHART_WIDTH, figure_bundle
 
 XLSX_NAME = "nextround-service-report.xlsx"
+#: Marks each chart's box. On a screen narrower than a chart, the box scrolls
+#: sideways rather than cutting the chart off; the chart takes the keyboard focus,
+#: so the scroll is reachable by keys too.
+CHART_BOX = "nr-report-chart"
+CHART_BOX_STYLE = (f"<style>.{CHART_BOX} .jp-OutputArea-child{{overflow-x:auto}}"
+                   "</style>")
 CSV_NAME = "nextround-service-report.csv"
 
 
@@ -95,11 +101,13 @@ class ServiceReport(Component):
                              xlsx_bytes(report), XLSX_MIME)
         table = download_link("Download the report as a CSV table", CSV_NAME,
                               csv_bytes(report), "text/csv")
-        self.downloads.value = f"<ul class='nr-downloads'><li>{xlsx}</li><li>{table}</li></ul>"
+        self.downloads.value = (f"{CHART_BOX_STYLE}<ul class='nr-downloads'><li>{xlsx}</li>"
+                                f"<li>{table}</li></ul>")
         rows = []
         for figure in report.figures:
             chart = figure.chart
             out = W.Output(layout=W.Layout(flex=f"0 1 {CHART_WIDTH}px", min_width="0"))
+            out.add_class(CHART_BOX)
             if chart.traces:
                 out.outputs = ({"output_type": "display_data", "data": figure_bundle(chart),
                                 "metadata": {}},)
