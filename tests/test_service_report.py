@@ -12,7 +12,7 @@ from datetime import date
 
 import ipywidgets as W
 from openpyxl import load_workbook
-from widget_finders import button, html_values, text_of, walk
+from widget_finders import button, by_label, html_values, text_of, walk
 
 from nextround import model
 from nextround.components.counsellor import CounsellorView
@@ -107,3 +107,18 @@ def test_a_hostile_kind_of_feedback_is_escaped_in_the_page_and_the_chart(store, 
     labels = feedback[PLOTLY_MIME]["data"][0]["y"]
     assert "&lt;img src=x onerror=alert(1)&gt;<br>(fewer than 5)" in labels
     assert not any("<img" in label for label in labels)
+
+
+def test_choosing_a_first_day_reports_only_records_from_then(store, content):
+    from service_data import add_service
+
+    add_service(store)
+    view = ServiceReport.create(content=content, store=store, today=TODAY)
+    picker = by_label(view, "Only records from")
+    picker.value = date(2026, 5, 1)
+    report = view.model.report
+    assert report.since == date(2026, 5, 1)
+    assert [row[0] for row in report.figure("actions").rows] == ["May 2026"]
+    assert "since 1 May 2026" in text_of("".join(html_values(view)))
+    picker.value = None
+    assert view.model.report.figure("actions").cell("Apr 2026", "Actions due") == 16

@@ -93,7 +93,8 @@ def test_the_service_report_draws_five_named_charts_with_small_counts_hidden(
     assert [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in found] == []
 
 
-def test_the_excel_download_holds_the_known_figures(page, served):
+def test_the_excel_download_holds_the_known_figures_and_a_first_day_narrows_them(
+        page, served):
     _open_report(page, served)
     link = page.get_by_role("link", name="Download the report for Excel (.xlsx)")
     href = link.get_attribute("href")
@@ -102,5 +103,8 @@ def test_the_excel_download_holds_the_known_figures(page, served):
     book = load_workbook(io.BytesIO(base64.b64decode(href[len(prefix):])))
     assert ("May 2026", 9, FEWER_THAN, PROTECTING) in list(
         book["Actions"].iter_rows(values_only=True))
+    # A first day, typed into its labelled box: the figures cover only records from then.
+    page.get_by_label("Only records from").fill("2026-05-01")
+    expect(page.get_by_text("Actions due by month (since 1 May 2026).")).to_be_visible()
     page.get_by_role("button", name="Back to caseload").click()
     expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()

@@ -29,13 +29,13 @@ from datetime import date
 from typing import Any
 
 import ipywidgets as W
-from traitlets import HasTraits, Instance
+from traitlets import HasTraits, Instance, dlink, observe
 
 from ..charts import text_alternative
 from ..report import SMALL, build_report
 from ..report import ServiceReport as ReportData
 from ..report_files import XLSX_MIME, csv_bytes, xlsx_bytes
-from .base import Component, download_link, heading, paragraph
+from .base import Component, download_link, heading, labelled, paragraph
 from .progress import CHART_WIDTH, figure_bundle
 
 XLSX_NAME = "nextround-service-report.xlsx"
@@ -52,6 +52,8 @@ class ServiceReportModel(HasTraits):
     """The report's figures, read again from the store on :meth:`refresh`."""
 
     report = Instance(ReportData, help="The figures, as last read from the store.")
+    since = Instance(date, allow_none=True,
+                     help="Only records from this day on; None for all of them.")
 
     def __init__(self, *, content, store, today: date | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -61,7 +63,12 @@ class ServiceReportModel(HasTraits):
         self.refresh()
 
     def refresh(self) -> None:
-        self.report = build_report(self.store, self.content, today=self._today)
+        self.report = build_report(self.store, self.content, since=self.since,
+                                   today=self._today)
+
+    @observe("since")
+    def _new_period(self, _change: dict) -> None:
+        self.refresh()
 
 
 class ServiceReport(Component):
@@ -77,6 +84,8 @@ class ServiceReport(Component):
         model: ServiceReportModel = self.model
         self.downloads = W.HTML()
         self.figures = W.VBox()
+        self.since_picker = W.DatePicker(value=model.since)
+        dlink((self.since_picker, "value"), (model, "since"))
         self.refresh_button = W.Button(description="Update the report")
         self.on_click(self.refresh_button, self._refresh)
         model.observe(lambda _change: self._show(), names="report")
@@ -86,6 +95,9 @@ class ServiceReport(Component):
             paragraph("Figures for the whole service, with no client named. Every count "
                       f"under {SMALL} shows as “fewer than {SMALL}”, and where a total would "
                       "let one be worked out, more counts are hidden."),
+            labelled(self.since_picker, "Only records from",
+                     hint="Leave it empty for every record. Clients count when they were "
+                          "active on or after this day."),
             self.downloads,
             self.figures,
             self.refresh_button,
