@@ -1,5 +1,6 @@
-"""The service report: small counts hidden so none can be worked out, and figures that
-match generated data whose answers are known, in the report, its .xlsx and its .csv."""
+"""The service report: small counts hidden so none can be worked out (``suppression``),
+and figures that match generated data whose answers are known (``service_data``), in the
+report, its .xlsx and its .csv, written by ``nextround report``."""
 
 from __future__ import annotations
 
@@ -15,21 +16,23 @@ from service_data import INSIDER, SKILL, add_service
 from nextround.cli import main
 from nextround.report import (
     FEW_CLIENTS,
-    FEWER_THAN,
-    HIDDEN,
     NO_DATE,
     NO_INTERVIEW,
     NOT_STARTED,
+    build_report,
+    stage_titles,
+)
+from nextround.report_files import CSV_COLUMNS, csv_bytes, report_format, xlsx_bytes
+from nextround.suppression import (
+    FEWER_THAN,
+    HIDDEN,
     PROTECTING,
     SHOWN,
     SMALL_COUNT,
     Count,
-    build_report,
-    stage_titles,
     suppress,
     worked_out,
 )
-from nextround.report_files import CSV_COLUMNS, csv_bytes, report_format, xlsx_bytes
 
 TODAY = date(2026, 11, 28)
 LOG, PLAN = stage_titles()[1], stage_titles()[7]

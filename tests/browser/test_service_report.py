@@ -17,8 +17,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 from service_data import add_service
 
-from nextround.report import FEWER_THAN, PROTECTING, stage_titles
+from nextround.report import stage_titles
 from nextround.store import Store
+from nextround.suppression import FEWER_THAN, PROTECTING
 
 TITLES = ("Clients by stage of the journey", "The kinds of feedback heard",
           "Time from a rejection to the next interview", "Actions done against due",

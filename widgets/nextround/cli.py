@@ -308,6 +308,14 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
                         "user data folder)")
 
 
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="write the service report: .xlsx or .csv")
+    p.add_argument("-o", "--output", required=True, help="file to write, ending .xlsx or .csv")
+    p.add_argument("--since", help="only records from this day on (YYYY-MM-DD)")
+    _add_db(p)
+    p.set_defaults(func=cmd_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; subcommands from other modules register themselves."""
     parser = argparse.ArgumentParser(
@@ -355,11 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="draft file, or - to read stdin")
     p.set_defaults(func=cmd_tone)
 
-    p = sub.add_parser("report", help="write the service report: .xlsx or .csv")
-    p.add_argument("-o", "--output", required=True, help="file to write, ending .xlsx or .csv")
-    p.add_argument("--since", help="only records from this day on (YYYY-MM-DD)")
-    _add_db(p)
-    p.set_defaults(func=cmd_report)
+    _add_report(sub)
 
     p = sub.add_parser("docs", help="build the documentation site (from a checkout)")
     p.add_argument("-o", "--output", help="folder for the HTML (default: docs/_build/html)")

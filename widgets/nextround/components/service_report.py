@@ -32,9 +32,10 @@ import ipywidgets as W
 from traitlets import HasTraits, Instance, dlink, observe
 
 from ..charts import text_alternative
-from ..report import SMALL, build_report
 from ..report import ServiceReport as ReportData
+from ..report import build_report
 from ..report_files import XLSX_MIME, csv_bytes, xlsx_bytes
+from ..suppression import SMALL
 from .base import Component, download_link, heading, labelled, paragraph
 from .progress import CHART_WIDTH, figure_bundle
 
