@@ -25,10 +25,12 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import NextRoundError
-from .report import ServiceReport
+
+if TYPE_CHECKING:  # pragma: no cover - the report module brings pandas
+    from .report import ServiceReport
 
 #: The file types a report is written as, by file name ending.
 FORMATS = {".xlsx": "an Excel workbook", ".csv": "a CSV table"}
