@@ -152,6 +152,8 @@ def test_mood_over_time_hides_the_average_of_fewer_than_5_clients(service, conte
     mood = build_report(service, content, today=TODAY).figure("mood")
     assert mood.rows == (("Apr 2026", 8, 8, 3.0), ("May 2026", FEWER_THAN, FEWER_THAN,
                                                      FEW_CLIENTS))
+    assert mood.summary == ("The average mood in Apr 2026 was 3 of 5. In 1 month, fewer than 5 "
+                            "clients checked in, so no average is shown there.")
 
 
 def test_since_keeps_only_records_from_that_day(service, content):

@@ -423,6 +423,11 @@ def mood_figure(frames: Frames, content: Content, period: str) -> Figure:
     else:
         summary = (f"The average mood was {shown[0][3]:g} of {scale.max} in {shown[0][0]} and "
                    f"{shown[-1][3]:g} in {shown[-1][0]}.")
+    hidden = len(rows) - len(shown)
+    if shown and hidden:
+        months = "month" if hidden == 1 else "months"
+        summary += (f" In {hidden} {months}, {FEWER_THAN} clients checked in, so no average "
+                    "is shown there.")
     values = [row[3] if isinstance(row[3], float) else None for row in rows]
     trace = Trace("line", "Average mood", [row[0] for row in rows], values,
                   [chart_esc(f"{row[0]}: {row[3]}") for row in rows], {"color": "#0072B2"})
