@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 PAGES = ["index", "getting-started-counsellors", "getting-started-clients",
          "guides/own-notebook", "guides/own-step", "content-reference", "api", "changelog",
-         "reliability", "performance", "accessibility", "judgement"]
+         "report", "reliability", "performance", "accessibility", "judgement"]
 #: Attributes through which a page loads something (a link's href is not a load).
 LOADS = re.compile(r"<(script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc=\"([^\"]*)\""
                    r"|<link\b[^>]*\bhref=\"([^\"]*)\"", re.I)

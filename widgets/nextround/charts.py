@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from . import answer_keys as keys
 from .caseload import NOT_CONFIRMED, rejections_by_scenario
 from .content import Content
-from .model import OUTCOMES, Action, Application, CheckIn
+from .model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
 from .text import esc, nice_date, plural
 
 OUTCOME_LABELS = {"pending": "Still open", "rejected": "Rejected", "offer": "Offer",
@@ -51,6 +52,37 @@ DATE_TICK_FORMAT = "%-d %b %Y"
 TICK_STEPS_DAYS = (1, 2, 7, 14, 28, 56, 91, 182, 364)
 #: At most this many dates along an axis, so they never overlap at 600 px.
 MAX_DATE_TICKS = 5
+
+
+#: The workbook steps whose saved data counts toward completion, and what counts.
+WORKBOOK_STEPS: tuple[tuple[str, str], ...] = (
+    ("log", "an application logged"),
+    ("feedback", "feedback recorded"),
+    ("understand", "a kind of feedback confirmed"),
+    ("assess", "a self-assessment answer"),
+    ("wellbeing", "a mood check-in"),
+    ("gracious", "a gracious step ticked"),
+    ("plan", "a step in your plan"),
+)
+
+
+def completed_steps(content: Content, *, applications: list[Application],
+                    feedback: list[Feedback], scenarios: dict[str, str],
+                    answers: list[Answer], checkins: list[CheckIn],
+                    actions: list[Action]) -> list[str]:
+    """The keys of the workbook steps that hold saved work."""
+    questions = {keys.ASSESSMENT.key(question=q.id) for q in content.questions}
+    found = {
+        "log": bool(applications),
+        "feedback": bool(feedback),
+        "understand": bool(scenarios),
+        "assess": any(a.key in questions and a.value not in (None, "", [], {})
+                      for a in answers),
+        "wellbeing": bool(checkins),
+        "gracious": any(keys.is_gracious_done(a.key) and a.value is True for a in answers),
+        "plan": bool(actions),
+    }
+    return [key for key, _what in WORKBOOK_STEPS if found[key]]
 
 
 @dataclass(frozen=True)

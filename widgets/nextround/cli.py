@@ -248,6 +248,32 @@ def _read_draft(name: str) -> str:
                              f"{exc.start}); save it as plain text and try again") from None
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the service report (counts under 5 hidden) as .xlsx or .csv."""
+    from datetime import date
+
+    from .exports import atomic_write
+    from .report_files import report_format
+
+    path = Path(args.output)
+    suffix = report_format(path)  # a wrong ending is refused before anything is read
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        raise NextRoundError(f"--since takes a date as YYYY-MM-DD, such as 2026-09-01, "
+                             f"not {_one_line(args.since)!r}") from None
+    from .report import build_report
+    from .report_files import report_bytes
+
+    report = build_report(_store(args), _content(), since=since)
+    try:
+        atomic_write(path, report_bytes(report, suffix))
+    except (OSError, ValueError) as exc:
+        raise NextRoundError(f"cannot write {_shown_path(path)}: {_why(exc)}") from None
+    _say(f"Wrote the service report ({report.period}) to {path}")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     """Build the documentation site from a checkout's ``docs/``, offline, warnings as errors."""
     import importlib.util
@@ -280,6 +306,14 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database file or URL (default: NEXTROUND_DB or the "
                         "user data folder)")
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="write the service report: .xlsx or .csv")
+    p.add_argument("-o", "--output", required=True, help="file to write, ending .xlsx or .csv")
+    p.add_argument("--since", help="only records from this day on (YYYY-MM-DD)")
+    _add_db(p)
+    p.set_defaults(func=cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -328,6 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tone", help="check an email draft for phrasing to avoid")
     p.add_argument("file", help="draft file, or - to read stdin")
     p.set_defaults(func=cmd_tone)
+
+    _add_report(sub)
 
     p = sub.add_parser("docs", help="build the documentation site (from a checkout)")
     p.add_argument("-o", "--output", help="folder for the HTML (default: docs/_build/html)")

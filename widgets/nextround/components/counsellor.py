@@ -249,6 +249,7 @@ class CounsellorView(Component):
         self.page = W.VBox()
         self.caseload_page = self._caseload_page()
         self.client_page = self._client_page()
+        self.report_page: W.Widget | None = None
         model: CounsellorModel = self.model
         self._show_caseload()  # the picker's options, before it is bound
         # Choosing the "Choose a client" line (or the picker's reset when the
@@ -265,6 +266,7 @@ class CounsellorView(Component):
         self.on_click(self.previous_button, model.previous_page)
         self.on_click(self.next_button, model.next_page)
         self.on_click(self.back, lambda: model.open(""))
+        self.on_click(self.report_button, self._show_report)
         self.on_click(self.add_button, self._add_note)
         model.observe(lambda _c: self._show_caseload(), names=["rows", "query", "page"])
         model.observe(lambda _c: self._show_notes(), names="notes")
@@ -282,6 +284,7 @@ class CounsellorView(Component):
         self.picker = W.Dropdown()
         self.picker_ids: set[str] = set()
         self.refresh_button = W.Button(description="Update the caseload")
+        self.report_button = W.Button(description="Service report")
         return W.VBox([
             heading("Your caseload", 2),
             paragraph("Clients who may need you come first, marked “Yes” under "
@@ -294,7 +297,8 @@ class CounsellorView(Component):
                    layout=W.Layout(flex_flow="row wrap")),
             labelled(self.picker, "Open a client",
                      hint="Lists the clients in the table above."),
-            self.refresh_button,
+            W.HBox([self.refresh_button, self.report_button],
+                   layout=W.Layout(flex_flow="row wrap")),
         ])
 
     def _client_page(self) -> W.Widget:
@@ -354,6 +358,23 @@ class CounsellorView(Component):
     def _refresh(self) -> None:
         self.model.refresh()
         self.status.info("The caseload is up to date.")
+
+    # -- the service report --
+
+    def _show_report(self) -> None:
+        """Open the service report, built on first use (it brings pandas and plotly)."""
+        from .service_report import service_report_view
+
+        if self.report_page is None:
+            report_back = W.Button(description="Back to caseload")
+            self.on_click(report_back, self._show_page)
+            self.report_view = service_report_view(content=self.model.content,
+                                                   store=self.model.store,
+                                                   today=self.model.today)
+            self.report_page = W.VBox([report_back, self.report_view])
+        else:
+            self.report_view.model.refresh()
+        self.page.children = [self.report_page]
 
     # -- one client --
 

@@ -31,15 +31,16 @@ from typing import Any
 import ipywidgets as W
 from traitlets import Dict, Int, List, Unicode
 
-from .. import answer_keys as keys
 from ..caseload import confirmed_scenarios
 from ..charts import (
     DAY_MS,
+    WORKBOOK_STEPS,
     Chart,
     Trace,
     actions_chart,
     applications_chart,
     chart_esc,
+    completed_steps,
     date_axis,
     feedback_chart,
     mood_chart,
@@ -47,8 +48,7 @@ from ..charts import (
     table_id,
     text_alternative,
 )
-from ..content import Content
-from ..model import Action, Answer, Application, CheckIn, Feedback
+from ..model import Action, Application, CheckIn, Feedback
 from ..text import esc
 from ._view import heading, paragraph
 from .base import Component, StepModel
@@ -64,36 +64,6 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False}
 #: Marks the element a chart is drawn in (tests and the page's styles find it by it).
 CHART_CLASS = "nr-plotly"
-
-#: The workbook steps whose saved data counts toward completion, and what counts.
-WORKBOOK_STEPS: tuple[tuple[str, str], ...] = (
-    ("log", "an application logged"),
-    ("feedback", "feedback recorded"),
-    ("understand", "a kind of feedback confirmed"),
-    ("assess", "a self-assessment answer"),
-    ("wellbeing", "a mood check-in"),
-    ("gracious", "a gracious step ticked"),
-    ("plan", "a step in your plan"),
-)
-
-def completed_steps(content: Content, *, applications: list[Application],
-                    feedback: list[Feedback], scenarios: dict[str, str],
-                    answers: list[Answer], checkins: list[CheckIn],
-                    actions: list[Action]) -> list[str]:
-    """The keys of the workbook steps that hold saved work."""
-    questions = {keys.ASSESSMENT.key(question=q.id) for q in content.questions}
-    found = {
-        "log": bool(applications),
-        "feedback": bool(feedback),
-        "understand": bool(scenarios),
-        "assess": any(a.key in questions and a.value not in (None, "", [], {})
-                      for a in answers),
-        "wellbeing": bool(checkins),
-        "gracious": any(keys.is_gracious_done(a.key) and a.value is True for a in answers),
-        "plan": bool(actions),
-    }
-    return [key for key, _what in WORKBOOK_STEPS if found[key]]
-
 
 # --- drawing (plotly, imported only here) -------------------------------------------
 
