@@ -1,11 +1,11 @@
 """The judgement, measured on real messages no one here wrote (tests/data/real/).
 
 The figures are computed from the corpus on every run, with the same code as
-``benchmarks/judgement.py``; nothing is stored. The fresh-2 part stays the
-reported part until a newer held-out part is wired in: it was gathered from
-sites used nowhere else and measured once (its clean figures are the floors
-below). Since that measurement it has been tuning data, like the earlier
-held-out parts (test, fresh), so its figures now are fitted, not clean.
+``benchmarks/judgement.py``; nothing is stored. The reported part is fresh-4:
+gathered from sites used nowhere else, by reading only, while the rules last
+changed, and measured once after they were frozen (its clean figures are the
+floors below). The earlier held-out parts (test, fresh, fresh-2) have been
+tuning data since their measurements, so their figures are fitted, not clean.
 """
 
 from __future__ import annotations
@@ -39,39 +39,42 @@ def _site(url: str) -> str:
     return "glassdoor" if "glassdoor" in host else host
 
 
-def _followup_sites() -> set[str]:
+def _followup_sites(exclude: str = "") -> set[str]:
+    """Sites of the follow-up corpus; ``exclude``: a part gathered with the same sites."""
     import yaml
     folder = BENCH.parent.parent / "tests" / "data" / "real" / "followups"
-    return {_site(item["source"]) for path in folder.glob("*.yaml")
+    return {_site(item["source"]) for path in folder.glob("*.yaml") if path.name != exclude
             for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]}
 
 
-def test_the_reported_part_is_fresh2_and_shares_no_site(judgement):
-    assert judgement.REPORTED == "fresh2"
-    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh2")}
-    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh")
+def test_the_reported_part_is_fresh4_and_shares_no_site(judgement):
+    assert judgement.REPORTED == "fresh4"
+    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh4")}
+    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh", "fresh2")
             for item in judgement.load_corpus(part)}
     assert not reported & seen
-    assert not reported & _followup_sites()
+    assert not reported & _followup_sites(exclude="fresh4.yaml")
     fresh = {_site(item["source"]) for item in judgement.load_corpus("fresh")}
     assert not fresh & {_site(item["source"]) for part in ("tuning", "test")
                         for item in judgement.load_corpus(part)}
     tuning = {item["source"] for item in judgement.load_corpus("tuning")}
     test = {item["source"] for item in judgement.load_corpus("test")}
     assert not tuning & test
-    labels = {item["label"] for item in judgement.load_corpus("fresh2")}
+    labels = {item["label"] for item in judgement.load_corpus("fresh4")}
     assert labels == {"internal_candidate", "different_direction", "better_qualified",
                       "skill_gap", "presentation", "no_feedback"}
 
 
-#: BELOW TARGET. The one measurement on the fresh-2 part (2026-11-28, rules
-#: frozen at fcdca18, see docs/judgement.md) missed these targets; the figures
-#: measured then are kept as regression floors. The rules were tuned on fresh-2
-#: only after that measurement (its misses became tuning data); the fitted
-#: figures are guarded by test_the_seen_parts_keep_their_readings.
+#: BELOW TARGET. The one measurement on the fresh-4 part (2026-11-28, rules
+#: frozen at c9a00bb, see docs/judgement.md) missed these targets; the figures
+#: measured then are kept as regression floors.
 BELOW_TARGET_FLOORS = {
-    "top1": 0.70,                          # target 0.85; measured 43 of 61
-    "precision:skill_gap": 0.80,           # target 0.85; measured 4 of 5
+    "top1": 0.74,                          # target 0.85; measured 59 of 79
+    "form_letters_read_specific": 0.16,    # target at most 0.10; measured 7 of 44
+    "precision:internal_candidate": 0.80,  # target 0.85; measured 4 of 5
+    "precision:better_qualified": 0.66,    # target 0.85; measured 4 of 6
+    "precision:skill_gap": 0.30,           # target 0.85; measured 3 of 10
+    "precision:presentation": 0.80,        # target 0.85; measured 4 of 5
 }
 
 
@@ -79,7 +82,8 @@ def _floor(judgement, name: str) -> float:
     """The floor for one figure: the issue's target unless it is named below target."""
     target = judgement.TARGETS["precision" if name.startswith("precision:") else name]
     floor = BELOW_TARGET_FLOORS.get(name, target)
-    assert floor <= target
+    # A share of form letters is a ceiling: lower is better.
+    assert floor >= target if name == "form_letters_read_specific" else floor <= target
     return floor
 
 
@@ -88,9 +92,8 @@ def test_readings_meet_the_targets_or_their_measured_floors_on_the_reported_part
     _items, readings = reported_part
     assert readings["n"] >= 60
     assert readings["top1"] >= _floor(judgement, "top1"), readings["misses"]
-    # Met at the measurement (1 of 18), asserted at the issue's target.
     assert readings["form_letters_read_specific"] <= \
-        judgement.TARGETS["form_letters_read_specific"], readings["misses"]
+        _floor(judgement, "form_letters_read_specific"), readings["misses"]
     for scenario_id, row in readings["precision"].items():
         if row["given"]:
             floor = _floor(judgement, f"precision:{scenario_id}")

@@ -510,38 +510,27 @@ def test_corpus_is_split_by_source_and_labelled():
 
 
 def test_the_reported_part_holds_what_was_gathered():
-    """BELOW THE GATHERING AIM. Fresh-3 was to hold 20 rude and 10 gracious
-    emails; public pages gave 8 and 8 from sites in no other part (most rude
-    replies quoted online come from a few recruiters' posts already used).
-    The counts are asserted as gathered, so a lost item fails here."""
+    """BELOW THE GATHERING AIM. Fresh-4 was to hold at least 12 rude and 8
+    gracious emails from sites in no other part; public pages gave 17 rude and
+    3 gracious (polite replies are rarely quoted as sent). The counts are
+    asserted as gathered, so a lost item fails here."""
     items = tone_figures.load_followups(tone_figures.REPORTED)
     rude = [i for i in items if i["label"] == "rude"]
-    assert len(rude) == 8 and len(items) - len(rude) == 8
-    earlier = tone_figures.load_followups("fresh2")
-    assert len(earlier) == 31
+    assert len(rude) == 17 and len(items) - len(rude) == 3
+    assert len(tone_figures.load_followups("fresh3")) == 16
 
 
 def test_tone_figures_on_the_reported_part():
     """The issue's targets are 95% of rude emails flagged and every gracious one
-    passed. Measured once on the reported part (fresh-3) with the rules frozen
-    at commit fcdca18: 5 of 8 rude flagged (62%) and 7 of 8 gracious passed
-    (88%). docs/judgement.md keeps the clean figures and every miss.
-
-    The one gracious email flagged had a cause that would flag any writer
-    ("a perfect fit" in a sentence hoping for a future role); it was then
-    mended in general terms, so this part is no longer clean for the gracious
-    figure, and every gracious email here must pass (the worse error). The
-    rude figure is the clean measurement kept as a regression floor, BELOW
-    TARGET (8 of 8 would meet it). Fresh-3 stays the reported part until a
-    newer held-out part is wired in; since its measurement its misses have
-    been tuning data (it is among the seen parts), so what it reads now is
-    fitted and asserted by test_tone_targets_hold_on_the_seen_parts.
-    """
+    passed. Measured once on the reported part (fresh-4) with the rules frozen
+    at commit c9a00bb: 13 of 17 rude flagged (76%) and 3 of 3 gracious passed.
+    docs/judgement.md keeps the figures and every miss. The rude figure is kept
+    as a regression floor, BELOW TARGET (17 of 17 would meet it)."""
     figures = tone_figures.measure(tone_figures.REPORTED)
     report = tone_figures.render(figures)
-    assert figures["rude"] == 8 and figures["gracious"] == 8, report
-    assert figures["rude_flagged"] >= 5, report  # below the 95% target (8 of 8)
-    assert figures["gracious_passed"] == 8, report
+    assert figures["rude"] == 17 and figures["gracious"] == 3, report
+    assert figures["rude_flagged"] >= 13, report  # below the 95% target (17 of 17)
+    assert figures["gracious_passed"] == 3, report
     assert "Rude follow-ups flagged" in report
 
 
