@@ -164,11 +164,11 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     from .store import Store
     from .store.copying import copy_store
 
-    with plain_errors(args.source), Store(args.source, create=False) as source:
-        with plain_errors(args.target), Store(args.target) as target:
-            if target.created:
-                _warn(f"Created a new database: {target.describe()}")
-            report = copy_store(source, target)
+    with (plain_errors(args.source), Store(args.source, create=False) as source,
+          plain_errors(args.target), Store(args.target) as target):
+        if target.created:
+            _warn(f"Created a new database: {target.describe()}")
+        report = copy_store(source, target)
     _say(f"Copied {report.describe()} from {shown(args.source)} to {shown(args.target)}.")
     return 0
 

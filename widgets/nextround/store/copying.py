@@ -17,8 +17,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from .. import model
-from ..text import plural
 from ..errors import NextRoundError
+from ..text import plural
 from .repository import Store
 from .schema import LABELS, SETTINGS_TABLE, TABLES
 from .transfer import client_records, write_client
