@@ -264,9 +264,10 @@ def test_a_missing_file_is_one_line_and_is_not_created(capsys, tmp_path):
      "cannot use the database postgresql+psycopg://me:***@127.0.0.1:1/db: connection failed: "),
 ])
 def test_a_bad_url_is_one_line_without_its_password(capsys, tmp_path, url, says):
+    Store(tmp_path / "from.db").close()
     for args in (["db", "current", "--db", url], ["db", "upgrade", "--db", url],
                  ["db", "copy", url, str(tmp_path / "to.db")],
-                 ["db", "copy", str(FIXTURES / "written_by_schema_3.db"), url]):
+                 ["db", "copy", str(tmp_path / "from.db"), url]):
         code, _, err = run(capsys, *args)
         assert code == 1
         line = one_line(err)
