@@ -255,6 +255,15 @@ def test_a_missing_file_is_one_line_and_is_not_created(capsys, tmp_path):
     assert not missing.parent.exists() and not (tmp_path / "to.db").exists()
 
 
+def test_a_target_folder_that_cannot_be_made_is_one_line(capsys, tmp_path):
+    Store(tmp_path / "from.db").close()
+    (tmp_path / "a-file").write_text("not a folder")
+    target = tmp_path / "a-file" / "sub" / "to.db"
+    code, _, err = run(capsys, "db", "copy", str(tmp_path / "from.db"), str(target))
+    assert code == 1
+    assert one_line(err) == f"nextround db copy: cannot use the database {target}: Not a directory"
+
+
 @pytest.mark.parametrize(("url", "says"), [
     ("foo://somewhere/db", "foo://somewhere/db is not a kind of database NextRound knows; "
                            "use a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"),

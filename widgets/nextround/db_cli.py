@@ -63,6 +63,9 @@ def plain_errors(target: str | None) -> Iterator[None]:
         raise NextRoundError(
             f"the database driver for {shown(target)} is not installed ({exc.name}); for "
             "PostgreSQL install nextround[postgresql] and use postgresql+psycopg://") from None
+    except OSError as exc:  # a folder that cannot be made for a new SQLite file
+        raise NextRoundError(f"cannot use the database {shown(target)}: "
+                             f"{exc.strerror or exc}") from None
     except DBAPIError as exc:
         reason = " ".join(str(exc.orig or exc).split()) or type(exc.orig).__name__
         raise NextRoundError(f"cannot use the database {shown(target)}: {reason}") from None
