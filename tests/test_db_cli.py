@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from database_rows import every_row, execute, state_of
+from database_rows import record_counts as counts
 
 from nextround import model
 from nextround.cli import main
 from nextround.demo import create_demo
-from nextround.store import MIGRATIONS, TABLES, Store
-from nextround.store.connection import Database, url_for
-from nextround.store.migrations import SchemaState, read_state
+from nextround.store import MIGRATIONS, Store
+from nextround.store.migrations import SchemaState
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "store"
 
@@ -40,45 +40,6 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "nextround.db")
     return request.getfixturevalue("postgres_url")
-
-
-def state_of(url: str) -> SchemaState:
-    database = Database(url_for(url))
-    try:
-        return database.read(read_state)
-    finally:
-        database.close()
-
-
-def every_row(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table (Alembic's included), read with plain SQLAlchemy."""
-    engine = create_engine(url_for(url))
-    try:
-        with engine.connect() as conn:
-            return {name: sorted(conn.execute(text(f'SELECT * FROM "{name}"')).all(), key=repr)
-                    for name in inspect(conn).get_table_names()}
-    finally:
-        engine.dispose()
-
-
-def counts(url: str) -> dict[str, int]:
-    engine = create_engine(url_for(url))
-    try:
-        with engine.connect() as conn:
-            return {name: conn.execute(select(func.count()).select_from(table)).scalar()
-                    for name, table in TABLES.items()}
-    finally:
-        engine.dispose()
-
-
-def drop_alembic_table(url: str) -> None:
-    """The database as the release before Alembic left it (see tests/store/test_migrations)."""
-    engine = create_engine(url_for(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE alembic_version"))
-    finally:
-        engine.dispose()
 
 
 # --- current -------------------------------------------------------------------------
@@ -119,10 +80,7 @@ def test_current_on_an_empty_postgresql_database(capsys, postgres_url):
 
 def test_current_names_a_newer_database(capsys, database_url):
     Store(database_url).close()
-    engine = create_engine(url_for(database_url))
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    engine.dispose()
+    execute(database_url, "UPDATE alembic_version SET version_num = '0004'")
     code, out, _ = run(capsys, "db", "current", "--db", database_url)
     assert (code, out) == (1, "revision 0004 (schema version 4): newer than this version of "
                               "NextRound, which knows up to 0003; upgrade NextRound\n")
@@ -164,10 +122,7 @@ def test_upgrade_records_the_revision_of_a_file_written_before_alembic(capsys, t
 
 def test_upgrade_refuses_a_newer_database_untouched(capsys, database_url):
     Store(database_url).close()
-    engine = create_engine(url_for(database_url))
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO schema_version VALUES (4, '2030-01-01')"))
-    engine.dispose()
+    execute(database_url, "INSERT INTO schema_version VALUES (4, '2030-01-01')")
     before = every_row(database_url)
     code, _, err = run(capsys, "db", "upgrade", "--db", database_url)
     assert code == 1

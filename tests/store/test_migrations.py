@@ -12,14 +12,15 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import database_rows
 import pytest
-from sqlalchemy import create_engine, insert, inspect, select, text
+from database_rows import as_written_before_alembic, execute, state_of
+from sqlalchemy import insert, inspect, select, text
 
 from nextround import model
 from nextround.errors import NextRoundError
 from nextround.store import MIGRATIONS, SCHEMA_VERSION_TABLE, TABLES, Store
-from nextround.store.connection import Database, url_for
-from nextround.store.migrations import SchemaState, read_state, revision_id
+from nextround.store.migrations import SchemaState, revision_id
 
 #: Files written by the store at schema version 3, before it became a package:
 #: a database with one record of every kind and what it exported, and the
@@ -46,58 +47,19 @@ def store(database_url):
     opened.close()
 
 
-def state_of(url: str) -> SchemaState:
-    """Both records of the schema, read without migrating anything."""
-    database = Database(url_for(url))
-    try:
-        return database.read(read_state)
-    finally:
-        database.close()
-
-
 def every_row(url: str, *, leave_out: tuple[str, ...] = ("alembic_version",)
               ) -> dict[str, list[tuple]]:
-    """Every row of every table, as the database driver returns them (plain SQLAlchemy,
-    not the store), sorted; Alembic's own table is left out unless asked for."""
-    engine = create_engine(url_for(url))
-    try:
-        with engine.connect() as conn:
-            names = [n for n in inspect(conn).get_table_names() if n not in leave_out]
-            return {name: sorted(conn.execute(text(f'SELECT * FROM "{name}"')).all(), key=repr)
-                    for name in names}
-    finally:
-        engine.dispose()
-
-
-def as_written_before_alembic(url: str) -> None:
-    """Make a database exactly as the release before Alembic left it.
-
-    That release ran the same migration functions and recorded each in
-    ``schema_version``; the one thing it did not have is Alembic's table.
-    (The SQLite file in ``tests/data/store`` was really written by it.)
-    """
-    engine = create_engine(url_for(url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE alembic_version"))
-    finally:
-        engine.dispose()
+    """Every row of every table; Alembic's own table is left out unless asked for."""
+    return database_rows.every_row(url, leave_out=leave_out)
 
 
 def record_newer_version(url: str, *, version: int | None = None,
                          revision: str | None = None) -> None:
     """Record what a newer NextRound would: a higher schema version or revision."""
-    engine = create_engine(url_for(url))
-    try:
-        with engine.begin() as conn:
-            if version is not None:
-                conn.execute(insert(SCHEMA_VERSION_TABLE).values(version=version,
-                                                                 applied_at="2030-01-01"))
-            if revision is not None:
-                conn.execute(text("UPDATE alembic_version SET version_num = :r"),
-                             {"r": revision})
-    finally:
-        engine.dispose()
+    if version is not None:
+        execute(url, f"INSERT INTO schema_version VALUES ({version}, '2030-01-01')")
+    if revision is not None:
+        execute(url, f"UPDATE alembic_version SET version_num = '{revision}'")
 
 
 # --- migrations, on both databases ---------------------------------------------
