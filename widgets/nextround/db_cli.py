@@ -14,8 +14,12 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .errors import NextRoundError
+
+if TYPE_CHECKING:
+    from .store.migrations import SchemaState
 
 
 def _say(text: str) -> None:
@@ -84,7 +88,7 @@ def _must_exist(target: str | None) -> None:
 # --- where a schema stands, in words ----------------------------------------------
 
 
-def schema_status(state, known: int) -> tuple[str, bool]:
+def schema_status(state: SchemaState, known: int) -> tuple[str, bool]:
     """What ``nextround db current`` prints for a database, and whether it is up to date."""
     from .store.migrations import migration_number, revision_id
 
@@ -110,8 +114,8 @@ def schema_status(state, known: int) -> tuple[str, bool]:
             f"of NextRound ({head}); run 'nextround db upgrade'", False)
 
 
-def _read_state(target: str | None):
-    """Both records of a database's schema, changing nothing."""
+def _read_state(target: str | None) -> tuple[SchemaState, str]:
+    """Both records of a database's schema, and where it is, changing nothing."""
     from .store.connection import Database, default_db_url, sqlite_file, url_for
     from .store.migrations import read_state
 
