@@ -200,8 +200,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("copy", help="copy every client of FROM into TO, which must "
                            "hold none")
     p.add_argument("source", metavar="FROM", help="database file or URL to copy from")
-    p.add_argument("target", metavar="TO", help="database file or URL to copy into "
-                   "(a new file is created)")
+    p.add_argument("target", metavar="TO", help="database file or URL to copy into, "
+                   "holding no client (a file that is not there yet is created)")
     p.set_defaults(func=cmd_db_copy, command="db copy")
 
 
