@@ -15,7 +15,7 @@ from pathlib import Path
 import database_rows
 import pytest
 from database_rows import as_written_before_alembic, execute, state_of
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from nextround import model
 from nextround.errors import NextRoundError
@@ -277,15 +277,6 @@ def test_the_revisions_are_the_numbered_migrations_in_order():
 
 
 # --- SQLite files, as earlier versions wrote them --------------------------------
-
-
-def test_sqlite_newer_schema_version_message_is_unchanged(tmp_path):
-    path = tmp_path / "future.db"
-    with Store(path) as first, first.engine.begin() as conn:
-        conn.execute(insert(SCHEMA_VERSION_TABLE).values(version=99, applied_at="2030-01-01"))
-    with pytest.raises(NextRoundError) as caught:
-        Store(path)
-    assert str(caught.value) == NEWER_MESSAGE.format(n=99)
 
 
 def _schema_entries(text: str) -> list[str]:
