@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,11 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     wheels = sorted(dist.glob("nextround-*.whl"))
     sdists = sorted(dist.glob("nextround-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, sorted(p.name for p in dist.iterdir())
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        shipped = set(wheel.namelist())
+    revisions = REPO / "widgets" / "nextround" / "store" / "alembic_scripts"
+    assert {f"nextround/store/alembic_scripts/{path.relative_to(revisions)}"
+            for path in revisions.rglob("*.py")} <= shipped  # Alembic's env and revisions
     checked = run([sys.executable, "-m", "twine", "check", "--strict", *wheels, *sdists],
                   cwd=tmp_path, env=env)
     assert checked.stdout.count("PASSED") == 2, checked.stdout
@@ -140,6 +146,15 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     mark = time.monotonic()
     checked = run([str(venv / "bin" / "nextround"), "check-content"], cwd=tmp_path, env=env)
     assert "nextround/_content" in checked.stdout + checked.stderr
+    # A database from the release before Alembic is upgraded in place by the wheel's revisions.
+    old_db = tmp_path / "old.db"
+    old_db.write_bytes((REPO / "tests" / "data" / "store" / "written_by_schema_3.db").read_bytes())
+    upgraded = run([str(venv / "bin" / "nextround"), "db", "upgrade", "--db", str(old_db)],
+                   cwd=tmp_path, env=env)
+    assert upgraded.stdout.startswith("Recorded revision 0003"), upgraded.stdout
+    current = run([str(venv / "bin" / "nextround"), "db", "current", "--db", str(old_db)],
+                  cwd=tmp_path, env=env)
+    assert current.stdout == "revision 0003 (schema version 3): up to date\n"
     timings["check-content"] = time.monotonic() - mark
 
     # nextround serve --demo from that venv starts while the notebook runs.

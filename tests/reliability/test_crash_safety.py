@@ -18,7 +18,9 @@ again: the file left behind is always a complete, checksummed workbook,
 the old one or the new one.
 
 Children are forked from the test process, which has already imported
-NextRound, so a kill point costs milliseconds rather than an interpreter start.
+NextRound (and Alembic, which the store loads only to migrate), so a kill
+point costs milliseconds rather than an interpreter start, and the kills
+of the second test land in the migration rather than in an import.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from reliability_support import scaled
 from nextround import model
 from nextround.exports import export_workbook, parse_workbook
 from nextround.store import MIGRATIONS, Store
+from nextround.store import revisions as _alembic_loaded_before_forking  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
 

@@ -370,6 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-E", "--fresh", action="store_true", help="read every page again")
     p.set_defaults(func=cmd_docs)
 
+    from .db_cli import register as register_db
+
+    register_db(sub)
+
     try:
         from .serve import register as register_serve
     except ImportError:  # serve needs Voilà; the other commands do not

@@ -12,8 +12,9 @@ data. What the store promises:
   cause of most "database is locked" errors). A last-resort retry covers
   what is left.
 * **Committed writes survive a crash** (``synchronous=FULL``).
-* **Schema changes are migrations** (:data:`MIGRATIONS`); a database written
-  by a newer NextRound is refused rather than damaged.
+* **Schema changes are migrations** (:data:`MIGRATIONS`), applied through
+  Alembic in one transaction; a database written by a newer NextRound is
+  refused rather than damaged.
 * **Erasing a client leaves no trace** of their data in the database files
   (``secure_delete``, then VACUUM and a WAL checkpoint).
 
@@ -22,12 +23,14 @@ The parts, each its own module:
 * :mod:`.connection`: where the database lives, and one transaction per call;
 * :mod:`.sqlite`: pragmas, write locks, private files, erasing traces;
 * :mod:`.columns` and :mod:`.schema`: tables generated from the models;
-* :mod:`.migrations`: numbered schema changes;
+* :mod:`.migrations`: numbered schema changes, and :mod:`.revisions`, the
+  Alembic that applies them (loaded only when a database is behind);
 * :mod:`.repository`: :class:`Store`, with :mod:`.rows`, :mod:`.answers`
   and :mod:`.transfer` as its steps;
 * :mod:`.people`: who signs in and which counsellor each client has;
 * :mod:`.access`: on PostgreSQL, a role per person and row-level security on
   every table (``docs/access.md``).
+* :mod:`.copying`: every client of one store into another that holds none.
 
 Example::
 

@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, make_url
 from .. import model
 from ..errors import NextRoundError
 from .connection import Database
-from .migrations import MIGRATIONS, Migration, _check_version, migrate
+from .migrations import MIGRATIONS, Migration, migrate, read_state, refuse_if_newer, target_of
 from .people import PEOPLE, fetch_person
 from .schema import OTHER_TABLE_ACCESS, RECORDS
 
@@ -461,13 +461,13 @@ def open_schema(database: Database, migrations: Sequence[Migration] = MIGRATIONS
         migrate(database, migrations)
         return
 
-    def check(conn: Connection) -> int:
-        return _check_version(conn, migrations)
-
-    version = database.read(check)
-    if version < len(migrations):
+    target = target_of(migrations)
+    state = database.read(read_state)
+    refuse_if_newer(state, target)
+    version = state.newest_known()
+    if not state.is_at(target):
         raise NextRoundError(
             f"This database is at schema version {version} and this version of NextRound "
-            f"needs {len(migrations)}; only its owner can upgrade it. Ask your "
+            f"needs {target}; only its owner can upgrade it. Ask your "
             "administrator to upgrade the database; nothing was changed.")
 

@@ -1,9 +1,18 @@
-"""Schema changes, as numbered migrations applied one transaction at a time.
+"""Schema changes, as numbered migrations that Alembic applies.
 
-A database records which migrations it has had (``schema_version``). Opening
-it applies the missing ones in order, and a database that has had more than
-this version knows is refused untouched, so an older NextRound never damages
-a newer one's data.
+Each migration is a function here (:data:`MIGRATIONS`), and each has an
+Alembic revision file that calls it (``alembic_scripts/versions/``): revision
+``"0001"`` applies migration 1, and so on. A database records how far it
+got twice: in Alembic's ``alembic_version`` table, and in ``schema_version``,
+one row per migration, which is what NextRound read before Alembic and so
+what keeps an older NextRound from opening (and damaging) a newer database.
+
+Opening a database reads both without importing Alembic. Only a database
+that is behind (a new one, an older one, or one written before Alembic that
+is yet to have its revision recorded) loads Alembic to upgrade it, in one
+transaction: a failed or interrupted upgrade leaves the database as it was.
+A database that has had more migrations than this version knows is refused
+untouched.
 
 Migration 1 creates the tables generated from the models, less the columns
 that later migrations add (:data:`ADDED_COLUMNS`). So a new field needs a new
@@ -15,8 +24,9 @@ with the schema text the earlier versions wrote).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import MetaData, func, insert, select
+from sqlalchemy import MetaData, func, insert, inspect, select
 from sqlalchemy.engine import Connection
 
 from .. import model
@@ -102,42 +112,118 @@ def _migration_4(conn: Connection) -> None:
 #: to schema version ``n``. Append only: never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3), _migration_4]
 
+#: The table where Alembic records the revision a database is at.
+ALEMBIC_VERSION_TABLE = "alembic_version"
+
+
+def revision_id(number: int) -> str:
+    """The Alembic revision that applies migration ``number``: ``0003`` for 3."""
+    return f"{number:04d}"
+
+
+def migration_number(revision: str) -> int | None:
+    """The migration a revision id stands for, or None if it is not one of ours."""
+    return int(revision) if len(revision) == 4 and revision.isdigit() else None
+
+
+def apply_migration(conn: Connection, number: int) -> None:
+    """Apply migration ``number`` and record it in ``schema_version``.
+
+    Each revision file calls this with its own number. The recorded version
+    must be the one before: anything else means the two records disagree,
+    and going on would run a migration twice or skip one.
+    """
+    SCHEMA_VERSION_TABLE.create(conn, checkfirst=True)
+    found = schema_version(conn)
+    if found != number - 1:
+        raise NextRoundError(
+            f"This database records schema version {found} where migration {number} "
+            f"expects {number - 1}: its two records of the schema disagree, so nothing "
+            "was changed. Restore it from a backup.")
+    MIGRATIONS[number - 1](conn)
+    conn.execute(insert(SCHEMA_VERSION_TABLE).values(
+        version=number, applied_at=datetime_text(model.utcnow())))
+
 
 def schema_version(conn: Connection) -> int:
     """The highest migration recorded; 0 for a new database."""
+    if not inspect(conn).has_table(SCHEMA_VERSION_TABLE.name):
+        return 0
     return conn.execute(select(func.max(SCHEMA_VERSION_TABLE.c.version))).scalar() or 0
 
 
-def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) -> None:
-    """Bring the schema to the version of ``migrations``, one transaction per step.
+@dataclass(frozen=True)
+class SchemaState:
+    """How far a database's schema has come, as both of its records say.
 
-    Each step re-reads the version inside its write transaction, so several
-    processes opening a new database at once apply each migration once.
+    ``version`` is the highest row of ``schema_version`` (0: none);
+    ``revision`` the Alembic revision recorded (None: none, as in a new
+    database or one written before NextRound used Alembic).
     """
-    database.write(lambda conn: SCHEMA_VERSION_TABLE.create(conn, checkfirst=True))
-    if database.read(lambda conn: _check_version(conn, migrations)) == len(migrations):
+
+    version: int
+    revision: str | None
+
+    def is_at(self, number: int) -> bool:
+        """True when both records say the schema has had exactly ``number`` migrations."""
+        return self.version == number and self.revision == revision_id(number)
+
+    def newest_known(self) -> int:
+        """The number of migrations the database has had, by whichever record is ahead.
+
+        A revision that is not one of ours counts as newer than anything.
+        """
+        if self.revision is None:
+            return self.version
+        number = migration_number(self.revision)
+        return max(self.version, number if number is not None else 10_000)
+
+
+def read_state(conn: Connection) -> SchemaState:
+    """Both records of a database's schema, reading only (no Alembic needed)."""
+    revision = None
+    if inspect(conn).has_table(ALEMBIC_VERSION_TABLE):
+        found = conn.exec_driver_sql(
+            f"SELECT version_num FROM {ALEMBIC_VERSION_TABLE}").scalars().all()
+        revision = max(found) if found else None
+    return SchemaState(version=schema_version(conn), revision=revision)
+
+
+def refuse_if_newer(state: SchemaState, known: int) -> None:
+    """A database newer than this version is refused untouched, in plain words."""
+    if state.newest_known() <= known:
         return
-    while not database.write(lambda conn: _migrate_step(conn, migrations)):
-        pass
-
-
-def _check_version(conn: Connection, migrations: Sequence[Migration]) -> int:
-    """The recorded version; a newer one than we know is refused, untouched."""
-    version = schema_version(conn)
-    if version > len(migrations):
+    if state.revision is not None and migration_number(state.revision) is None:
         raise NextRoundError(
-            f"This database was written by a newer version of NextRound (schema "
-            f"version {version}; this version knows up to {len(migrations)}). "
-            "Upgrade NextRound to open it; nothing was changed.")
-    return version
+            f"This database records the Alembic revision {state.revision!r}, which is not "
+            "one of NextRound's; is it another application's database? Nothing was changed.")
+    raise NextRoundError(
+        f"This database was written by a newer version of NextRound (schema "
+        f"version {state.newest_known()}; this version knows up to {known}). "
+        "Upgrade NextRound to open it; nothing was changed.")
 
 
-def _migrate_step(conn: Connection, migrations: Sequence[Migration]) -> bool:
-    """Apply the next migration; True once there is nothing left to do."""
-    version = _check_version(conn, migrations)
-    if version == len(migrations):
-        return True
-    migrations[version](conn)
-    conn.execute(insert(SCHEMA_VERSION_TABLE).values(
-        version=version + 1, applied_at=datetime_text(model.utcnow())))
-    return False
+def target_of(migrations: Sequence[Migration]) -> int:
+    """How many migrations to apply: ``migrations`` must be :data:`MIGRATIONS` or a
+    prefix of it (tests make a database as an older version did)."""
+    if list(migrations) != MIGRATIONS[:len(migrations)]:
+        raise ValueError("migrations must be MIGRATIONS or a prefix of it")
+    return len(migrations)
+
+
+def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) -> SchemaState:
+    """Bring the schema to the version of ``migrations``; the state it was found in.
+
+    A database already there costs one read and never loads Alembic.
+    Otherwise :func:`nextround.store.revisions.upgrade` runs, which re-reads
+    the state inside its write transaction, so several processes opening a
+    new database at once apply each migration once.
+    """
+    target = target_of(migrations)
+    found = database.read(read_state)
+    refuse_if_newer(found, target)
+    if not found.is_at(target):
+        from .revisions import upgrade  # Alembic, loaded only when there is work
+
+        upgrade(database, target)
+    return found

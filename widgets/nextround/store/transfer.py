@@ -21,15 +21,21 @@ from .schema import normalize
 Existing = Literal["refuse", "replace", "separate"]
 
 
+def client_records(conn: Connection, client_id: str, include_notes: bool
+                   ) -> tuple[model.Client, dict[str, list[model.Record]]]:
+    """A client and all their records, as stored (notes only if asked for)."""
+    client = fetch(conn, "clients", client_id)
+    records = {name: select_for_client(conn, name, client_id) for name in model.CHILD_RECORDS
+               if name != "notes" or include_notes}
+    return client, records
+
+
 def read_client(conn: Connection, client_id: str, include_notes: bool) -> dict[str, Any]:
     """A client and all their records as JSON-ready data (notes only if asked for)."""
-    client = fetch(conn, "clients", client_id)
+    client, records = client_records(conn, client_id, include_notes)
     data: dict[str, Any] = {"client": client.model_dump(mode="json")}
-    for name in model.CHILD_RECORDS:
-        if name == "notes" and not include_notes:
-            continue
-        data[name] = [r.model_dump(mode="json") for r in select_for_client(conn, name,
-                                                                            client_id)]
+    for name, items in records.items():
+        data[name] = [r.model_dump(mode="json") for r in items]
     return data
 
 
