@@ -25,14 +25,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "store"
 
 
 def test_fresh_database_gets_current_schema_version(store):
-    assert store.schema_version() == len(MIGRATIONS) == 3
+    assert store.schema_version() == len(MIGRATIONS) == 4
 
 
 def test_reopening_does_not_run_migrations_again(tmp_path):
     Store(tmp_path / "x.db").close()
     with Store(tmp_path / "x.db") as again, again.engine.connect() as conn:
         versions = conn.execute(select(SCHEMA_VERSION_TABLE.c.version)).scalars().all()
-    assert versions == [1, 2, 3]
+    assert versions == [1, 2, 3, 4]
 
 
 def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
@@ -66,7 +66,7 @@ def test_a_version_2_database_gains_the_interview_date_and_keeps_its_data(tmp_pa
             "library_id, created_at, seq) VALUES ('b0ffee000001', 'c0ffee000001', 'Call Jo', "
             "'2025-02-10', 1, '', '', '2025-02-04T10:00:00.000000+00:00', 1)")
     with Store(path) as new:
-        assert new.schema_version() == 3
+        assert new.schema_version() == len(MIGRATIONS)
         [app] = new.list(model.Application, "c0ffee000001")
         assert (app.company, app.role, app.stage, app.applied_on, app.outcome, app.outcome_on,
                 app.how_heard, app.contact_name) == (
@@ -89,7 +89,8 @@ def test_database_from_a_newer_version_is_refused(tmp_path):
         Store(path)
     assert str(caught.value) == (
         "This database was written by a newer version of NextRound (schema version 99; "
-        "this version knows up to 3). Upgrade NextRound to open it; nothing was changed.")
+        f"this version knows up to {len(MIGRATIONS)}). Upgrade NextRound to open it; "
+        "nothing was changed.")
 
 
 
@@ -109,6 +110,24 @@ def _schema_text(store: Store) -> list[str]:
                                    for kind, name, table, sql in rows))
 
 
+def _without_audit_log(entries: list[str]) -> list[str]:
+    """Schema entries less the audit log's table, indexes and triggers (migration 5)."""
+    return [entry for entry in entries if " on audit_log\n" not in entry]
+
+
+def test_migration_5_adds_the_append_only_audit_log_to_a_schema_3_file(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "written_by_schema_3.db", path)
+    with Store(path) as store:
+        added = sorted(set(_schema_text(store)) - set(_without_audit_log(_schema_text(store))))
+        [client] = store.list_clients()
+        store.record_event("opened", client.id)
+    kinds = sorted(entry.split()[1] + " " + entry.split()[2] for entry in added)
+    assert kinds == ["index ix_audit_log_client_id", "index sqlite_autoindex_audit_log_1",
+                     "table audit_log",
+                     "trigger audit_log_refuse_delete", "trigger audit_log_refuse_update"]
+
+
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_each_migration_makes_exactly_the_schema_it_always_made(tmp_path, version):
     """The tables are generated from the models now; what a migration creates must
@@ -123,7 +142,7 @@ def test_a_file_written_by_the_schema_3_store_opens_and_reads_back(tmp_path):
     shutil.copyfile(FIXTURES / "written_by_schema_3.db", path)
     exported = json.loads((FIXTURES / "written_by_schema_3.json").read_text())
     with Store(path) as store:
-        assert store.schema_version() == 3
+        assert store.schema_version() == len(MIGRATIONS)
         [client] = store.list_clients()
         assert store.export_records(client.id, include_notes=True) == exported
         assert store.answers(client.id) == {
@@ -139,6 +158,8 @@ def test_a_file_written_by_the_schema_3_store_opens_and_reads_back(tmp_path):
         [app, undated] = store.list(model.Application, client.id)
         assert (app.applied_on, app.interview_on, undated.applied_on) == (
             date(2025, 1, 6), date(2025, 1, 20), None)
-        assert _schema_text(store) == _schema_entries((FIXTURES / "schema_3.sql").read_text())
+        assert _without_audit_log(_schema_text(store)) == _schema_entries(
+            (FIXTURES / "schema_3.sql").read_text())
+        assert store.audit_events() == []
         store.update(model.Action, "b0ffee0000000002", done=True)
         assert store.get(model.Action, "b0ffee0000000002").done is True

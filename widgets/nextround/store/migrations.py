@@ -23,7 +23,7 @@ from .. import model
 from ..errors import NextRoundError
 from .columns import datetime_text
 from .connection import Database
-from .schema import SCHEMA_VERSION_TABLE, SETTINGS_TABLE, TABLES, build_tables
+from .schema import SCHEMA_VERSION_TABLE, SETTINGS_TABLE, TABLES, build_table, build_tables
 
 Migration = Callable[[Connection], None]
 
@@ -79,9 +79,17 @@ def _add_columns(number: int) -> Migration:
     return migrate
 
 
+def _migration_5(conn: Connection) -> None:
+    """Add the append-only audit log (see :mod:`nextround.store.audit`)."""
+    from .audit import create_table
+
+    create_table(conn, build_table(MetaData(), "audit_log", model.AuditEvent,
+                                   _added_later().get("audit_log", frozenset())))
+
+
 #: Schema migrations, in order; migration ``n`` (1-based) brings a database
 #: to schema version ``n``. Append only: never edit one that has shipped.
-MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3)]
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3), _migration_5]
 
 
 def schema_version(conn: Connection) -> int:
