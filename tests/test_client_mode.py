@@ -91,7 +91,7 @@ def counsellor_app(content, store, client_id: str) -> App:
 
 
 def test_handing_over_needs_a_passphrase_and_locks_every_page_until_it_is_typed(
-        content, store, three):
+        content, store, three, caplog):
     zelda, yusuf, wren = three
     app = counsellor_app(content, store, zelda.id)
     app.counsellor_button.value = True  # the caseload, with every name, was open
@@ -122,6 +122,7 @@ def test_handing_over_needs_a_passphrase_and_locks_every_page_until_it_is_typed(
     assert reloaded.model.locked_to == "" and reloaded.client_picker is not None
     assert "Wren Abernathy" in all_text(reloaded)
     assert App.create(content=content, store=store).model.locked_to == ""
+    assert "callback failed" not in caplog.text
     assert [(e.action, e.actor, e.detail) for e in store.audit_events(zelda.id)
             if e.action == "handed over"] == [
         ("handed over", "counsellor", "to the client on this machine"),

@@ -97,16 +97,16 @@ class AppModel(HasTraits):
         """Show ``lock.client_id`` only, to the client, from now on."""
         self.actor = CLIENT
         self.view = "client"
-        self.client_options = []
         self.can_take_back = lock.undo
-        self.locked_to = lock.client_id
+        self.locked_to = lock.client_id  # first: a locked page builds no picker
+        self.client_options = []
 
     def unlock(self) -> None:
         """Back to the counsellor's app, with every client to choose from."""
         self.actor = COUNSELLOR
-        self.locked_to = ""
+        self.client_options = self.clients()  # first: the new picker needs its options
         self.can_take_back = False
-        self.client_options = self.clients()
+        self.locked_to = ""
 
     def clients(self) -> list[tuple[str, str]]:
         """(label, id) per client; clients with the same name are told apart."""

@@ -15,7 +15,10 @@ data. What the store promises:
 * **Schema changes are migrations** (:data:`MIGRATIONS`); a database written
   by a newer NextRound is refused rather than damaged.
 * **Erasing a client leaves no trace** of their data in the database files
-  (``secure_delete``, then VACUUM and a WAL checkpoint).
+  (``secure_delete``, then VACUUM and a WAL checkpoint), but the audit log's
+  "erased" event, which names them by their random id only (:mod:`.audit`).
+* **The audit log is append-only** (:mod:`.audit`): events are recorded and
+  read, never changed; the database's own triggers refuse it.
 
 The parts, each its own module:
 
@@ -23,6 +26,7 @@ The parts, each its own module:
 * :mod:`.sqlite`: pragmas, write locks, private files, erasing traces;
 * :mod:`.columns` and :mod:`.schema`: tables generated from the models;
 * :mod:`.migrations`: numbered schema changes;
+* :mod:`.audit`: the audit log, and a visit's record of what it opened and changed;
 * :mod:`.repository`: :class:`Store`, with :mod:`.rows`, :mod:`.answers`
   and :mod:`.transfer` as its steps.
 
