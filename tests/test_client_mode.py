@@ -165,3 +165,10 @@ def test_the_first_change_of_a_visit_to_each_client_goes_in_the_audit_log(conten
     app.model.go_to(app.model.step)  # moving is not a change
     assert [(e.action, e.actor) for e in store.audit_events(zelda.id)] == [
         ("opened", "counsellor"), ("changed", "counsellor")]
+
+
+def test_the_locked_pages_name_is_escaped(content, store):
+    hostile = store.create_client("<img src=x onerror=alert(1)>")
+    app = served_app(content, store, hostile.id)
+    assert "<img" not in app.only_client.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in app.only_client.value

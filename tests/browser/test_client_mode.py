@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from browser_harness import (
     VIEWPORT,
+    eventually,
     snapshot,
     start_server,
     stop_server,
@@ -141,6 +142,31 @@ def test_a_workbook_file_naming_another_client_is_refused(page, served):
         assert sorted(c.name for c in store.list_clients()) == sorted((SHOWN, *OTHERS))
         assert {e.client_id for e in store.audit_events()} == {ids[SHOWN]}
         assert {e.actor for e in store.audit_events()} == {"client"}
+
+
+def test_a_visit_logs_its_opening_and_one_change_however_much_is_typed(page, served):
+    server, ids, _file = served
+
+    def events() -> list[tuple[str, str]]:
+        with Store(server.db) as store:
+            return [(e.action, e.actor) for e in store.audit_events(ids[SHOWN])]
+
+    before = events()
+    open_app(page, server.url)
+    eventually(events, lambda now: len(now) == len(before) + 1, what="the opening")
+    field = page.get_by_label("How you heard")
+    for word in ("an ", "email ", "from ", "the ", "recruiter"):
+        field.press_sequentially(word)
+        page.get_by_label("Contact name").click()  # each word saved on its own
+        field.click()
+
+    def saved() -> str:
+        with Store(server.db) as store:
+            [app] = store.list(model.Application, ids[SHOWN])
+            return app.how_heard
+
+    eventually(saved, lambda text: text == "an email from the recruiter", what="the typing")
+    assert events()[len(before):] == [("opened", "client"), ("changed", "client")]
 
 
 def _hand_over(page) -> None:
