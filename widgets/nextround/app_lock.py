@@ -51,6 +51,7 @@ class LockedPage:
             self.model.open_client(lock.client_id)
 
     def _hand_over(self, passphrase: str) -> None:
+        """Lock every page to the open client; the counsellor, who acts, is logged."""
         client_id = self.model.client_id
         if not client_id:
             raise NextRoundError("open the client's workbook first, then hand it over.")
@@ -60,6 +61,7 @@ class LockedPage:
         self.status.saved("The app now shows only this workbook.")
 
     def _take_back(self, passphrase: str) -> None:
+        """Unlock with the handover's passphrase; logged as the counsellor's, once unlocked."""
         client_id = take_back(self.model.store, passphrase)
         self.model.unlock()
         self.model.visit.record("handed over", client_id, "back to the counsellor")
