@@ -73,6 +73,33 @@ def test_export_erase_import_round_trip(capsys, tmp_path):
     assert a == b
 
 
+def test_export_erase_and_import_go_in_the_audit_log_and_with_audit_exports_them(
+        capsys, tmp_path):
+    from nextround.store import Store
+
+    db = str(tmp_path / "s.db")
+    run(capsys, "demo", "--db", db)
+    client_id, name = run(capsys, "clients", "--db", db)[1].splitlines()[0].split("\t")
+    plain, full = tmp_path / "plain.json", tmp_path / "full.json"
+    assert run(capsys, "export", client_id, "-o", str(plain), "--db", db)[0] == 0
+    assert "audit_log" not in json.loads(plain.read_text())
+    assert run(capsys, "export", client_id, "-o", str(full), "--db", db, "--with-audit",
+               "--include-notes")[0] == 0
+    assert run(capsys, "erase", client_id, "--yes", "--db", db)[0] == 0
+    assert run(capsys, "import", str(full), "--db", db)[0] == 0
+    with Store(db) as store:
+        events = store.audit_events(client_id)
+    assert [(e.action, e.actor, e.detail) for e in events] == [
+        ("exported", "counsellor", "workbook file"),
+        ("exported", "counsellor", "workbook file with notes and the audit log"),
+        ("erased", "counsellor", ""),
+        ("imported", "counsellor", "workbook file")]
+    exported = json.loads(full.read_text())["audit_log"]
+    assert [(e["action"], e["client_id"], e["id"]) for e in exported] == [
+        ("exported", client_id, events[0].id)]
+    assert name not in json.dumps(exported)
+
+
 def test_erase_needs_yes(capsys, tmp_path):
     db = str(tmp_path / "s.db")
     run(capsys, "demo", "--db", db)

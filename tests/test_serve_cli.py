@@ -457,3 +457,34 @@ def test_serve_says_when_it_creates_a_database(tmp_path, monkeypatch):
         assert database.description.startswith("Created a new database.")
     with serve.database_for_kernels(argparse.Namespace(demo=False, db=str(db))) as database:
         assert not database.description.startswith("Created")
+
+
+def test_serve_client_refuses_an_unknown_id_or_a_demo_in_one_line(tmp_path, monkeypatch,
+                                                                   capsys):
+    from nextround.cli import main
+    from nextround.store import Store
+
+    monkeypatch.setenv("NEXTROUND_TOKEN", "a-token-long-enough-for-serve")
+    db = tmp_path / "counsellor.db"
+    with Store(db) as store:
+        store.create_client("Ada")
+    for where, why in ((["--db", str(db)], "No client with id '0123456789abcdef'"),
+                       (["--demo"], "--client needs --db")):
+        code = main(["serve", "--no-browser", "--client", "0123456789abcdef", *where])
+        err = capsys.readouterr().err
+        assert code == 1 and why in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+    code = main(["serve", "--no-browser", "--client", "0123456789abcdef", "--db",
+                 str(tmp_path / "missing.db")])
+    assert code == 1 and not (tmp_path / "missing.db").exists()
+
+
+def test_serve_client_locks_the_kernels_to_that_client_and_plain_serve_does_not(monkeypatch):
+    from nextround.handover import ONLY_CLIENT_ENV
+
+    monkeypatch.setenv(ONLY_CLIENT_ENV, "left-from-before")
+    serve.only_client_for_kernels(None)
+    assert ONLY_CLIENT_ENV not in os.environ
+    serve.only_client_for_kernels("0123456789abcdef")
+    assert os.environ[ONLY_CLIENT_ENV] == "0123456789abcdef"
+    monkeypatch.delenv(ONLY_CLIENT_ENV)

@@ -41,8 +41,25 @@ RECORDS = scaled(40, 400)
 
 
 def _secrets(client_id: str) -> dict[str, bytes]:
-    return {"name": NAME.encode(), "old name": OLD_NAME.encode(), "id": client_id.encode(),
+    """What must leave the files. The client's random id stays, in the audit log's
+    "erased" event only (:func:`_only_the_audit_log_names`); see nextround.store.audit."""
+    return {"name": NAME.encode(), "old name": OLD_NAME.encode(),
             "answer": SECRET.encode(), "note": NOTE.encode(), "big answer": BIG_WORD.encode()}
+
+
+def _only_the_audit_log_names(store: Store, client_id: str) -> None:
+    """No workbook table has a row of the erased client; the log keeps "erased", by id."""
+    from sqlalchemy import or_, select
+
+    from nextround.store import TABLES
+
+    with store.engine.connect() as conn:
+        for name, table in TABLES.items():
+            owner = table.c.id if name == "clients" else table.c.client_id
+            found = conn.execute(select(table).where(or_(owner == client_id,
+                                                         table.c.id == client_id))).all()
+            assert found == [], name
+    assert [e.action for e in store.audit_events(client_id)] == ["erased"]
 
 
 def _hits(folder: Path, needles: dict[str, bytes]) -> dict[str, dict[str, int]]:
@@ -114,6 +131,7 @@ def test_export_then_erase_leaves_no_trace_in_db_wal_or_shm(tmp_path, figures,
         names = sorted(p.name for p in data.iterdir())
         assert names == ["nextround.db", "nextround.db-shm", "nextround.db-wal"]
         assert _hits(data, needles) == {name: {} for name in names}
+        _only_the_audit_log_names(store, client.id)
         assert other_kernel.list_clients() == [keep]
         assert other_kernel.answers(keep.id) == {"story": "the keeper's own story"}
         assert store.get_setting("app.last_client") is None

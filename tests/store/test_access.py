@@ -340,23 +340,18 @@ def test_a_supervisor_reassigns_a_client_and_the_counsellors_see_it(fresh_servic
 
 
 def test_the_audit_log_is_append_only_and_read_by_supervisors(fresh_service):
-    """The rule declared for ``audit_log``, on a table of that name made as the owner."""
-    owner = create_engine(fresh_service.owner_url)
-    try:
-        with owner.begin() as conn:
-            conn.execute(text("CREATE TABLE audit_log (id bigserial PRIMARY KEY, "
-                              "actor text NOT NULL, client_id text, what text NOT NULL)"))
-            conn.execute(text("INSERT INTO audit_log (actor, what) VALUES ('owner', 'made')"))
-    finally:
-        owner.dispose()
-    secure(fresh_service.owner_url)
+    """The rule declared for ``audit_log``: every person appends, through their own
+    store; nobody but the owner changes or removes a line; only supervisors read."""
+    ada = fresh_service.clients["Ada"].id
+    with Store(fresh_service.owner_url) as owner:
+        owner.record_event("opened", ada, actor="owner")
     for who in ("counsellor_a", "ada", "supervisor"):
+        with Store(fresh_service.logins[who].url) as store:
+            kept = store.record_event("opened", ada, actor=who)
+            assert kept.db_user == fresh_service.logins[who].role
         engine = fresh_service.engine(who)
         try:
-            with engine.begin() as conn:
-                conn.execute(text("INSERT INTO audit_log (actor, what) VALUES (:who, 'opened')"),
-                             {"who": who})
-            assert "permission denied" in _refused(engine, "UPDATE audit_log SET what = 'x'")
+            assert "permission denied" in _refused(engine, "UPDATE audit_log SET detail = 'x'")
             assert "permission denied" in _refused(engine, "DELETE FROM audit_log")
             if who != "supervisor":
                 assert "permission denied" in _refused(engine, "SELECT * FROM audit_log")
@@ -364,8 +359,8 @@ def test_the_audit_log_is_append_only_and_read_by_supervisors(fresh_service):
             engine.dispose()
     engine = fresh_service.engine("supervisor")
     try:
-        assert sorted(_rows(engine, "SELECT actor, what FROM audit_log")) == [
-            ("ada", "opened"), ("counsellor_a", "opened"), ("owner", "made"),
+        assert sorted(_rows(engine, "SELECT actor, action FROM audit_log")) == [
+            ("ada", "opened"), ("counsellor_a", "opened"), ("owner", "opened"),
             ("supervisor", "opened")]
     finally:
         engine.dispose()

@@ -66,7 +66,7 @@ def record_newer_version(url: str, *, version: int | None = None,
 
 
 def test_fresh_database_gets_current_schema_version(store, database_url):
-    assert store.schema_version() == len(MIGRATIONS) == HEAD == 4
+    assert store.schema_version() == len(MIGRATIONS) == HEAD == 5
     assert state_of(database_url) == SchemaState(version=HEAD, revision=revision_id(HEAD))
 
 
@@ -182,7 +182,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(database_url):
 
 NEWER_MESSAGE = (
     "This database was written by a newer version of NextRound (schema version {n}; "
-    "this version knows up to 4). Upgrade NextRound to open it; nothing was changed.")
+    f"this version knows up to {HEAD}). Upgrade NextRound to open it; nothing was changed.")
 
 
 @pytest.mark.parametrize("recorded", ["schema_version", "alembic", "schema_version only"])
@@ -311,6 +311,24 @@ def _schema_text(store: Store) -> list[str]:
                                    for kind, name, table, sql in rows))
 
 
+def _without_audit_log(entries: list[str]) -> list[str]:
+    """Schema entries less the audit log's table, indexes and triggers (migration 5)."""
+    return [entry for entry in entries if " on audit_log\n" not in entry]
+
+
+def test_migration_5_adds_the_append_only_audit_log_to_a_schema_3_file(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "written_by_schema_3.db", path)
+    with Store(path) as store:
+        added = sorted(set(_schema_text(store)) - set(_without_audit_log(_schema_text(store))))
+        [client] = store.list_clients()
+        store.record_event("opened", client.id)
+    kinds = sorted(entry.split()[1] + " " + entry.split()[2] for entry in added)
+    assert kinds == ["index ix_audit_log_client_id", "index sqlite_autoindex_audit_log_1",
+                     "table audit_log",
+                     "trigger audit_log_refuse_delete", "trigger audit_log_refuse_update"]
+
+
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_each_migration_makes_exactly_the_schema_it_always_made(tmp_path, version):
     """The tables are generated from the models now; what a migration creates must
@@ -353,5 +371,6 @@ def test_a_file_written_by_the_schema_3_store_opens_and_reads_back(tmp_path):
             date(2025, 1, 6), date(2025, 1, 20), None)
         assert _schema_text(store) == _with_alembic(
             _schema_entries((FIXTURES / f"schema_{HEAD}.sql").read_text()))
+        assert store.audit_events() == []
         store.update(model.Action, "b0ffee0000000002", done=True)
         assert store.get(model.Action, "b0ffee0000000002").done is True

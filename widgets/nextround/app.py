@@ -8,6 +8,12 @@ caseload) is paid for until somebody asks for it.
 Where the client is (which client, which step) is saved in the store as
 they move, so a reload or a kernel restart opens the same place again.
 
+A page can be locked to one client (``nextround serve --client``, or the
+counsellor's "Hand over to the client" switch; see :mod:`nextround.handover`):
+it then has no client picker, no counsellor view and no other name, and
+refuses to open anyone else. Each visit records in the audit log the clients
+it opens and its first change to each (:class:`~nextround.store.audit.Visit`).
+
 Example (in a notebook)::
 
     from nextround.app import App
@@ -23,8 +29,9 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
-from traitlets import HasTraits, List, Unicode, dlink, observe, validate
+from traitlets import Bool, HasTraits, List, Unicode, dlink, observe, validate
 
+from .app_lock import ONE_CLIENT_ONLY, LockedPage
 from .app_pages import (
     binder_notice,
     content_problems_html,
@@ -32,8 +39,12 @@ from .app_pages import (
     on_binder,
     welcome_html,
 )
-from .components.base import StatusLine, guard, saves
+from .components._view import StatusLine, guard
+from .components.base import saves
+from .components.handover import HandOverSwitch, TakeBack
 from .errors import ContentError, NextRoundError
+from .handover import Lock, current_lock, handed_over
+from .model import CLIENT, COUNSELLOR
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
 from .text import esc
@@ -57,12 +68,46 @@ class AppModel(HasTraits):
     client_options = List(help="(label, id) per client, for the client picker.")
     step = Unicode(STEPS[0].key, help="The key of the step on screen.")
     view = Unicode("client", help="'client' for the workbook, 'counsellor' for the caseload.")
+    locked_to = Unicode(help="The one client the page shows; empty when it is not locked.")
+    can_take_back = Bool(False, help="Whether the counsellor may unlock the page here.")
 
-    def __init__(self, *, content, store, **kwargs: Any):
+    def __init__(self, *, content, store, lock: Lock | None = None, **kwargs: Any):
+        from .store.audit import Visit, VisitStore
+
         super().__init__(**kwargs)
         self.content = content
         self.store = store
-        self.client_options = self.clients()
+        self.visit = Visit(store)
+        #: The store the steps write through: their first change per client is logged.
+        self.steps_store = VisitStore(store, self.visit)
+        if lock is not None:
+            self.lock(lock)
+        else:
+            self.client_options = self.clients()
+
+    @property
+    def actor(self) -> str:
+        return self.visit.actor
+
+    @actor.setter
+    def actor(self, actor: str) -> None:
+        """Who is at the keyboard, for the audit log (imports and erases included)."""
+        self.visit.actor = self.store.actor = actor
+
+    def lock(self, lock: Lock) -> None:
+        """Show ``lock.client_id`` only, to the client, from now on."""
+        self.actor = CLIENT
+        self.view = "client"
+        self.can_take_back = lock.undo
+        self.locked_to = lock.client_id  # first: a locked page builds no picker
+        self.client_options = []
+
+    def unlock(self) -> None:
+        """Back to the counsellor's app, with every client to choose from."""
+        self.actor = COUNSELLOR
+        self.client_options = self.clients()  # first: the new picker needs its options
+        self.can_take_back = False
+        self.locked_to = ""
 
     def clients(self) -> list[tuple[str, str]]:
         """(label, id) per client; clients with the same name are told apart."""
@@ -79,15 +124,26 @@ class AppModel(HasTraits):
         return [f"added {added_on(c.created_at)}"
                 for c in same_name(self.store.list_clients(), name)]
 
+    def lock_in_force(self) -> str:
+        """The client the page is locked to, also when another page handed over since."""
+        if self.locked_to:
+            return self.locked_to
+        other_page = handed_over(self.store)
+        return other_page.client_id if other_page else ""
+
     @validate("client_id")
     def _a_known_client(self, proposal: dict) -> str:
         from .names import known_client
 
+        only = self.lock_in_force()
+        if only and proposal["value"] not in ("", only):
+            raise NextRoundError(ONE_CLIENT_ONLY[0].upper() + ONE_CLIENT_ONLY[1:])
         return known_client(self.store, proposal["value"])
 
     @observe("client_id")
     def _opened(self, change: dict) -> None:
         if change["new"]:
+            self.visit.opened(change["new"])
             self._resume(change["new"])
 
     def _resume(self, client_id: str) -> None:
@@ -104,7 +160,7 @@ class AppModel(HasTraits):
 
     def refresh_clients(self) -> None:
         """Read the list of clients again (one was added or came from a file)."""
-        self.client_options = self.clients()
+        self.client_options = [] if self.locked_to else self.clients()
 
     def add_client(self, name: str) -> str:
         name = " ".join(name.split())
@@ -130,7 +186,7 @@ class AppModel(HasTraits):
             return ""
 
 
-class App(W.VBox):
+class App(LockedPage, W.VBox):
     """The whole app: header, client bar, step menu and the open step, or the caseload.
 
     ``nextround serve`` shows this in Voilà; a notebook can show it too.
@@ -179,7 +235,7 @@ class App(W.VBox):
         self._counsellor: W.Widget | None = None
         self.status = StatusLine()
         self._picker_links: tuple[dlink, ...] = ()
-        self.client_picker = self._client_picker()
+        self.client_picker = None if model.locked_to else self._client_picker()
         # Sent when the box is left (by pressing "Add client"): a name is not saved
         # work, and key-by-key updates could reach the kernel after the click.
         self.new_name = W.Text(description="New client's name", continuous_update=False,
@@ -192,15 +248,18 @@ class App(W.VBox):
         self.same_name_box = W.VBox(layout=W.Layout(display="none"))
         self.same_name_box.add_class("nr-confirm")
         self.counsellor_button = W.ToggleButton(description="Counsellor view", value=False)
+        self.hand_over = HandOverSwitch(on_confirm=self.guard(self._hand_over))
+        self.take_back = TakeBack(on_confirm=self.guard(self._take_back))
+        self.only_client = W.HTML()
         self.menu = W.VBox(layout=W.Layout(min_width="15em", max_width="20em"))
         self.menu.add_class("nr-menu")
         self.main = W.VBox(layout=W.Layout(flex="1 1 30em", min_width="0"))
         self.main.add_class("nr-main")
         self.workbook_box = W.VBox()
         self._wire()
-        self.client_bar = W.HBox(
-            [self.client_picker, self.new_name, self.add_button, self.counsellor_button],
-            layout=W.Layout(flex_flow="row wrap", align_items="flex-end"))
+        self.client_bar = W.HBox(layout=W.Layout(flex_flow="row wrap",
+                                                 align_items="flex-end"))
+        self._show_bar()
         self.children = [
             W.HTML(header_html(model.content.help)),
             binder_notice(),
@@ -218,7 +277,9 @@ class App(W.VBox):
         """Build the app on the shipped content and default store.
 
         Bad content stops the app with the same one-line-per-problem
-        messages as ``nextround check-content``, shown on the page.
+        messages as ``nextround check-content``, shown on the page. A page
+        locked to one client (:func:`~nextround.handover.current_lock`) is
+        locked before anything is shown.
         """
         from .content import load_content
         from .store import Store
@@ -228,7 +289,7 @@ class App(W.VBox):
         except ContentError as exc:
             return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
-        return cls(AppModel(content=content, store=store))
+        return cls(AppModel(content=content, store=store, lock=current_lock(store)))
 
     # --- wiring ------------------------------------------------------------------
 
@@ -236,6 +297,7 @@ class App(W.VBox):
         """Wrap a callback: typing still waiting is saved first; failures are plain words."""
         def saved_first(*args: Any) -> Any:
             saves.flush()
+            self._follow_handover()
             return func(*args)
 
         return guard(saved_first, self.status)
@@ -245,6 +307,7 @@ class App(W.VBox):
         self.add_button.on_click(self.guard(lambda _b: self._add_client()))
         self.counsellor_button.observe(self.guard(self._toggle_counsellor), names="value")
         self.model.observe(self.guard(self._moved), names=["client_id", "step", "view"])
+        self.model.observe(self.guard(self._show_client_options), names="locked_to")
 
     def _moved(self, _change: dict) -> None:
         """Another client, step or view: its messages belong to what was left."""
@@ -276,19 +339,28 @@ class App(W.VBox):
         """
         saves.flush()
         found = guard(self.model.store.get_client, self.status)
+        if client_id and self.model.lock_in_force() not in ("", client_id):
+            self.status.error(ONE_CLIENT_ONLY)
+            return self.model.client_id
         if client_id and found(client_id) is None:
             self.model.refresh_clients()
             return self.model.client_id
         return client_id or ""
 
-    def _show_client_options(self, _change: dict) -> None:
-        """Clients came or went: a new picker with the new list (see :meth:`_client_picker`)."""
+    def _show_client_options(self, _change: dict | None = None) -> None:
+        """Clients came or went, or the page was locked or unlocked: a new picker with
+        the new list (see :meth:`_client_picker`), or none at all on a locked page."""
         old = self.client_picker
         for old_link in self._picker_links:
             old_link.unlink()
-        self.client_picker = self._client_picker()
-        self.client_bar.children = [self.client_picker, *self.client_bar.children[1:]]
-        close_tree(old)
+        self._picker_links = ()
+        self.client_picker = None if self.model.locked_to else self._client_picker()
+        if self.model.locked_to and self._counsellor is not None:
+            close_tree(self._counsellor)  # the caseload names everyone: gone, not hidden
+            self._counsellor = None
+        self._show_bar()
+        if old is not None:
+            close_tree(old)
 
     def _add_client(self, *, confirmed: bool = False) -> None:
         name = " ".join(self.new_name.value.split())
@@ -352,10 +424,10 @@ class App(W.VBox):
             from .components.workbook_file import WorkbookFile
 
             self.workbook_box.children = [WorkbookFile.create(
-                store=self.model.store, client_id=self.model.client_id,
+                store=self.model.steps_store, client_id=self.model.client_id,
                 on_import=self.guard(self._imported))]
-        else:
-            self.workbook_box.children[0].set_client(self.model.client_id)
+        self.workbook_box.children[0].only_client = self.model.locked_to
+        self.workbook_box.children[0].set_client(self.model.client_id)
 
     def _imported(self, client_id: str) -> None:
         self.model.refresh_clients()
@@ -385,7 +457,7 @@ class App(W.VBox):
         self._current = W.VBox([
             W.HTML(f"<h2 class='nr-step-title'>{esc(step.title)}</h2>"
                    f"<p class='nr-step-blurb'>{esc(step.blurb)}</p>"),
-            step.build(content=self.model.content, store=self.model.store,
+            step.build(content=self.model.content, store=self.model.steps_store,
                        client_id=self.model.client_id),
             self._next_back(step),
         ])
@@ -410,7 +482,10 @@ class App(W.VBox):
             from .components.counsellor import CounsellorView
 
             self._counsellor = CounsellorView.create(content=self.model.content,
-                                                     store=self.model.store)
+                                                     store=self.model.steps_store)
+            self._counsellor.model.observe(
+                lambda change: change["new"] and self.model.visit.opened(change["new"]),
+                names="client_id")
         else:  # clients added or changed since it was last shown; old messages go
             self._counsellor.model.refresh()
             self._counsellor.status.clear()
@@ -420,6 +495,11 @@ class App(W.VBox):
         """Open the client named in ``?client=``, else the last client opened."""
         client_id = client_from_query(query if query is not None
                                       else os.environ.get("QUERY_STRING", ""))
+        if self.model.locked_to:
+            self.model.open_client(self.model.locked_to)
+            if client_id and client_id != self.model.locked_to:
+                self.status.warn(ONE_CLIENT_ONLY)
+            return
         unknown = False
         if client_id:
             try:
@@ -440,61 +520,10 @@ def wait_and_open(app: W.Widget) -> None:
     if not isinstance(app, App):
         return
     if os.environ.get("VOILA_PREHEAT", "False") != "False":
+        from .voila_request import wait_for_request
+
         wait_for_request()
     app.open_from_query()
-
-
-def wait_for_request() -> None:
-    """Wait until a page takes this pre-heated kernel; put the request in ``os.environ``.
-
-    What ``voila.utils.wait_for_request`` does, without importing ``voila.utils``:
-    that module pulls in jupyter_server, nbconvert and jsonschema, about 48 MB
-    and 700 modules, into every kernel.
-    """
-    import asyncio
-    import json
-    import threading
-    import warnings
-
-    import websockets
-
-    env = os.environ
-    base = env.get("VOILA_WS_BASE_URL", env.get("VOILA_SERVER_URL", "/"))
-    url = (f"{env.get('VOILA_WS_PROTOCOL', 'ws')}://{env.get('VOILA_APP_IP', '127.0.0.1')}:"
-           f"{env.get('VOILA_APP_PORT', '8866')}{base}voila/query/{env.get('VOILA_KERNEL_ID')}")
-    received: list[str] = []
-
-    async def receive() -> None:
-        try:
-            async with websockets.connect(url, open_timeout=5,
-                                          additional_headers=kernel_proof_headers()) as socket:
-                received.append(await socket.recv())
-        except (TimeoutError, ConnectionRefusedError):
-            warnings.warn(f"Failed to connect to {url}", stacklevel=2)
-
-    thread = threading.Thread(target=lambda: asyncio.new_event_loop().run_until_complete(
-        receive()))
-    thread.start()
-    thread.join()
-    for text in received:
-        env.update({str(k): str(v) for k, v in json.loads(text).items()})
-
-
-def kernel_proof_headers() -> dict[str, str]:
-    """Prove to ``nextround serve`` that this is the kernel the query is for.
-
-    The kernel signs its own id with its connection key, which only it and
-    the server know (see :func:`nextround.serve_guard.kernel_proof`).
-    """
-    try:
-        from IPython import get_ipython
-
-        key = get_ipython().kernel.session.key
-    except Exception:  # noqa: BLE001 - not in a kernel: nothing to prove
-        return {}
-    from .serve_guard import KERNEL_PROOF_HEADER, kernel_proof
-
-    return {KERNEL_PROOF_HEADER: kernel_proof(key, os.environ.get("VOILA_KERNEL_ID", ""))}
 
 
 # --- small pieces ----------------------------------------------------------------------

@@ -136,14 +136,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .exports import atomic_write, build_workbook, workbook_bytes
 
     store = _store(args)
-    data = workbook_bytes(build_workbook(store, args.client, include_notes=args.include_notes))
+    data = workbook_bytes(build_workbook(store, args.client, include_notes=args.include_notes,
+                                         include_audit=args.with_audit))
     path = Path(args.output)
     try:
         atomic_write(path, data)
     except (OSError, ValueError) as exc:
         raise NextRoundError(f"cannot write {_shown_path(path)}: {_why(exc)}") from None
+    store.record_event("exported", args.client, detail=_export_detail(args))
     _say(f"Exported to {path}")
     return 0
+
+
+def _export_detail(args: argparse.Namespace) -> str:
+    """What an export held, in the audit log's fixed words."""
+    extras = [what for what, asked in (("notes", args.include_notes),
+                                       ("the audit log", args.with_audit)) if asked]
+    return "workbook file" + (f" with {' and '.join(extras)}" if extras else "")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -341,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument("--include-notes", action="store_true",
                    help="include the counsellor's private session notes")
+    p.add_argument("--with-audit", action="store_true",
+                   help="include the audit log's events for this client")
     _add_db(p)
     p.set_defaults(func=cmd_export)
 

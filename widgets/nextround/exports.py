@@ -73,11 +73,15 @@ def checksum(doc: dict[str, Any]) -> str:
     return CHECKSUM_PREFIX + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def build_workbook(store: Store, client_id: str, include_notes: bool = False) -> dict[str, Any]:
+def build_workbook(store: Store, client_id: str, include_notes: bool = False, *,
+                   include_audit: bool = False) -> dict[str, Any]:
     """A client's whole workbook as a checksummed, versioned document.
 
     Counsellor notes stay out unless ``include_notes`` is set, because the
-    file is usually handed to the client.
+    file is usually handed to the client. With ``include_audit``, the
+    client's audit events go in too, beside the records (``audit_log``): they
+    are there to be read. Importing never writes them into a store, so a
+    file cannot add to, or rewrite, any store's history.
     """
     data = store.export_records(client_id, include_notes=include_notes)
     client = data.pop("client")
@@ -88,6 +92,9 @@ def build_workbook(store: Store, client_id: str, include_notes: bool = False) ->
         "client": client,
         "records": data,
     }
+    if include_audit:
+        doc["audit_log"] = [event.model_dump(mode="json")
+                            for event in store.audit_events(client_id)]
     doc["checksum"] = checksum(doc)
     return doc
 

@@ -130,6 +130,9 @@ class Record(BaseModel):
     #: Fields that name a record of another table, as ``{field: "table.id"}``,
     #: besides ``client_id``, which always names a client.
     links: ClassVar[dict[str, str]] = {}
+    #: Whether the record stays when its client is erased (the audit log), so
+    #: its ``client_id`` is plain text rather than a link to the client's row.
+    outlives_client: ClassVar[bool] = False
 
     id: RecordId = Field(default_factory=new_id)
 
@@ -390,3 +393,39 @@ class Assignment(Record):
 #: The tables of who signs in and who works with whom, kept apart from the
 #: workbook: they are not part of a client's workbook file.
 PEOPLE_RECORDS: dict[str, type[Record]] = {"people": Person, "assignments": Assignment}
+
+
+#: What the audit log records being done to a client's workbook.
+AUDIT_ACTIONS = ("opened", "changed", "exported", "erased", "imported", "handed over")
+#: Who acts, on one machine where there are no personal accounts.
+COUNSELLOR = "counsellor"
+CLIENT = "client"
+#: The most an audit detail may say: a few fixed words, never the client's own text.
+MAX_AUDIT_DETAIL = 120
+
+
+class AuditEvent(Record):
+    """One line of the audit log: who did what to which client's workbook, and when.
+
+    An event is not part of anyone's workbook: it outlives the client it
+    names, so that erasing a client still leaves the record that they were
+    erased. It therefore names the client by id only (a random id that says
+    nothing about the person) and its ``detail`` is a few fixed words made by
+    the program ("workbook file with notes"), never a name or anything the
+    client or counsellor typed. ``actor`` is the acting person, or
+    :data:`COUNSELLOR` / :data:`CLIENT` on one machine, where there are no
+    accounts; ``db_user`` is the database role that wrote the row, filled in
+    by PostgreSQL itself (empty on SQLite, which has no roles).
+    """
+
+    label = "audit event"
+    list_order = ("at",)
+    client_entry = False
+    outlives_client = True
+
+    at: datetime = Field(default_factory=utcnow)
+    actor: Annotated[str, StringConstraints(min_length=1, max_length=MAX_SHORT)]
+    db_user: ShortText = ""
+    action: Literal[AUDIT_ACTIONS]  # type: ignore[valid-type]
+    client_id: RecordId
+    detail: Annotated[str, StringConstraints(max_length=MAX_AUDIT_DETAIL)] = ""

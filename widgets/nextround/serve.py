@@ -23,7 +23,11 @@ widget (comm) and kernel-info messages. On top of that, this module:
 * compresses JavaScript, CSS and JSON, and lets the browser keep every
   content-hashed file for good (:mod:`nextround.voila_app`);
 * passes ``--db`` to the kernels as ``NEXTROUND_DB``, and ``--demo`` serves a
-  temporary database of demo clients that is deleted when the server stops.
+  temporary database of demo clients that is deleted when the server stops;
+* with ``--client ID``, serves that one client's workbook and nothing else: the
+  kernels get :data:`~nextround.handover.ONLY_CLIENT_ENV`, and every page is
+  locked to that client (no picker, no caseload, no other name; see
+  :mod:`nextround.handover`).
 
 Voilà runs in this process, so Ctrl-C stops it and its kernels cleanly.
 Everything that decides *how* Voilà runs is a small pure function
@@ -282,6 +286,10 @@ def prepare_database(args: argparse.Namespace) -> Database:
     if getattr(args, "demo", False):
         from .demo import create_demo
 
+        if getattr(args, "client", None):
+            raise NextRoundError("--client needs --db: demo clients get new ids on every run "
+                                 "(list a database's clients with 'nextround clients')")
+
         temp_dir = Path(tempfile.mkdtemp(prefix="nextround-demo-"))
         try:
             with Store(temp_dir / "demo.db") as store:
@@ -292,11 +300,23 @@ def prepare_database(args: argparse.Namespace) -> Database:
             raise
         return Database(str(temp_dir / "demo.db"), description, temp_dir)
     target = database_target(args.db)
-    with Store(target) as store:
+    with Store(target, create=not getattr(args, "client", None)) as store:
+        if getattr(args, "client", None):
+            store.get_client(args.client)  # an unknown id stops here, in one line
         description = store.describe()
         if store.created:
             description = f"Created a new database. {description}"
     return Database(target, description)
+
+
+def only_client_for_kernels(client_id: str | None) -> None:
+    """Lock every page to one client (``--client``), or to none."""
+    from .handover import ONLY_CLIENT_ENV
+
+    if client_id:
+        os.environ[ONLY_CLIENT_ENV] = client_id
+    else:
+        os.environ.pop(ONLY_CLIENT_ENV, None)
 
 
 @contextmanager
@@ -375,6 +395,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _say(database.description)
         if database.temp_dir is not None:
             _say("Demo clients only: this database is deleted when the server stops.")
+        only_client_for_kernels(args.client)
+        if args.client:
+            _say(f"Only the workbook of client {args.client} is shown, to the client.")
         _say(f"NextRound is at {display_url(args.ip, port, shown_token)} (Ctrl-C stops it)")
         # Ctrl-C is how the server is meant to stop. Voilà handles the first one,
         # but one that lands while it is already stopping would otherwise escape.
@@ -440,6 +463,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        "user data folder)")
     where.add_argument("--demo", action="store_true",
                        help="serve a temporary database of demo clients")
+    p.add_argument("--client", metavar="ID", help="show only this client's workbook: no "
+                   "client list, no counsellor view, no other name (for the client's own use)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_serve)
 

@@ -6,6 +6,10 @@ download is a data-URI link (Voilà's file route refuses most files), made
 again after every change, so one click saves the latest answers. An upload
 is checked in full before anything is written; a file for a client who is
 already here offers to replace their work or to keep both.
+
+On a page locked to one client (``only_client``), a file naming anyone else is
+refused before anything is read into the store, and "keep both" is not
+offered: that page never makes or shows another client.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..errors import ClientExists
+from ..errors import ClientExists, NextRoundError
 from ..text import esc
 from ._view import StatusLine, download_link, guard, heading, paragraph
 from .base import saves
@@ -73,6 +77,8 @@ class WorkbookFile(W.VBox):
         super().__init__(**kwargs)
         self.store = store
         self.client_id = ""
+        #: The one client whose files may be uploaded here ("" for anyone's).
+        self.only_client = ""
         self.on_import = on_import
         self._upload: bytes | None = None
         self.add_class("nr-workbook-file")
@@ -145,6 +151,7 @@ class WorkbookFile(W.VBox):
         from ..exports import import_workbook
 
         self._show_choice(None)
+        self._check_whose(raw)
         try:
             client = import_workbook(self.store, raw, existing=existing)
         except ClientExists as exc:
@@ -160,6 +167,17 @@ class WorkbookFile(W.VBox):
             self.on_import(client.id)
         self.set_client(client.id)
         self.status.saved(done)
+
+    def _check_whose(self, raw: bytes) -> None:
+        """On a page locked to one client, refuse anyone else's file, naming no one."""
+        if not self.only_client:
+            return
+        from ..exports import parse_workbook
+
+        whose = parse_workbook(raw)["client"].get("id")
+        if whose != self.only_client:
+            raise NextRoundError("this workbook file is someone else's, and this page is for "
+                                 "one client's workbook only. Nothing was changed.")
 
     def _show_choice(self, exc: ClientExists | None, *, confirm: bool = False) -> None:
         """Offer what can be done with a file for a client who is already here."""
@@ -189,9 +207,9 @@ class WorkbookFile(W.VBox):
                                                                     "separate")))
         cancel = W.Button(description="Cancel", layout=W.Layout(width="auto"))
         cancel.on_click(lambda _b: self._guarded(self._cancel))
+        buttons = [first, cancel] if self.only_client else [first, both, cancel]
         self.choice.children = [W.HTML(text),
-                                W.HBox([first, both, cancel],
-                                       layout=W.Layout(flex_flow="row wrap"))]
+                                W.HBox(buttons, layout=W.Layout(flex_flow="row wrap"))]
         self.choice.layout.display = "flex"
         self.status.clear()
 

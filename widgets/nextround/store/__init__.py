@@ -16,7 +16,10 @@ data. What the store promises:
   Alembic in one transaction; a database written by a newer NextRound is
   refused rather than damaged.
 * **Erasing a client leaves no trace** of their data in the database files
-  (``secure_delete``, then VACUUM and a WAL checkpoint).
+  (``secure_delete``, then VACUUM and a WAL checkpoint), but the audit log's
+  "erased" event, which names them by their random id only (:mod:`.audit`).
+* **The audit log is append-only** (:mod:`.audit`): events are recorded and
+  read, never changed; the database's own triggers refuse it.
 
 The parts, each its own module:
 
@@ -25,6 +28,7 @@ The parts, each its own module:
 * :mod:`.columns` and :mod:`.schema`: tables generated from the models;
 * :mod:`.migrations`: numbered schema changes, and :mod:`.revisions`, the
   Alembic that applies them (loaded only when a database is behind);
+* :mod:`.audit`: the audit log, and a visit's record of what it opened and changed;
 * :mod:`.repository`: :class:`Store`, with :mod:`.rows`, :mod:`.answers`
   and :mod:`.transfer` as its steps;
 * :mod:`.people`: who signs in and which counsellor each client has;

@@ -38,6 +38,7 @@ from .schema import (
     SETTINGS_TABLE,
     TABLES,
     build_people_tables,
+    build_table,
     build_tables,
     partial_unique_indexes,
 )
@@ -108,9 +109,18 @@ def _migration_4(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _migration_5(conn: Connection) -> None:
+    """Add the append-only audit log (see :mod:`nextround.store.audit`)."""
+    from .audit import create_table
+
+    create_table(conn, build_table(MetaData(), "audit_log", model.AuditEvent,
+                                   _added_later().get("audit_log", frozenset())))
+
+
 #: Schema migrations, in order; migration ``n`` (1-based) brings a database
 #: to schema version ``n``. Append only: never edit one that has shipped.
-MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3), _migration_4]
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3), _migration_4,
+                               _migration_5]
 
 #: The table where Alembic records the revision a database is at.
 ALEMBIC_VERSION_TABLE = "alembic_version"

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import model
 from ..errors import NextRoundError, WorkbookError
 from . import answers as answer_rows
-from . import rows, sqlite, transfer
+from . import audit, rows, sqlite, transfer
 from .access import open_schema
 from .checks import clean_name, unchangeable, validated
 from .connection import Database, NoDatabase, default_db_url, sqlite_file, url_for
@@ -56,6 +56,9 @@ class Store(PeopleMixin):
     the store works as usual on what their role reaches: a counsellor lists
     their current clients, a client only themself. Such a role never
     migrates; the owner makes and upgrades the schema.
+
+    ``actor`` is who the audit log names for what is done through this store:
+    the acting person, or ``"counsellor"`` / ``"client"`` on one machine.
 
     ``sqlite_settings`` and ``migrations`` are seams for tests: the first shows what
     each SQLite setting guarantees, the second makes a database as an older
@@ -98,7 +101,8 @@ class Store(PeopleMixin):
 
     def __init__(self, url: str | Path | None = None, *, create: bool = True,
                  sqlite_settings: SQLiteSettings | None = None,
-                 migrations: Sequence[Migration] = MIGRATIONS):
+                 migrations: Sequence[Migration] = MIGRATIONS, actor: str = model.COUNSELLOR):
+        self.actor = actor
         file = sqlite_file(url)
         #: Whether opening made a new database file (for "created ..." messages).
         self.created = file is not None and not file.exists()
@@ -201,12 +205,15 @@ class Store(PeopleMixin):
         return self._db.write(work)
 
     def erase_client(self, client_id: str) -> None:
-        """Remove a client and all their records, leaving no trace in the files."""
+        """Remove a client and all their records, leaving no trace in the files but
+        the audit log's "erased" event, by id only (see :mod:`.audit` on privacy)."""
+        event = audit.new_event("erased", client_id, actor=self.actor)
 
         def work(conn: Connection) -> None:
             rows.require_client(conn, client_id)
             rows.delete_client_rows(conn, client_id)
             forget_client(conn, client_id)
+            audit.insert_event(conn, event)
             conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.value == client_id))
 
         self._db.write(work)
@@ -425,14 +432,33 @@ class Store(PeopleMixin):
         (the file becomes a new client, with fresh ids, beside the old one).
         """
         client, records = transfer.prepare_import(data, existing)
+        event = audit.new_event("imported", client.id, actor=self.actor,
+                                detail=audit.IMPORT_DETAILS[existing])
+
+        def work(conn: Connection) -> model.Client:
+            audit.insert_event(conn, event)
+            return transfer.write_client(conn, client, records, existing)
+
         try:
-            return self._db.write(lambda conn: transfer.write_client(conn, client, records,
-                                                                     existing))
+            return self._db.write(work)
         except IntegrityError as exc:
             # On a shared database, the ids belong to a client this role cannot see.
             raise WorkbookError("This workbook names a client or records that are already "
                                 "in the store and are not yours to change; nothing was "
                                 "written.") from exc
+
+    # -- the audit log (append-only: see :mod:`.audit`) --
+
+    def record_event(self, action: str, client_id: str, *, actor: str | None = None,
+                     detail: str = "") -> model.AuditEvent:
+        """Append an event to the audit log (``actor`` defaults to :attr:`actor`)."""
+        event = audit.new_event(action, client_id, actor=actor or self.actor, detail=detail)
+        return self._db.write(lambda conn: audit.insert_event(conn, event))
+
+    def audit_events(self, client_id: str | None = None, since: datetime | None = None
+                     ) -> list[model.AuditEvent]:
+        """Audit events in the order they happened: one client's, or everyone's."""
+        return self._db.read(lambda conn: audit.select_events(conn, client_id, since))
 
 
 def _answer(client_id: str, key: str, value: Any, application_id: str) -> model.Answer:

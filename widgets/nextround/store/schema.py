@@ -3,7 +3,7 @@
 There is one description of the data: each pydantic model gives its table's
 columns (name, type, whether it may be empty), and the rules a model class
 declares (``list_order``, ``unique_together``, ``client_entry``,
-``when_application_deleted``, ``label``) give its indexes, its listing order
+``when_application_deleted``, ``outlives_client``, ``label``) give its indexes, its listing order
 and what the store does around it. Migrations create these same tables, so
 adding a field to a model and a migration that adds its column is all a
 schema change takes.
@@ -52,7 +52,8 @@ def record_columns(record_type: type[model.Record], leave_out: frozenset[str] = 
         if field in leave_out:
             continue
         sql_type, nullable = column_type(info.annotation)
-        target = record_type.links.get(field, "clients.id" if field == "client_id" else None)
+        linked = "clients.id" if field == "client_id" and not record_type.outlives_client else None
+        target = record_type.links.get(field, linked)
         deferral = {"deferrable": True, "initially": "DEFERRED"} if deferred_links else {}
         extra: list[Any] = [ForeignKey(target, **deferral)] if target else []
         columns.append(Column(field, sql_type, *extra, primary_key=field == "id",
@@ -60,21 +61,24 @@ def record_columns(record_type: type[model.Record], leave_out: frozenset[str] = 
     return [*columns, Column("seq", Integer, nullable=False)]
 
 
+def build_table(metadata: MetaData, name: str, record_type: type[model.Record],
+                leave_out: frozenset[str] = frozenset()) -> Table:
+    """One record type's table, with its owner and link indexes and unique rules."""
+    table = Table(name, metadata, *record_columns(record_type, leave_out))
+    for linked in ("client_id", "application_id"):
+        if linked in table.c:
+            Index(f"ix_{name}_{linked}", table.c[linked])
+    for rule, fields in record_type.unique_together.items():
+        Index(f"ux_{name}_{rule}", *(table.c[field] for field in fields), unique=True)
+    return table
+
+
 def build_tables(metadata: MetaData, leave_out: Mapping[str, frozenset[str]] | None = None
                  ) -> dict[str, Table]:
-    """One table per record type, with its owner and link indexes and unique rules."""
+    """One table per record type of a workbook (:data:`RECORDS`)."""
     leave_out = leave_out or {}
-    tables = {}
-    for name, record_type in RECORDS.items():
-        table = Table(name, metadata,
-                      *record_columns(record_type, leave_out.get(name, frozenset())))
-        for linked in ("client_id", "application_id"):
-            if linked in table.c:
-                Index(f"ix_{name}_{linked}", table.c[linked])
-        for rule, fields in record_type.unique_together.items():
-            Index(f"ux_{name}_{rule}", *(table.c[field] for field in fields), unique=True)
-        tables[name] = table
-    return tables
+    return {name: build_table(metadata, name, record_type, leave_out.get(name, frozenset()))
+            for name, record_type in RECORDS.items()}
 
 
 def build_people_tables(metadata: MetaData) -> dict[str, Table]:
@@ -127,6 +131,14 @@ SETTINGS_TABLE = Table(
     Column("key", Text, primary_key=True),
     Column("value", JsonValue, nullable=False),
 )
+
+#: The audit log: who opened, changed, exported, imported, erased or handed over
+#: which client (see :mod:`nextround.store.audit`). Generated like the record
+#: tables, but not one of them: it is no part of a workbook, and it outlives
+#: the clients it names, so no API that writes a workbook reaches it.
+AUDIT_TABLE = build_table(METADATA, "audit_log", model.AuditEvent)
+#: The audit log's model fields, in order.
+FIELDS_OF_AUDIT: tuple[str, ...] = tuple(model.AuditEvent.model_fields)
 
 #: One row per migration applied (see :mod:`nextround.store.migrations`).
 SCHEMA_VERSION_TABLE = Table(
