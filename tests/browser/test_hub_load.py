@@ -3,7 +3,7 @@
 Each simulated person logs in through the hub's real login page in a browser
 page of their own, lands on the app, waits until it is usable (the client
 picker or their own workbook shows), and picks a client. All at once, on
-loopback. The count is bounded: 4 people by default, 20 with
+loopback. The count is bounded: 3 people by default, 20 with
 ``NEXTROUND_FULL=1`` (``benchmarks/hub_load.py`` runs it and writes the
 figures). The times and memory are reported, not asserted: a busy machine
 makes them slower, not wrong.
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hub_server import HubServer  # noqa: E402
 
 FULL = os.environ.get("NEXTROUND_FULL") == "1"
-PEOPLE_AT_ONCE = int(os.environ.get("NEXTROUND_HUB_PEOPLE", "20" if FULL else "4"))
+PEOPLE_AT_ONCE = int(os.environ.get("NEXTROUND_HUB_PEOPLE", "20" if FULL else "3"))
 #: A whole run is bounded: past this, the test fails rather than waiting on.
 RUN_LIMIT_S = 900
 
