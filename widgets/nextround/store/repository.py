@@ -167,7 +167,7 @@ class Store:
             conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.value == client_id))
 
         self._db.write(work)
-        self._db.erase_traces()
+        self._db.erase_traces([*TABLES, SETTINGS_TABLE.name])
 
     # -- store-wide settings --
 
