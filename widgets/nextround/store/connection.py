@@ -60,7 +60,7 @@ def sqlite_file(target: str | Path | None) -> Path | None:
     """
     target = default_target() if target is None else target
     if isinstance(target, str) and "://" in target:
-        url = make_url(target)
+        url = parse_url(target)
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
         return Path(url.database).expanduser().resolve()
@@ -82,13 +82,19 @@ def _sqlite_url(path: Path) -> str:
     return URL.create("sqlite", database=str(path)).render_as_string()
 
 
+def parse_url(url: str) -> URL:
+    """A database URL, parsed; one line (never echoing a password) if it cannot be."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise NextRoundError("the database URL cannot be read; use a file path, or a URL such "
+                             "as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (the port a "
+                             "number)") from None
+
+
 def _engine(url: str) -> Engine:
     """An engine for a database URL, or one line saying why there cannot be one."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise NextRoundError(f"{url!r} is not a database URL; use a file path, or a URL such "
-                             "as postgresql://USER:PASSWORD@HOST:PORT/DATABASE") from None
+    parsed = parse_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return create_engine(parsed)

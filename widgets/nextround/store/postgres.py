@@ -38,14 +38,19 @@ READ_ISOLATION = "REPEATABLE READ"
 #: serialization_failure and deadlock_detected.
 RETRY_STATES = frozenset({"40001", "40P01"})
 
-#: SQLSTATEs met when connecting, and what each asks the person to check.
-_CONNECT_HINTS = {
-    "28P01": "check the user name and password in the database URL",
-    "28000": "check the user name in the database URL, and that the server lets it connect",
-    "3D000": "create the database first (createdb), or check its name in the URL",
-    "57P03": "the server is starting up or shutting down; try again in a moment",
-    "53300": "the server has no free connections; try again in a moment",
-}
+#: What a failed connection asks the person to check, by the server's reason.
+#: libpq reports these before a session exists, so there is no SQLSTATE to
+#: go by: the reason's words are matched instead.
+_CONNECT_HINTS = (
+    ("password authentication failed", "check the user name and password in the database URL"),
+    ("no password supplied", "add the password to the database URL"),
+    ("role", "check the user name in the database URL"),
+    ("pg_hba.conf", "ask the server's administrator to let this user connect from here"),
+    ("database", "create the database first (createdb), or check its name in the URL"),
+    ("starting up", "the server is starting up or shutting down; try again in a moment"),
+    ("shutting down", "the server is starting up or shutting down; try again in a moment"),
+    ("too many clients", "the server has no free connections; try again in a moment"),
+)
 _UNREACHABLE_HINT = ("check that the PostgreSQL server is running and that the host and port "
                      "in the database URL are right")
 
@@ -107,9 +112,10 @@ def _reason(exc: BaseException) -> str:
 
 def connection_problem(url: URL, exc: BaseException) -> NextRoundError:
     """One line for a connection that failed: which server, why, what to check."""
-    hint = _CONNECT_HINTS.get(sqlstate(exc) or "", _UNREACHABLE_HINT)
+    reason = _reason(exc)
+    hint = next((hint for words, hint in _CONNECT_HINTS if words in reason), _UNREACHABLE_HINT)
     return NextRoundError(f"cannot connect to the PostgreSQL database {where(url)} as "
-                          f"{url.username or 'the default user'} ({_reason(exc)}); {hint}")
+                          f"{url.username or 'the default user'} ({reason}); {hint}")
 
 
 def lost_connection(url: URL, exc: BaseException) -> NextRoundError:

@@ -24,6 +24,7 @@ from . import rows, sqlite, transfer
 from .checks import clean_name, unchangeable, validated
 from .connection import Database, NoDatabase, default_db_url, sqlite_file, url_for
 from .migrations import MIGRATIONS, Migration, migrate, schema_version
+from .postgres import PostgresSettings
 from .schema import (
     LABELS,
     RECORDS,
@@ -50,13 +51,14 @@ class Store:
     ``create=False`` a missing SQLite file is :class:`NoDatabase` rather
     than a new, empty database.
 
-    ``sqlite_settings`` and ``migrations`` are seams for tests: the first shows what
-    each SQLite setting guarantees, the second makes a database as an older
+    ``sqlite_settings``, ``postgres_settings`` and ``migrations`` are seams for
+    tests: the first two show what each setting guarantees, the last makes a database as an older
     version did (a prefix of :data:`MIGRATIONS`).
     """
 
     def __init__(self, url: str | Path | None = None, *, create: bool = True,
                  sqlite_settings: SQLiteSettings | None = None,
+                 postgres_settings: PostgresSettings | None = None,
                  migrations: Sequence[Migration] = MIGRATIONS):
         file = sqlite_file(url)
         #: Whether opening made a new database file (for "created ..." messages).
@@ -65,7 +67,8 @@ class Store:
             raise NoDatabase(f"there is no database at {file}; check the path, or "
                              "create one with 'nextround demo', 'import' or 'serve'")
         self._db = Database(default_db_url() if url is None else url_for(url), file=file,
-                            sqlite_settings=sqlite_settings)
+                            sqlite_settings=sqlite_settings,
+                            postgres_settings=postgres_settings)
         try:
             with sqlite.private_umask():
                 migrate(self._db, migrations)
