@@ -230,3 +230,37 @@ def test_erase_deletes_every_row_and_vacuums_what_they_held(store, postgres):
         conn.commit()
     assert store.get_client(keep.id).name == "Bob"
     assert store.get_setting("app.last_client") is None
+
+
+# --- a newcomer's first command ------------------------------------------------------
+
+
+def _serve(db: str, port: int) -> subprocess.CompletedProcess:
+    """``nextround serve --db URL`` as typed at a prompt."""
+    return subprocess.run([sys.executable, "-m", "nextround.cli", "serve", "--no-browser",
+                           "--port", str(port), "--db", db],
+                          env={**os.environ, "PYTHONPATH": WIDGETS_DIR}, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("problem", ["server down", "wrong password"])
+def test_serve_on_a_database_it_cannot_reach_says_why_in_one_line(postgres, problem):
+    from postgres_server import free_port
+
+    if problem == "server down":
+        db = f"postgresql+psycopg://nextround:s3cret-pw@127.0.0.1:{free_port()}/nextround"
+        expected = "(Connection refused); check that the PostgreSQL server is running"
+    else:
+        db = postgres.url(password="s3cret-pw")
+        expected = ('(password authentication failed for user "nextround_admin"); check the '
+                    "user name and password in the database URL")
+    port = free_port()
+    result = _serve(db, port)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("nextround serve: cannot connect to the PostgreSQL database "
+                               "127.0.0.1:"), lines[0]
+    assert expected in lines[0]
+    assert "s3cret-pw" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
