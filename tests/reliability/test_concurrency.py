@@ -15,8 +15,9 @@ the counsellor's caseload over and over meanwhile.
 
 Every exception in any process is caught and counted, and must be zero; in
 particular no "database is locked" (nor the store's "stayed busy" message)
-ever reaches a user, nor a serialization failure on PostgreSQL. Afterwards every write each process reported is in the
-database with its value, and the totals are exact: no lost writes.
+ever reaches a user, nor a serialization failure on PostgreSQL. Afterwards
+every write each process reported is in the database with its value, and the
+totals are exact: no lost writes.
 """
 
 from __future__ import annotations
