@@ -119,6 +119,24 @@ def new_database_target(request, tmp_path: Path) -> Callable[[], str | Path]:
 
 
 @pytest.fixture
+def fresh_database_target(request, database: str, tmp_path: Path) -> Callable[[], str | Path]:
+    """Gives an empty database each time it is called: a new SQLite file, or the
+    shared PostgreSQL test database emptied again (for many short examples)."""
+    made = 0
+
+    def fresh() -> str | Path:
+        nonlocal made
+        made += 1
+        if database == "sqlite":
+            return tmp_path / f"fresh-{made}.db"
+        url = request.getfixturevalue("shared_postgres_database")
+        empty_every_table(url)
+        return url
+
+    return fresh
+
+
+@pytest.fixture
 def database_target(request, database: str, tmp_path: Path) -> str | Path:
     """Where the test's store lives: a new SQLite file, or the shared PostgreSQL
     test database with every table emptied."""

@@ -5,7 +5,6 @@ random use against a plain dict model."""
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -452,61 +451,8 @@ MACHINE_SETTINGS = settings(
 )
 
 
-def test_random_use_of_the_store_matches_plain_dicts(request, database, tmp_path):
+def test_random_use_of_the_store_matches_plain_dicts(fresh_database_target):
     """Each example starts on an empty database: a new SQLite file, or the
     PostgreSQL test database emptied."""
-    from conftest import empty_every_table
-
-    def fresh() -> str | Path:
-        if database == "sqlite":
-            return Path(tempfile.mkdtemp(dir=tmp_path)) / "machine.db"
-        url = request.getfixturevalue("shared_postgres_database")
-        empty_every_table(url)
-        return url
-
-    run_state_machine_as_test(lambda: StoreMachine(fresh()), settings=MACHINE_SETTINGS)
-
-
-
-
-# --- many records at once ----------------------------------------------------
-
-
-def test_add_many_writes_clients_and_their_records_in_one_go(store):
-    ada = model.Client(name="Ada")
-    app = model.Application(client_id=ada.id, company="Acme", applied_on=date(2024, 1, 5))
-    feedback = model.Feedback(client_id=ada.id, application_id=app.id, person="HR")
-    later = model.Application(client_id=ada.id, company="Globex")
-    # Given out of order: clients and applications still go in before what names them.
-    store.add_many([feedback, app, ada, later])
-    assert store.get_client(ada.id).name == "Ada"
-    assert [a.company for a in store.list(model.Application, ada.id)] == ["Acme", "Globex"]
-    [saved] = store.list(model.Feedback, ada.id)
-    assert (saved.person, saved.application_id) == ("HR", app.id)
-    assert saved.updated_at is not None  # stamped, as add stamps it
-
-
-def test_add_many_refuses_a_batch_with_a_missing_owner_and_writes_none_of_it(store,
-                                                                             count_rows):
-    bob = store.create_client("Bob")
-    bobs_app = store.add(model.Application(client_id=bob.id))
-    ada = model.Client(name="Ada")
-    before = count_rows()
-    with pytest.raises(NotFound, match="^No client with id 'ffffffffffff' was found"):
-        store.add_many([ada, model.CheckIn(client_id="ffffffffffff", mood=5)])
-    with pytest.raises(NotFound, match=f"^No application with id '{bobs_app.id}' was found "
-                                       "for this client"):
-        store.add_many([ada, model.Feedback(client_id=ada.id, application_id=bobs_app.id)])
-    with pytest.raises(NextRoundError, match="^These records cannot be saved: one has the id"):
-        store.add_many([model.Client(id=bob.id, name="Bob again")])
-    assert count_rows() == before
-
-
-def test_saving_a_different_json_type_is_a_change(store):
-    """``1`` and ``true`` are equal in Python but not as answers: the second is saved."""
-    client = store.create_client("Ada")
-    first = store.set_answer(client.id, "q", 1)
-    second = store.set_answer(client.id, "q", True)
-    assert second.id == first.id
-    assert store.answers(client.id) == {"q": True}
-    assert store.answers(client.id)["q"] is True
+    run_state_machine_as_test(lambda: StoreMachine(fresh_database_target()),
+                              settings=MACHINE_SETTINGS)

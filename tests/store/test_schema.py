@@ -223,3 +223,20 @@ def test_a_workbook_with_such_text_is_refused_naming_the_record(store, count_row
                                             r"\(in name\)"):
         store.import_records(data)
     assert count_rows() == before
+
+
+@pytest.mark.parametrize("hostile", ["a\x00b", "a\ud800b", "0123456789abcdef\x00"])
+def test_looking_up_an_id_neither_database_could_hold_is_not_found(store, hostile):
+    """PostgreSQL refuses NUL even in a query; an id from a URL or the command line
+    that holds one is simply not found, on both databases."""
+    from nextround.errors import NotFound
+
+    client = store.create_client("Ada")
+    for call in (lambda: store.get_client(hostile), lambda: store.erase_client(hostile),
+                 lambda: store.get(model.Note, hostile)):
+        with pytest.raises(NotFound):
+            call()
+    with pytest.raises(NextRoundError, match="^This value cannot be saved: text may not hold "):
+        store.set_answer(client.id, "k", 1, application_id=hostile)
+    assert store.list(model.Note, hostile) == []
+    assert store.last_activity(hostile) is None

@@ -45,6 +45,25 @@ def storable_text(value: str) -> str:
     return value
 
 
+class LookupText(TypeDecorator):
+    """Text a column is compared with, such as an id from a URL or the command line.
+
+    Nothing stored holds NUL or a lone surrogate, so a value holding one can
+    match only what it is made into here: each such character becomes U+FFFD.
+    PostgreSQL would refuse the value itself; this way a lookup of a hostile id
+    is "not found" on both databases. Ids never hold U+FFFD, so for them the
+    answer is exact.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect | None) -> str | None:
+        if value is None or not isinstance(value, str):
+            return value
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
 class PlainText(TypeDecorator):
     """Text as typed, refused when either database could not keep it (:func:`storable_text`)."""
 
@@ -56,6 +75,10 @@ class PlainText(TypeDecorator):
 
     def process_result_value(self, value: str | None, dialect: Dialect | None) -> str | None:
         return value
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine:
+        """Values compared with the column are looked up, not stored (:class:`LookupText`)."""
+        return LookupText()
 
 
 class UtcDateTime(TypeDecorator):
