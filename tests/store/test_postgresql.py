@@ -102,6 +102,40 @@ def test_threads_saving_the_same_answer_at_once_all_succeed_and_one_row_remains(
     assert len(store.list(model.CheckIn, client.id)) == 60
 
 
+OPENER = """
+import sys
+from nextround.store import Store
+sys.stdin.readline()  # all start together
+with Store(sys.argv[1]) as store:
+    print(store.schema_version(), store.database.retries, flush=True)
+"""
+
+
+def test_processes_opening_a_new_database_at_once_all_get_its_tables(postgres):
+    """Serializable isolation does not cover the catalog: without a retry, two
+    processes creating the same table at once fail with a duplicate key in
+    ``pg_type``, or "relation already exists"."""
+    from nextround.store import MIGRATIONS
+
+    for _ in range(3):
+        url = postgres.new_database("nextround_new")
+        try:
+            openers = [subprocess.Popen([sys.executable, "-c", OPENER, url],
+                                        env={**os.environ, "PYTHONPATH": WIDGETS_DIR},
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True) for _ in range(4)]
+            for opener in openers:
+                opener.stdin.write("go\n")
+                opener.stdin.flush()
+            for opener in openers:
+                out, err = opener.communicate(timeout=120)
+                assert opener.returncode == 0, err
+                version, _retries = map(int, out.split())
+                assert version == len(MIGRATIONS)
+        finally:
+            postgres.drop_database(url)
+
+
 # --- plain errors -----------------------------------------------------------------
 
 

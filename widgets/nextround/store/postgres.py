@@ -37,6 +37,12 @@ READ_ISOLATION = "REPEATABLE READ"
 #: SQLSTATEs that mean "this transaction lost a race; run it again":
 #: serialization_failure and deadlock_detected.
 RETRY_STATES = frozenset({"40001", "40P01"})
+#: SQLSTATEs of a schema change that another process made first (duplicate
+#: table, object or column). Serializable isolation does not cover the
+#: catalog, so two processes opening a new database at once both try to
+#: create its tables; the one that loses runs again, and then finds the
+#: tables there (migrations check before they create).
+SCHEMA_CLASH_STATES = frozenset({"42P07", "42710", "42701"})
 
 #: What a failed connection asks the person to check, by the server's reason.
 #: libpq reports these before a session exists, so there is no SQLSTATE to
@@ -90,8 +96,19 @@ def sqlstate(exc: BaseException) -> str | None:
 
 
 def should_retry(exc: BaseException) -> bool:
-    """True when a transaction was refused only because a concurrent one won."""
-    return sqlstate(exc) in RETRY_STATES
+    """True when a transaction was refused only because a concurrent one won:
+    a serialization failure, a deadlock, or a schema change made first by
+    another process (including the duplicate key in PostgreSQL's own catalog,
+    ``pg_type`` or ``pg_class``, that a table created at the same moment gives).
+    A duplicate key in NextRound's own tables is a real clash, never retried."""
+    state = sqlstate(exc)
+    if state in RETRY_STATES or state in SCHEMA_CLASH_STATES:
+        return True
+    if state == "23505":
+        orig = exc.orig if isinstance(exc, DBAPIError) else exc
+        constraint = getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
+        return constraint.startswith("pg_")
+    return False
 
 
 def where(url: URL) -> str:
