@@ -50,15 +50,15 @@ def chosen_databases(config) -> list[str]:
 
 
 def pytest_generate_tests(metafunc) -> None:
-    """Run every test that uses ``database`` (through ``store`` and the rest) once
+    """Run every test that uses ``backend`` (through ``store`` and the rest) once
     per chosen database that the test applies to."""
-    if "database" not in metafunc.fixturenames:
+    if "backend" not in metafunc.fixturenames:
         return
     names = chosen_databases(metafunc.config)
     marker = metafunc.definition.get_closest_marker("databases")
     if marker is not None:
         names = [name for name in names if name in marker.args]
-    metafunc.parametrize("database", names, scope="function")
+    metafunc.parametrize("backend", names, scope="function")
 
 
 @pytest.fixture(scope="session")
@@ -102,10 +102,10 @@ def new_database_target(request, tmp_path: Path) -> Callable[[], str | Path]:
     """Makes new, empty databases of the test's kind: SQLite files, or PostgreSQL
     databases with today's schema (dropped after the test)."""
     made: list[str] = []
-    database = request.getfixturevalue("database")
+    backend = request.getfixturevalue("backend")
 
     def make() -> str | Path:
-        if database == "sqlite":
+        if backend == "sqlite":
             return tmp_path / f"nextround-{len(made) + 1}.db"
         postgres = request.getfixturevalue("postgres")
         template = request.getfixturevalue("shared_postgres_database").rsplit("/", 1)[1]
@@ -119,7 +119,7 @@ def new_database_target(request, tmp_path: Path) -> Callable[[], str | Path]:
 
 
 @pytest.fixture
-def fresh_database_target(request, database: str, tmp_path: Path) -> Callable[[], str | Path]:
+def fresh_database_target(request, backend: str, tmp_path: Path) -> Callable[[], str | Path]:
     """Gives an empty database each time it is called: a new SQLite file, or the
     shared PostgreSQL test database emptied again (for many short examples)."""
     made = 0
@@ -127,7 +127,7 @@ def fresh_database_target(request, database: str, tmp_path: Path) -> Callable[[]
     def fresh() -> str | Path:
         nonlocal made
         made += 1
-        if database == "sqlite":
+        if backend == "sqlite":
             return tmp_path / f"fresh-{made}.db"
         url = request.getfixturevalue("shared_postgres_database")
         empty_every_table(url)
@@ -137,10 +137,10 @@ def fresh_database_target(request, database: str, tmp_path: Path) -> Callable[[]
 
 
 @pytest.fixture
-def database_target(request, database: str, tmp_path: Path) -> str | Path:
+def database_target(request, backend: str, tmp_path: Path) -> str | Path:
     """Where the test's store lives: a new SQLite file, or the shared PostgreSQL
     test database with every table emptied."""
-    if database == "sqlite":
+    if backend == "sqlite":
         return tmp_path / "nextround.db"
     url = request.getfixturevalue("shared_postgres_database")
     empty_every_table(url)

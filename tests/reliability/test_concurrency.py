@@ -108,9 +108,9 @@ def _start(script: str, *args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def test_concurrent_writers_lose_nothing_and_never_see_an_error(database, database_target,
+def test_concurrent_writers_lose_nothing_and_never_see_an_error(backend, database_target,
                                                                figures):
-    writers_count, writes_each = LOAD[database]
+    writers_count, writes_each = LOAD[backend]
     db = str(database_target)
     with Store(db) as store:
         shared = store.create_client("Shared client")
@@ -162,7 +162,7 @@ def test_concurrent_writers_lose_nothing_and_never_see_an_error(database, databa
             with store.engine.connect() as conn:
                 assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert writes == writers_count * writes_each
-    key = "concurrency" if database == "sqlite" else f"concurrency.{database}"
+    key = "concurrency" if backend == "sqlite" else f"concurrency.{backend}"
     figures[f"{key}.processes"] = writers_count
     figures[f"{key}.writes_per_process"] = writes_each
     figures[f"{key}.writes_total"] = writes

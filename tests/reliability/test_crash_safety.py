@@ -262,9 +262,9 @@ class Ledger:
         return len(apps - reported_apps) + len(checkins - reported_checkins)
 
 
-def test_every_reported_write_survives_sigkill_at_many_points(database, database_target,
+def test_every_reported_write_survives_sigkill_at_many_points(backend, database_target,
                                                              figures):
-    db, kill_points = database_target, KILL_POINTS[database]
+    db, kill_points = database_target, KILL_POINTS[backend]
     with Store(db) as store:
         client_id = store.create_client("Crash test").id
     ledger = Ledger(client_id)
@@ -295,7 +295,7 @@ def test_every_reported_write_survives_sigkill_at_many_points(database, database
     kinds = Counter(kind for kind, _, _ in ledger.reports)
     assert len(points) >= kill_points * 0.95
     assert set(kinds) == set(KINDS)
-    key = _key(database)
+    key = _key(backend)
     figures[f"{key}.kill_points"] = kill_points
     figures[f"{key}.distinct_kill_points"] = len(points)
     figures[f"{key}.reported_writes_checked"] = len(ledger.reports)
@@ -304,20 +304,20 @@ def test_every_reported_write_survives_sigkill_at_many_points(database, database
     figures[f"{key}.seconds"] = round(elapsed, 1)
 
 
-def _key(database: str) -> str:
+def _key(backend: str) -> str:
     """The figures' prefix: SQLite's keep the names they always had."""
-    return "crash" if database == "sqlite" else f"crash.{database}"
+    return "crash" if backend == "sqlite" else f"crash.{backend}"
 
 
 def test_a_kill_while_the_database_is_created_and_migrated_leaves_it_usable(
-        request, database, tmp_path, figures):
+        request, backend, tmp_path, figures):
     """Kill children within the first milliseconds of opening a brand-new database
     (on PostgreSQL, a new empty database on the server)."""
     rng = random.Random(SEED + 1)
     found = Counter()
     made: list[str] = []
     for n in range(MIGRATION_KILLS):
-        if database == "sqlite":
+        if backend == "sqlite":
             db: str | Path = tmp_path / f"new-{n}.db"
         else:
             db = request.getfixturevalue("postgres").new_database("nextround_migrated")
@@ -346,8 +346,8 @@ def test_a_kill_while_the_database_is_created_and_migrated_leaves_it_usable(
         assert _integrity(db) == ("ok", [])
     for url in made:
         request.getfixturevalue("postgres").drop_database(url)
-    figures[f"{_key(database)}.migration_kills"] = MIGRATION_KILLS
-    figures[f"{_key(database)}.migration_kills_by_state_found"] = dict(sorted(found.items()))
+    figures[f"{_key(backend)}.migration_kills"] = MIGRATION_KILLS
+    figures[f"{_key(backend)}.migration_kills_by_state_found"] = dict(sorted(found.items()))
     assert sum(found.values()) == MIGRATION_KILLS
 
 

@@ -321,7 +321,7 @@ def _rows(store: Store) -> dict[str, int]:
                 for name, table in TABLES.items()}
 
 
-def test_workbook_import_loads_or_refuses_never_an_exception(database, target_store, figures):
+def test_workbook_import_loads_or_refuses_never_an_exception(backend, target_store, figures):
     seen: Counter = Counter()
 
     @FUZZ_SETTINGS
@@ -344,7 +344,7 @@ def test_workbook_import_loads_or_refuses_never_an_exception(database, target_st
         seen[(kind, "imported")] += 1
 
     check()
-    key = "fuzz.workbook" if database == "sqlite" else f"fuzz.workbook.{database}"
+    key = "fuzz.workbook" if backend == "sqlite" else f"fuzz.workbook.{backend}"
     figures[f"{key}.examples"] = sum(seen.values())
     figures[f"{key}.by_kind"] = _by_kind(seen)
     figures[f"{key}.unhandled_exceptions"] = 0
