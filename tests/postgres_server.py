@@ -149,16 +149,28 @@ class PostgresServer:
         path = self.folder / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def new_database(self, prefix: str = "nextround_test") -> str:
-        """Create an empty database owned by the superuser; returns its URL."""
-        from sqlalchemy import create_engine, text
-
+    def new_database(self, prefix: str = "nextround_test", template: str | None = None) -> str:
+        """Create an empty database owned by the superuser, or a copy of ``template``;
+        returns its URL."""
         self._databases += 1
         name = f"{prefix}_{os.getpid()}_{self._databases}"
+        copy = f' TEMPLATE "{template}" STRATEGY WAL_LOG' if template else ""
+        self.execute(f'CREATE DATABASE "{name}"{copy}')
+        return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by :meth:`new_database`, closing any connection to it."""
+        name = url.rsplit("/", 1)[1]
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def execute(self, statement: str) -> None:
+        """Run one statement as the superuser outside any transaction (as
+        ``CREATE DATABASE`` must be)."""
+        from sqlalchemy import create_engine, text
+
         engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(statement))
         finally:
             engine.dispose()
-        return self.url(name)

@@ -31,7 +31,7 @@ USED_WITHOUT_IMPORT = {
     "ruff": "the linter, run as a command",
     "build": "builds the sdist and wheel, run as 'python -m build'",
     "twine": "checks the built packages, run as 'twine check'",
-    "psycopg": "the PostgreSQL driver SQLAlchemy loads for a postgresql+psycopg:// URL",
+    "psycopg": "the PostgreSQL driver SQLAlchemy loads for the store's postgresql:// tests",
 }
 #: Declared runtime packages that no module imports yet.
 NOT_IMPORTED_YET: set[str] = set()

@@ -309,10 +309,10 @@ def workbook_input(draw) -> tuple[str, bytes]:
     return f"{kind}: {action}", bytes(raw)
 
 
-@pytest.fixture(scope="module")
-def target_store():
-    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "target.db") as store:
-        yield store
+@pytest.fixture
+def target_store(store):
+    """The store imports go into: on SQLite and on PostgreSQL (``--databases``)."""
+    return store
 
 
 def _rows(store: Store) -> dict[str, int]:
@@ -321,7 +321,7 @@ def _rows(store: Store) -> dict[str, int]:
                 for name, table in TABLES.items()}
 
 
-def test_workbook_import_loads_or_refuses_never_an_exception(target_store, figures):
+def test_workbook_import_loads_or_refuses_never_an_exception(backend, target_store, figures):
     seen: Counter = Counter()
 
     @FUZZ_SETTINGS
@@ -344,9 +344,10 @@ def test_workbook_import_loads_or_refuses_never_an_exception(target_store, figur
         seen[(kind, "imported")] += 1
 
     check()
-    figures["fuzz.workbook.examples"] = sum(seen.values())
-    figures["fuzz.workbook.by_kind"] = _by_kind(seen)
-    figures["fuzz.workbook.unhandled_exceptions"] = 0
+    key = "fuzz.workbook" if backend == "sqlite" else f"fuzz.workbook.{backend}"
+    figures[f"{key}.examples"] = sum(seen.values())
+    figures[f"{key}.by_kind"] = _by_kind(seen)
+    figures[f"{key}.unhandled_exceptions"] = 0
     assert sum(seen.values()) >= EXAMPLES * 0.9
     assert {kind for kind, _ in seen} == {"random json", "random records, signed",
                                           "mutated export, signed", "damaged bytes"}

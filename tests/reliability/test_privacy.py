@@ -183,3 +183,45 @@ def test_erase_during_another_kernels_read_finishes_and_leaves_no_trace(tmp_path
     assert _hits(tmp_path, needles) == {"nextround.db": {}}
     with Store(path) as reopened:
         assert reopened.list_clients() == [keep]
+
+
+def test_on_postgresql_erase_leaves_no_row_and_no_dead_copy(postgres, figures):
+    """On a server the files are PostgreSQL's, not ours: what the store can promise
+    there is that no row anywhere (as the database owner sees it) holds the erased
+    client, and that VACUUM has run, so no dead version of their rows (the old
+    answers, the former name) is left in any table (``pgstattuple``). Bytes in
+    free space, in the server's WAL and in backups are overwritten later, not at
+    once; docs/deploy.md says how to handle that."""
+    url = postgres.new_database("nextround_privacy")
+    try:
+        with Store(url) as store:
+            client, keep = _fill(store)
+            needles = {what: needle.decode() for what, needle in _secrets(client.id).items()}
+            started = time.perf_counter()
+            store.erase_client(client.id)
+            erase_seconds = time.perf_counter() - started
+            with store.engine.connect() as conn:
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+                tables = conn.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars().all()
+                found = {}
+                for table in tables:
+                    for what, needle in needles.items():
+                        hits = conn.exec_driver_sql(
+                            f"SELECT count(*) FROM {table} AS t WHERE strpos(t::text, %(n)s) > 0",
+                            {"n": needle}).scalar()
+                        if hits:
+                            found[(table, what)] = hits
+                    dead = conn.exec_driver_sql(
+                        f"SELECT dead_tuple_count FROM pgstattuple('{table}')").scalar()
+                    if dead:
+                        found[(table, "dead rows")] = dead
+                conn.commit()
+            assert len(tables) == 11
+            assert found == {}
+            assert store.list_clients() == [keep]
+            assert store.answers(keep.id) == {"story": "the keeper's own story"}
+    finally:
+        postgres.drop_database(url)
+    figures["privacy.postgresql.records_per_kind"] = RECORDS
+    figures["privacy.postgresql.erase_seconds"] = round(erase_seconds, 3)

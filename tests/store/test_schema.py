@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Integer, Text, inspect, text
 from nextround import model
 from nextround.errors import NextRoundError
 from nextround.store import ENTRY_TIMES, LABELS, RECORDS, TABLES
-from nextround.store.columns import IsoDate, JsonValue, UtcDateTime, column_type
+from nextround.store.columns import IsoDate, JsonValue, PlainText, UtcDateTime, column_type
 from nextround.store.schema import APPLICATION_LINKS, normalize, ordering
 
 FULL = os.environ.get("NEXTROUND_FULL") == "1"
@@ -95,7 +95,7 @@ def test_raw_sql_sees_what_the_api_wrote(store):
 
 
 def test_each_field_type_has_its_column_type():
-    assert column_type(str) == (Text, False)
+    assert column_type(str) == (PlainText, False)
     assert column_type(int) == (Integer, False)
     assert column_type(bool) == (Boolean, False)
     assert column_type(date) == (IsoDate, False)
@@ -141,7 +141,7 @@ def test_normalize_gives_the_record_as_it_will_read_back():
     naive = model.CheckIn(client_id="abcdef", mood=1, at=datetime(2024, 5, 1, 8))
     assert normalize(naive).at == datetime(2024, 5, 1, 8, tzinfo=UTC)
     with pytest.raises(NextRoundError, match="^This value cannot be saved: Object of type "
-                                             "object is not JSON serializable$"):
+                                             r"object is not JSON serializable \(in value\)$"):
         normalize(model.Answer(client_id="abcdef", key="k", value=object()))
 
 
@@ -186,3 +186,57 @@ def test_entry_times_are_the_clients_own_datetime_fields():
         "actions.created_at", "actions.updated_at", "answers.updated_at",
         "applications.updated_at", "checkins.at", "contacts.updated_at",
         "feedback.updated_at", "thoughts.at", "thoughts.updated_at"]
+
+
+# --- text both databases keep ------------------------------------------------------
+
+
+def test_text_either_database_cannot_keep_is_refused_on_both(store, count_rows):
+    """PostgreSQL cannot keep NUL in text, so neither database takes it: the same
+    call gives the same answer on both, and nothing is written."""
+    client = store.create_client("Ada")
+    before = count_rows()
+    with pytest.raises(NextRoundError, match=r"^This value cannot be saved: text may not hold "
+                                             r"a NUL character \(U\+0000\) \(in company\)$"):
+        store.add(model.Application(client_id=client.id, company="Acme\x00Ltd"))
+    # Neither can encode a lone surrogate (pydantic refuses one in a text field).
+    with pytest.raises(NextRoundError, match=r"^This value cannot be saved: text may not hold "
+                                             r"a lone surrogate \(U\+D800\) \(in value\)$"):
+        store.set_answer(client.id, "pasted", ["\ud800"])
+    assert count_rows() == before
+    # JSON escapes NUL, so an answer holding one is kept exactly.
+    store.set_answer(client.id, "pasted", "a\x00b")
+    assert store.answers(client.id) == {"pasted": "a\x00b"}
+    assert count_rows() == {**before, "answers": before["answers"] + 1}
+
+
+def test_a_workbook_with_such_text_is_refused_naming_the_record(store, count_rows):
+    from nextround.errors import WorkbookError
+
+    client = model.Client(name="Ada")
+    data = {"client": client.model_dump(mode="json"),
+            "contacts": [model.Contact(client_id=client.id, name="Grace\x00").model_dump(
+                mode="json")]}
+    before = count_rows()
+    with pytest.raises(WorkbookError, match=r"contacts\[0\]: This value cannot be saved: text "
+                                            r"may not hold a NUL character \(U\+0000\) "
+                                            r"\(in name\)"):
+        store.import_records(data)
+    assert count_rows() == before
+
+
+@pytest.mark.parametrize("hostile", ["a\x00b", "a\ud800b", "0123456789abcdef\x00"])
+def test_looking_up_an_id_neither_database_could_hold_is_not_found(store, hostile):
+    """PostgreSQL refuses NUL even in a query; an id from a URL or the command line
+    that holds one is simply not found, on both databases."""
+    from nextround.errors import NotFound
+
+    client = store.create_client("Ada")
+    for call in (lambda: store.get_client(hostile), lambda: store.erase_client(hostile),
+                 lambda: store.get(model.Note, hostile)):
+        with pytest.raises(NotFound):
+            call()
+    with pytest.raises(NextRoundError, match="^This value cannot be saved: text may not hold "):
+        store.set_answer(client.id, "k", 1, application_id=hostile)
+    assert store.list(model.Note, hostile) == []
+    assert store.last_activity(hostile) is None

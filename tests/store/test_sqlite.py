@@ -15,6 +15,8 @@ import pytest
 from nextround import model
 from nextround.store import SQLITE_PRAGMAS, SQLiteSettings, Store
 
+pytestmark = pytest.mark.databases("sqlite")
+
 WIDGETS_DIR = str(Path(__file__).resolve().parents[2] / "widgets")
 FULL = os.environ.get("NEXTROUND_FULL") == "1"
 

@@ -10,14 +10,21 @@ data. What the store promises:
   in WAL mode with a busy timeout, and every write transaction starts with
   ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock upgrade (the
   cause of most "database is locked" errors). A last-resort retry covers
-  what is left.
-* **Committed writes survive a crash** (``synchronous=FULL``).
+  what is left. On PostgreSQL every write is ``SERIALIZABLE`` and is run
+  again when a concurrent one wins the race (:mod:`.postgres`).
+* **Committed writes survive a crash** (``synchronous=FULL``; on PostgreSQL,
+  the server's write-ahead log).
+* **Problems are one line.** A damaged file, a server that cannot be
+  reached or a wrong password is a :class:`~nextround.errors.NextRoundError`
+  naming the database and what to check, never a driver traceback.
 * **Schema changes are migrations** (:data:`MIGRATIONS`), applied through
   Alembic in one transaction; a database written by a newer NextRound is
   refused rather than damaged.
 * **Erasing a client leaves no trace** of their data in the database files
   (``secure_delete``, then VACUUM and a WAL checkpoint), but the audit log's
   "erased" event, which names them by their random id only (:mod:`.audit`).
+  On PostgreSQL the rows are deleted and the tables vacuumed; the server's
+  own files, WAL and backups are the administrator's (``docs/deploy.md``).
 * **The audit log is append-only** (:mod:`.audit`): events are recorded and
   read, never changed; the database's own triggers refuse it.
 
@@ -25,6 +32,7 @@ The parts, each its own module:
 
 * :mod:`.connection`: where the database lives, and one transaction per call;
 * :mod:`.sqlite`: pragmas, write locks, private files, erasing traces;
+* :mod:`.postgres`: isolation, retries, connection errors, vacuuming;
 * :mod:`.columns` and :mod:`.schema`: tables generated from the models;
 * :mod:`.migrations`: numbered schema changes, and :mod:`.revisions`, the
   Alembic that applies them (loaded only when a database is behind);

@@ -2,9 +2,11 @@
 
 Dates and datetimes are stored as ISO text (datetimes in fixed-width UTC) so
 they sort correctly and read back exactly on SQLite and PostgreSQL alike;
-free-form values are JSON text. Each conversion is a ``TypeDecorator``, so
-SQLAlchemy applies it to every value written, compared or read, and no
-query has to remember it.
+free-form values are JSON text. Text is the same on both databases: a NUL
+character, which PostgreSQL cannot keep in text, and a lone surrogate, which
+is not text at all, are refused on both rather than on one. Each conversion
+is a ``TypeDecorator``, so SQLAlchemy applies it to every value written,
+compared or read, and no query has to remember it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,54 @@ def datetime_text(value: datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def storable_text(value: str) -> str:
+    """``value`` if both databases can keep it; ``ValueError`` saying why not."""
+    if "\x00" in value:
+        raise ValueError("text may not hold a NUL character (U+0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"text may not hold a lone surrogate (U+{ord(exc.object[exc.start]):04X})"
+                         ) from None
+    return value
+
+
+class LookupText(TypeDecorator):
+    """Text a column is compared with, such as an id from a URL or the command line.
+
+    Nothing stored holds NUL or a lone surrogate, so a value holding one can
+    match only what it is made into here: each such character becomes U+FFFD.
+    PostgreSQL would refuse the value itself; this way a lookup of a hostile id
+    is "not found" on both databases. Ids never hold U+FFFD, so for them the
+    answer is exact.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect | None) -> str | None:
+        if value is None or not isinstance(value, str):
+            return value
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+
+
+class PlainText(TypeDecorator):
+    """Text as typed, refused when either database could not keep it (:func:`storable_text`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect | None) -> str | None:
+        return None if value is None else storable_text(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect | None) -> str | None:
+        return value
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine:
+        """Values compared with the column are looked up, not stored (:class:`LookupText`)."""
+        return LookupText()
 
 
 class UtcDateTime(TypeDecorator):
@@ -69,7 +119,8 @@ class JsonValue(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect | None) -> str:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        # JSON writes NUL as the escape \u0000, which both databases keep.
+        return storable_text(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
     def process_result_value(self, value: str | None, dialect: Dialect | None) -> Any:
         return None if value is None else json.loads(value)
@@ -78,7 +129,7 @@ class JsonValue(TypeDecorator):
 #: The column type of each plain field type. ``datetime`` comes before
 #: ``date``, its base class, although the lookup is by identity.
 COLUMN_TYPES: tuple[tuple[type, type[TypeEngine]], ...] = (
-    (bool, Boolean), (int, Integer), (datetime, UtcDateTime), (date, IsoDate), (str, Text))
+    (bool, Boolean), (int, Integer), (datetime, UtcDateTime), (date, IsoDate), (str, PlainText))
 
 
 def column_type(annotation: Any) -> tuple[type[TypeEngine], bool]:

@@ -18,10 +18,11 @@ from typing import TypeVar
 import platformdirs
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import DatabaseError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, NoSuchModuleError
 
 from ..errors import NextRoundError
-from . import sqlite
+from . import postgres, sqlite
+from .postgres import PostgresSettings
 from .sqlite import FOLDER_MODE, SQLiteSettings
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def sqlite_file(target: str | Path | None) -> Path | None:
     """
     target = default_target() if target is None else target
     if isinstance(target, str) and "://" in target:
-        url = make_url(target)
+        url = parse_url(target)
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
         return Path(url.database).expanduser().resolve()
@@ -81,6 +82,32 @@ def _sqlite_url(path: Path) -> str:
     return URL.create("sqlite", database=str(path)).render_as_string()
 
 
+def parse_url(url: str) -> URL:
+    """A database URL, parsed; one line (never echoing a password) if it cannot be."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise NextRoundError("the database URL cannot be read; use a file path, or a URL such "
+                             "as postgresql://USER:PASSWORD@HOST:PORT/DATABASE (the port a "
+                             "number)") from None
+
+
+def _engine(url: str) -> Engine:
+    """An engine for a database URL, or one line saying why there cannot be one."""
+    parsed = parse_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return create_engine(parsed)
+    if backend != "postgresql":
+        raise NextRoundError(f"NextRound keeps its data in SQLite or PostgreSQL, not "
+                             f"{backend!r}; use a file path or a postgresql:// URL")
+    try:
+        return create_engine(postgres.driver_url(parsed), pool_pre_ping=True)
+    except (ImportError, NoSuchModuleError):
+        raise NextRoundError("PostgreSQL needs the psycopg driver, which is not installed; "
+                             "install it with: pip install 'nextround[postgresql]'") from None
+
+
 # --- one transaction at a time -----------------------------------------------
 
 
@@ -89,14 +116,19 @@ class Database:
 
     ``file`` is the SQLite file behind ``url`` (``None`` for a server or for
     memory); it names the file in messages about a damaged database.
+    ``retries`` counts the transactions run again after losing a race to
+    another writer (SQLite's lock, PostgreSQL's serialization failures).
     """
 
     def __init__(self, url: str, *, file: Path | None = None,
-                 sqlite_settings: SQLiteSettings | None = None):
+                 sqlite_settings: SQLiteSettings | None = None,
+                 postgres_settings: PostgresSettings | None = None):
         self.url = url
         self.file = file
         self.sqlite_settings = sqlite_settings or SQLiteSettings()
-        self.engine: Engine = create_engine(url)
+        self.postgres_settings = postgres_settings or PostgresSettings()
+        self.retries = 0
+        self.engine: Engine = _engine(url)
         if self.is_sqlite:
             sqlite.configure(self.engine, self.sqlite_settings)
         #: An erase whose WAL could not be emptied yet (another connection
@@ -115,8 +147,10 @@ class Database:
         """Run ``work`` in one write transaction: all of it commits, or none of it.
 
         On SQLite the transaction holds the write lock from its first
-        statement. ``work`` must only touch the database, since it runs again
-        if SQLite still reports a lock after the busy timeout.
+        statement; on PostgreSQL it is serializable. ``work`` must only touch
+        the database, since it runs again if it lost a race to another
+        writer (SQLite still locked after the busy timeout, or PostgreSQL
+        refusing it as not serializable).
         """
         result = self._run(work, write=True)
         if self._scrub_pending:
@@ -125,7 +159,9 @@ class Database:
         return result
 
     def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
-        """Run ``work`` in one transaction; retry if SQLite still reports a lock."""
+        """Run ``work`` in one transaction, again if it lost a race to another writer."""
+        if not self.is_sqlite:
+            return self._run_on_server(work, write=write)
         for attempt in itertools.count():
             try:
                 with self.engine.connect() as conn:
@@ -142,13 +178,43 @@ class Database:
                 if attempt + 1 >= self.sqlite_settings.lock_retries:
                     raise NextRoundError("The database stayed busy for too long; "
                                          "please try again in a moment.") from exc
+                self.retries += 1
                 time.sleep(0.1 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def erase_traces(self) -> None:
-        """After an erase: rebuild the file and empty the WAL, so the rows are gone
-        from every database file, not only from the tables."""
+    def _run_on_server(self, work: Callable[[Connection], T], *, write: bool) -> T:
+        """PostgreSQL: serializable writes and repeatable-read reads, each retried
+        while it loses races to concurrent transactions, within the time allowed."""
+        settings = self.postgres_settings
+        isolation = postgres.WRITE_ISOLATION if write else postgres.READ_ISOLATION
+        deadline = time.monotonic() + settings.retry_seconds
+        for attempt in itertools.count():
+            try:
+                conn = self.engine.connect()
+            except DatabaseError as exc:
+                raise postgres.connection_problem(self.engine.url, exc) from None
+            try:
+                with conn:
+                    conn.execution_options(isolation_level=isolation)
+                    with conn.begin():
+                        return work(conn)
+            except DatabaseError as exc:
+                if exc.connection_invalidated:
+                    raise postgres.lost_connection(self.engine.url, exc) from None
+                if not postgres.should_retry(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise postgres.still_clashing(settings.retry_seconds) from exc
+                self.retries += 1
+                time.sleep(settings.pause(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def erase_traces(self, tables: list[str]) -> None:
+        """After an erase: on SQLite, rebuild the file and empty the WAL, so the
+        rows are gone from every database file, not only from the tables; on
+        PostgreSQL, VACUUM ``tables`` so the space the rows held is reclaimed."""
         if not self.is_sqlite:
+            postgres.vacuum(self.engine, tables)
             return
         sqlite.vacuum(self.engine)
         self._scrub_pending = not sqlite.checkpoint(self.engine, self.sqlite_settings)

@@ -26,6 +26,7 @@ from .checks import clean_name, unchangeable, validated
 from .connection import Database, NoDatabase, default_db_url, sqlite_file, url_for
 from .migrations import MIGRATIONS, Migration, schema_version
 from .people import PeopleMixin, forget_client
+from .postgres import PostgresSettings
 from .schema import (
     LABELS,
     RECORDS,
@@ -60,9 +61,9 @@ class Store(PeopleMixin):
     ``actor`` is who the audit log names for what is done through this store:
     the acting person, or ``"counsellor"`` / ``"client"`` on one machine.
 
-    ``sqlite_settings`` and ``migrations`` are seams for tests: the first shows what
-    each SQLite setting guarantees, the second makes a database as an older
-    version did (a prefix of :data:`MIGRATIONS`).
+    ``sqlite_settings``, ``postgres_settings`` and ``migrations`` are seams for
+    tests: the first two show what each setting guarantees, the last makes a
+    database as an older version did (a prefix of :data:`MIGRATIONS`).
 
     Parameters
     ----------
@@ -101,6 +102,7 @@ class Store(PeopleMixin):
 
     def __init__(self, url: str | Path | None = None, *, create: bool = True,
                  sqlite_settings: SQLiteSettings | None = None,
+                 postgres_settings: PostgresSettings | None = None,
                  migrations: Sequence[Migration] = MIGRATIONS, actor: str = model.COUNSELLOR):
         self.actor = actor
         file = sqlite_file(url)
@@ -110,7 +112,8 @@ class Store(PeopleMixin):
             raise NoDatabase(f"there is no database at {file}; check the path, or "
                              "create one with 'nextround demo', 'import' or 'serve'")
         self._db = Database(default_db_url() if url is None else url_for(url), file=file,
-                            sqlite_settings=sqlite_settings)
+                            sqlite_settings=sqlite_settings,
+                            postgres_settings=postgres_settings)
         try:
             with sqlite.private_umask():
                 open_schema(self._db, migrations)
@@ -217,7 +220,7 @@ class Store(PeopleMixin):
             conn.execute(delete(SETTINGS_TABLE).where(SETTINGS_TABLE.c.value == client_id))
 
         self._db.write(work)
-        self._db.erase_traces()
+        self._db.erase_traces([*TABLES, SETTINGS_TABLE.name])
 
     # -- store-wide settings --
 

@@ -251,7 +251,8 @@ def normalize(record: Any, *, stamp: bool = False) -> Any:
             try:
                 stored = sql_type.process_bind_param(value, None)
             except (TypeError, ValueError) as exc:
-                raise NextRoundError(f"This value cannot be saved: {exc}") from exc
+                raise NextRoundError(f"This value cannot be saved: {exc} (in {field})"
+                                     ) from exc
             value = sql_type.process_result_value(stored, None)
         row[field] = value
     return RECORDS[name].model_validate(row, context=STORED)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy.engine import Connection
 
 from .. import model
-from ..errors import ClientExists
+from ..errors import ClientExists, NextRoundError
 from .rows import delete_client_rows, exists, fetch, id_clashes, insert_records, select_for_client
 from .schema import normalize
 
@@ -47,11 +47,22 @@ def prepare_import(data: Any, existing: Existing
     if existing not in ("refuse", "replace", "separate"):
         raise ValueError(f"unknown choice for an existing client: {existing!r}")
     client, records = validate_records(data)
-    client = normalize(client)
-    records = {name: [normalize(r) for r in items] for name, items in records.items()}
+    client = _storable(client, "client")
+    records = {name: [_storable(r, f"{name}[{n}]") for n, r in enumerate(items)]
+               for name, items in records.items()}
     if existing == "separate":
         client, records = as_new_client(client, records)
     return client, records
+
+
+def _storable(record: model.Record, where: str) -> model.Record:
+    """A record as the store keeps it, or the file's problem saying where it is."""
+    from ..exports import import_error
+
+    try:
+        return normalize(record)
+    except NextRoundError as exc:
+        raise import_error([f"{where}: {exc}"]) from None
 
 
 def write_client(conn: Connection, client: model.Client,
