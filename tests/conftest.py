@@ -82,17 +82,17 @@ def shared_postgres_database(postgres) -> str:
 
 
 def empty_every_table(url: str) -> None:
-    """Delete every row a test may have left (children before their clients),
-    keeping the schema and its recorded version."""
-    from sqlalchemy import create_engine, delete
+    """Remove every row a test may have left in any table (people, assignments and
+    the audit log too), keeping the schema and its recorded version. As the
+    superuser, the audit log's own refusal of TRUNCATE lets it through."""
+    from sqlalchemy import create_engine, inspect
 
-    from nextround.store import SETTINGS_TABLE
-
+    kept = {"schema_version", "alembic_version"}
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            for table in [SETTINGS_TABLE, *reversed(TABLES.values())]:
-                conn.execute(delete(table))
+            tables = [name for name in inspect(conn).get_table_names() if name not in kept]
+            conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{name}"' for name in tables))
     finally:
         engine.dispose()
 

@@ -221,12 +221,13 @@ def test_a_target_folder_that_cannot_be_made_is_one_line(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(("url", "says"), [
-    ("foo://somewhere/db", "foo://somewhere/db is not a kind of database NextRound knows; "
-                           "use a file path, sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME"),
-    ("://", ":// is not a database URL; use a file path, sqlite:///PATH or "
-            "postgresql+psycopg://USER@HOST/NAME"),
+    ("foo://somewhere/db", "NextRound keeps its data in SQLite or PostgreSQL, not 'foo'; "
+                           "use a file path or a postgresql:// URL"),
+    ("://", "the database URL cannot be read; use a file path, or a URL such as "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE"),
     ("postgresql+psycopg://me:s3cret@127.0.0.1:1/db",
-     "cannot use the database postgresql+psycopg://me:***@127.0.0.1:1/db: connection failed: "),
+     "cannot connect to the PostgreSQL database 127.0.0.1:1/db as me (Connection refused); "
+     "check that the PostgreSQL server is running"),
 ])
 def test_a_bad_url_is_one_line_without_its_password(capsys, tmp_path, url, says):
     Store(tmp_path / "from.db").close()
@@ -254,6 +255,5 @@ def test_a_missing_driver_is_one_line_saying_what_to_install(capsys, monkeypatch
     code, _, err = run(capsys, "db", "current", "--db", "postgresql+psycopg://me@127.0.0.1/db")
     assert code == 1
     assert one_line(err) == (
-        "nextround db current: the database driver for postgresql+psycopg://me@127.0.0.1/db is "
-        "not installed (psycopg); for PostgreSQL install nextround[postgresql] and use "
-        "postgresql+psycopg://")
+        "nextround db current: PostgreSQL needs the psycopg driver, which is not installed; "
+        "install it with: pip install 'nextround[postgresql]'")

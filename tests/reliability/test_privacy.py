@@ -212,13 +212,18 @@ def test_on_postgresql_erase_leaves_no_row_and_no_dead_copy(postgres, figures):
                             {"n": needle}).scalar()
                         if hits:
                             found[(table, what)] = hits
+                    if table == "alembic_version":
+                        continue  # its dead rows are the revisions each migration replaced
                     dead = conn.exec_driver_sql(
                         f"SELECT dead_tuple_count FROM pgstattuple('{table}')").scalar()
                     if dead:
                         found[(table, "dead rows")] = dead
                 conn.commit()
-            assert len(tables) == 11
+            # The workbook tables, settings, the two schema records, people,
+            # assignments and the audit log.
+            assert len(tables) == 15
             assert found == {}
+            _only_the_audit_log_names(store, client.id)
             assert store.list_clients() == [keep]
             assert store.answers(keep.id) == {"story": "the keeper's own story"}
     finally:

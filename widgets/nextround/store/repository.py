@@ -210,10 +210,9 @@ class Store(PeopleMixin):
     def erase_client(self, client_id: str) -> None:
         """Remove a client and all their records, leaving no trace in the files but
         the audit log's "erased" event, by id only (see :mod:`.audit` on privacy)."""
-        event = audit.new_event("erased", client_id, actor=self.actor)
-
         def work(conn: Connection) -> None:
-            rows.require_client(conn, client_id)
+            rows.require_client(conn, client_id)  # an unknown id is NotFound, not a bad event
+            event = audit.new_event("erased", client_id, actor=self.actor)
             rows.delete_client_rows(conn, client_id)
             forget_client(conn, client_id)
             audit.insert_event(conn, event)
