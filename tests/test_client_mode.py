@@ -1,6 +1,6 @@
 """A page locked to one client (``serve --client`` or a handover), driven without a browser.
 
-The browser side (what the page really shows) is in tests/browser/test_client_mode.py.
+The browser side (what the page really shows) is in tests/browser/test_client_mode_page.py.
 """
 
 from __future__ import annotations
