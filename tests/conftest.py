@@ -29,7 +29,8 @@ def pytest_addoption(parser) -> None:
     parser.addoption(
         "--databases", default=None,
         help="comma-separated databases the store tests run on: sqlite, postgresql "
-             "(default: $NEXTROUND_TEST_DATABASES, else both)")
+             "(default: $NEXTROUND_TEST_DATABASES, else both for tests/store and "
+             "tests/reliability and SQLite for the rest)")
 
 
 def pytest_configure(config) -> None:
@@ -37,10 +38,20 @@ def pytest_configure(config) -> None:
         "markers", "databases(*names): the only databases this test applies to")
 
 
-def chosen_databases(config) -> list[str]:
-    """The databases asked for on the command line or in the environment."""
-    asked = (config.getoption("--databases")
-             or os.environ.get("NEXTROUND_TEST_DATABASES", "") or ",".join(DATABASES))
+#: Where every test runs on both databases by default; elsewhere (the components,
+#: which reach the database only through the store's API tested there) SQLite
+#: is the default, to keep the whole suite inside CI's time. Asking for
+#: databases runs every test on them.
+BOTH_BY_DEFAULT = ("store", "reliability")
+
+
+def chosen_databases(config, path: Path | None = None) -> list[str]:
+    """The databases asked for on the command line or in the environment, else
+    the default for the test file at ``path``."""
+    asked = config.getoption("--databases") or os.environ.get("NEXTROUND_TEST_DATABASES", "")
+    if not asked:
+        both = path is None or path.parent.name in BOTH_BY_DEFAULT
+        asked = ",".join(DATABASES) if both else "sqlite"
     names = [name.strip() for name in asked.split(",") if name.strip()]
     unknown = sorted(set(names) - set(DATABASES))
     if unknown:
@@ -54,7 +65,7 @@ def pytest_generate_tests(metafunc) -> None:
     per chosen database that the test applies to."""
     if "backend" not in metafunc.fixturenames:
         return
-    names = chosen_databases(metafunc.config)
+    names = chosen_databases(metafunc.config, Path(str(metafunc.definition.fspath)))
     marker = metafunc.definition.get_closest_marker("databases")
     if marker is not None:
         names = [name for name in names if name in marker.args]

@@ -137,6 +137,7 @@ def test_upgrade_refuses_a_newer_database_untouched(capsys, database_url):
 # --- copy ----------------------------------------------------------------------------
 
 
+@pytest.mark.databases("sqlite")  # the source is a laptop's SQLite file
 def test_copy_moves_every_record_from_sqlite_to_postgresql(capsys, store, filled_client,
                                                            postgres_url):
     """A laptop's database (one client with a record of every kind, and the demo
@@ -181,6 +182,7 @@ def test_copy_refuses_a_target_that_holds_a_client_and_writes_nothing(capsys, st
     assert every_row(postgres_url) == before
 
 
+@pytest.mark.databases("sqlite")  # the source is a laptop's SQLite file
 def test_copy_into_a_new_sqlite_file_keeps_each_record_and_its_order(capsys, store,
                                                                       filled_client, tmp_path):
     store.add(model.CheckIn(client_id=filled_client.id, mood=70, note="better"))
