@@ -43,7 +43,7 @@ from nextround.errors import WorkbookError
 from nextround.exports import build_workbook, checksum, import_workbook, workbook_bytes
 from nextround.store import TABLES, Store
 
-EXAMPLES = scaled(200, 2000)
+EXAMPLES = scaled(100, 2000)
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,
                          suppress_health_check=[HealthCheck.too_slow,
                                                 HealthCheck.data_too_large,
