@@ -56,6 +56,14 @@ def execute(url: str, *statements: str) -> None:
         engine.dispose()
 
 
+def add_client_as_version_1_did(url: str, name: str, client_id: str = "c0ffee000001") -> str:
+    """Write a client row with only the columns schema version 1 had, as the
+    release of that time did: today's store would also write later columns."""
+    execute(url, "INSERT INTO clients (id, name, created_at, seq) VALUES "
+                 f"('{client_id}', '{name}', '2025-01-01T09:00:00.000000+00:00', 1)")
+    return client_id
+
+
 def as_written_before_alembic(url: str) -> None:
     """Make a database exactly as the release before Alembic left it.
 
@@ -64,3 +72,15 @@ def as_written_before_alembic(url: str) -> None:
     (The SQLite file in ``tests/data/store`` was really written by it.)
     """
     execute(url, "DROP TABLE alembic_version")
+
+
+def first_columns(rows: list[tuple], old_rows: list[tuple]) -> list[tuple]:
+    """Rows cut to the columns the old rows had (later migrations add columns last)."""
+    width = len(old_rows[0]) if old_rows else 0
+    return [row[:width] for row in rows]
+
+
+def added_values(rows: list[tuple], old_rows: list[tuple]) -> set:
+    """Every value in the columns migrations added after the old rows were written."""
+    width = len(old_rows[0]) if old_rows else 0
+    return {value for row in rows for value in row[width:]}

@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from database_rows import every_row, execute, state_of
+from database_rows import (
+    add_client_as_version_1_did,
+    added_values,
+    every_row,
+    execute,
+    first_columns,
+    state_of,
+)
 from database_rows import record_counts as counts
 
 from nextround import model
@@ -48,17 +55,17 @@ def database_url(request, tmp_path) -> str:
 def test_current_says_up_to_date_and_exits_0(capsys, database_url):
     Store(database_url).close()
     code, out, err = run(capsys, "db", "current", "--db", database_url)
-    assert (code, out) == (0, "revision 0005 (schema version 5): up to date\n")
+    assert (code, out) == (0, "revision 0006 (schema version 6): up to date\n")
     assert err.startswith("Data is kept in the ")
 
 
 def test_current_says_an_older_database_is_behind_and_changes_nothing(capsys, database_url):
-    with Store(database_url, migrations=MIGRATIONS[:1]) as old:
-        old.create_client("Ana")
+    Store(database_url, migrations=MIGRATIONS[:1]).close()
+    add_client_as_version_1_did(database_url, "Ana")
     before = every_row(database_url)
     code, out, _ = run(capsys, "db", "current", "--db", database_url)
     assert (code, out) == (1, "revision 0001 (schema version 1): behind this version of "
-                              "NextRound (0005); run 'nextround db upgrade'\n")
+                              "NextRound (0006); run 'nextround db upgrade'\n")
     assert every_row(database_url) == before
 
 
@@ -67,45 +74,45 @@ def test_current_on_a_database_written_before_alembic_records_nothing(capsys, tm
     shutil.copyfile(FIXTURES / "written_by_schema_3.db", path)
     code, out, _ = run(capsys, "db", "current", "--db", str(path))
     assert (code, out) == (1, "schema version 3, written before NextRound used Alembic: "
-                              "behind; 'nextround db upgrade' brings it to revision 0005\n")
+                              "behind; 'nextround db upgrade' brings it to revision 0006\n")
     assert state_of(str(path)) == SchemaState(version=3, revision=None)
 
 
 def test_current_on_an_empty_postgresql_database(capsys, postgres_url):
     code, out, _ = run(capsys, "db", "current", "--db", postgres_url)
     assert (code, out) == (1, "no schema yet (an empty database); 'nextround db upgrade' "
-                              "creates it at revision 0005\n")
+                              "creates it at revision 0006\n")
     assert every_row(postgres_url) == {}
 
 
 def test_current_names_a_newer_database(capsys, database_url):
     Store(database_url).close()
-    execute(database_url, "UPDATE alembic_version SET version_num = '0006'")
+    execute(database_url, "UPDATE alembic_version SET version_num = '0007'")
     code, out, _ = run(capsys, "db", "current", "--db", database_url)
-    assert (code, out) == (1, "revision 0006 (schema version 6): newer than this version of "
-                              "NextRound, which knows up to 0005; upgrade NextRound\n")
+    assert (code, out) == (1, "revision 0007 (schema version 7): newer than this version of "
+                              "NextRound, which knows up to 0006; upgrade NextRound\n")
 
 
 # --- upgrade -------------------------------------------------------------------------
 
 
 def test_upgrade_brings_an_older_database_up_to_date(capsys, database_url):
-    with Store(database_url, migrations=MIGRATIONS[:1]) as old:
-        client = old.create_client("Ana")
+    Store(database_url, migrations=MIGRATIONS[:1]).close()
+    client_id = add_client_as_version_1_did(database_url, "Ana")
     code, out, _ = run(capsys, "db", "upgrade", "--db", database_url)
-    assert (code, out) == (0, "Upgraded from schema version 1 to revision 0005.\n")
-    assert state_of(database_url) == SchemaState(version=5, revision="0005")
+    assert (code, out) == (0, "Upgraded from schema version 1 to revision 0006.\n")
+    assert state_of(database_url) == SchemaState(version=6, revision="0006")
     code, out, _ = run(capsys, "db", "upgrade", "--db", database_url)
-    assert (code, out) == (0, "Already up to date at revision 0005.\n")
+    assert (code, out) == (0, "Already up to date at revision 0006.\n")
     with Store(database_url) as new:
-        assert new.get_client(client.id).name == "Ana"
+        assert new.get_client(client_id).name == "Ana"
 
 
 def test_upgrade_creates_the_schema_in_an_empty_postgresql_database(capsys, postgres_url):
     code, out, err = run(capsys, "db", "upgrade", "--db", postgres_url)
-    assert (code, out) == (0, "Created the schema at revision 0005.\n")
+    assert (code, out) == (0, "Created the schema at revision 0006.\n")
     assert "***" in err and "postgresql" in err  # where, with the password hidden
-    assert state_of(postgres_url) == SchemaState(version=5, revision="0005")
+    assert state_of(postgres_url) == SchemaState(version=6, revision="0006")
 
 
 def test_upgrade_brings_a_file_written_before_alembic_up_to_date(capsys, tmp_path):
@@ -113,23 +120,26 @@ def test_upgrade_brings_a_file_written_before_alembic_up_to_date(capsys, tmp_pat
     shutil.copyfile(FIXTURES / "written_by_schema_3.db", path)
     before = every_row(str(path))
     code, out, _ = run(capsys, "db", "upgrade", "--db", str(path))
-    assert (code, out) == (0, "Upgraded from schema version 3 to revision 0005.\n")
+    assert (code, out) == (0, "Upgraded from schema version 3 to revision 0006.\n")
     after = every_row(str(path))
-    assert after.pop("alembic_version") == [("0005",)]
+    assert after.pop("alembic_version") == [("0006",)]
     assert after.pop("schema_version")[:3] == before.pop("schema_version")
-    assert {name: after[name] for name in before} == before  # every record kept
+    # every record kept; the columns added since hold nothing
+    assert {name: first_columns(after[name], rows) for name, rows in before.items()} == before
+    assert {name: added_values(after[name], rows) for name, rows in before.items()
+            if added_values(after[name], rows)} == {"clients": {None}}
     assert not after["people"] and not after["assignments"]  # the new tables, empty
 
 
 def test_upgrade_refuses_a_newer_database_untouched(capsys, database_url):
     Store(database_url).close()
-    execute(database_url, "INSERT INTO schema_version VALUES (6, '2030-01-01')")
+    execute(database_url, "INSERT INTO schema_version VALUES (7, '2030-01-01')")
     before = every_row(database_url)
     code, _, err = run(capsys, "db", "upgrade", "--db", database_url)
     assert code == 1
     assert one_line(err) == (
         "nextround db upgrade: This database was written by a newer version of NextRound "
-        "(schema version 6; this version knows up to 5). Upgrade NextRound to open it; "
+        "(schema version 7; this version knows up to 6). Upgrade NextRound to open it; "
         "nothing was changed.")
     assert every_row(database_url) == before
 

@@ -51,7 +51,8 @@ def test_build_workbook_document(store, filled_client):
     assert doc["version"] == 2 == WORKBOOK_VERSION
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["exported_at"])
     assert doc["client"] == {"id": filled_client.id, "name": "Ada Lovelace",
-                             "created_at": filled_client.model_dump(mode="json")["created_at"]}
+                             "created_at": filled_client.model_dump(mode="json")["created_at"],
+                             "language": None}
     assert list(doc["records"]) == ["applications", "feedback", "answers", "checkins",
                                     "thoughts", "actions", "contacts"]
     assert [a["title"] for a in doc["records"]["actions"]] == ["Learn SQL joins",

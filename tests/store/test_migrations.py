@@ -14,7 +14,14 @@ from pathlib import Path
 
 import database_rows
 import pytest
-from database_rows import as_written_before_alembic, execute, state_of
+from database_rows import (
+    add_client_as_version_1_did,
+    added_values,
+    as_written_before_alembic,
+    execute,
+    first_columns,
+    state_of,
+)
 from sqlalchemy import inspect, select, text
 
 from nextround import model
@@ -66,7 +73,7 @@ def record_newer_version(url: str, *, version: int | None = None,
 
 
 def test_fresh_database_gets_current_schema_version(store, database_url):
-    assert store.schema_version() == len(MIGRATIONS) == HEAD == 5
+    assert store.schema_version() == len(MIGRATIONS) == HEAD == 6
     assert state_of(database_url) == SchemaState(version=HEAD, revision=revision_id(HEAD))
 
 
@@ -103,21 +110,25 @@ def test_a_database_written_before_alembic_is_recorded_in_place_with_every_recor
 @pytest.mark.parametrize("recorded_by", ["alembic", "schema_version only"])
 def test_a_version_1_database_is_migrated_and_keeps_its_data(database_url, recorded_by):
     with Store(database_url, migrations=MIGRATIONS[:1]) as old:
-        client = old.create_client("Ana")
-        old.add(model.CheckIn(client_id=client.id, mood=30, note="tired"))
+        with old.engine.begin() as conn:  # as version 1 wrote it: no language column
+            conn.exec_driver_sql(
+                "INSERT INTO clients (id, name, created_at, seq) VALUES "
+                "('c0ffee000001', 'Ana', '2025-01-01T09:00:00.000000+00:00', 1)")
+        old.add(model.CheckIn(client_id="c0ffee000001", mood=30, note="tired"))
         assert old.schema_version() == 1
     if recorded_by != "alembic":
         as_written_before_alembic(database_url)
     before = every_row(database_url)
     with Store(database_url) as new:
         assert new.schema_version() == len(MIGRATIONS)
-        assert new.get_client(client.id).name == "Ana"
+        client = new.get_client("c0ffee000001")
+        assert (client.name, client.language) == ("Ana", None)
         [checkin] = new.list(model.CheckIn, client.id)
         assert (checkin.mood, checkin.note) == (30, "tired")
         new.set_setting("app.last_client", client.id)
         assert new.get_setting("app.last_client") == client.id
     after = every_row(database_url)
-    assert after["clients"] == before["clients"]
+    assert after["clients"] == [(*row, None) for row in before["clients"]]  # language unknown
     assert [row[:-1] for row in after["checkins"]] == [row[:-1] for row in before["checkins"]]
     assert state_of(database_url) == SchemaState(version=HEAD, revision=revision_id(HEAD))
 
@@ -158,8 +169,8 @@ def test_a_version_2_database_gains_the_interview_date_and_keeps_its_data(databa
 def test_a_failed_upgrade_leaves_the_database_as_it_was(database_url):
     """The whole upgrade is one transaction: a migration that fails half-way
     leaves the schema, both version records and every row as they were."""
-    with Store(database_url, migrations=MIGRATIONS[:1]) as old:
-        old.create_client("Ana")
+    Store(database_url, migrations=MIGRATIONS[:1]).close()
+    add_client_as_version_1_did(database_url, "Ana")
     before = every_row(database_url, leave_out=())
     real = MIGRATIONS[2]
 
@@ -348,14 +359,17 @@ def test_a_file_written_by_the_schema_3_store_opens_and_reads_back(tmp_path):
     assert state_of(str(path)) == SchemaState(version=3, revision=None)
     with Store(path) as store:
         after = every_row(str(path))
-        assert {name: after[name] for name in before if name != "schema_version"} == {
-            name: rows for name, rows in before.items() if name != "schema_version"}
+        kept = {name: rows for name, rows in before.items() if name != "schema_version"}
+        assert {name: first_columns(after[name], rows) for name, rows in kept.items()} == kept
+        assert {name: added_values(after[name], rows) for name, rows in kept.items()
+                if added_values(after[name], rows)} == {"clients": {None}}
         assert after["schema_version"][:3] == before["schema_version"]
         assert all(not after[name] for name in set(after) - set(before))  # new, empty
         assert state_of(str(path)) == SchemaState(version=HEAD, revision=revision_id(HEAD))
         assert store.schema_version() == HEAD
         [client] = store.list_clients()
-        assert store.export_records(client.id, include_notes=True) == exported
+        assert store.export_records(client.id, include_notes=True) == {
+            **exported, "client": {**exported["client"], "language": None}}
         assert store.answers(client.id) == {
             "strengths": ["stories", {"n": 2.5, "ok": True, "none": None}]}
         assert store.get_state(client.id) == {"step": "assess",

@@ -93,6 +93,9 @@ def new_id() -> str:
 #: workbook files), where the time is simply not known.
 EntryTime = datetime | None
 
+#: A language tag as NextRound names its languages: ``en``, ``es``, ``pt-BR``.
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
+
 
 def utcnow() -> datetime:
     """The current time in UTC, truncated to seconds so files round-trip exactly."""
@@ -146,6 +149,18 @@ class Client(Record):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     created_at: datetime = Field(default_factory=utcnow)
+    #: The language the client reads their workbook in (``"es"``), chosen in the
+    #: app and remembered here so every device and export uses it; None is the
+    #: service's default language.
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language_tag(cls, value: str | None) -> str | None:
+        """A short language tag only: it picks a folder of content and a catalogue."""
+        if value is not None and not LANGUAGE_TAG.fullmatch(value):
+            raise ValueError(f"{value[:20]!r} is not a language tag such as 'en' or 'es'")
+        return value
 
 
 class Application(Record):
@@ -318,6 +333,9 @@ PERSON_KINDS = ("counsellor", "client", "supervisor")
 #: digits and underscores, so it never needs quoting and never smuggles SQL.
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 RECORD_ID = re.compile(r"[a-z0-9]{6,32}")
+#: A hub user name as JupyterHub keeps them (lower-cased by its authenticators):
+#: letters, digits and the punctuation e-mail-like names use, no spaces.
+LOGIN_NAME = re.compile(r"[a-z0-9][a-z0-9._@+-]{0,99}")
 
 
 class Person(Record):
@@ -339,20 +357,24 @@ class Person(Record):
     client_entry = False
     access = "people"
     #: One login per role, and at most one person per client record.
-    unique_together = {"role": ("role_name",), "client person": ("client_id",)}
+    unique_together = {"role": ("role_name",), "client person": ("client_id",),
+                       "login": ("login",)}
 
     kind: Literal[PERSON_KINDS]  # type: ignore[valid-type]
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     role_name: str | None = None
     client_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    #: The name the person signs in with at the service's JupyterHub, which
+    #: finds their record, and so their database role, by it.
+    login: str | None = None
 
-    @field_validator("role_name", "client_id")
+    @field_validator("role_name", "client_id", "login")
     @classmethod
     def _plain(cls, value: str | None, info: ValidationInfo) -> str | None:
         """Optional fields get the checks ``RecordId`` gives required ones (an
         optional annotated field would not map to a plain column type)."""
-        pattern = ROLE_NAME if info.field_name == "role_name" else RECORD_ID
+        pattern = {"role_name": ROLE_NAME, "login": LOGIN_NAME}.get(info.field_name, RECORD_ID)
         if value is not None and not pattern.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid {info.field_name.replace('_', ' ')}")
         return value

@@ -34,6 +34,7 @@ from ..errors import NextRoundError
 from .columns import datetime_text
 from .connection import Database
 from .schema import (
+    PEOPLE_TABLES,
     SCHEMA_VERSION_TABLE,
     SETTINGS_TABLE,
     TABLES,
@@ -41,6 +42,7 @@ from .schema import (
     build_table,
     build_tables,
     partial_unique_indexes,
+    unique_index_name,
 )
 
 Migration = Callable[[Connection], None]
@@ -55,6 +57,16 @@ ADDED_COLUMNS: dict[int, dict[str, tuple[str, ...]]] = {
         "actions": ("updated_at",),
         "contacts": ("updated_at",),
     },
+    6: {
+        "clients": ("language",),
+        "people": ("login",),
+    },
+}
+
+#: Unique rules on columns a migration adds, made by that migration:
+#: ``{migration number: {table: (rule, ...)}}``.
+ADDED_UNIQUE_RULES: dict[int, dict[str, tuple[str, ...]]] = {
+    6: {"people": ("login",)},
 }
 
 
@@ -89,12 +101,27 @@ def _add_columns(number: int) -> Migration:
         preparer = conn.dialect.identifier_preparer
         for table, columns in ADDED_COLUMNS[number].items():
             for column in columns:
-                sql_type = TABLES[table].c[column].type.compile(dialect=conn.dialect)
+                current = TABLES.get(table, PEOPLE_TABLES.get(table))
+                sql_type = current.c[column].type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(table)} "
                                      f"ADD COLUMN {preparer.quote(column)} {sql_type}")
 
-    migrate.__doc__ = "Add the interview date and when the client last changed each record."
+        for table, rules in ADDED_UNIQUE_RULES.get(number, {}).items():
+            for rule in rules:
+                fields = model.PEOPLE_RECORDS.get(table, model.Client).unique_together[rule]
+                conn.exec_driver_sql(
+                    f"CREATE UNIQUE INDEX {unique_index_name(table, rule)} ON "
+                    f"{preparer.quote(table)} ({', '.join(map(preparer.quote, fields))})")
+
+    migrate.__doc__ = ADDED_COLUMN_PURPOSES[number]
     return migrate
+
+
+#: What each :func:`_add_columns` migration is for, in a sentence.
+ADDED_COLUMN_PURPOSES = {
+    3: "Add the interview date and when the client last changed each record.",
+    6: "Add the name each person signs in with at a hub, and each client's language.",
+}
 
 
 def _migration_4(conn: Connection) -> None:
@@ -103,7 +130,7 @@ def _migration_4(conn: Connection) -> None:
     keeps working exactly as before."""
     metadata = MetaData()
     build_tables(metadata)  # the clients table the new links name
-    people = build_people_tables(metadata)
+    people = build_people_tables(metadata, leave_out=_added_later())
     metadata.create_all(conn, tables=list(people.values()))
     for statement in partial_unique_indexes():
         conn.exec_driver_sql(statement)
@@ -120,7 +147,7 @@ def _migration_5(conn: Connection) -> None:
 #: Schema migrations, in order; migration ``n`` (1-based) brings a database
 #: to schema version ``n``. Append only: never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _add_columns(3), _migration_4,
-                               _migration_5]
+                               _migration_5, _add_columns(6)]
 
 #: The table where Alembic records the revision a database is at.
 ALEMBIC_VERSION_TABLE = "alembic_version"

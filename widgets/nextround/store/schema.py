@@ -81,24 +81,37 @@ def build_tables(metadata: MetaData, leave_out: Mapping[str, frozenset[str]] | N
             for name, record_type in RECORDS.items()}
 
 
-def build_people_tables(metadata: MetaData) -> dict[str, Table]:
+def build_people_tables(metadata: MetaData,
+                        leave_out: Mapping[str, frozenset[str]] | None = None
+                        ) -> dict[str, Table]:
     """The tables of :data:`model.PEOPLE_RECORDS`, in ``metadata`` beside the clients
     table their links name, with their unique rules.
 
+    ``leave_out`` names columns a later migration adds, as for
+    :func:`build_tables`; a unique rule on such a column is left to it too.
     The ``unique_while_empty`` rules are :func:`partial_unique_indexes`.
     """
     tables = {}
+    leave_out = leave_out or {}
     for name, record_type in model.PEOPLE_RECORDS.items():
-        table = Table(name, metadata, *record_columns(record_type, deferred_links=True))
-        led_by_unique = {fields[0] for fields in record_type.unique_together.values()}
+        later = leave_out.get(name, frozenset())
+        table = Table(name, metadata,
+                      *record_columns(record_type, later, deferred_links=True))
+        rules = {rule: fields for rule, fields in record_type.unique_together.items()
+                 if not later.intersection(fields)}
+        led_by_unique = {fields[0] for fields in rules.values()}
         for linked in ("client_id", *record_type.links):
             if linked not in led_by_unique:
                 Index(f"ix_{name}_{linked}", table.c[linked])
-        for rule, fields in record_type.unique_together.items():
-            Index(f"ux_{name}_{rule.replace(' ', '_')}", *(table.c[f] for f in fields),
-                  unique=True)
+        for rule, fields in rules.items():
+            Index(unique_index_name(name, rule), *(table.c[f] for f in fields), unique=True)
         tables[name] = table
     return tables
+
+
+def unique_index_name(table: str, rule: str) -> str:
+    """The name of the index that keeps one of a table's unique rules."""
+    return f"ux_{table}_{rule.replace(' ', '_')}"
 
 
 def partial_unique_indexes() -> list[str]:
