@@ -374,17 +374,25 @@ LISTS = {"article.yaml": "parts", "sources.yaml": "sources", "scenarios.yaml": "
 
 def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
     """Validate a content folder. Returns the content (if valid) and the problems."""
+    content, problems, _ = _validate_parsed(directory)
+    return content, problems
+
+
+def _validate_parsed(directory: Path) -> tuple[Content | None, list[str],
+                                                dict[str, _Parsed | None]]:
+    """:func:`validate_directory`, also returning each file as read (with its lines),
+    so a language folder can be compared with it without reading it again."""
     directory = Path(directory)
     problems: list[str] = []
     if not directory.is_dir():
-        return None, [f"{directory}:1: (top): content folder not found"]
+        return None, [f"{directory}:1: (top): content folder not found"], {}
     parsed = {name: _read_file(directory / name, model, problems)
               for name, model in FILES.items()}
     _check_each_file(parsed, problems)
     _check_references(parsed, problems)
     if problems:
-        return None, problems
-    return _content(directory, {name: p.model for name, p in parsed.items()}), []
+        return None, problems, parsed
+    return _content(directory, {name: p.model for name, p in parsed.items()}), [], parsed
 
 
 def _usable(parsed: _Parsed | None) -> bool:

@@ -393,17 +393,16 @@ def validate_translation(directory: Path, lang: str) -> TranslationCheck:
         _duplicates,
         _parse_file,
         _problem,
+        _validate_parsed,
         _validated,
-        validate_directory,
     )
 
     directory = Path(directory)
     lang = language_code(lang)
-    base, problems = validate_directory(directory)
+    base, problems, english = _validate_parsed(directory)
     if base is None:
         return TranslationCheck(lang, None, problems)
     found = _Overlay(lang)
-    english = {name: _parse_file(directory / name, []) for name in FILES}
     folder = directory / lang
     translated: dict[str, Any] = {}
     if folder.is_dir():
