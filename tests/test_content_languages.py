@@ -377,3 +377,15 @@ def test_spanish_files_keep_the_english_file_names():
     for name in FILES:
         data = yaml.safe_load((es / name).read_text(encoding="utf-8"))
         assert isinstance(data, dict) and data, name
+
+
+def test_a_spanish_email_that_leaves_a_word_dangling_is_reported(folder):
+    path = folder / "es" / "emails.yaml"
+    edit(path, "su decisión sobre el puesto{% if role %} de {{ role }}{% endif %}.",
+         "su decisión sobre el puesto de{% if role %} {{ role }}{% endif %}.")
+    found = validate_translation(folder, "es")
+    line = line_of(path, "    body: |", after="- id: thank_you")
+    assert len(found.problems) == 1, found.problems
+    assert found.problems[0].startswith(
+        f"{path}:{line}: templates[0].body: with role unknown, the draft leaves a word "
+        "dangling: “decisión sobre el puesto de. Sé"), found.problems

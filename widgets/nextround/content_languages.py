@@ -225,6 +225,45 @@ def _choice_map(english: dict, translated: dict) -> dict[str, str]:
     return {}
 
 
+#: Words a sentence cannot end on, by language: when a template leaves a value out
+#: after one of them ("el puesto de ."), the draft reads badly. English has its own
+#: list in :mod:`nextround.emails`, which checks every language's templates too.
+DANGLING_WORDS: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:de|del|en|con|a|al|para|por|sobre|desde|hasta|el|la|los|las|un|"
+                     r"una|y|e|o|u|que|estimado|estimada|estimado/a)(?=\s*[,.;:!?]|\s*$)",
+                     re.IGNORECASE | re.MULTILINE),
+}
+
+
+def dangling_words(source: str, lang: str, *, subject: bool = False) -> list[str]:
+    """How an email template in ``lang`` leaves a word dangling when a value is unknown.
+
+    The template is rendered as the app renders it, with every combination of
+    known and unknown values; one line per combination that reads badly.
+    """
+    from .emails import ALWAYS_KNOWN, _template, unknown_combinations
+
+    pattern = DANGLING_WORDS.get(lang)
+    if pattern is None:
+        return []
+    from jinja2 import Environment, TemplateSyntaxError, meta
+
+    try:
+        used = meta.find_undeclared_variables(Environment().parse(source))
+    except TemplateSyntaxError:
+        return []
+    for unknown, context in unknown_combinations(sorted(used | set(ALWAYS_KNOWN))):
+        text = _template(source).render(context)
+        text = " ".join(text.split()) if subject else text.strip()
+        found = pattern.search(text)
+        if found:
+            start = max(0, found.start() - 25)
+            when = f"with {', '.join(unknown)} unknown" if unknown else "with every value known"
+            excerpt = " ".join(text[start:found.end() + 10].split())
+            return [f"{when}, the draft leaves a word dangling: “{excerpt}”"]
+    return []
+
+
 def _inherit(english: dict, translated: dict, judgement: frozenset[str]) -> dict:
     """The translated item, with judgement fields it leaves out taken from English."""
     merged = dict(translated)
@@ -431,6 +470,7 @@ def validate_translation(directory: Path, lang: str) -> TranslationCheck:
                 _duplicates(tr, "assumptions", found.problems)
             if name == "emails.yaml":
                 _check_templates(tr, found.problems)
+                _check_dangling(tr, lang, found.problems)
             if name == "assessment.yaml":
                 _check_conditions(tr, found.problems)
         models[name] = _validated(english[name], model, merged, found.problems,
@@ -442,6 +482,21 @@ def validate_translation(directory: Path, lang: str) -> TranslationCheck:
     content = _content(directory, models)
     check.content = replace(content, lang=lang, fallbacks=frozenset(found.fallbacks))
     return check
+
+
+def _check_dangling(translated, lang: str, problems: list[str]) -> None:
+    """Each translated email subject and body, read for the language's dangling words."""
+    from .content import _line_for, _problem
+
+    for i, item in enumerate(translated.data.get("templates") or []):
+        if not isinstance(item, dict):
+            continue
+        for key in ("subject", "body"):
+            if isinstance(item.get(key), str):
+                loc = ("templates", i, key)
+                for problem in dangling_words(item[key], lang, subject=key == "subject"):
+                    problems.append(_problem(translated.path,
+                                             _line_for(loc, translated.lines), loc, problem))
 
 
 class _Unreadable:
