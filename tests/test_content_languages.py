@@ -162,6 +162,16 @@ def test_a_missing_mapping_and_a_missing_file_fall_back(folder):
     assert content.reminders[0].text == "No es algo personal."
 
 
+def test_only_folders_named_by_a_code_and_holding_content_are_languages(folder):
+    (folder / "old").mkdir()
+    (folder / "old" / "notes.txt").write_text("kept\n", encoding="utf-8")
+    (folder / "drafts").mkdir()
+    (folder / "drafts" / "help.yaml").write_text("{}\n", encoding="utf-8")
+    (folder / "pt").mkdir()
+    shutil.copy(folder / "es" / "help.yaml", folder / "pt" / "help.yaml")
+    assert language_folders(folder) == ["es", "pt"]
+
+
 def test_a_language_with_no_folder_is_english_and_all_marked(folder):
     content = load_content(folder, lang="pt")
     english = load_content(folder)

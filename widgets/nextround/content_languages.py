@@ -82,11 +82,16 @@ def language_code(lang: str) -> str:
 
 
 def language_folders(directory: Path) -> list[str]:
-    """The language codes with a folder inside a content folder, sorted."""
+    """The language codes with a folder inside a content folder, sorted.
+
+    A language folder is named by a code and holds at least one content file,
+    so a folder such as ``old/`` holding something else is not taken for one.
+    """
     if not directory.is_dir():
         return []
     return sorted(p.name for p in directory.iterdir()
-                  if p.is_dir() and LANGUAGE_CODE.match(p.name) and p.name != BASE_LANGUAGE)
+                  if p.is_dir() and LANGUAGE_CODE.match(p.name) and p.name != BASE_LANGUAGE
+                  and any((p / name).is_file() for name in FILES))
 
 
 @dataclass
