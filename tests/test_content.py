@@ -333,8 +333,9 @@ def test_content_paraphrases_the_article():
     if not SEED.is_file():
         pytest.skip(f"the source article is not beside this checkout ({SEED})")
     seed_text = SEED.read_text(encoding="utf-8")
-    found = {path.name: copied_runs(seed_text, path.read_text(encoding="utf-8"))
-             for path in sorted(default_content_dir().glob("*.yaml"))}
+    folder = default_content_dir()
+    found = {str(path.relative_to(folder)): copied_runs(seed_text, path.read_text(encoding="utf-8"))
+             for path in sorted(folder.rglob("*.yaml"))}
     assert {name: runs for name, runs in found.items() if runs} == {}
 
 

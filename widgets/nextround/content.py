@@ -160,6 +160,38 @@ class _Parsed:
 
 def _read_file(path: Path, model: type[Item], problems: list[str]) -> _Parsed | None:
     """Read and validate one file, adding its problems to ``problems``."""
+    parsed = _parse_file(path, problems)
+    if parsed is None:
+        return None
+    if not isinstance(parsed.data, dict):
+        problems.append(_problem(path, 1, (), "expected a mapping of keys at the top level"))
+        return parsed
+    parsed.model = _validated(parsed, model, parsed.data, problems)
+    return parsed
+
+
+def _validated(parsed: _Parsed, model: type[Item], data: Any, problems: list[str],
+               where: Any = None) -> Item | None:
+    """``data`` validated by ``model``, or None with one problem per error.
+
+    ``where`` turns an error's location into ``(file, lines, loc)`` to report;
+    by default the location is in ``parsed``'s own file.
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message = error["msg"]
+            if error["type"] == "extra_forbidden":
+                message = "unknown key (check the spelling)"
+            path, lines, loc = where(loc) if where else (parsed.path, parsed.lines, loc)
+            problems.append(_problem(path, _line_for(loc, lines), loc, message))
+    return None
+
+
+def _parse_file(path: Path, problems: list[str]) -> _Parsed | None:
+    """Read one YAML file into plain data with line marks, or None with its problem."""
     if not path.is_file():
         problems.append(_problem(path, 1, (), "file is missing"))
         return None
@@ -191,20 +223,7 @@ def _read_file(path: Path, model: type[Item], problems: list[str]) -> _Parsed | 
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         problems.append(_problem(path, line, (), f"not valid YAML: {reason}"))
         return None
-    parsed = _Parsed(path, data, lines)
-    if not isinstance(data, dict):
-        problems.append(_problem(path, 1, (), "expected a mapping of keys at the top level"))
-        return parsed
-    try:
-        parsed.model = model.model_validate(data)
-    except ValidationError as exc:
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            message = error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = "unknown key (check the spelling)"
-            problems.append(_problem(path, _line_for(loc, lines), loc, message))
-    return parsed
+    return _Parsed(path, data, lines)
 
 
 def _items(data: Any, key: str) -> list:
@@ -355,17 +374,25 @@ LISTS = {"article.yaml": "parts", "sources.yaml": "sources", "scenarios.yaml": "
 
 def validate_directory(directory: Path) -> tuple[Content | None, list[str]]:
     """Validate a content folder. Returns the content (if valid) and the problems."""
+    content, problems, _ = _validate_parsed(directory)
+    return content, problems
+
+
+def _validate_parsed(directory: Path) -> tuple[Content | None, list[str],
+                                                dict[str, _Parsed | None]]:
+    """:func:`validate_directory`, also returning each file as read (with its lines),
+    so a language folder can be compared with it without reading it again."""
     directory = Path(directory)
     problems: list[str] = []
     if not directory.is_dir():
-        return None, [f"{directory}:1: (top): content folder not found"]
+        return None, [f"{directory}:1: (top): content folder not found"], {}
     parsed = {name: _read_file(directory / name, model, problems)
               for name, model in FILES.items()}
     _check_each_file(parsed, problems)
     _check_references(parsed, problems)
     if problems:
-        return None, problems
-    return _content(directory, {name: p.model for name, p in parsed.items()}), []
+        return None, problems, parsed
+    return _content(directory, {name: p.model for name, p in parsed.items()}), [], parsed
 
 
 def _usable(parsed: _Parsed | None) -> bool:
@@ -466,7 +493,7 @@ def _load_cached(directory: Path, signature: tuple) -> Content:
     return content
 
 
-def load_content(directory: str | Path | None = None) -> Content:
+def load_content(directory: str | Path | None = None, lang: str = "en") -> Content:
     """Load and validate content, raising :class:`ContentError` with every problem.
 
     Results are cached until a file in the folder changes, so components can
@@ -477,6 +504,14 @@ def load_content(directory: str | Path | None = None) -> Content:
     directory : str or pathlib.Path, optional
         A content folder of your own (a copy of the shipped ``content/``,
         edited); None loads the shipped content (or ``NEXTROUND_CONTENT``).
+    lang : str, optional
+        ``"en"`` (the default) loads the English folder itself. Another code,
+        such as ``"es"``, lays ``directory/es/`` over it item by item, by id
+        (see :mod:`nextround.content_languages`): an item with no translation
+        stays in English and is listed in ``Content.fallbacks`` as
+        ``(file, id)``, and ``Content.is_fallback(file, id)`` says so. A
+        language with no folder at all gives English content with every item
+        listed there. Codes are read loosely: ``"es-ES"`` and ``"ES"`` mean ``"es"``.
 
     Returns
     -------
@@ -486,7 +521,10 @@ def load_content(directory: str | Path | None = None) -> Content:
     Raises
     ------
     ContentError
-        With one ``file:LINE: field: message`` line per problem found.
+        With one ``file:LINE: field: message`` line per problem found,
+        including a translated item whose structure differs from English.
+    NextRoundError
+        When ``lang`` is not a language code.
 
     Example
     -------
@@ -496,10 +534,33 @@ def load_content(directory: str | Path | None = None) -> Content:
     'recruiter'
     >>> load_content() is content        # cached until a file changes
     True
+    >>> spanish = load_content(lang="es")
+    >>> spanish.lang, spanish.scenario("skill_gap").title
+    ('es', 'Faltaba una habilidad concreta')
+    >>> spanish.is_fallback("scenarios.yaml", "skill_gap")
+    False
     """
     path = Path(directory) if directory is not None else default_content_dir()
     path = path.resolve()
-    return _load_cached(path, _signature(path))
+    if lang == "en":
+        return _load_cached(path, _signature(path))
+    from .content_languages import BASE_LANGUAGE, language_code
+
+    code = language_code(lang)
+    if code == BASE_LANGUAGE:
+        return _load_cached(path, _signature(path))
+    return _load_translation_cached(path, code, _signature(path), _signature(path / code))
+
+
+@lru_cache(maxsize=8)
+def _load_translation_cached(directory: Path, lang: str, signature: tuple,
+                             translation_signature: tuple) -> Content:
+    from .content_languages import validate_translation
+
+    check = validate_translation(directory, lang)
+    if check.content is None:
+        raise ContentError(check.problems)
+    return check.content
 
 
 #: The content's models are defined in :mod:`nextround.content_schema` and

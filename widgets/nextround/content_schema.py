@@ -390,6 +390,13 @@ class Content:
     tone_words: ToneWords = field(default_factory=ToneWords)
     readings: Readings = field(default_factory=Readings)
     help: HelpFile | None = None
+    #: The language of the text: ``"en"``, or the folder a translation came from.
+    lang: str = "en"
+    #: ``(file, id)`` of every item shown in English because the language has no
+    #: translation of it yet, such as ``("scenarios.yaml", "skill_gap")``; a
+    #: mapping item is named by its key (``("wellbeing.yaml", "mood")``). Empty
+    #: for English. Judgement data (cues, patterns) is never listed.
+    fallbacks: frozenset[tuple[str, str]] = frozenset()
     _index: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -424,6 +431,11 @@ class Content:
 
     def question(self, question_id: str) -> AssessmentQuestion:
         return self._index["questions"][question_id]
+
+    def is_fallback(self, file: str, item_id: str) -> bool:
+        """True when the item ``item_id`` of ``file`` is shown in English for want of a
+        translation, so the counsellor view can say "not yet translated"."""
+        return (file, item_id) in self.fallbacks
 
     def counts(self) -> dict[str, int]:
         """How many items of each kind, for ``check-content`` to report."""
