@@ -336,6 +336,33 @@ _HOW_THEY_FIT = re.compile(
 _FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our)\b)")
 
 
+#: Words that say an area was missing, needed or wanted more of: "more
+#: experience in logistics", "we need someone with SAP", "she had a stronger
+#: publication record". A named area is a gap only with one of these before it
+#: in its sentence; "I have ten years of experience in retail" is the
+#: applicant's background, and "the position of Professor of English" a title.
+_WANTED = re.compile(
+    r"\b(?:lack\w*|need\w*|requir\w*|want\w*|wish\w*|more|less|fewer|limited|little|no|not|never"
+    r"|without|missing|insufficient|stronger|deeper|broader|greater|wider|longer|further"
+    r"|additional|enough|looking\s+for|seek\w*|sought|prefer\w*|after|someone|somebody"
+    r"|candidates?|applicants?|person|individual|people|gaps?|weak\w*|improve|develop|build"
+    r"|strengthen|short|fell|better|closer|other|another|successful|chosen|selected|appointed"
+    r"|hired|winning|only|too|hop\w+|ideally|must|should|essential|key|critical|concern\w*"
+    r"|unfamiliar|inexperienced|yet|still|compared|versus|vs|whereas|instead|rather"
+    r"|brush\w*|work\s+on|unable|couldn.t|could\s+not|can.t|cannot)\b|n't\b")
+#: Where a sentence starts, for reading what comes before a named area.
+_SENTENCE_START = re.compile(r"[.!?;\n]")
+
+
+def _wanted(masked: str, start: int, end: int) -> bool:
+    """Whether the area from ``start`` to ``end`` is said to be wanted: by words
+    before it in its sentence, or after it in its clause ("your knowledge of
+    payroll wasn't deep enough"), not by a later clause about something else."""
+    begin = max((m.end() for m in _SENTENCE_START.finditer(masked, 0, start)), default=0)
+    edge = _FORM_CLAUSE_EDGE.search(masked, end)
+    return bool(_WANTED.search(masked, begin, edge.start() if edge else len(masked)))
+
+
 #: "no" right before a named area states the gap ("no experience with SAP"); it
 #: does not cancel it the way "it was not your experience with SAP" does.
 _NO_RIGHT_BEFORE = re.compile(r"(?<![a-z'])no\s+$")
@@ -356,6 +383,12 @@ def _skills(masked: str, compiled: _Compiled) -> list[tuple[int, int]]:
                                    and not _NO_RIGHT_BEFORE.search(masked, 0, match.start())):
                 continue
             if any(bad.fullmatch(masked[start:end].strip()) for bad in compiled.not_skill):
+                continue
+            # Words after the area count when the pattern reads on past it
+            # ("she's bilingual and I'm not").
+            raw_end = match.span("skill")[1] if "skill" in regex.groupindex \
+                and match.group("skill") else match.end()
+            if not _wanted(masked, match.start(), match.end() if match.end() > raw_end else end):
                 continue
             if not any(_overlaps((start, end), other) for other in spans):
                 spans.append((start, end))
