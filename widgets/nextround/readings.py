@@ -40,7 +40,7 @@ _REASON_WORDS = re.compile(
 #: line runs on mid-sentence (a wrapped email line: "with more\nexperience").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n\s*\n\s*|(?<![a-z,])\n\s*|\n(?![a-z])\s*")
 _SKILL_TAIL = re.compile(
-    r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so)|but|which|who|because|while|so|at\s+this|at\s+the"
+    r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so|have|has|had|will|would|are|were|i|they|he|she|you|our|their|then|now|decided)|but|which|who|because|while|so|at\s+this|at\s+the"
     r"|compared|relative|before|during|when|like|we|you|they|in\s+order|that\s+(?:we|the|is|was)"
     r"|was|were|is|are|wasn't|isn't|weren't|aren't|has|have|had|did|does|didn't|doesn't|will"
     r"|would|could|should|central|essential|important|key|needed|required)\b.*$"
@@ -177,7 +177,10 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
                    if _GENERAL_EXPERIENCE.search(_clause_from(masked, span))
                    and not _SPECIFIC_KIND.search(_clause_from(masked, span))]
         if general and len(general) == len(found[SKILL_GAP]):
-            found[BETTER_QUALIFIED] = _merge(found.get(BETTER_QUALIFIED, []), general)
+            # "I have twelve years of experience" is the applicant's own
+            # background: experience counts only where it is said to be wanted.
+            wanted = [span for span in general if _wanted(masked, span[0], span[1])]
+            found[BETTER_QUALIFIED] = _merge(found.get(BETTER_QUALIFIED, []), wanted)
             found[SKILL_GAP] = []
     ranked = [_suggestion(sid, spans, content, flat, sentences, skills)
               for sid, spans in found.items() if spans and sid != NO_FEEDBACK]
@@ -328,9 +331,12 @@ def _set_aside_form_match(masked: str, form_match: list[re.Pattern[str]],
 
 
 #: A "closer match" clause that says what matched better is kept: values,
-#: culture or work style are how the client came across, not boilerplate.
+#: culture or work style are how the client came across, not boilerplate; a
+#: fit that was lost ("no longer the right fit") tells of a change of plan.
 _HOW_THEY_FIT = re.compile(
-    r"\b(?:culture|cultural|values|work(?:ing)?\s+style|personality|ethos|way\s+of\s+working)\b")
+    r"\b(?:culture|cultural|values|work(?:ing)?\s+style|personality|ethos|way\s+of\s+working)\b"
+    # a fit that was there and went: "no longer the right fit", "not a fit any more"
+    r"|\bno\s+longer\b|\bany\s*more\b|\bany\s+longer\b")
 #: A form-letter clause runs to a comma, stop or "but": "whose ... more closely
 #: match the needs of the team" is one clause however long.
 _FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our)\b)")
@@ -349,6 +355,7 @@ _WANTED = re.compile(
     r"|strengthen|short|fell|better|closer|other|another|successful|chosen|selected|appointed"
     r"|hired|winning|only|too|hop\w+|ideally|must|should|essential|key|critical|concern\w*"
     r"|unfamiliar|inexperienced|yet|still|compared|versus|vs|whereas|instead|rather"
+    r"|call(?:s|ed|ing)?\s+for|demand\w*"
     r"|brush\w*|work\s+on|unable|couldn.t|could\s+not|can.t|cannot)\b|n't\b")
 #: Where a sentence starts, for reading what comes before a named area.
 _SENTENCE_START = re.compile(r"[.!?;\n]")
