@@ -275,6 +275,21 @@ def test_the_issues_kinds_are_flagged_in_further_wordings(draft, rule, content):
     ("Is it really so hard to reply?", "accusing"),
     ("Was it honestly such a hassle to pick up the phone?", "accusing"),
     ("You asked me to fly in for a day of interviews, then ghosted me.", "accusing"),
+    # the same classes in further shapes
+    ("How hard is it to send a one-line email?", "accusing"),
+    ("Is that really too much to ask?", "accusing"),
+    ("Would a simple reply have been so difficult?", "accusing"),
+    ("Couldn't you have at least called me?", "accusing"),
+    ("Was it really necessary to keep me waiting three weeks?", "accusing"),
+    ("What exactly was the point of the second interview then?", "accusing"),
+    ("I'll be sure to tell my network about how I was treated.", "accusing"),
+    ("I'll make sure everyone knows what your company is like.", "accusing"),
+    ("I'm sure your CEO would be interested to hear about this.", "accusing"),
+    ("With my record of results, I'd like to know what the other person offered.",
+     "why_not_hired"),
+    ("Congratulations on finding someone cheaper.", "sarcasm"),
+    ("I really admire how quickly you forgot about me.", "sarcasm"),
+    ("Lovely to hear from you, only six weeks later.", "sarcasm"),
 ])
 def test_rudeness_missed_on_the_fresh4_part_is_flagged_in_other_words(draft, rule, content):
     assert rule in rules_for(draft, content), draft
@@ -296,6 +311,16 @@ def test_rudeness_missed_on_the_fresh4_part_is_flagged_in_other_words(draft, rul
     "I'd like to understand how I could improve for next time, if you have a moment.",
     "Could you let me know if there are other roles coming up?",
     "I'll be glad to see what happens with the project when it launches.",
+    "I hope it isn't too much to ask, but could you share one thing I could improve?",
+    "Could you tell me whether the role might open again next year?",
+    "I'll be sure to tell my friends what a welcoming team you have.",
+    "Congratulations on filling the role, and thank you for your time.",
+    "I was thrilled to meet the team at last, after so many emails.",
+    "It was lovely to hear from you, and I understand the decision.",
+    "I fully accept your decision and would love to hear about future roles.",
+    "I admire how your team treats candidates, and I'm grateful for your time.",
+    "What is the point of contact for future openings?",
+    "How hard would it be for me to move into a research role later on?",
 ])
 def test_warm_words_in_the_shapes_of_the_fresh4_cues_pass(draft, content):
     assert check_tone(draft, content) == [], draft
