@@ -416,6 +416,8 @@ SKILL_GAPS_FRESH4 = [
      "chartered accountancy qualification"),
     ("We were looking for a manager with experience in retail and have now filled the post.",
      "retail"),
+    # a wrapped email line is one sentence
+    ("However, we need someone with more\nexperience in energy trading.", "energy trading"),
 ]
 
 

@@ -357,8 +357,9 @@ _WANTED = re.compile(
     r"|unfamiliar|inexperienced|yet|still|compared|versus|vs|whereas|instead|rather"
     r"|call(?:s|ed|ing)?\s+for|demand\w*"
     r"|brush\w*|work\s+on|unable|couldn.t|could\s+not|can.t|cannot)\b|n't\b")
-#: Where a sentence starts, for reading what comes before a named area.
-_SENTENCE_START = re.compile(r"[.!?;\n]")
+#: Where a sentence starts, for reading what comes before a named area: a
+#: single line break is a wrapped email line ("someone with more\nexperience").
+_SENTENCE_START = re.compile(r"[.!?;]|\n\s*\n")
 
 
 def _wanted(masked: str, start: int, end: int) -> bool:
