@@ -400,6 +400,40 @@ GENERALISED_FRESH4 = [
     ("different_direction", "After the reshuffle, you were no longer the right fit any more."),
 ]
 
+#: How the client came across, in everyday words no cue lists word for word:
+#: talking too long, not knowing the company, seeming flat or negative, not
+#: connecting, nerves, vague answers, and anecdotes of conduct.
+PRESENTATION_EVERYDAY = [
+    "Your answers went on a bit and we struggled to get through everything.",
+    "You spoke at great length about your last job.",
+    "They said I dominated the whole hour.",
+    "You didn't seem to know much about what we actually make.",
+    "It was clear you hadn't looked into the company beforehand.",
+    "You knew very little about our clients.",
+    "The panel felt you lacked spark.",
+    "You were quite down on your current employer.",
+    "You came over as quite cynical.",
+    "There wasn't much of a connection with the panel.",
+    "You seemed very jittery throughout.",
+    "You mumbled and it was hard to hear you.",
+    "Your answers were a bit woolly.",
+    "You kept giving general answers without specifics.",
+    "He turned up twenty minutes late and didn't apologise.",
+    "They thought you were too laid-back for a client-facing job.",
+    "You slouched in your chair the whole time.",
+    "They felt my energy was low.",
+]
+
+#: Courtesy that shares words with those cues stays a form letter.
+FORM_LETTERS_LIKE_THE_CUES = [
+    "Sorry we were late getting back to you; we have appointed another candidate.",
+    "We had a great many applicants and chose another.",
+    "You were very relaxed and personable, and we wish you well.",
+    "Thank you for your general application; we have no suitable vacancies.",
+    "Please click on the link below to see other roles.",
+    "Our interview round ran late this year, and we have now filled the post.",
+]
+
 #: Skills said to be missing, needed or wanted, in common phrasings, each quoted.
 SKILL_GAPS_FRESH4 = [
     ("They went with someone who had more experience working with children.", "children"),
@@ -428,6 +462,19 @@ def test_messages_in_everyday_words_read_right(expected, text, content):
     reading = read_feedback(text, content)
     assert reading.top.scenario_id == expected, reading.suggestions
     assert reading.top.evidence or expected == "no_feedback"
+
+
+@pytest.mark.parametrize("text", PRESENTATION_EVERYDAY)
+def test_how_the_client_came_across_reads_as_presentation_in_everyday_words(text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "presentation", reading.suggestions
+    assert reading.top.evidence
+
+
+@pytest.mark.parametrize("text", FORM_LETTERS_LIKE_THE_CUES)
+def test_courtesy_sharing_words_with_the_cues_stays_no_feedback(text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "no_feedback", reading.suggestions
 
 
 @pytest.mark.parametrize("text", COURTESY_ONLY)
