@@ -452,6 +452,26 @@ SKILL_GAPS_FRESH4 = [
      "retail"),
     # a wrapped email line is one sentence
     ("However, we need someone with more\nexperience in energy trading.", "energy trading"),
+    # what was missing, named after "was"; more of it wanted; skills that need work
+    ("The one thing missing was SQL.", "sql"),
+    ("What you were missing was exposure to enterprise clients.", "enterprise clients"),
+    ("Where you fell short was financial modelling.", "financial modelling"),
+    ("The deciding factor was that she speaks Welsh.", "welsh"),
+    ("We'd have liked to see more Java.", "java"),
+    ("Your Excel skills need work.", "excel"),
+    ("You'd benefit from some experience in sales.", "sales"),
+    ("What held you back was limited exposure to agile delivery.", "agile delivery"),
+]
+
+#: The applicant's own background, told beside a rejection, names no gap.
+BACKGROUND_ONLY = [
+    "As a nurse with ten years in A&E, you were a strong applicant, but we chose another.",
+    "Your degree in English and your work in publishing were noted, but we chose another "
+    "candidate.",
+    "We know you have experience in retail, and we have chosen another applicant.",
+    "You clearly have experience with Salesforce; however, the role has been filled.",
+    "I have a background in chemistry and was told they went with someone else.",
+    "We reviewed your portfolio and have decided to proceed with another candidate.",
 ]
 
 
@@ -469,6 +489,12 @@ def test_how_the_client_came_across_reads_as_presentation_in_everyday_words(text
     reading = read_feedback(text, content)
     assert reading.top.scenario_id == "presentation", reading.suggestions
     assert reading.top.evidence
+
+
+@pytest.mark.parametrize("text", BACKGROUND_ONLY)
+def test_the_applicants_own_background_is_no_skill_gap(text, content):
+    reading = read_feedback(text, content)
+    assert reading.top.scenario_id == "no_feedback", reading.suggestions
 
 
 @pytest.mark.parametrize("text", FORM_LETTERS_LIKE_THE_CUES)

@@ -162,6 +162,11 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
         if spans:
             found[matcher.item_id] = spans
     _resolve_overlaps(found)
+    if found.get(SKILL_GAP):
+        # "Your degree in English was noted" is the applicant's background: a
+        # skill cue counts only where its sentence says something was wanted.
+        found[SKILL_GAP] = [span for span in found[SKILL_GAP]
+                            if _wanted(masked, span[0], span[1])]
     if skills:
         # A named area turns "more experience in logistics" into a skill gap.
         named = [sentence for sentence in sentences
@@ -350,13 +355,19 @@ _FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we
 _WANTED = re.compile(
     r"\b(?:lack\w*|need\w*|requir\w*|want\w*|wish\w*|more|less|fewer|limited|little|no|not|never"
     r"|without|missing|insufficient|stronger|deeper|broader|greater|wider|longer|further"
-    r"|additional|enough|looking\s+for|seek\w*|sought|prefer\w*|after|someone|somebody"
+    r"|additional|enough|looking\s+for|seek\w*|sought|prefer\w*|after|someone(?!\s+else)|somebody(?!\s+else)"
     r"|candidates?|applicants?|person|individual|people|gaps?|weak\w*|improve|develop|build"
     r"|strengthen|short|fell|better|closer|other|another|successful|chosen|selected|appointed"
     r"|hired|winning|only|too|hop\w+|ideally|must|should|essential|key|critical|concern\w*"
     r"|unfamiliar|inexperienced|yet|still|compared|versus|vs|whereas|instead|rather"
-    r"|call(?:s|ed|ing)?\s+for|demand\w*"
+    r"|call(?:s|ed|ing)?\s+for|demand\w*|benefit\w*|help(?:ed)?|factor|decid\w*|reasons?"
+    r"|issue|problem|held\s+back|below|under|fail\w*|short\s+of|outscored|scored|behind"
     r"|brush\w*|work\s+on|unable|couldn.t|could\s+not|can.t|cannot)\b|n't\b")
+#: Where the clause of a named area ends: "I have a background in chemistry
+#: and was told they went with someone else" says nothing more of chemistry.
+_WANT_CLAUSE_EDGE = re.compile(
+    r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our|was|were|got|then|he|she|it|have|had"
+    r"|has)\b)")
 #: Where a sentence starts, for reading what comes before a named area: a
 #: single line break is a wrapped email line ("someone with more\nexperience").
 _SENTENCE_START = re.compile(r"[.!?;]|\n\s*\n")
@@ -367,7 +378,7 @@ def _wanted(masked: str, start: int, end: int) -> bool:
     before it in its sentence, or after it in its clause ("your knowledge of
     payroll wasn't deep enough"), not by a later clause about something else."""
     begin = max((m.end() for m in _SENTENCE_START.finditer(masked, 0, start)), default=0)
-    edge = _FORM_CLAUSE_EDGE.search(masked, end)
+    edge = _WANT_CLAUSE_EDGE.search(masked, end)
     return bool(_WANTED.search(masked, begin, edge.start() if edge else len(masked)))
 
 
