@@ -426,6 +426,45 @@ PRESENTATION_EVERYDAY = [
 
 #: Courtesy that shares words with those cues stays a form letter.
 FORM_LETTERS_LIKE_THE_CUES = [
+    "Thank you for taking the time to meet with our team. After much deliberation, we have "
+    "decided to offer the position to another candidate.",
+    "We appreciated learning about your background in education and your passion for "
+    "learning design. Unfortunately, we will not be moving forward.",
+    "Your energy came through in every conversation, and we were sorry not to have a role "
+    "for you.",
+    "We were lucky to have so many talented people apply, and the final decision came down "
+    "to very small margins.",
+    "Your application for the Graduate Software Engineer role has been reviewed, and we "
+    "will not be progressing it further.",
+    "Thanks for your patience while we completed interviews. We have now filled the role "
+    "with someone whose experience more closely matches our needs.",
+    "We hope you will keep an eye on our careers page and apply for roles that match your "
+    "skills in the future.",
+    "You clearly know our products well, and the team enjoyed meeting you; however, we have"
+    " chosen another candidate.",
+    "We were impressed by your knowledge of the sector and your warm manner, but we have "
+    "offered the role elsewhere.",
+    "Sorry for the late reply. We had a large number of applicants and could not take "
+    "everyone forward.",
+    "After reviewing your CV against the job description, we have decided not to take your "
+    "application further.",
+    "You interviewed well and connected with the panel, but another candidate was a closer "
+    "fit.",
+    "We received over 300 applications, many from people with years of industry experience,"
+    " and have chosen to proceed with others.",
+    "This was a tough call; your presentation was strong, and we would welcome an "
+    "application for future roles.",
+    "We are unable to give individual feedback because of the number of applications, but "
+    "thank you for your interest.",
+    "Unfortunately, you have not been shortlisted for interview on this occasion.",
+    "It was lovely to chat last week. I'm afraid we've decided to go with another "
+    "applicant, but I'll keep your details on file.",
+    "We've decided to proceed with candidates whose profiles are more aligned with the "
+    "requirements of the role.",
+    "We had a number of internal and external candidates and have made an offer to one of "
+    "them.",
+    "Your experience as a project manager in construction was interesting to hear about, "
+    "but we have made an offer to someone else.",
     "Sorry we were late getting back to you; we have appointed another candidate.",
     "We had a great many applicants and chose another.",
     "You were very relaxed and personable, and we wish you well.",
