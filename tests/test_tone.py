@@ -250,6 +250,82 @@ def test_the_issues_kinds_are_flagged_in_further_wordings(draft, rule, content):
     assert rule in rules_for(draft, content), draft
 
 
+#: Kinds the check missed on the fresh-4 part (tuning data since), each in words
+#: written here (none is a sentence of the corpus): a veiled threat; surprise
+#: at the decision set against one's own merits, then a request to be told what
+#: happened; sarcasm made of warm words (praise of a talent for harm, thanks
+#: for a harm, holding one's breath); reproach told as questions; "you ...,
+#: then ignored me".
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("Do you really want the best people? I'm going to work for one of your competitors.",
+     "accusing"),
+    ("Mark my words.", "accusing"),
+    ("One day you will see.", "accusing"),
+    ("You'll be sorry you passed on me.", "accusing"),
+    ("I'm stunned I wasn't offered the role, considering my ten years in the field.",
+     "defensive"),
+    ("Could you tell me what happened?", "why_not_hired"),
+    ("I'd like to understand what went on with my application.", "why_not_hired"),
+    ("I am truly impressed with your talent for ignoring good applicants.", "sarcasm"),
+    ("I marvel at your firm's ability to lose every CV it is sent.", "sarcasm"),
+    ("Thanks for binning my application without reading it.", "sarcasm"),
+    ("I won't hold my breath for your reply.", "sarcasm"),
+    ("I'll hold my breath waiting for your call.", "sarcasm"),
+    ("Would it have cost you anything to send two lines?", "accusing"),
+    ("Is it really so hard to reply?", "accusing"),
+    ("Was it honestly such a hassle to pick up the phone?", "accusing"),
+    ("You asked me to fly in for a day of interviews, then ghosted me.", "accusing"),
+    # the same classes in further shapes
+    ("How hard is it to send a one-line email?", "accusing"),
+    ("Is that really too much to ask?", "accusing"),
+    ("Would a simple reply have been so difficult?", "accusing"),
+    ("Couldn't you have at least called me?", "accusing"),
+    ("Was it really necessary to keep me waiting three weeks?", "accusing"),
+    ("What exactly was the point of the second interview then?", "accusing"),
+    ("I'll be sure to tell my network about how I was treated.", "accusing"),
+    ("I'll make sure everyone knows what your company is like.", "accusing"),
+    ("I'm sure your CEO would be interested to hear about this.", "accusing"),
+    ("With my record of results, I'd like to know what the other person offered.",
+     "why_not_hired"),
+    ("Congratulations on finding someone cheaper.", "sarcasm"),
+    ("I really admire how quickly you forgot about me.", "sarcasm"),
+    ("Lovely to hear from you, only six weeks later.", "sarcasm"),
+])
+def test_rudeness_missed_on_the_fresh4_part_is_flagged_in_other_words(draft, rule, content):
+    assert rule in rules_for(draft, content), draft
+
+
+#: Warm drafts in the shapes of the fresh-4 cues: a portfolio "you'll see", a
+#: polite "would it take too much of your time", surprise at getting far,
+#: thanks for overlooking a slip, an offer elsewhere, admiration of a real
+#: ability, and asking what could be improved.
+@pytest.mark.parametrize("draft", [
+    "As you'll see from my portfolio, I have kept working on layout.",
+    "Would it take too much of your time to share a few thoughts on my interview?",
+    "Is it too late to be considered for the other opening?",
+    "I was surprised and delighted to reach the final round, given my short time in the field.",
+    "Thank you for overlooking my late submission and seeing me anyway.",
+    "I have accepted an offer elsewhere, but I hope our paths cross again.",
+    "I'll just wait to hear about future roles, and thank you again.",
+    "I admire your team's ability to make candidates feel welcome.",
+    "I'd like to understand how I could improve for next time, if you have a moment.",
+    "Could you let me know if there are other roles coming up?",
+    "I'll be glad to see what happens with the project when it launches.",
+    "I hope it isn't too much to ask, but could you share one thing I could improve?",
+    "Could you tell me whether the role might open again next year?",
+    "I'll be sure to tell my friends what a welcoming team you have.",
+    "Congratulations on filling the role, and thank you for your time.",
+    "I was thrilled to meet the team at last, after so many emails.",
+    "It was lovely to hear from you, and I understand the decision.",
+    "I fully accept your decision and would love to hear about future roles.",
+    "I admire how your team treats candidates, and I'm grateful for your time.",
+    "What is the point of contact for future openings?",
+    "How hard would it be for me to move into a research role later on?",
+])
+def test_warm_words_in_the_shapes_of_the_fresh4_cues_pass(draft, content):
+    assert check_tone(draft, content) == [], draft
+
+
 @pytest.mark.parametrize("draft", [
     "You clearly care about your candidates, and it showed.",
     "Is there any advice you could give me on the mistakes in my presentation?",
@@ -522,14 +598,15 @@ def test_the_reported_part_holds_what_was_gathered():
 
 def test_tone_figures_on_the_reported_part():
     """The issue's targets are 95% of rude emails flagged and every gracious one
-    passed. Measured once on the reported part (fresh-4) with the rules frozen
-    at commit c9a00bb: 13 of 17 rude flagged (76%) and 3 of 3 gracious passed.
-    docs/judgement.md keeps the figures and every miss. The rude figure is kept
-    as a regression floor, BELOW TARGET (17 of 17 would meet it)."""
+    passed. Measured once on fresh-4 with the rules frozen at commit c9a00bb: 13
+    of 17 rude flagged (76%) and 3 of 3 gracious passed (docs/judgement.md keeps
+    that clean figure and its misses). Fresh-4 has been tuning data since, and
+    its four rude misses were mended as classes: it now reads 17 of 17, a fitted
+    figure, held here so a later change cannot lose it."""
     figures = tone_figures.measure(tone_figures.REPORTED)
     report = tone_figures.render(figures)
     assert figures["rude"] == 17 and figures["gracious"] == 3, report
-    assert figures["rude_flagged"] >= 13, report  # below the 95% target (17 of 17)
+    assert figures["rude_flagged"] == 17, report
     assert figures["gracious_passed"] == 3, report
     assert "Rude follow-ups flagged" in report
 

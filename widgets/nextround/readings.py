@@ -40,7 +40,7 @@ _REASON_WORDS = re.compile(
 #: line runs on mid-sentence (a wrapped email line: "with more\nexperience").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])[\"')\]]*\s+|\n\s*\n\s*|(?<![a-z,])\n\s*|\n(?![a-z])\s*")
 _SKILL_TAIL = re.compile(
-    r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so)|but|which|who|because|while|so|at\s+this|at\s+the"
+    r"\s+(?:for|as|than|to|and\s+(?:that|we|the|it|so|have|has|had|will|would|are|were|i|they|he|she|you|our|their|then|now|decided)|but|which|who|because|while|so|at\s+this|at\s+the"
     r"|compared|relative|before|during|when|like|we|you|they|in\s+order|that\s+(?:we|the|is|was)"
     r"|was|were|is|are|wasn't|isn't|weren't|aren't|has|have|had|did|does|didn't|doesn't|will"
     r"|would|could|should|central|essential|important|key|needed|required)\b.*$"
@@ -162,6 +162,11 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
         if spans:
             found[matcher.item_id] = spans
     _resolve_overlaps(found)
+    if found.get(SKILL_GAP):
+        # "Your degree in English was noted" is the applicant's background: a
+        # skill cue counts only where its sentence says something was wanted.
+        found[SKILL_GAP] = [span for span in found[SKILL_GAP]
+                            if _wanted(masked, span[0], span[1])]
     if skills:
         # A named area turns "more experience in logistics" into a skill gap.
         named = [sentence for sentence in sentences
@@ -177,7 +182,10 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
                    if _GENERAL_EXPERIENCE.search(_clause_from(masked, span))
                    and not _SPECIFIC_KIND.search(_clause_from(masked, span))]
         if general and len(general) == len(found[SKILL_GAP]):
-            found[BETTER_QUALIFIED] = _merge(found.get(BETTER_QUALIFIED, []), general)
+            # "I have twelve years of experience" is the applicant's own
+            # background: experience counts only where it is said to be wanted.
+            wanted = [span for span in general if _wanted(masked, span[0], span[1])]
+            found[BETTER_QUALIFIED] = _merge(found.get(BETTER_QUALIFIED, []), wanted)
             found[SKILL_GAP] = []
     ranked = [_suggestion(sid, spans, content, flat, sentences, skills)
               for sid, spans in found.items() if spans and sid != NO_FEEDBACK]
@@ -328,12 +336,50 @@ def _set_aside_form_match(masked: str, form_match: list[re.Pattern[str]],
 
 
 #: A "closer match" clause that says what matched better is kept: values,
-#: culture or work style are how the client came across, not boilerplate.
+#: culture or work style are how the client came across, not boilerplate; a
+#: fit that was lost ("no longer the right fit") tells of a change of plan.
 _HOW_THEY_FIT = re.compile(
-    r"\b(?:culture|cultural|values|work(?:ing)?\s+style|personality|ethos|way\s+of\s+working)\b")
+    r"\b(?:culture|cultural|values|work(?:ing)?\s+style|personality|ethos|way\s+of\s+working)\b"
+    # a fit that was there and went: "no longer the right fit", "not a fit any more"
+    r"|\bno\s+longer\b|\bany\s*more\b|\bany\s+longer\b")
 #: A form-letter clause runs to a comma, stop or "but": "whose ... more closely
 #: match the needs of the team" is one clause however long.
 _FORM_CLAUSE_EDGE = re.compile(r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our)\b)")
+
+
+#: Words that say an area was missing, needed or wanted more of: "more
+#: experience in logistics", "we need someone with SAP", "she had a stronger
+#: publication record". A named area is a gap only with one of these before it
+#: in its sentence; "I have ten years of experience in retail" is the
+#: applicant's background, and "the position of Professor of English" a title.
+_WANTED = re.compile(
+    r"\b(?:lack\w*|need\w*|requir\w*|want\w*|wish\w*|more|less|fewer|limited|little|no|not|never"
+    r"|without|missing|insufficient|stronger|deeper|broader|greater|wider|longer|further"
+    r"|additional|enough|looking\s+for|seek\w*|sought|prefer\w*|after|someone(?!\s+else)|somebody(?!\s+else)"
+    r"|candidates?|applicants?|person|individual|people|gaps?|weak\w*|improve|develop|build"
+    r"|strengthen|short|fell|better|closer|other|another|successful|chosen|selected|appointed"
+    r"|hired|winning|only|too|hop\w+|ideally|must|should|essential|key|critical|concern\w*"
+    r"|unfamiliar|inexperienced|yet|still|compared|versus|vs|whereas|instead|rather"
+    r"|call(?:s|ed|ing)?\s+for|demand\w*|benefit\w*|help(?:ed)?|factor|decid\w*|reasons?"
+    r"|issue|problem|held\s+back|below|under|fail\w*|short\s+of|outscored|scored|behind"
+    r"|brush\w*|work\s+on|unable|couldn.t|could\s+not|can.t|cannot)\b|n't\b")
+#: Where the clause of a named area ends: "I have a background in chemistry
+#: and was told they went with someone else" says nothing more of chemistry.
+_WANT_CLAUSE_EDGE = re.compile(
+    r"[.;:!?,\n]|\bbut\b|\bhowever\b|\band\s+(?=(?:we|i|they|our|was|were|got|then|he|she|it|have|had"
+    r"|has)\b)")
+#: Where a sentence starts, for reading what comes before a named area: a
+#: single line break is a wrapped email line ("someone with more\nexperience").
+_SENTENCE_START = re.compile(r"[.!?;]|\n\s*\n")
+
+
+def _wanted(masked: str, start: int, end: int) -> bool:
+    """Whether the area from ``start`` to ``end`` is said to be wanted: by words
+    before it in its sentence, or after it in its clause ("your knowledge of
+    payroll wasn't deep enough"), not by a later clause about something else."""
+    begin = max((m.end() for m in _SENTENCE_START.finditer(masked, 0, start)), default=0)
+    edge = _WANT_CLAUSE_EDGE.search(masked, end)
+    return bool(_WANTED.search(masked, begin, edge.start() if edge else len(masked)))
 
 
 #: "no" right before a named area states the gap ("no experience with SAP"); it
@@ -356,6 +402,12 @@ def _skills(masked: str, compiled: _Compiled) -> list[tuple[int, int]]:
                                    and not _NO_RIGHT_BEFORE.search(masked, 0, match.start())):
                 continue
             if any(bad.fullmatch(masked[start:end].strip()) for bad in compiled.not_skill):
+                continue
+            # Words after the area count when the pattern reads on past it
+            # ("she's bilingual and I'm not").
+            raw_end = match.span("skill")[1] if "skill" in regex.groupindex \
+                and match.group("skill") else match.end()
+            if not _wanted(masked, match.start(), match.end() if match.end() > raw_end else end):
                 continue
             if not any(_overlaps((start, end), other) for other in spans):
                 spans.append((start, end))

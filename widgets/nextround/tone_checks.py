@@ -67,6 +67,11 @@ _DISCLAIMS_ASKING = re.compile(
     r"(?:not|n't|never)\s+(?:\w+\s+)?(?:looking\s+for|asking(?:\s+for)?|seeking|after|"
     r"wanting|need(?:ing)?(?:\s+to\s+know)?)\s+(?:to\s+know\s+)?(?:the\s+|a\s+|any\s+)?"
     r"(?:reasons?\s+)?$")
+#: "I understand the decision" accepts it; only "help me understand the
+#: decision" or "I'd like to understand the decision" asks.
+_ACCEPTS = re.compile(r"(?<![\w'])(?:i|we)\s+(?:(?:fully|completely|totally|do|now|really|"
+                      r"truly|certainly|can)\s+)?(?:understand|accept|respect)\s+(?:the|your)"
+                      r"\s+(?:decision|choice)$")
 #: "I would be lying if I said…": an idiom about the writer's own honesty, not
 #: an accusation; it is blanked before the sentence checks read the words.
 _HONESTY_IDIOM = re.compile(r"(?:would|'d)\s+be\s+lying\s+if\b")
@@ -410,6 +415,8 @@ def _asking_why(sentence, lower, cues, aimed, compiled) -> bool:
         if _I_EXPLAIN_WHY.search(lower[max(0, match.start() - 40):match.start()]):
             continue
         if _DISCLAIMS_ASKING.search(lower[max(0, match.start() - 40):match.start()]):
+            continue
+        if _ACCEPTS.search(lower[max(0, match.start() - 30):match.end()]):
             continue
         if _WHY_WORD.fullmatch(match.group()):
             after = lower[match.end():]
