@@ -40,11 +40,11 @@ CORPUS = ROOT / "tests" / "data" / "real"
 TONE_FIGURES = Path(__file__).resolve().parent / "tone_figures.py"
 FIELDS = ("company", "role", "contact", "date")
 
-#: The part figures are reported on: the part gathered last. Fresh-4 was
-#: measured once with frozen rules and has been tuning data since; it stays
-#: reported until a newer held-out part is wired in here.
-REPORTED = "fresh4"
-PARTS = ("fresh4", "fresh2", "fresh", "test", "tuning")
+#: The part figures are reported on: the part gathered last (fresh-5), held
+#: out while the rules were written and measured once with them frozen.
+#: Fresh-4 was reported before it and has been tuning data since.
+REPORTED = "fresh5"
+PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
 #: The issue's targets on the reported part.
 TARGETS = {"top1": 0.85, "form_letters_read_specific": 0.10, "precision": 0.85}
 

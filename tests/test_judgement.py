@@ -48,32 +48,37 @@ def _followup_sites(exclude: str = "") -> set[str]:
             for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]}
 
 
-def test_the_reported_part_is_fresh4_and_shares_no_site(judgement):
-    assert judgement.REPORTED == "fresh4"
-    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh4")}
-    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh", "fresh2")
+def test_the_reported_part_is_fresh5_and_shares_no_site(judgement):
+    assert judgement.REPORTED == "fresh5"
+    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh5")}
+    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh", "fresh2", "fresh4")
             for item in judgement.load_corpus(part)}
     assert not reported & seen
-    assert not reported & _followup_sites(exclude="fresh4.yaml")
+    assert not reported & _followup_sites(exclude="fresh5.yaml")
     fresh = {_site(item["source"]) for item in judgement.load_corpus("fresh")}
     assert not fresh & {_site(item["source"]) for part in ("tuning", "test")
                         for item in judgement.load_corpus(part)}
     tuning = {item["source"] for item in judgement.load_corpus("tuning")}
     test = {item["source"] for item in judgement.load_corpus("test")}
     assert not tuning & test
-    labels = {item["label"] for item in judgement.load_corpus("fresh4")}
+    labels = {item["label"] for item in judgement.load_corpus("fresh5")}
     assert labels == {"internal_candidate", "different_direction", "better_qualified",
                       "skill_gap", "presentation", "no_feedback"}
 
 
-#: BELOW TARGET floors for the reported part: none. The one clean measurement on
-#: fresh-4 (2026-11-28, rules frozen at c9a00bb, see docs/judgement.md) missed
-#: top-1, the form-letter share and four precisions; fresh-4 has been tuning
-#: data since, its classes of miss were mended, and it now meets every target
-#: (a fitted figure, guarded at its own level in the seen-parts test below).
-#: When a new held-out part becomes the reported one, its measured shortfalls
-#: go here, named below target.
-BELOW_TARGET_FLOORS: dict[str, float] = {}
+#: BELOW TARGET. The one clean measurement on fresh-5 (2026-11-28, after
+#: fresh-4's misses were mended; docs/judgement.md) missed top-1 (73%), the
+#: form-letter share (15%) and four precisions. These floors are those
+#: measured figures, rounded down to the message, so a change that reads
+#: fresh-5 worse fails here; the issue's targets stay the aim.
+BELOW_TARGET_FLOORS: dict[str, float] = {
+    "top1": 0.72,
+    "form_letters_read_specific": 0.16,
+    "precision:internal_candidate": 0.66,
+    "precision:better_qualified": 0.60,
+    "precision:skill_gap": 0.37,
+    "precision:presentation": 0.77,
+}
 
 
 def _floor(judgement, name: str) -> float:

@@ -586,28 +586,28 @@ def test_corpus_is_split_by_source_and_labelled():
 
 
 def test_the_reported_part_holds_what_was_gathered():
-    """BELOW THE GATHERING AIM. Fresh-4 was to hold at least 12 rude and 8
-    gracious emails from sites in no other part; public pages gave 17 rude and
-    3 gracious (polite replies are rarely quoted as sent). The counts are
-    asserted as gathered, so a lost item fails here."""
+    """Fresh-5 holds 13 rude and 8 gracious emails from 21 sites in no other
+    part, as gathered; the counts are asserted so a lost item fails here.
+    Fresh-4 (17 rude, 3 gracious) and fresh-3 keep theirs too."""
     items = tone_figures.load_followups(tone_figures.REPORTED)
     rude = [i for i in items if i["label"] == "rude"]
-    assert len(rude) == 17 and len(items) - len(rude) == 3
+    assert len(rude) == 13 and len(items) - len(rude) == 8
+    fresh4 = tone_figures.load_followups("fresh4")
+    assert sum(i["label"] == "rude" for i in fresh4) == 17 and len(fresh4) == 20
     assert len(tone_figures.load_followups("fresh3")) == 16
 
 
 def test_tone_figures_on_the_reported_part():
-    """The issue's targets are 95% of rude emails flagged and every gracious one
-    passed. Measured once on fresh-4 with the rules frozen at commit c9a00bb: 13
-    of 17 rude flagged (76%) and 3 of 3 gracious passed (docs/judgement.md keeps
-    that clean figure and its misses). Fresh-4 has been tuning data since, and
-    its four rude misses were mended as classes: it now reads 17 of 17, a fitted
-    figure, held here so a later change cannot lose it."""
+    """BELOW TARGET. The issue's targets are 95% of rude emails flagged and every
+    gracious one passed. Measured once on fresh-5, held out while fresh-4's
+    misses were mended: 10 of 13 rude flagged (77%) and 8 of 8 gracious passed
+    (docs/judgement.md keeps the misses). The floor is that figure, so a change
+    that catches fewer fails; 95% stays the aim."""
     figures = tone_figures.measure(tone_figures.REPORTED)
     report = tone_figures.render(figures)
-    assert figures["rude"] == 17 and figures["gracious"] == 3, report
-    assert figures["rude_flagged"] == 17, report
-    assert figures["gracious_passed"] == 3, report
+    assert figures["rude"] == 13 and figures["gracious"] == 8, report
+    assert figures["rude_flagged"] >= 10, report
+    assert figures["gracious_passed"] == 8, report
     assert "Rude follow-ups flagged" in report
 
 
@@ -631,3 +631,12 @@ def test_the_figures_script_runs_alone(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Tone check on the tuning part" in done.stdout
     assert '"split": "tuning"' in out.read_text()
+
+
+def test_fresh4_keeps_the_readings_fitted_to_it():
+    """Fresh-4 is tuning data: its misses were mended, and it reads 17 of 17
+    rude flagged and 3 of 3 gracious passed (fitted figures, no evidence of
+    generalising): a guard against a later change losing them."""
+    figures = tone_figures.measure("fresh4")
+    assert (figures["rude_flagged"], figures["gracious_passed"]) == (17, 3), \
+        tone_figures.render(figures)
