@@ -14,16 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import ipywidgets as W
 import pytest
 from openpyxl import load_workbook
 from secured_database import owned_database
 from service_data import INSIDER, SKILL, add_service
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
+from visible_widgets import buttons, shown_html
 
 from nextround import answer_keys as keys
 from nextround import model
 from nextround.cli import main
+from nextround.components.service_report import ONLY_SUPERVISORS, service_report_view
+from nextround.components.service_report import ServiceReport as ServiceReportView
 from nextround.report import ReportRefused, build_report, read_inputs, stage_titles
 from nextround.store import Store
 from nextround.store.access import REPORT_FUNCTIONS, create_login, secure
@@ -179,3 +183,38 @@ def test_nextround_report_with_a_supervisors_login_writes_the_workbook(service, 
     assert main(["report", "--db", service.urls["supervisor"], "-o", str(out)]) == 0
     book = load_workbook(out)
     assert "Stages" in book.sheetnames
+
+
+# --- the app's report view ------------------------------------------------------------
+
+
+def _counsellor_view(url: str, content):
+    from nextround.components.counsellor import CounsellorView
+
+    return CounsellorView.create(content=content, store=Store(url))
+
+
+def test_a_counsellors_app_shows_no_report_button_and_the_owners_does(service, content):
+    counsellors = _counsellor_view(service.urls["counsellor"], content)
+    assert buttons(counsellors, "Service report") == []
+    assert buttons(counsellors, "Update the caseload")  # the caseload is there
+    owners = _counsellor_view(service.owner_url, content)
+    assert len(buttons(owners, "Service report")) == 1
+    for view in (counsellors, owners):
+        view.model.store.close()
+
+
+@pytest.mark.parametrize("who", ["counsellor", "client"])
+def test_the_report_view_shows_a_counsellor_or_client_no_figure(service, content, who):
+    with Store(service.urls[who]) as store:
+        view = service_report_view(content=content, store=store, today=TODAY)
+    assert isinstance(view, W.HTML)
+    assert view.value == f"<p class='nr-note'>{ONLY_SUPERVISORS}</p>"
+
+
+def test_the_report_view_shows_a_supervisor_the_figures(service, content):
+    with Store(service.urls["supervisor"]) as store:
+        view = service_report_view(content=content, store=store, today=TODAY)
+        assert isinstance(view, ServiceReportView)
+        assert view.model.report == _report(service.owner_url, content)
+        assert "Clients by stage of the journey" in shown_html(view)
