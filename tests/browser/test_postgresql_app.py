@@ -12,8 +12,9 @@ straight from PostgreSQL.
   "Service report"; they pick a client, write self-assessment answers and a
   session note, and a reload keeps both. Then they hand the app over to the
   client, who checks in.
-* Served with a supervisor's login: the service report view, its figures read
-  through the report functions, with no client's name on the page.
+* Served with a supervisor's login: the app is the service report view, its
+  figures read through the report functions, with no client's name on the page
+  and none of the workbook's controls.
 
 One server per database URL, shared by the module.
 """
@@ -26,14 +27,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import nbformat
 import pytest
 from browser_harness import (
     eventually,
     open_step,
     snapshot,
     start_server,
-    start_voila,
     stop_server,
     type_key_by_key,
     wait_for_widgets,
@@ -116,12 +115,6 @@ SESSION_NOTE = "Talked through the panel's questions."
 NEXT_TIME = "Bring numbers from the pilot."
 CHECK_IN_NOTE = "Calmer than last week."
 PASSPHRASE = "green kettle 7"
-#: A thin page showing the seam the app shows a supervisor: the report view.
-REPORT_PAGE = """from nextround.components.service_report import service_report_view
-from nextround.content import load_content
-from nextround.store import Store
-
-service_report_view(content=load_content(), store=Store())"""
 
 
 @dataclass
@@ -177,14 +170,11 @@ def counsellors_app(secured) -> Iterator:
 
 
 @pytest.fixture(scope="module")
-def supervisors_report(secured) -> Iterator:
-    """The report view in Voilà, run with the supervisor's URL as ``NEXTROUND_DB``."""
-    temp = tempfile.TemporaryDirectory(prefix="nextround-voila-")
-    notebook = Path(temp.name) / "report.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(REPORT_PAGE)]),
-                   notebook)
-    server = start_voila(notebook, temp_dir=Path(temp.name), label="postgresql-supervisor",
-                         db=secured.urls["supervisor"])
+def supervisors_app(secured) -> Iterator:
+    """``nextround serve --db <the supervisor's URL>``."""
+    temp = tempfile.TemporaryDirectory(prefix="nextround-serve-")
+    server = start_server(db=secured.urls["supervisor"], temp_dir=Path(temp.name),
+                          label="postgresql-supervisor")
     yield server
     stop_server(server)
     temp.cleanup()
@@ -207,15 +197,8 @@ def test_a_counsellors_login_reaches_their_clients_and_keeps_their_work(
     assert NOT_MINE not in page.content()
     assert page.get_by_role("button", name="Service report").count() == 0
 
-    page.get_by_label("Open a client").select_option(label=MINE[0])
-    expect(page.get_by_role("heading", name=MINE[0], exact=True)).to_be_visible()
-    page.get_by_label("New session note").fill(SESSION_NOTE)
-    page.get_by_role("button", name="Add note").click()
-    eventually(lambda: owner_store.list(model.Note, ada),
-               lambda notes: [n.text for n in notes] == [SESSION_NOTE],
-               what="the session note in PostgreSQL")
-
-    page.get_by_role("button", name="Counsellor view").click()
+    page.get_by_role("button", name="Counsellor view").click()  # back to the workbook
+    page.get_by_label("Client", exact=True).select_option(label=MINE[0])
     open_step(page, 4, "Look at yourself honestly")
     qualifications = content.question("qualifications_shown")
     next_time = content.question("next_time")
@@ -226,7 +209,16 @@ def test_a_counsellors_login_reaches_their_clients_and_keeps_their_work(
                lambda answers: answers.get(qualifications.id) == 4
                and answers.get(next_time.id) == NEXT_TIME,
                what="the self-assessment answers in PostgreSQL")
-    snapshot(page, "postgresql-counsellor-assessment")
+
+    _open_counsellor_view(page)
+    page.get_by_label("Open a client").select_option(label=MINE[0])
+    expect(page.get_by_role("heading", name=MINE[0], exact=True)).to_be_visible()
+    page.get_by_label("New session note").fill(SESSION_NOTE)
+    page.get_by_role("button", name="Add note").click()
+    eventually(lambda: owner_store.list(model.Note, ada),
+               lambda notes: [n.text for n in notes] == [SESSION_NOTE],
+               what="the session note in PostgreSQL")
+    snapshot(page, "postgresql-counsellor-note")
 
     reload(page, counsellors_app.base)
     open_step(page, 4, "Look at yourself honestly")
@@ -264,9 +256,8 @@ def test_a_client_handed_the_counsellors_app_checks_in(page, counsellors_app, se
     snapshot(page, "postgresql-client-check-in")
 
 
-def test_a_supervisors_login_sees_the_service_report_and_no_name(page, supervisors_report,
-                                                                 secured):
-    page.goto(supervisors_report.url)
+def test_a_supervisors_login_sees_the_service_report_and_no_name(page, supervisors_app):
+    page.goto(supervisors_app.url)
     wait_for_widgets(page)
     expect(page.get_by_role("heading", name="Service report")).to_be_visible(
         timeout=60_000)
@@ -276,4 +267,6 @@ def test_a_supervisors_login_sees_the_service_report_and_no_name(page, superviso
     text = page.locator("body").inner_text()
     for name in (*MINE, NOT_MINE, "Open 0", "Quiet 0"):
         assert name not in text and name not in page.content(), name
+    for control in ("Counsellor view", "Add client", "Hand over to the client"):
+        assert page.get_by_role("button", name=control).count() == 0, control
     snapshot(page, "postgresql-supervisor-report")

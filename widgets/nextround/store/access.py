@@ -565,6 +565,12 @@ def report_reading(person: model.Person | None) -> str | None:
     return "functions" if person.kind == "supervisor" else None
 
 
+def supervisor_signed_in(store) -> bool:
+    """Whether a store is connected with a supervisor's login: the app then shows
+    the service report, the one view their role can fill."""
+    return report_reading(signed_in(store)) == "functions"
+
+
 def may_see_report(store) -> bool:
     """Whether the app shows the service report to whoever this store is connected as."""
     return report_reading(signed_in(store)) is not None
