@@ -270,3 +270,5 @@ def test_a_supervisors_login_sees_the_service_report_and_no_name(page, superviso
     for control in ("Counsellor view", "Add client", "Hand over to the client"):
         assert page.get_by_role("button", name=control).count() == 0, control
     snapshot(page, "postgresql-supervisor-report")
+    page.set_viewport_size({"width": 390, "height": 844})
+    snapshot(page, "postgresql-supervisor-report-390")

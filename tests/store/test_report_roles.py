@@ -218,3 +218,12 @@ def test_the_report_view_shows_a_supervisor_the_figures(service, content):
         assert isinstance(view, ServiceReportView)
         assert view.model.report == _report(service.owner_url, content)
         assert "Clients by stage of the journey" in shown_html(view)
+
+
+def test_the_app_opened_with_a_supervisors_login_is_the_report(service, content):
+    from nextround.app import App
+
+    with Store(service.urls["supervisor"]) as store:
+        assert isinstance(App.create(content=content, store=store), ServiceReportView)
+    with Store(service.urls["counsellor"]) as store:
+        assert isinstance(App.create(content=content, store=store), App)
