@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 from browser_harness import (
+    ServedApp,
     eventually,
     open_step,
     snapshot,
@@ -159,25 +161,41 @@ def owner_store(secured) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="module")
-def counsellors_app(secured) -> Iterator:
-    """``nextround serve --db <counsellor A's URL>``."""
+def role_apps(secured) -> Iterator[dict[str, ServedApp]]:
+    """``nextround serve --db <URL>`` with counsellor A's and with the supervisor's
+    login, started and stopped side by side (each takes seconds of waiting)."""
     temp = tempfile.TemporaryDirectory(prefix="nextround-serve-")
-    server = start_server(db=secured.urls["counsellor"], temp_dir=Path(temp.name),
-                          label="postgresql-counsellor")
-    yield server
-    stop_server(server)
+
+    def start(who: str) -> ServedApp:
+        folder = Path(temp.name) / who
+        folder.mkdir()
+        return start_server(db=secured.urls[who], temp_dir=folder,
+                            label=f"postgresql-{who}")
+
+    with ThreadPoolExecutor(2) as pool:
+        started = {who: pool.submit(start, who) for who in ("counsellor", "supervisor")}
+    try:
+        servers = {who: future.result() for who, future in started.items()}
+    except BaseException:
+        for future in started.values():
+            if future.exception() is None:
+                stop_server(future.result())
+        temp.cleanup()
+        raise
+    yield servers
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(stop_server, servers.values()))
     temp.cleanup()
 
 
 @pytest.fixture(scope="module")
-def supervisors_app(secured) -> Iterator:
-    """``nextround serve --db <the supervisor's URL>``."""
-    temp = tempfile.TemporaryDirectory(prefix="nextround-serve-")
-    server = start_server(db=secured.urls["supervisor"], temp_dir=Path(temp.name),
-                          label="postgresql-supervisor")
-    yield server
-    stop_server(server)
-    temp.cleanup()
+def counsellors_app(role_apps) -> ServedApp:
+    return role_apps["counsellor"]
+
+
+@pytest.fixture(scope="module")
+def supervisors_app(role_apps) -> ServedApp:
+    return role_apps["supervisor"]
 
 
 def _open_counsellor_view(page) -> None:
@@ -204,7 +222,7 @@ def test_a_counsellors_login_reaches_their_clients_and_keeps_their_work(
     next_time = content.question("next_time")
     page.get_by_role("radiogroup", name=qualifications.text, exact=True).get_by_label(
         "4", exact=True).check()
-    type_key_by_key(page.get_by_label(next_time.text, exact=True), NEXT_TIME)
+    page.get_by_label(next_time.text, exact=True).fill(NEXT_TIME)
     eventually(lambda: {a.key: a.value for a in owner_store.all_answers(ada)},
                lambda answers: answers.get(qualifications.id) == 4
                and answers.get(next_time.id) == NEXT_TIME,
@@ -249,7 +267,7 @@ def test_a_client_handed_the_counsellors_app_checks_in(page, counsellors_app, se
     mood = content.mood
     page.get_by_role("radiogroup", name=mood.question, exact=True).get_by_label(
         f"2 – {mood.labels[2]}", exact=True).check()
-    type_key_by_key(page.get_by_label("A note about today (optional)"), CHECK_IN_NOTE)
+    page.get_by_label("A note about today (optional)").fill(CHECK_IN_NOTE)
     eventually(lambda: owner_store.list(CheckIn, cy),
                lambda found: len(found) == 1 and found[0].mood == 2
                and found[0].note == CHECK_IN_NOTE, what="the client's check-in in PostgreSQL")
