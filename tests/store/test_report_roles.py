@@ -11,6 +11,7 @@ for figure; counsellors and clients calling the functions are refused, and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -227,3 +228,21 @@ def test_the_app_opened_with_a_supervisors_login_is_the_report(service, content)
         assert isinstance(App.create(content=content, store=store), ServiceReportView)
     with Store(service.urls["counsellor"]) as store:
         assert isinstance(App.create(content=content, store=store), App)
+
+
+def test_the_report_functions_give_only_flags_numbers_and_days(service):
+    """Called with no scenario or question ids, every text a function gives is a day
+    (or empty): no name, no text anyone wrote, no id, no time of day."""
+    day = re.compile(r"\d{4}-\d{2}-\d{2}")
+    engine = create_engine(service.urls["supervisor"])
+    try:
+        with engine.connect() as conn:
+            for function in REPORT_FUNCTIONS:
+                call = function.replace("text[]", "ARRAY[]::text[]")
+                rows = conn.execute(text(f"SELECT * FROM {call}")).all()
+                assert rows, function
+                for value in (value for row in rows for value in row):
+                    assert value is None or isinstance(value, bool | int) or value == "" \
+                        or day.fullmatch(value), (function, value)
+    finally:
+        engine.dispose()

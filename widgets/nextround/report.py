@@ -35,7 +35,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -212,7 +212,7 @@ def inputs_from_report_functions(store, content: Content) -> Inputs:
         checkins = rows("SELECT * FROM nextround_report_checkins()")
         return Inputs(
             clients=[{"stage": client_stage([key for key in step_keys if row[key]]),
-                      "active_on": datetime.fromisoformat(row["active_at"]).date()}
+                      "active_on": _day(row["active_on"])}
                      for row in clients],
             applications=[{"client": row["client_key"], "application": row["application_key"],
                            "rejected": row["rejected"], "outcome_on": _day(row["outcome_on"]),

@@ -275,7 +275,9 @@ def _key_regex(family: answer_keys.KeyFamily) -> str:
 
 def _latest_entry_sql() -> str:
     """A client's latest entry time as :func:`.answers.latest_entries` finds it, or
-    when the client was added; fixed-width UTC text sorts as time does."""
+    when the client was added; fixed-width UTC text sorts as time does. Only its
+    day leaves the function: a time to the microsecond could be matched with the
+    audit log's, which supervisors read."""
     state = _sql_text(STATE_PREFIX)
     latest = ", ".join(
         f"(SELECT max(x.{quoted(column)}) FROM {quoted(table.name)} x WHERE x.client_id = c.id"
@@ -305,11 +307,12 @@ def _report_functions(definer: str) -> list[str]:
     empty = "('null'::jsonb, '\"\"'::jsonb, '[]'::jsonb, '{}'::jsonb)"
     return [
         # One row per client: which steps of the workbook hold saved work (as
-        # nextround.charts.completed_steps reads them) and when they were last active.
+        # nextround.charts.completed_steps reads them) and the day (UTC) they were
+        # last active.
         f"""CREATE OR REPLACE FUNCTION nextround_report_clients(
                 known_scenarios text[], assessment_keys text[])
             RETURNS TABLE(log boolean, feedback boolean, understand boolean, assess boolean,
-                          wellbeing boolean, gracious boolean, plan boolean, active_at text)
+                          wellbeing boolean, gracious boolean, plan boolean, active_on text)
             LANGUAGE sql {definer} AS $$
             SELECT
               EXISTS (SELECT 1 FROM applications x WHERE x.client_id = c.id),
@@ -325,7 +328,7 @@ def _report_functions(definer: str) -> list[str]:
               EXISTS (SELECT 1 FROM answers s WHERE s.client_id = c.id
                         AND s.key ~ {gracious} AND s.value::jsonb = 'true'::jsonb),
               EXISTS (SELECT 1 FROM actions x WHERE x.client_id = c.id),
-              {_latest_entry_sql()}
+              left({_latest_entry_sql()}, 10)
             FROM clients c ORDER BY random() $$""",
         # Rejections and interviews: their days, the kind of feedback confirmed (the
         # scenario answer wins, else the first feedback read as a known scenario).
