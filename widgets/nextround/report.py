@@ -18,9 +18,12 @@ and the counts shown: complementary suppression. Totals themselves are never
 rounded or left out, because they are known elsewhere anyway (a service
 knows how many clients it has).
 
-The records come through the store's API (one query per table for every
-client) into pandas frames (:func:`read_frames`); each figure is computed
-from the frames (:func:`build_report`). pandas is imported here and nowhere
+The inputs (:class:`Inputs`) come through the store's API (one query per
+table for every client) or, for a supervisor on PostgreSQL, whose role reads
+no workbook, through the database's report functions, which give
+de-identified rows only (:func:`read_inputs`). Either way they become the same
+pandas frames (:func:`frames_of`), and each figure is computed from the
+frames (:func:`build_report`). pandas is imported here and nowhere
 else in the package, and this module only when a report is asked for
 (``nextround report`` or the service report view), never on the app's first view.
 
