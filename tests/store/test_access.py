@@ -10,10 +10,10 @@ B has Bo and Cy), a supervisor, and Ada and Bo signing in as clients.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 import pytest
+from secured_database import owned_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, ProgrammingError
@@ -40,20 +40,6 @@ class Service:
 
     def engine(self, who: str) -> Engine:
         return create_engine(self.logins[who].url)
-
-
-def _owner(postgres) -> str:
-    """A new database owned by a new role that may create roles but is no superuser."""
-    name = f"nextround_owner_{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(16)
-    admin = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE ROLE {name} LOGIN CREATEROLE PASSWORD '{password}'"))
-            conn.execute(text(f"CREATE DATABASE {name} OWNER {name}"))
-    finally:
-        admin.dispose()
-    return postgres.url(name, user=name, password=password)
 
 
 def _seed(store: Store) -> tuple[dict[str, model.Client], dict[str, model.Person]]:
@@ -87,7 +73,7 @@ def fresh_service(postgres) -> Service:
 
 
 def _service(postgres) -> Service:
-    owner_url = _owner(postgres)
+    owner_url = owned_database(postgres)
     with Store(owner_url) as store:
         clients, people = _seed(store)
     secure(owner_url)

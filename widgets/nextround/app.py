@@ -283,12 +283,17 @@ class App(LockedPage, W.VBox):
         """
         from .content import load_content
         from .store import Store
+        from .store.access import supervisor_signed_in
 
         try:
             content = content or load_content()
         except ContentError as exc:
             return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
+        if supervisor_signed_in(store):  # a supervisor's login reads figures, no workbook
+            from .components.service_report import service_report_view
+
+            return service_report_view(content=content, store=store)
         return cls(AppModel(content=content, store=store, lock=current_lock(store)))
 
     # --- wiring ------------------------------------------------------------------

@@ -18,9 +18,12 @@ and the counts shown: complementary suppression. Totals themselves are never
 rounded or left out, because they are known elsewhere anyway (a service
 knows how many clients it has).
 
-The records come through the store's API (one query per table for every
-client) into pandas frames (:func:`read_frames`); each figure is computed
-from the frames (:func:`build_report`). pandas is imported here and nowhere
+The inputs (:class:`Inputs`) come through the store's API (one query per
+table for every client) or, for a supervisor on PostgreSQL, whose role reads
+no workbook, through the database's report functions, which give
+de-identified rows only (:func:`read_inputs`). Either way they become the same
+pandas frames (:func:`frames_of`), and each figure is computed from the
+frames (:func:`build_report`). pandas is imported here and nowhere
 else in the package, and this module only when a report is asked for
 (``nextround report`` or the service report view), never on the app's first view.
 
@@ -40,11 +43,14 @@ from typing import Any
 
 import pandas as pd
 
+from . import answer_keys as keys
 from .caseload import NOT_CONFIRMED, confirmed_scenarios, scenario_title
 from .charts import WORKBOOK_STEPS, Chart, Trace, chart_esc, completed_steps
 from .content import Content
+from .errors import NextRoundError
 from .model import Action, Answer, Application, CheckIn, Feedback
 from .steps import BY_KEY
+from .store.access import report_reading, signed_in
 from .suppression import (
     FEWER_THAN,
     PROTECTING,
@@ -73,10 +79,10 @@ INTERVIEW_BANDS = ((1, 7, "1 to 7 days"), (8, 14, "8 to 14 days"), (15, 30, "15 
 class Frames:
     """Every client's records, one frame per kind, as the figures need them."""
 
-    clients: pd.DataFrame      # client_id, stage, active_on
+    clients: pd.DataFrame      # stage, active_on
     rejections: pd.DataFrame   # client_id, application_id, rejected_on, kind
     interviews: pd.DataFrame   # client_id, interview_on
-    actions: pd.DataFrame      # client_id, due_on, done
+    actions: pd.DataFrame      # due_on, done
     checkins: pd.DataFrame     # client_id, on, mood
 
 
@@ -110,14 +116,49 @@ def _frame(rows: list[dict[str, Any]], columns: list[str], dates: tuple[str, ...
     return frame
 
 
-def read_frames(store, content: Content, since: date | None = None) -> Frames:
-    """Every client's records as frames, one store query per table.
+@dataclass(frozen=True)
+class Inputs:
+    """What the figures are made from, naming nobody.
 
-    With ``since``, the clients are those with activity (or added) on or
-    after that day, the rejections those on or after it (undated ones left
-    out, as their day is unknown), the actions those due on or after it and
-    the check-ins those made on or after it.
+    ``client`` in a row is a key that tells one client's rows apart from
+    another's within one reading and means nothing outside it: the client's id
+    when the records are read directly, a number drawn afresh for each call
+    when a supervisor reads them through the database's report functions.
     """
+
+    clients: list[dict[str, Any]]       # stage, active_on
+    applications: list[dict[str, Any]]  # client, application, rejected, outcome_on,
+    #                                     interview_on, scenario_id
+    actions: list[dict[str, Any]]       # due_on, done
+    checkins: list[dict[str, Any]]      # client, on, mood
+
+
+class ReportRefused(NextRoundError):
+    """The signed-in person may not build the service report."""
+
+
+def read_inputs(store, content: Content) -> Inputs:
+    """The report's inputs, read as the signed-in person may read them.
+
+    The database's owner, and anyone on SQLite (one machine, one counsellor),
+    reads the records themselves. A supervisor on a shared PostgreSQL database
+    reads no workbook, so their inputs come through the database's report
+    functions (:data:`nextround.store.access.REPORT_FUNCTIONS`), which give
+    de-identified rows only. Anyone else is refused in one line.
+    """
+    person = signed_in(store)
+    reading = report_reading(person)
+    if reading == "records":
+        return inputs_from_records(store, content)
+    if reading == "functions":
+        return inputs_from_report_functions(store, content)
+    raise ReportRefused(
+        f"only supervisors can build the service report, and this database login is a "
+        f"{person.kind}'s; ask a supervisor for it")
+
+
+def inputs_from_records(store, content: Content) -> Inputs:
+    """The inputs from every client's records, one store query per table."""
     applications = store.list_all(Application)
     feedback = store.list_all(Feedback)
     answers = store.list_all(Answer)
@@ -130,9 +171,6 @@ def read_frames(store, content: Content, since: date | None = None) -> Frames:
     activity = store.last_activities()
     clients = []
     for client in store.list_clients():
-        active = activity.get(client.id) or client.created_at
-        if since and active.date() < since:
-            continue
         apps = grouped["applications"].get(client.id, [])
         done = completed_steps(
             content, applications=apps, feedback=grouped["feedback"].get(client.id, []),
@@ -140,25 +178,87 @@ def read_frames(store, content: Content, since: date | None = None) -> Frames:
             answers=grouped["answers"].get(client.id, []),
             checkins=grouped["checkins"].get(client.id, []),
             actions=grouped["actions"].get(client.id, []))
-        clients.append({"client_id": client.id, "stage": client_stage(done),
-                        "active_on": active.date()})
-    rejections = [{"client_id": a.client_id, "application_id": a.id, "rejected_on": a.outcome_on,
-                   "kind": scenario_title(content, scenarios.get(a.id, ""))}
-                  for a in applications if a.outcome == "rejected"
-                  and not (since and (a.outcome_on is None or a.outcome_on < since))]
-    interviews = [{"client_id": a.client_id, "interview_on": a.interview_on}
-                  for a in applications if a.interview_on is not None]
-    dated_actions = [{"client_id": a.client_id, "due_on": a.due_on, "done": a.done}
-                     for a in actions if a.due_on is not None
-                     and not (since and a.due_on < since)]
-    moods = [{"client_id": c.client_id, "on": c.at.date(), "mood": c.mood}
-             for c in checkins if not (since and c.at.date() < since)]
+        active = activity.get(client.id) or client.created_at
+        clients.append({"stage": client_stage(done), "active_on": active.date()})
+    return Inputs(
+        clients=clients,
+        applications=[{"client": a.client_id, "application": a.id,
+                       "rejected": a.outcome == "rejected", "outcome_on": a.outcome_on,
+                       "interview_on": a.interview_on, "scenario_id": scenarios.get(a.id, "")}
+                      for a in applications],
+        actions=[{"due_on": a.due_on, "done": a.done} for a in actions],
+        checkins=[{"client": c.client_id, "on": c.at.date(), "mood": c.mood}
+                  for c in checkins])
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def inputs_from_report_functions(store, content: Content) -> Inputs:
+    """The inputs as a supervisor's role reads them: through the report functions,
+    which count over every client's rows and give back no name, text or id."""
+    from sqlalchemy import text
+
+    known = [s.id for s in content.scenarios]
+    questions = [keys.ASSESSMENT.key(question=q.id) for q in content.questions]
+    step_keys = [key for key, _what in WORKBOOK_STEPS]
+
+    def read(conn) -> Inputs:
+        def rows(sql: str, **params: Any) -> list[dict[str, Any]]:
+            return [dict(row) for row in conn.execute(text(sql), params).mappings()]
+
+        clients = rows("SELECT * FROM nextround_report_clients(:known, :questions)",
+                       known=known, questions=questions)
+        applications = rows("SELECT * FROM nextround_report_applications(:known)", known=known)
+        actions = rows("SELECT * FROM nextround_report_actions()")
+        checkins = rows("SELECT * FROM nextround_report_checkins()")
+        return Inputs(
+            clients=[{"stage": client_stage([key for key in step_keys if row[key]]),
+                      "active_on": _day(row["active_on"])}
+                     for row in clients],
+            applications=[{"client": row["client_key"], "application": row["application_key"],
+                           "rejected": row["rejected"], "outcome_on": _day(row["outcome_on"]),
+                           "interview_on": _day(row["interview_on"]),
+                           "scenario_id": row["scenario_id"]} for row in applications],
+            actions=[{"due_on": _day(row["due_on"]), "done": row["done"]} for row in actions],
+            checkins=[{"client": row["client_key"], "on": _day(row["checked_in_on"]),
+                       "mood": row["mood"]} for row in checkins])
+
+    return store.database.read(read)
+
+
+def read_frames(store, content: Content, since: date | None = None) -> Frames:
+    """Every client's records as frames (:func:`read_inputs`, then :func:`frames_of`)."""
+    return frames_of(read_inputs(store, content), content, since)
+
+
+def frames_of(inputs: Inputs, content: Content, since: date | None = None) -> Frames:
+    """The inputs as frames, the same whoever read them.
+
+    With ``since``, the clients are those with activity (or added) on or
+    after that day, the rejections those on or after it (undated ones left
+    out, as their day is unknown), the actions those due on or after it and
+    the check-ins those made on or after it.
+    """
+    clients = [row for row in inputs.clients if not (since and row["active_on"] < since)]
+    rejections = [{"client_id": a["client"], "application_id": a["application"],
+                   "rejected_on": a["outcome_on"],
+                   "kind": scenario_title(content, a["scenario_id"])}
+                  for a in inputs.applications if a["rejected"]
+                  and not (since and (a["outcome_on"] is None or a["outcome_on"] < since))]
+    interviews = [{"client_id": a["client"], "interview_on": a["interview_on"]}
+                  for a in inputs.applications if a["interview_on"] is not None]
+    dated_actions = [a for a in inputs.actions if a["due_on"] is not None
+                     and not (since and a["due_on"] < since)]
+    moods = [{"client_id": c["client"], "on": c["on"], "mood": c["mood"]}
+             for c in inputs.checkins if not (since and c["on"] < since)]
     return Frames(
-        clients=_frame(clients, ["client_id", "stage", "active_on"]),
+        clients=_frame(clients, ["stage", "active_on"]),
         rejections=_frame(rejections, ["client_id", "application_id", "rejected_on", "kind"],
                           ("rejected_on",)),
         interviews=_frame(interviews, ["client_id", "interview_on"], ("interview_on",)),
-        actions=_frame(dated_actions, ["client_id", "due_on", "done"], ("due_on",)),
+        actions=_frame(dated_actions, ["due_on", "done"], ("due_on",)),
         checkins=_frame(moods, ["client_id", "on", "mood"], ("on",)))
 
 

@@ -30,6 +30,7 @@ from ..caseload import CaseloadPage, CaseloadRow, caseload, caseload_page, casel
 from ..errors import NextRoundError
 from ..model import Note
 from ..names import client_labels, known_client
+from ..store.access import may_see_report
 from ..summary import Summary, session_summary
 from ..text import esc, nice_date
 from ._view import download_link, guard, heading, paragraph
@@ -297,7 +298,7 @@ class CounsellorView(Component):
                    layout=W.Layout(flex_flow="row wrap")),
             labelled(self.picker, "Open a client",
                      hint="Lists the clients in the table above."),
-            W.HBox([self.refresh_button, self.report_button],
+            W.HBox([self.refresh_button, *self._report_buttons()],
                    layout=W.Layout(flex_flow="row wrap")),
         ])
 
@@ -360,6 +361,11 @@ class CounsellorView(Component):
         self.status.info("The caseload is up to date.")
 
     # -- the service report --
+
+    def _report_buttons(self) -> list[W.Widget]:
+        """"Service report", for those who may see it (:func:`may_see_report`): anyone
+        on one machine; on a shared database, supervisors and the owner only."""
+        return [self.report_button] if may_see_report(self.model.store) else []
 
     def _show_report(self) -> None:
         """Open the service report, built on first use (it brings pandas and plotly)."""

@@ -1,9 +1,9 @@
 """The service report in the app: five figures for the whole service, and their files.
 
-A supervisor (and, until people and roles exist, whoever opens the
-counsellor view) sees how the service is doing without opening a single
-client: where clients are on the journey, the feedback heard, how soon an
-interview follows a rejection, the plan getting done and mood over time.
+A supervisor (and, on one machine, whoever opens the counsellor view) sees
+how the service is doing without opening a single client: where clients are
+on the journey, the feedback heard, how soon an interview follows a
+rejection, the plan getting done and mood over time.
 Every count under 5 shows as "fewer than 5" (see :mod:`nextround.report`).
 
 The figures come from :func:`nextround.report.build_report`; each is drawn
@@ -35,6 +35,7 @@ from ..charts import text_alternative
 from ..report import ServiceReport as ReportData
 from ..report import build_report
 from ..report_files import XLSX_MIME, csv_bytes, xlsx_bytes
+from ..store.access import may_see_report
 from ..suppression import SMALL
 from ._view import download_link, heading, paragraph
 from .base import Component, labelled
@@ -48,6 +49,7 @@ CHART_BOX = "nr-report-chart"
 CHART_BOX_STYLE = (f"<style>.{CHART_BOX} .jp-OutputArea-child{{overflow-x:auto}}"
                    "</style>")
 CSV_NAME = "nextround-service-report.csv"
+ONLY_SUPERVISORS = "Only supervisors can see the service report."
 
 
 class ServiceReportModel(HasTraits):
@@ -135,8 +137,12 @@ class ServiceReport(Component):
 def service_report_view(*, content, store, today: date | None = None) -> W.Widget:
     """The service report as the app shows it.
 
-    The one place that decides who sees it: today anyone with the counsellor
-    view; once people and roles exist, supervisors only (their database role
-    reads aggregate figures alone).
+    The one place that decides who sees it: on SQLite (one machine) whoever has
+    the counsellor view; on a shared PostgreSQL database the owner and
+    supervisors, whose role reads the report functions' de-identified rows and
+    no workbook. A counsellor or a client gets a sentence saying whose report
+    it is, never the figures (their role could not call the functions anyway).
     """
+    if not may_see_report(store):
+        return W.HTML(f"<p class='nr-note'>{ONLY_SUPERVISORS}</p>")
     return ServiceReport.create(content=content, store=store, today=today)

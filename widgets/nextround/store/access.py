@@ -33,16 +33,18 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from string import Formatter
 
 from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import Connection, make_url
 
-from .. import model
+from .. import answer_keys, model
 from ..errors import NextRoundError
+from .answers import STATE_PREFIX
 from .connection import Database
 from .migrations import MIGRATIONS, Migration, migrate, read_state, refuse_if_newer, target_of
 from .people import PEOPLE, fetch_person
-from .schema import OTHER_TABLE_ACCESS, RECORDS
+from .schema import ENTRY_TIMES, OTHER_TABLE_ACCESS, RECORDS
 
 KINDS: tuple[str, ...] = model.PERSON_KINDS
 #: Every privilege on a table.
@@ -255,8 +257,119 @@ def _functions(schema: str) -> list[str]:
         f"""CREATE OR REPLACE FUNCTION nextround_record_counts()
             RETURNS TABLE(table_name text, row_count bigint)
             LANGUAGE sql {definer} AS $$ {counts} $$""",
+        *_report_functions(definer),
     ]
 
+
+def _sql_text(value: str) -> str:
+    """A constant NextRound wrote, as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _key_regex(family: answer_keys.KeyFamily) -> str:
+    """An answer-key family's pattern as a PostgreSQL regular expression."""
+    return "^" + "".join(re.escape(literal) + ("[^.]+" if name else "")
+                         for literal, name, _spec, _conv in Formatter().parse(family.pattern)
+                         ) + "$"
+
+
+def _latest_entry_sql() -> str:
+    """A client's latest entry time as :func:`.answers.latest_entries` finds it, or
+    when the client was added; fixed-width UTC text sorts as time does. Only its
+    day leaves the function: a time to the microsecond could be matched with the
+    audit log's, which supervisors read."""
+    state = _sql_text(STATE_PREFIX)
+    latest = ", ".join(
+        f"(SELECT max(x.{quoted(column)}) FROM {quoted(table.name)} x WHERE x.client_id = c.id"
+        + (f" AND left(x.key, {len(STATE_PREFIX)}) <> {state}" if table.name == "answers"
+           else "") + ")"
+        for table, column in ENTRY_TIMES)
+    return f"coalesce(greatest({latest}), c.created_at)"
+
+
+#: A scenario answer's value, when it is one of the scenarios the content knows.
+_KNOWN_SCENARIO_ANSWER = (
+    f"s.key = {_sql_text(answer_keys.SCENARIO.key())} "
+    "AND jsonb_typeof(s.value::jsonb) = 'string' "
+    "AND (s.value::jsonb #>> '{}') = ANY(known_scenarios)")
+
+
+def _report_functions(definer: str) -> list[str]:
+    """The service report's inputs, for supervisors: de-identified rows, never a name,
+    a word a client wrote, or an id. Where rows of one client must be told apart,
+    each call numbers the clients afresh in a random order (``client_key``), so a
+    number means nothing outside the call that gave it. ``nextround.report`` turns
+    these rows into the same figures it makes from the records themselves.
+    """
+    keyed = ("WITH keyed AS (SELECT id, row_number() OVER (ORDER BY random()) AS client_key "
+             "FROM clients)")
+    gracious = _sql_text(_key_regex(answer_keys.GRACIOUS_DONE))
+    empty = "('null'::jsonb, '\"\"'::jsonb, '[]'::jsonb, '{}'::jsonb)"
+    return [
+        # One row per client: which steps of the workbook hold saved work (as
+        # nextround.charts.completed_steps reads them) and the day (UTC) they were
+        # last active.
+        f"""CREATE OR REPLACE FUNCTION nextround_report_clients(
+                known_scenarios text[], assessment_keys text[])
+            RETURNS TABLE(log boolean, feedback boolean, understand boolean, assess boolean,
+                          wellbeing boolean, gracious boolean, plan boolean, active_on text)
+            LANGUAGE sql {definer} AS $$
+            SELECT
+              EXISTS (SELECT 1 FROM applications x WHERE x.client_id = c.id),
+              EXISTS (SELECT 1 FROM feedback x WHERE x.client_id = c.id),
+              EXISTS (SELECT 1 FROM applications a WHERE a.client_id = c.id AND (
+                EXISTS (SELECT 1 FROM feedback f WHERE f.application_id = a.id
+                          AND f.scenario_id = ANY(known_scenarios))
+                OR EXISTS (SELECT 1 FROM answers s WHERE s.application_id = a.id
+                             AND {_KNOWN_SCENARIO_ANSWER}))),
+              EXISTS (SELECT 1 FROM answers s WHERE s.client_id = c.id
+                        AND s.key = ANY(assessment_keys) AND s.value::jsonb NOT IN {empty}),
+              EXISTS (SELECT 1 FROM checkins x WHERE x.client_id = c.id),
+              EXISTS (SELECT 1 FROM answers s WHERE s.client_id = c.id
+                        AND s.key ~ {gracious} AND s.value::jsonb = 'true'::jsonb),
+              EXISTS (SELECT 1 FROM actions x WHERE x.client_id = c.id),
+              left({_latest_entry_sql()}, 10)
+            FROM clients c ORDER BY random() $$""",
+        # Rejections and interviews: their days, the kind of feedback confirmed (the
+        # scenario answer wins, else the first feedback read as a known scenario).
+        f"""CREATE OR REPLACE FUNCTION nextround_report_applications(known_scenarios text[])
+            RETURNS TABLE(client_key bigint, application_key bigint, rejected boolean,
+                          outcome_on text, interview_on text, scenario_id text)
+            LANGUAGE sql {definer} AS $$
+            {keyed}
+            SELECT k.client_key, row_number() OVER (ORDER BY random()),
+                   a.outcome = 'rejected', a.outcome_on, a.interview_on,
+                   CASE WHEN a.outcome = 'rejected' THEN coalesce(
+                     (SELECT s.value::jsonb #>> '{{}}' FROM answers s
+                       WHERE s.application_id = a.id AND {_KNOWN_SCENARIO_ANSWER}
+                       ORDER BY s.client_id DESC, s.seq DESC, s.id DESC LIMIT 1),
+                     (SELECT f.scenario_id FROM feedback f
+                       WHERE f.application_id = a.id AND f.scenario_id = ANY(known_scenarios)
+                       ORDER BY f.client_id, f.seq, f.id LIMIT 1), '') ELSE '' END
+              FROM applications a JOIN keyed k ON k.id = a.client_id
+             WHERE a.outcome = 'rejected' OR a.interview_on IS NOT NULL
+             ORDER BY random() $$""",
+        f"""CREATE OR REPLACE FUNCTION nextround_report_actions()
+            RETURNS TABLE(due_on text, done boolean)
+            LANGUAGE sql {definer} AS $$
+            SELECT due_on, done FROM actions WHERE due_on IS NOT NULL ORDER BY random() $$""",
+        # Mood check-ins: the day (in UTC) and the mood, nothing the client wrote.
+        f"""CREATE OR REPLACE FUNCTION nextround_report_checkins()
+            RETURNS TABLE(client_key bigint, checked_in_on text, mood integer)
+            LANGUAGE sql {definer} AS $$
+            {keyed}
+            SELECT k.client_key, left(c.at, 10), c.mood
+              FROM checkins c JOIN keyed k ON k.id = c.client_id ORDER BY random() $$""",
+    ]
+
+
+#: The functions the service report reads through, with their arguments' types.
+REPORT_FUNCTIONS: tuple[str, ...] = (
+    "nextround_report_clients(text[], text[])",
+    "nextround_report_applications(text[])",
+    "nextround_report_actions()",
+    "nextround_report_checkins()",
+)
 
 #: Which kinds may call each function (nobody else may).
 FUNCTION_CALLERS: dict[str, tuple[str, ...]] = {
@@ -267,6 +380,7 @@ FUNCTION_CALLERS: dict[str, tuple[str, ...]] = {
     "nextround_new_client_trigger()": (),
     "nextround_caseloads()": ("supervisor",),
     "nextround_record_counts()": ("supervisor",),
+    **dict.fromkeys(REPORT_FUNCTIONS, ("supervisor",)),
 }
 
 
@@ -433,6 +547,36 @@ def drop_login(url: str, person_id: str) -> None:
             conn.execute(update(PEOPLE).where(PEOPLE.c.id == person_id).values(role_name=None))
     finally:
         engine.dispose()
+
+
+# --- the service report ----------------------------------------------------------------
+
+
+def signed_in(store) -> model.Person | None:
+    """The person a store is connected as: None for the database owner, and always
+    on SQLite, where nobody signs in (no query is made there)."""
+    return None if store.is_sqlite else store.connected_person()
+
+
+def report_reading(person: model.Person | None) -> str | None:
+    """How someone reads the service report's inputs: ``"records"`` (the owner, or
+    the one counsellor on SQLite, who read every row), ``"functions"`` (a
+    supervisor, through :data:`REPORT_FUNCTIONS`), or None: counsellors and
+    clients get no report, in the app or from ``nextround report``."""
+    if person is None:
+        return "records"
+    return "functions" if person.kind == "supervisor" else None
+
+
+def supervisor_signed_in(store) -> bool:
+    """Whether a store is connected with a supervisor's login: the app then shows
+    the service report, the one view their role can fill."""
+    return report_reading(signed_in(store)) == "functions"
+
+
+def may_see_report(store) -> bool:
+    """Whether the app shows the service report to whoever this store is connected as."""
+    return report_reading(signed_in(store)) is not None
 
 
 # --- opening a store as a person -------------------------------------------------------
