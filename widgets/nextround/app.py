@@ -48,6 +48,7 @@ from .model import CLIENT, COUNSELLOR
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
 from .text import esc
+from .visitor import role_hint, visitor_of
 
 log = logging.getLogger("nextround")
 
@@ -277,9 +278,12 @@ class App(LockedPage, W.VBox):
         """Build the app on the shipped content and default store.
 
         Bad content stops the app with the same one-line-per-problem
-        messages as ``nextround check-content``, shown on the page. A page
-        locked to one client (:func:`~nextround.handover.current_lock`) is
-        locked before anything is shown.
+        messages as ``nextround check-content``, shown on the page. Who the
+        page is for comes first (:mod:`nextround.visitor`): a client's page is
+        locked to their own record, a supervisor gets the service report
+        only. A page locked to one client
+        (:func:`~nextround.handover.current_lock`) is locked before anything
+        is shown.
         """
         from .content import load_content
         from .store import Store
@@ -289,7 +293,15 @@ class App(LockedPage, W.VBox):
         except ContentError as exc:
             return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
-        return cls(AppModel(content=content, store=store, lock=current_lock(store)))
+        try:
+            visitor = visitor_of(store, role_hint())
+        except NextRoundError as exc:
+            return W.HTML(refusal_html(str(exc)))
+        if visitor.kind == "supervisor":
+            return supervisor_page(content, store)
+        lock = (Lock(visitor.client_id, undo=False) if visitor.kind == "client"
+                else current_lock(store))
+        return cls(AppModel(content=content, store=store, lock=lock))
 
     # --- wiring ------------------------------------------------------------------
 
@@ -527,6 +539,23 @@ def wait_and_open(app: W.Widget) -> None:
 
 
 # --- small pieces ----------------------------------------------------------------------
+
+
+def refusal_html(reason: str) -> str:
+    """Why the page shows nothing, in the words of the error, escaped."""
+    return (f"<div class='nr-refused' role='alert'><p>{esc(reason[:1].upper() + reason[1:])}"
+            "</p></div>")
+
+
+def supervisor_page(content: Any, store: Any) -> W.Widget:
+    """A supervisor's landing page: the header and the service report, no workbook."""
+    from .components.service_report import service_report_view
+
+    page = W.VBox([W.HTML(header_html(content.help)),
+                   service_report_view(content=content, store=store)])
+    page.add_class("nextround-app")
+    page.add_class("nr-supervisor")
+    return page
 
 
 def close_tree(widget: W.Widget) -> None:
