@@ -148,9 +148,15 @@ class AppModel(HasTraits):
             self._resume(change["new"])
 
     def _resume(self, client_id: str) -> None:
-        """Go to the step the client left off at, and remember them for next time."""
+        """Go to the step the client left off at, and remember them for next time.
+
+        A page locked to one client remembers nothing store-wide: it always
+        opens its client, and a client's own database role may not write the
+        counsellors' settings.
+        """
         saved_step = str(self.store.get_state(client_id).get("step") or STEPS[0].key)
-        self.store.set_setting(LAST_CLIENT, client_id)
+        if not self.locked_to:
+            self.store.set_setting(LAST_CLIENT, client_id)
         self.step = step_by_key(saved_step).key
 
     def open_client(self, client_id: str) -> None:
@@ -549,10 +555,19 @@ def refusal_html(reason: str) -> str:
 
 def supervisor_page(content: Any, store: Any) -> W.Widget:
     """A supervisor's landing page: the header and the service report, no workbook."""
+    from sqlalchemy.exc import DBAPIError
+
     from .components.service_report import service_report_view
 
-    page = W.VBox([W.HTML(header_html(content.help)),
-                   service_report_view(content=content, store=store)])
+    try:
+        report = service_report_view(content=content, store=store)
+    except (NextRoundError, DBAPIError) as exc:
+        log.warning("The service report could not be built: %s", exc)
+        reason = (str(exc) if isinstance(exc, NextRoundError) else
+                  "the figures could not be read with this database login; ask your "
+                  "administrator to check the service's setup.")
+        report = W.HTML("<h2>Service report</h2>" + refusal_html(reason))
+    page = W.VBox([W.HTML(header_html(content.help)), report])
     page.add_class("nextround-app")
     page.add_class("nr-supervisor")
     return page
