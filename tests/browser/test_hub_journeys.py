@@ -70,9 +70,10 @@ def service(postgres) -> Iterator[Service]:
         hub.stop()
 
 
-def expect_refusal_logged(page_log) -> None:
+def expect_refusal_logged(page_log, statuses: tuple[int, ...] = (403,)) -> None:
     """The browser logs a refused request as a console error: here it is the point."""
-    refused = [e for e in page_log.console_errors if "status of 403" in e]
+    refused = [e for e in page_log.console_errors
+               if any(f"status of {status}" in e for status in statuses)]
     assert refused, page_log.console_errors
     for error in refused:
         page_log.console_errors.remove(error)
@@ -158,13 +159,15 @@ def test_a_client_finds_their_own_workbook_and_adds_a_check_in(page, service):
 def test_a_client_is_refused_the_counsellors_server_and_another_clients(page, page_log,
                                                                         service):
     land(page, service, "sam")
-    for other in ("maria", "ola"):
+    # Maria's server is running: the hub refuses it (403). Ola's is not: the hub
+    # answers 404 rather than say whether she exists, and starts nothing.
+    for other, status in (("maria", 403), ("ola", 404)):
         reply = page.goto(f"{service.hub.url}/user/{other}/voila/render/app/app.ipynb")
-        assert reply is not None and reply.status == 403, (other, reply and reply.status,
-                                                           page.url)
+        assert reply is not None and reply.status == status, (
+            other, reply and reply.status, page.url)
         expect(page.get_by_label("Client", exact=True)).to_have_count(0)
-        assert OLA not in page.content()
-    expect_refusal_logged(page_log)
+        assert OLA not in page.content() and SAM not in page.content()
+    expect_refusal_logged(page_log, statuses=(403, 404))
 
 
 def test_the_counsellor_then_sees_the_clients_check_in(page, service):
