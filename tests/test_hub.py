@@ -78,3 +78,88 @@ def test_the_hub_servers_voila_settings_are_the_apps():
     config = PyFileConfigLoader("voila.py", path=str(hub.jupyter_config_dir())).load_config()
     assert config.VoilaConfiguration.template == "nextround"
     assert list(config.VoilaConfiguration.extension_allowlist) == list(FIRST_VIEW_EXTENSIONS)
+
+
+# --- the hub's own connections, from the service's people (real PostgreSQL) ----------
+
+
+@pytest.fixture(scope="module")
+def service(postgres):
+    """A secured database with a counsellor (one login made) and a client (none yet)."""
+    from people_service import new_owner_database
+
+    from nextround.store import Store
+    from nextround.store.access import create_login, secure
+
+    owner_url = new_owner_database(postgres)
+    with Store(owner_url) as store:
+        maria = store.add_person("counsellor", "Maria", login="maria")
+        store.add_person("client", "Sam", login="sam", client_id=store.create_client("Sam").id)
+    secure(owner_url)
+    create_login(owner_url, maria.id)
+    return owner_url
+
+
+def spawned(owner_url: str, name: str, groups: list[str]) -> dict[str, str]:
+    from traitlets.config import Config
+
+    c = Config()
+    hub.configure(c, database_url=owner_url)
+    spawner = spawner_for(name, groups)
+    c.Spawner.pre_spawn_hook(spawner)
+    return spawner.environment
+
+
+def test_each_server_gets_its_own_login_and_a_fresh_password_each_start(service):
+    from people_service import connected_as
+    from sqlalchemy.exc import OperationalError
+
+    from nextround.store import Store
+
+    first = spawned(service, "sam", ["clients"])["NEXTROUND_DB"]
+    with Store(first) as as_sam:
+        person = as_sam.connected_person()
+    assert (person.login, person.kind) == ("sam", "client")  # made at the first start
+    second = spawned(service, "sam", ["clients"])["NEXTROUND_DB"]
+    assert connected_as(second) == person.role_name
+    with pytest.raises(OperationalError, match="password authentication failed"):
+        connected_as(first)
+    assert connected_as(spawned(service, "maria", ["counsellors"])["NEXTROUND_DB"]).startswith(
+        "nextround_counsellor_")
+
+
+def test_no_owner_secret_reaches_a_server(service):
+    from sqlalchemy.engine import make_url
+
+    owner = make_url(service)
+    for name, groups in (("sam", ["clients"]), ("maria", ["counsellors"])):
+        environment = spawned(service, name, groups)
+        text = "\n".join(f"{key}={value}" for key, value in environment.items())
+        assert owner.password not in text
+        assert f"{owner.username}:" not in text
+        assert make_url(environment["NEXTROUND_DB"]).username != owner.username
+
+
+@pytest.mark.parametrize(("name", "groups", "said"), [
+    ("nobody", ["clients"], "nobody is not one of the service's people: add them with "
+                            "'nextround people add client NAME --login nobody'"),
+    ("sam", ["counsellors"], "sam is a client in NextRound but in the hub's group for "
+                             "counsellors"),
+])
+def test_someone_the_database_does_not_know_as_that_kind_is_refused(service, name, groups, said):
+    from tornado.web import HTTPError
+
+    with pytest.raises(HTTPError) as refused:
+        spawned(service, name, groups)
+    assert refused.value.status_code == 403
+    assert refused.value.jupyterhub_message.startswith(said)
+
+
+def test_configure_takes_one_way_to_connect_not_two():
+    from traitlets.config import Config
+
+    from nextround.errors import NextRoundError
+
+    with pytest.raises(NextRoundError, match="not both"):
+        hub.configure(Config(), database_url="postgresql+psycopg://o:p@db/n",
+                      connection_for=lambda name, kind: "")

@@ -151,3 +151,13 @@ def test_importing_over_a_client_keeps_their_counsellor_and_person(any_store):
     assert [a.company for a in store.list(model.Application, ada.id)] == ["Brightwave"]
     assert store.current_counsellor(ada.id) == sam
     assert store.get_person(person.id) == person
+
+
+def test_a_person_is_found_by_their_hub_login_and_no_two_share_one(store):
+    ana = store.add_person("counsellor", "Ana", login="ana")
+    assert store.person_by_login("ana") == ana
+    with pytest.raises(NotFound, match="No person signs in as 'bea'"):
+        store.person_by_login("bea")
+    with pytest.raises(NextRoundError, match="The login 'ana' is taken"):
+        store.add_person("supervisor", "Another Ana", login="ana")
+    assert [p.name for p in store.list_people()] == ["Ana"]

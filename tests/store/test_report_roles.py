@@ -225,7 +225,9 @@ def test_the_app_opened_with_a_supervisors_login_is_the_report(service, content)
     from nextround.app import App
 
     with Store(service.urls["supervisor"]) as store:
-        assert isinstance(App.create(content=content, store=store), ServiceReportView)
+        page = App.create(content=content, store=store)
+        assert not isinstance(page, App) and "nr-supervisor" in page._dom_classes
+        assert [type(child) for child in page.children][1:] == [ServiceReportView]
     with Store(service.urls["counsellor"]) as store:
         assert isinstance(App.create(content=content, store=store), App)
 

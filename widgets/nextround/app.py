@@ -48,6 +48,7 @@ from .model import CLIENT, COUNSELLOR
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
 from .text import esc
+from .visitor import role_hint, visitor_of
 
 log = logging.getLogger("nextround")
 
@@ -147,9 +148,15 @@ class AppModel(HasTraits):
             self._resume(change["new"])
 
     def _resume(self, client_id: str) -> None:
-        """Go to the step the client left off at, and remember them for next time."""
+        """Go to the step the client left off at, and remember them for next time.
+
+        A page locked to one client remembers nothing store-wide: it always
+        opens its client, and a client's own database role may not write the
+        counsellors' settings.
+        """
         saved_step = str(self.store.get_state(client_id).get("step") or STEPS[0].key)
-        self.store.set_setting(LAST_CLIENT, client_id)
+        if not self.locked_to:
+            self.store.set_setting(LAST_CLIENT, client_id)
         self.step = step_by_key(saved_step).key
 
     def open_client(self, client_id: str) -> None:
@@ -277,24 +284,30 @@ class App(LockedPage, W.VBox):
         """Build the app on the shipped content and default store.
 
         Bad content stops the app with the same one-line-per-problem
-        messages as ``nextround check-content``, shown on the page. A page
-        locked to one client (:func:`~nextround.handover.current_lock`) is
-        locked before anything is shown.
+        messages as ``nextround check-content``, shown on the page. Who the
+        page is for comes first (:mod:`nextround.visitor`): a client's page is
+        locked to their own record, a supervisor gets the service report
+        only. A page locked to one client
+        (:func:`~nextround.handover.current_lock`) is locked before anything
+        is shown.
         """
         from .content import load_content
         from .store import Store
-        from .store.access import supervisor_signed_in
 
         try:
             content = content or load_content()
         except ContentError as exc:
             return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
-        if supervisor_signed_in(store):  # a supervisor's login reads figures, no workbook
-            from .components.service_report import service_report_view
-
-            return service_report_view(content=content, store=store)
-        return cls(AppModel(content=content, store=store, lock=current_lock(store)))
+        try:
+            visitor = visitor_of(store, role_hint())
+        except NextRoundError as exc:
+            return W.HTML(refusal_html(str(exc)))
+        if visitor.kind == "supervisor":
+            return supervisor_page(content, store)
+        lock = (Lock(visitor.client_id, undo=False) if visitor.kind == "client"
+                else current_lock(store))
+        return cls(AppModel(content=content, store=store, lock=lock))
 
     # --- wiring ------------------------------------------------------------------
 
@@ -532,6 +545,32 @@ def wait_and_open(app: W.Widget) -> None:
 
 
 # --- small pieces ----------------------------------------------------------------------
+
+
+def refusal_html(reason: str) -> str:
+    """Why the page shows nothing, in the words of the error, escaped."""
+    return (f"<div class='nr-refused' role='alert'><p>{esc(reason[:1].upper() + reason[1:])}"
+            "</p></div>")
+
+
+def supervisor_page(content: Any, store: Any) -> W.Widget:
+    """A supervisor's landing page: the header and the service report, no workbook."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .components.service_report import service_report_view
+
+    try:
+        report = service_report_view(content=content, store=store)
+    except (NextRoundError, DBAPIError) as exc:
+        log.warning("The service report could not be built: %s", exc)
+        reason = (str(exc) if isinstance(exc, NextRoundError) else
+                  "the figures could not be read with this database login; ask your "
+                  "administrator to check the service's setup.")
+        report = W.HTML("<h2>Service report</h2>" + refusal_html(reason))
+    page = W.VBox([W.HTML(header_html(content.help)), report])
+    page.add_class("nextround-app")
+    page.add_class("nr-supervisor")
+    return page
 
 
 def close_tree(widget: W.Widget) -> None:

@@ -422,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_db(sub)
 
+    from .people_cli import register as register_people
+
+    register_people(sub)
+
     try:
         from .serve import register as register_serve
     except ImportError:  # serve needs Voilà; the other commands do not

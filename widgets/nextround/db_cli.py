@@ -182,11 +182,21 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_secure(args: argparse.Namespace) -> int:
+    """Give a PostgreSQL database its roles and row-level security (the owner runs it)."""
+    from .store.access import secure
+
+    with plain_errors(args.url):
+        tables = secure(args.url)
+    _say(f"Secured {len(tables)} tables of {shown(args.url)} with row-level security.")
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``nextround db`` and its three actions to the command's parser."""
+    """Add ``nextround db`` and its actions to the command's parser."""
     parser = sub.add_parser("db", help="upgrade a database, show its revision, or copy it")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -205,6 +215,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("target", metavar="TO", help="database file or URL to copy into, "
                    "holding no client (a file that is not there yet is created)")
     p.set_defaults(func=cmd_db_copy, command="db copy")
+
+    p = actions.add_parser("secure", help="give a PostgreSQL database its roles and "
+                           "row-level security (run as its owner, after every upgrade)")
+    p.add_argument("url", metavar="URL", help="the database owner's PostgreSQL URL")
+    p.set_defaults(func=cmd_db_secure, command="db secure")
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:

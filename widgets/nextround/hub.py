@@ -16,10 +16,12 @@ It sets three things on the hub's spawner:
   server as ``NEXTROUND_ROLE``, with their hub name as ``NEXTROUND_PERSON``.
   Someone in no group, or in both a staff group and ``clients``, is not
   started: guessing would show a client a counsellor's view, or the reverse;
-* **which database they reach**: a function the service gives
-  (``connection_for``) returns the URL of that person's own database role.
-  Only that URL reaches their server, so no shared secret does; on
-  PostgreSQL, the role's row-level security decides what they can read.
+* **which database they reach**: given the owner's ``database_url``, the hub
+  finds the person by their hub login (``nextround people add ... --login``),
+  makes their database login or gives it a fresh password, and passes their
+  own URL only (or a service gives its own ``connection_for``). No shared
+  secret reaches anyone's server; on PostgreSQL, the role's row-level
+  security decides what they can read.
 """
 
 from __future__ import annotations
@@ -98,6 +100,38 @@ def environment_for(person: Person, connection_for: ConnectionFor | None) -> dic
     return env
 
 
+def people_connections(database_url: str) -> ConnectionFor:
+    """``connection_for`` from the service's people, read with the owner's URL.
+
+    The person is found by their hub login. Someone with no person record,
+    or whose record is another kind than their hub group says, is refused.
+    A person without a database login gets one; anyone else gets a fresh
+    password, so each server start ends the last server's password. Only
+    the person's own URL is returned: the owner's never leaves the hub.
+    """
+
+    def connection_for(login: str, kind: str) -> str:
+        from .errors import NotFound
+        from .store import Store
+        from .store.access import create_login, new_password
+
+        with Store(database_url, create=False) as store:
+            try:
+                person = store.person_by_login(login)
+            except NotFound:
+                raise NotAllowedHere(
+                    f"{login} is not one of the service's people: add them with "
+                    f"'nextround people add {kind} NAME --login {login}'") from None
+        if person.kind != kind:
+            raise NotAllowedHere(
+                f"{login} is a {person.kind} in NextRound but in the hub's group for "
+                f"{kind}s: put them in one group or the other, not both")
+        make = new_password if person.role_name else create_login
+        return make(database_url, person.id).url
+
+    return connection_for
+
+
 def spawn_hook(connection_for: ConnectionFor | None = None) -> Callable[[Any], None]:
     """A ``Spawner.pre_spawn_hook`` that tells each server who it is for."""
 
@@ -105,10 +139,13 @@ def spawn_hook(connection_for: ConnectionFor | None = None) -> Callable[[Any], N
         name = spawner.user.name
         try:
             kind = kind_from_groups(name, (g.name for g in spawner.user.groups))
+            person = Person(name, kind)
+            environment = environment_for(person, connection_for)
         except NotAllowedHere as refused:
             raise _shown_by_the_hub(403, str(refused)) from None
-        person = Person(name, kind)
-        spawner.environment.update(environment_for(person, connection_for))
+        except NextRoundError as failed:  # the database, not the person: say so
+            raise _shown_by_the_hub(503, f"{name}'s server cannot start: {failed}") from None
+        spawner.environment.update(environment)
         existing = spawner.environment.get("JUPYTER_CONFIG_PATH", "")
         spawner.environment["JUPYTER_CONFIG_PATH"] = ":".join(
             filter(None, [str(jupyter_config_dir()), existing]))
@@ -125,8 +162,19 @@ def _shown_by_the_hub(status: int, message: str) -> Exception:
     return error
 
 
-def configure(c: Any, *, connection_for: ConnectionFor | None = None) -> None:
-    """Set a hub's configuration ``c`` so each person lands on the app as who they are."""
+def configure(c: Any, *, database_url: str | None = None,
+              connection_for: ConnectionFor | None = None) -> None:
+    """Set a hub's configuration ``c`` so each person lands on the app as who they are.
+
+    ``database_url`` is the database owner's URL, read by the hub alone: with
+    it, each person's server gets a connection of their own
+    (:func:`people_connections`). A service with its own way to hand out
+    connections gives ``connection_for`` instead; not both.
+    """
+    if database_url is not None and connection_for is not None:
+        raise NextRoundError("give configure() database_url or connection_for, not both")
+    if database_url is not None:
+        connection_for = people_connections(database_url)
     c.Spawner.default_url = app_url()
     c.Spawner.notebook_dir = str(app_root())
     c.Spawner.pre_spawn_hook = spawn_hook(connection_for)

@@ -535,6 +535,29 @@ def create_login(url: str, person_id: str) -> Credentials:
     return Credentials(person_id, role, password, personal.render_as_string(hide_password=False))
 
 
+def new_password(url: str, person_id: str) -> Credentials:
+    """Give a person who has a login a fresh password; the old one stops working.
+
+    Run by the owner. As with :func:`create_login`, only the SCRAM verifier
+    reaches the server, and the password is given back once, here. A hub
+    calls this at every start of a person's server, so a password lives no
+    longer than the server it was given to.
+    """
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            person = fetch_person(conn, person_id)
+            if person.role_name is None:
+                raise AccessError(f"{person.name} has no login yet; make one first.")
+            role, password = person.role_name, secrets.token_urlsafe(24)
+            conn.exec_driver_sql(
+                f"ALTER ROLE {quoted(role)} PASSWORD '{scram_verifier(password)}'")
+    finally:
+        engine.dispose()
+    personal = make_url(url).set(username=role, password=password)
+    return Credentials(person_id, role, password, personal.render_as_string(hide_password=False))
+
+
 def drop_login(url: str, person_id: str) -> None:
     """Remove a person's login role; their records stay, for the history."""
     engine = create_engine(url)
@@ -566,12 +589,6 @@ def report_reading(person: model.Person | None) -> str | None:
     if person is None:
         return "records"
     return "functions" if person.kind == "supervisor" else None
-
-
-def supervisor_signed_in(store) -> bool:
-    """Whether a store is connected with a supervisor's login: the app then shows
-    the service report, the one view their role can fill."""
-    return report_reading(signed_in(store)) == "functions"
 
 
 def may_see_report(store) -> bool:

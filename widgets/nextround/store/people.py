@@ -58,6 +58,11 @@ def fetch_person(conn: Connection, person_id: str) -> model.Person:
     return _as_record(model.Person, row)
 
 
+def _by_login(conn: Connection, login: str) -> model.Person | None:
+    row = conn.execute(select(PEOPLE).where(PEOPLE.c.login == login)).mappings().first()
+    return None if row is None else _as_record(model.Person, row)
+
+
 def _counsellor(conn: Connection, person_id: str) -> model.Person:
     person = fetch_person(conn, person_id)
     if person.kind != "counsellor":
@@ -96,14 +101,16 @@ class PeopleMixin:
     _db: Database
 
     def add_person(self, kind: str, name: str, *, client_id: str | None = None,
-                   role_name: str | None = None) -> model.Person:
+                   role_name: str | None = None, login: str | None = None) -> model.Person:
         """Add a counsellor, a supervisor, or a client who will sign in.
 
         A client person names their client record (``client_id``); their name
         defaults to the one on that record. ``role_name`` is set by
         :func:`nextround.store.access.create_login`, which makes the role.
+        ``login`` is the name they sign in with at the service's hub, which
+        finds them again by it (:meth:`person_by_login`); no two people share one.
         """
-        fields = {"kind": kind, "client_id": client_id, "role_name": role_name}
+        fields = {"kind": kind, "client_id": client_id, "role_name": role_name, "login": login}
         validated(model.Person, {**fields, "name": name or "?"})  # refused before any read
 
         def work(conn: Connection) -> model.Person:
@@ -113,6 +120,9 @@ class PeopleMixin:
                 shown = name or from_row("clients", conn.execute(select(TABLES["clients"]).where(
                     TABLES["clients"].c.id == client_id)).mappings().one()).name
             person = validated(model.Person, {**fields, "name": shown})
+            if login is not None and _by_login(conn, login) is not None:
+                raise NextRoundError(f"The login {login!r} is taken: each person signs in "
+                                     "with a name of their own.")
             _insert(conn, "people", person)
             return person
 
@@ -121,6 +131,17 @@ class PeopleMixin:
     def get_person(self, person_id: str) -> model.Person:
         """One person, or :class:`NotFound`."""
         return self._db.read(lambda conn: fetch_person(conn, person_id))
+
+    def person_by_login(self, login: str) -> model.Person:
+        """The person who signs in at the hub as ``login``, or :class:`NotFound`."""
+
+        def work(conn: Connection) -> model.Person:
+            person = _by_login(conn, login)
+            if person is None:
+                raise NotFound(f"No person signs in as {str(login)[:100]!r}.")
+            return person
+
+        return self._db.read(work)
 
     def list_people(self, kind: str | None = None) -> list[model.Person]:
         """The people this connection may see, of one kind or all, by name."""
