@@ -128,7 +128,9 @@ SERVE_WITH_FILL_DELAY = (
 #: Seconds before the pool is refilled, for a test that opens page after page
 #: on one server (a reload takes the pre-heated kernel each time). Voilà's own
 #: default; ``nextround serve`` waits longer so a person's first kernel starts
-#: alone, which a test that reloads at once would only wait out.
+#: alone, which a test that reloads at once would only wait out. Only for a
+#: server whose list of clients does not change while its pages are open: a
+#: kernel pre-heated before a client is added does not list that client.
 QUICK_REFILL = 1.0
 
 
