@@ -129,20 +129,51 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     # A fresh venv with the wheel only.
     mark = time.monotonic()
     venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path, env=env)
+    # Without a pip of its own (installing one is a few seconds of work for nothing):
+    # this environment's pip installs into it with --python.
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path, env=env)
     python = venv / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
     # No byte-compiling: it is most of an install's time, and Python compiles on first import.
-    run([str(python), "-m", "pip", "install", "-q", "--no-compile", str(wheels[0])],
+    run([*pip, "install", "-q", "--no-compile", str(wheels[0])],
         cwd=tmp_path, env=env, timeout=900)
     timings["install"] = time.monotonic() - mark
     print(f"install: {timings['install']:.0f} s")
     where = run([str(python), "-c", "import nextround, sys; print(nextround.__file__)"],
                 cwd=tmp_path, env=env).stdout.strip()
     assert Path(where).is_relative_to(venv), f"nextround came from {where}"
-    listed = run([str(python), "-m", "pip", "show", "-f", "nextround"], cwd=tmp_path,
-                 env=env).stdout
+    listed = run([*pip, "show", "-f", "nextround"], cwd=tmp_path, env=env).stdout
     assert "Editable project location" not in listed
 
+    # nextround serve --demo from that venv starts (on the second core) while the
+    # commands and the notebook below run.
+    port = free_port()
+    serve_env = dict(env, NEXTROUND_TOKEN=TOKEN, TMPDIR=str(tmp_path))
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log_file:
+        server = subprocess.Popen(
+            [str(venv / "bin" / "nextround"), "serve", "--demo", "--no-browser", "--port",
+             str(port)], cwd=tmp_path, env=serve_env, stdin=subprocess.DEVNULL,
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        check_and_run_the_notebook(venv, where, tmp_path, env, timings)
+
+        # nextround serve --demo (started above), rendered in Chromium.
+        mark = time.monotonic()
+        base = f"http://127.0.0.1:{port}/"
+        wait_until_ready(base, server, log_path)
+        render_app(f"{base}?token={TOKEN}", tmp_path)
+    finally:
+        assert stop_process(server) == 0, log_path.read_text()[-3000:]
+    timings["serve and render"] = time.monotonic() - mark
+    timings["total"] = time.monotonic() - started
+    print("release test:", ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+
+
+def check_and_run_the_notebook(venv: Path, where: str, tmp_path: Path, env: dict[str, str],
+                               timings: dict[str, float]) -> None:
+    """From the venv only: check-content, db upgrade and current, an author's notebook."""
+    python = venv / "bin" / "python"
     mark = time.monotonic()
     checked = run([str(venv / "bin" / "nextround"), "check-content"], cwd=tmp_path, env=env)
     assert "nextround/_content" in checked.stdout + checked.stderr
@@ -161,46 +192,24 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     assert current.stdout == f"revision {head:04d} (schema version {head}): up to date\n"
     timings["check-content"] = time.monotonic() - mark
 
-    # nextround serve --demo from that venv starts while the notebook runs.
-    port = free_port()
-    serve_env = dict(env, NEXTROUND_TOKEN=TOKEN, TMPDIR=str(tmp_path))
-    log_path = tmp_path / "serve.log"
-    with log_path.open("w") as log_file:
-        server = subprocess.Popen(
-            [str(venv / "bin" / "nextround"), "serve", "--demo", "--no-browser", "--port",
-             str(port)], cwd=tmp_path, env=serve_env, stdin=subprocess.DEVNULL,
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-
-    try:
-        # An author's notebook, outside the project, under nbclient in that venv.
-        mark = time.monotonic()
-        notebook = tmp_path / "author" / "my-workshop.ipynb"
-        notebook.parent.mkdir()
-        author_notebook(notebook)
-        run([str(python), "-c", RUN_NOTEBOOK, str(notebook)], cwd=notebook.parent, env=env)
-        outputs = [out for cell in json.loads(notebook.read_text())["cells"]
-                   for out in cell.get("outputs", [])]
-        printed = "".join("".join(out.get("text", "")) for out in outputs)
-        assert f"package: {Path(where).parent}" in printed
-        assert "saved: ['Ask Contoso for feedback'] in" in printed
-        widgets = [out for out in outputs
-                   if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
-        assert len(widgets) == 3, "each of the three steps shows as a widget"
-        assert not (REPO / "my-clients.db").exists()
-        timings["author's notebook"] = time.monotonic() - mark
-        notebook_seconds = timings["check-content"] + timings["author's notebook"]
-        print(f"check-content and the author's notebook: {notebook_seconds:.0f} s")
-
-        # nextround serve --demo (started above), rendered in Chromium.
-        mark = time.monotonic()
-        base = f"http://127.0.0.1:{port}/"
-        wait_until_ready(base, server, log_path)
-        render_app(f"{base}?token={TOKEN}", tmp_path)
-    finally:
-        assert stop_process(server) == 0, log_path.read_text()[-3000:]
-    timings["serve and render"] = time.monotonic() - mark
-    timings["total"] = time.monotonic() - started
-    print("release test:", ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
+    # An author's notebook, outside the project, under nbclient in that venv.
+    mark = time.monotonic()
+    notebook = tmp_path / "author" / "my-workshop.ipynb"
+    notebook.parent.mkdir()
+    author_notebook(notebook)
+    run([str(python), "-c", RUN_NOTEBOOK, str(notebook)], cwd=notebook.parent, env=env)
+    outputs = [out for cell in json.loads(notebook.read_text())["cells"]
+               for out in cell.get("outputs", [])]
+    printed = "".join("".join(out.get("text", "")) for out in outputs)
+    assert f"package: {Path(where).parent}" in printed
+    assert "saved: ['Ask Contoso for feedback'] in" in printed
+    widgets = [out for out in outputs
+               if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+    assert len(widgets) == 3, "each of the three steps shows as a widget"
+    assert not (REPO / "my-clients.db").exists()
+    timings["author's notebook"] = time.monotonic() - mark
+    notebook_seconds = timings["check-content"] + timings["author's notebook"]
+    print(f"check-content and the author's notebook: {notebook_seconds:.0f} s")
 
 
 def render_app(url: str, tmp_path: Path) -> None:

@@ -116,20 +116,47 @@ def wait_until_ready(url: str, process: subprocess.Popen, log: Path,
                 f"{log.read_text(errors='replace')[-3000:]}")
 
 
+#: ``nextround serve`` with the kernel pool's refill delay set first (the
+#: delay's value is the first argument; the rest is the command line).
+SERVE_WITH_FILL_DELAY = (
+    "import sys\n"
+    "from nextround import serve\n"
+    "serve.FILL_DELAY = float(sys.argv.pop(1))\n"
+    "from nextround.cli import main\n"
+    "sys.exit(main())\n"
+)
+#: Seconds before the pool is refilled, for a test that opens page after page
+#: on one server (a reload takes the pre-heated kernel each time). Voilà's own
+#: default; ``nextround serve`` waits longer so a person's first kernel starts
+#: alone, which a test that reloads at once would only wait out. Only for a
+#: server whose list of clients does not change while its pages are open: a
+#: kernel pre-heated before a client is added does not list that client.
+QUICK_REFILL = 1.0
+
+
+def serve_command(port: int, where: list[str], extra: list[str],
+                  fill_delay: float | None) -> list[str]:
+    """The ``nextround serve`` command line, with ``fill_delay`` when one is given."""
+    args = ["serve", "--no-browser", "--port", str(port), *where, *extra]
+    if fill_delay is None:
+        return [sys.executable, "-m", "nextround.cli", *args]
+    return [sys.executable, "-c", SERVE_WITH_FILL_DELAY, str(fill_delay), *args]
+
+
 def start_server(*, db: Path | None, temp_dir: Path, label: str = "demo",
-                 extra: list[str] | None = None, env: dict[str, str] | None = None
-                 ) -> ServedApp:
+                 extra: list[str] | None = None, env: dict[str, str] | None = None,
+                 fill_delay: float | None = None) -> ServedApp:
     """Start ``nextround serve`` in its own process group and wait until it answers.
 
     Its output goes to ``test-artifacts/serve-<label>.log``. ``env`` adds to
     (or, with a value of ``None``, removes from) the server's environment.
+    ``fill_delay`` replaces the pool's refill delay (:data:`QUICK_REFILL`).
     """
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"serve-{label}.log"
     where = ["--db", str(db)] if db is not None else ["--demo"]
-    command = [sys.executable, "-m", "nextround.cli", "serve", "--no-browser",
-               "--port", str(port), *where, *(extra or [])]
+    command = serve_command(port, where, extra or [], fill_delay)
     environment = server_env(temp_dir)
     for name, value in (env or {}).items():
         if value is None:

@@ -6,6 +6,8 @@ Fixtures
     Session-scoped factory. ``serve_app()`` runs ``nextround serve --demo``;
     ``serve_app(db=path)`` serves that database instead. Each distinct call
     starts one server, shared by the whole session and stopped at its end.
+    ``fill_delay=QUICK_REFILL`` refills the kernel pool sooner, for a module
+    that loads page after page (see ``browser_harness.QUICK_REFILL``).
     It returns a :class:`ServedApp`: ``.url`` (base URL, ending in ``/``),
     ``.db`` (the database file), ``.port`` and ``.log`` (the server's output).
 ``app_server``
@@ -76,13 +78,14 @@ def serve_app() -> Iterator[Callable[..., ServedApp]]:
     servers: dict[str, ServedApp] = {}
     temp_dirs: list[tempfile.TemporaryDirectory] = []
 
-    def serve(db: Path | None = None) -> ServedApp:
+    def serve(db: Path | None = None, *, fill_delay: float | None = None) -> ServedApp:
         key = str(db) if db is not None else "--demo"
         if key not in servers:
             temp = tempfile.TemporaryDirectory(prefix="nextround-serve-")
             temp_dirs.append(temp)
             servers[key] = start_server(db=db, temp_dir=Path(temp.name),
-                                        label="demo" if db is None else f"db-{len(servers)}")
+                                        label="demo" if db is None else f"db-{len(servers)}",
+                                        fill_delay=fill_delay)
         return servers[key]
 
     yield serve

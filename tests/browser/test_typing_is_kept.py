@@ -15,7 +15,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from browser_harness import eventually, open_step, snapshot, type_key_by_key, wait_for_widgets
+from browser_harness import (
+    QUICK_REFILL,
+    eventually,
+    open_step,
+    snapshot,
+    type_key_by_key,
+    wait_for_widgets,
+)
 from playwright.sync_api import expect
 from test_client_journey import reload
 
@@ -45,7 +52,8 @@ def seeded(tmp_path_factory) -> tuple[Path, str, str]:
 
 @pytest.fixture(scope="module")
 def served(serve_app, seeded):
-    return serve_app(db=seeded[0])
+    """Reloaded seven times in a row: each reload takes the kernel the pool refilled."""
+    return serve_app(db=seeded[0], fill_delay=QUICK_REFILL)
 
 
 @pytest.fixture(scope="module")
