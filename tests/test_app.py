@@ -90,6 +90,18 @@ def test_moving_through_steps_is_saved_and_a_reload_resumes(content, store, demo
     assert "Look after yourself" in texts(reloaded.main)
 
 
+def test_a_page_made_before_a_client_was_added_opens_that_client(content, store):
+    """A pre-heated page reads the client list before its request comes; a client
+    added meanwhile (in another page) is the last client, and must open."""
+    early = make_app(content, store)
+    other_page = make_app(content, Store(store.url))
+    other_page.model.add_client("Noor Haddad")
+    early.open_from_query("")
+    assert early.model.client_id == store.get_setting(LAST_CLIENT) != ""
+    assert early.client_picker.value == early.model.client_id
+    assert "Noor Haddad" in [label for label, _ in early.model.client_options]
+
+
 def test_query_client_wins_over_the_last_client(content, store, demo):
     store.set_setting(LAST_CLIENT, demo[0].id)
     app = make_app(content, store)

@@ -510,9 +510,15 @@ class App(LockedPage, W.VBox):
         return self._counsellor
 
     def open_from_query(self, query: str | None = None) -> None:
-        """Open the client named in ``?client=``, else the last client opened."""
+        """Open the client named in ``?client=``, else the last client opened.
+
+        The list of clients is read again first: a page made ahead of its
+        request (a pre-heated kernel) may have read it before a client was
+        added elsewhere, and that client is the one the page must open.
+        """
         client_id = client_from_query(query if query is not None
                                       else os.environ.get("QUERY_STRING", ""))
+        self.model.refresh_clients()
         if self.model.locked_to:
             self.model.open_client(self.model.locked_to)
             if client_id and client_id != self.model.locked_to:
