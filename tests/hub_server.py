@@ -19,6 +19,7 @@ for what a service would run, and only these:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -184,12 +185,29 @@ c.Spawner.http_timeout = 180
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _stop_process(self) -> None:
+        """Stop the hub and everything it started. The proxy and the hub's services
+        run in sessions of their own (so they may outlive a hub restart); any that
+        the hub leaves behind are stopped here, so no run leaves a process."""
         import signal
 
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        import psutil
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            started = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            started = []
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        for leftover in started:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.terminate()
+        _, alive = psutil.wait_procs(started, timeout=10)
+        for leftover in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()

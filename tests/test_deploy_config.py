@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from hub_server import HubServer
+
 from nextround import hub as nextround_hub
 
 REPO = Path(__file__).resolve().parents[1]

@@ -34,11 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hub_server import HubServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-
-from hub_server import HubServer
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "deploy.md"
