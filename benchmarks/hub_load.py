@@ -11,6 +11,7 @@ figures are times on a shared machine: other work makes them slower)::
 
     .venv/bin/python benchmarks/hub_load.py               # 20 people
     .venv/bin/python benchmarks/hub_load.py --people 5    # fewer
+    .venv/bin/python benchmarks/hub_load.py --arrival-gap 3   # one arrives every 3 s
     .venv/bin/python benchmarks/hub_load.py --json out.json
 """
 
@@ -28,10 +29,12 @@ FIGURES = REPO / "test-artifacts" / "hub-load.json"
 TEST = "tests/browser/test_hub_load.py"
 
 
-def run(people: int) -> dict:
-    """Run the load test for ``people`` at once; return the figures it wrote."""
+def run(people: int, arrival_gap_s: float = 0.0) -> dict:
+    """Run the load test for ``people``, arriving ``arrival_gap_s`` apart (0: at once);
+    return the figures it wrote."""
     FIGURES.unlink(missing_ok=True)
-    env = dict(os.environ, NEXTROUND_FULL="1", NEXTROUND_HUB_PEOPLE=str(people))
+    env = dict(os.environ, NEXTROUND_FULL="1", NEXTROUND_HUB_PEOPLE=str(people),
+               NEXTROUND_HUB_ARRIVAL_GAP_S=str(arrival_gap_s))
     result = subprocess.run([sys.executable, "-m", "pytest", TEST, "-q", "-s", "-p",
                              "no:cacheprovider"], cwd=REPO, env=env)
     if not FIGURES.exists():
@@ -44,9 +47,11 @@ def run(people: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=20, help="people at once (default 20)")
+    parser.add_argument("--arrival-gap", type=float, default=0.0, metavar="SECONDS",
+                        help="seconds between one person's arrival and the next (default 0)")
     parser.add_argument("--json", type=Path, help="also copy the figures to this file")
     args = parser.parse_args(argv)
-    figures = run(args.people)
+    figures = run(args.people, args.arrival_gap)
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
