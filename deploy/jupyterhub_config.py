@@ -101,7 +101,7 @@ c.JupyterHub.load_roles = [{
 # SystemdSpawner (pip install jupyterhub-systemdspawner) runs each person's server as a
 # transient systemd unit with a memory and CPU ceiling, and with DynamicUser a throwaway
 # Unix user of its own, so no Unix account per person is needed. Each server runs the
-# app (about 250 MB measured per person; docs/performance.md), so 1 GB leaves room for
+# app (about 225 MB measured per person; docs/performance.md), so 1 GB leaves room for
 # a second notebook.
 # LocalProcessSpawner, the hub's default, instead runs each server as the Unix user of
 # the same name: every person then needs an account on the machine (useradd), which
