@@ -118,6 +118,11 @@ c.SystemdSpawner.unit_name_template = "jupyter-{USERNAME}-singleuser"
 c.Spawner.cmd = [os.path.join(sys.prefix, "bin", "jupyterhub-singleuser")]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
+# Servers starting at the same moment share the cores, and the hub's own pages with them:
+# past what the cores can start at once, people wait in line ("too many users trying to
+# log in right now, try again") rather than everyone waiting on a starved machine
+# (docs/performance.md: about 11 CPU-seconds to start each person's server and app).
+c.JupyterHub.concurrent_spawn_limit = 10
 
 # --- idle servers ---------------------------------------------------------------------
 # A server nobody has used for an hour is stopped, freeing its memory; the work is saved
