@@ -19,6 +19,7 @@ for what a service would run, and only these:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -62,9 +63,15 @@ class HubServer:
     """A running hub: :meth:`start` it with people and groups, :meth:`stop` it."""
 
     people: dict[str, str]
-    groups: dict[str, list[str]]
+    #: Group → members, loaded at start; None leaves the groups to the configuration.
+    groups: dict[str, list[str]] | None
     extra_config: str = ""
     environment: dict[str, str] = field(default_factory=dict)
+    #: A service's own configuration file (``deploy/jupyterhub_config.py``) to load in
+    #: place of the plain ``configure(c)``; the stand-ins below still override it.
+    base_config: Path | None = None
+    #: Variables for the hub's own process (the servers get ``environment``).
+    hub_environment: dict[str, str] = field(default_factory=dict)
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="nextround-hub-")))
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
@@ -84,13 +91,15 @@ class HubServer:
         """The hub's configuration: NextRound's settings, then the test stand-ins."""
         singleuser = Path(sys.executable).parent / "jupyterhub-singleuser"
         args = ["--allow-root"] if os.geteuid() == 0 else []
+        base = ("from nextround.hub import configure\nconfigure(c)" if self.base_config is None
+                else f"load_subconfig({str(self.base_config)!r})")
         return f"""
 import sys
 sys.path.insert(0, {str(REPO / 'tests')!r})
-from nextround.hub import configure
-configure(c)
+{base}
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = {self.port}
+c.JupyterHub.bind_url = "http://127.0.0.1:{self.port}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = {_free_port()}
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
@@ -98,10 +107,11 @@ c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]
 c.JupyterHub.db_url = "sqlite:///{self.folder / 'hub.sqlite'}"
 c.JupyterHub.cookie_secret_file = {str(self.folder / 'cookie_secret')!r}
 c.JupyterHub.pid_file = {str(self.folder / 'hub.pid')!r}
+c.ConfigurableHTTPProxy.pid_file = {str(self.folder / 'proxy.pid')!r}
 c.JupyterHub.authenticator_class = "hub_auth.PasswordListAuthenticator"
 c.PasswordListAuthenticator.passwords = {json.dumps(self.people)}
 c.Authenticator.allowed_users = set({json.dumps(sorted(self.people))})
-c.JupyterHub.load_groups = {json.dumps({g: {"users": u} for g, u in self.groups.items()})}
+{self._groups_line()}
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = {str(self.folder / 'home' / '{username}')!r}
 c.Spawner.cmd = [{str(singleuser)!r}]
@@ -112,10 +122,17 @@ c.Spawner.http_timeout = 180
 {self.extra_config}
 """
 
+    def _groups_line(self) -> str:
+        if self.groups is None:
+            return ""
+        groups = {g: {"users": u} for g, u in self.groups.items()}
+        return f"c.JupyterHub.load_groups = {json.dumps(groups)}"
+
     def start(self) -> HubServer:
         config = self.folder / "jupyterhub_config.py"
         config.write_text(self.config_text())
-        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+        env = dict(os.environ, **self.hub_environment,
+                   PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.folder,
@@ -140,15 +157,57 @@ c.Spawner.http_timeout = 180
         raise RuntimeError(
             f"the hub did not answer in {HUB_START_TIMEOUT} s:\n{self.log()[-4000:]}")
 
+    def restart(self) -> HubServer:
+        """Stop the hub and start it again on the same port and state, re-reading its
+        configuration and ``hub_environment``, as a service restarts it."""
+        self._stop_process()
+        return self.start()
+
+    def log_in(self, name: str, password: str):
+        """Log in through the hub's login form over HTTP; return the session (cookies)
+        after following the hub's redirects, and the last reply."""
+        import re
+
+        import requests
+
+        session = requests.Session()
+        form = session.get(f"{self.url}/hub/login", timeout=30)
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text)
+        data = {"username": name, "password": password}
+        if xsrf:
+            data["_xsrf"] = xsrf.group(1)
+        reply = session.post(f"{self.url}/hub/login", data=data, timeout=HUB_START_TIMEOUT)
+        return session, reply
+
     def stop(self) -> None:
         """Stop the hub; it stops the proxy and every person's server. Remove the folder."""
+        self._stop_process()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _stop_process(self) -> None:
+        """Stop the hub and everything it started. The proxy and the hub's services
+        run in sessions of their own (so they may outlive a hub restart); any that
+        the hub leaves behind are stopped here, so no run leaves a process."""
         import signal
 
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        import psutil
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            started = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            started = []
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        for leftover in started:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.terminate()
+        _, alive = psutil.wait_procs(started, timeout=10)
+        for leftover in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                leftover.kill()
