@@ -210,7 +210,9 @@ def counsellor_lands_on_the_app_with_the_client(hub: HubServer) -> None:
             log_in(page, hub, "ana")
             picker = page.get_by_label("Client", exact=True)
             expect(picker).to_be_visible(timeout=240_000)
-            options = picker.locator("option").all_inner_texts()
+            # The picker keeps each name on one line with no-break spaces.
+            options = [option.replace("\xa0", " ")
+                       for option in picker.locator("option").all_inner_texts()]
             assert any("Sam Lee" in option for option in options), options
         finally:
             browser.close()

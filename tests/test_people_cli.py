@@ -128,3 +128,14 @@ def test_people_on_sqlite(capsys, tmp_path):
                              "SQLite nobody signs in to the database")
     code, _, err = run(capsys, "people", "list", "--db", str(tmp_path / "typo.db"))
     assert code == 1 and "there is no database at" in one_line(err)
+
+
+def test_secure_takes_the_url_as_db_too_and_says_when_there_is_none(capsys, owner_url,
+                                                                    monkeypatch):
+    code, out, err = run(capsys, "db", "secure", "--db", owner_url)
+    assert code == 0 and out.startswith("Secured "), err
+    monkeypatch.delenv("NEXTROUND_DB", raising=False)
+    code, out, err = run(capsys, "db", "secure")
+    assert (code, out) == (1, "")
+    assert one_line(err) == ("nextround db secure: give the owner's PostgreSQL URL, "
+                             "as URL or --db")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import re
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -186,9 +187,12 @@ def cmd_db_secure(args: argparse.Namespace) -> int:
     """Give a PostgreSQL database its roles and row-level security (the owner runs it)."""
     from .store.access import secure
 
-    with plain_errors(args.url):
-        tables = secure(args.url)
-    _say(f"Secured {len(tables)} tables of {shown(args.url)} with row-level security.")
+    url = args.url or args.db or os.environ.get("NEXTROUND_DB")
+    if not url:
+        raise NextRoundError("give the owner's PostgreSQL URL, as URL or --db")
+    with plain_errors(url):
+        tables = secure(url)
+    _say(f"Secured {len(tables)} tables of {shown(url)} with row-level security.")
     return 0
 
 
@@ -218,7 +222,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser("secure", help="give a PostgreSQL database its roles and "
                            "row-level security (run as its owner, after every upgrade)")
-    p.add_argument("url", metavar="URL", help="the database owner's PostgreSQL URL")
+    p.add_argument("url", metavar="URL", nargs="?", help="the database owner's PostgreSQL "
+                   "URL (or give it as --db, like the other db actions)")
+    p.add_argument("--db", dest="db", help="the same URL, for scripts that give every "
+                   "db action --db")
     p.set_defaults(func=cmd_db_secure, command="db secure")
 
 
