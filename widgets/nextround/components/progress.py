@@ -48,6 +48,7 @@ from ..charts import (
     table_id,
     text_alternative,
 )
+from ..i18n import _
 from ..model import Action, Application, CheckIn, Feedback
 from ..text import esc
 from ._view import heading, paragraph
@@ -402,25 +403,25 @@ class Progress(Component):
         rows = [W.HBox([out, text], layout=W.Layout(flex_flow="row wrap", width="100%",
                                                     align_items="flex-start"))
                 for out, text in zip(self.chart_outputs, self.chart_texts, strict=True)]
-        refresh = W.Button(description="Update my progress")
+        refresh = W.Button(description=_("Update my progress"))
         self.on_click(refresh, self._refresh)
         model.observe(lambda _c: self._show_completion(), names="completed")
         model.observe(lambda _c: self._show_charts(), names="charts")
         self._show_completion()
         self._show_charts()
         return [
-            heading("How far you have come"),
+            heading(_("How far you have come")),
             self.bar,
             self.completion,
-            heading("Your search over time"),
-            paragraph("Each chart has a short summary beside it, and its numbers as a table."),
+            heading(_("Your search over time")),
+            paragraph(_("Each chart has a short summary beside it, and its numbers as a table.")),
             *rows,
             refresh,
         ]
 
     def _refresh(self) -> None:
         self.model.refresh()
-        self.status.saved("Your progress is up to date.")
+        self.status.saved(_("Your progress is up to date."))
 
     def _show_completion(self) -> None:
         model: ProgressModel = self.model
