@@ -259,7 +259,7 @@ def test_serve_lang_sets_the_kernels_default(monkeypatch):
     from nextround.errors import NextRoundError
     from nextround.serve import language_for_kernels
 
-    monkeypatch.delenv(i18n.LANG_ENV, raising=False)
+    monkeypatch.setenv(i18n.LANG_ENV, "en")  # so the change below is undone after the test
     language_for_kernels("es")
     assert os.environ[i18n.LANG_ENV] == "es"
     with pytest.raises(NextRoundError, match="--lang 'xx'"):

@@ -252,6 +252,12 @@ def N_(message: str) -> str:
     return message
 
 
+def client_language(store: Any, client_id: str) -> str:
+    """The language a client's own files speak: theirs, else the page's."""
+    chosen = supported(getattr(store.get_client(client_id), "language", None))
+    return chosen or current_language()
+
+
 def content_for(lang: str | None = None) -> Any:
     """The coaching content a page in ``lang`` shows (English where a text is missing)."""
     from .content import load_content
@@ -268,6 +274,7 @@ def language_from_query(query: str | None) -> str | None:
 
 
 __all__ = ["DOMAIN", "LANGUAGES", "LANG_ENV", "LOCALE_DIR", "N_", "SOURCE_LANGUAGE",
-           "Translator", "_", "bound", "catalogue_path", "content_for", "compile_catalogue",
+           "Translator", "_", "bound", "catalogue_path", "client_language", "content_for",
+           "compile_catalogue",
            "current_language", "default_language", "language_from_query", "ngettext",
            "speaks", "supported", "translator", "using"]

@@ -24,7 +24,7 @@ from traitlets import Bool, Instance, Int, List, Unicode
 from .. import answer_keys as keys
 from ..advice import ProposedAction, draft_plan
 from ..errors import NextRoundError
-from ..i18n import _, ngettext
+from ..i18n import _, client_language, ngettext, using
 from ..model import Action, Application, Feedback
 from ..text import esc, nice_date
 from ._view import download_link, heading, paragraph
@@ -248,13 +248,15 @@ class ActionPlanModel(StepModel):
         """The plan as a calendar file (one all-day event per dated step)."""
         from ..exports import plan_to_ics
 
-        return plan_to_ics(list(self.actions), self.client_name())
+        with using(client_language(self.store, self.client_id)):
+            return plan_to_ics(list(self.actions), self.client_name())
 
     def markdown(self) -> str:
         """The plan as Markdown, for printing or pasting."""
         from ..exports import plan_to_markdown
 
-        return plan_to_markdown(list(self.actions), self.client_name())
+        with using(client_language(self.store, self.client_id)):
+            return plan_to_markdown(list(self.actions), self.client_name())
 
 
 class ActionPlan(Component):

@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..i18n import N_, _
-from ..model import Application
+from ..model import Application, choice_label
 from ..text import esc
 from ._view import heading, paragraph
 from .base import Component, labelled
@@ -56,20 +56,6 @@ LABELS = {
     "contact_name": (N_("Contact name"), N_("The person you dealt with, or who told you "
                                             "about the job.")),
 }
-
-#: How each stage and outcome reads in a drop-down and the table.
-CHOICE_LABELS = {
-    "applied": N_("Applied"), "screening": N_("Screening"),
-    "phone interview": N_("Phone interview"), "interview": N_("Interview"),
-    "final interview": N_("Final interview"), "offer": N_("Offer"),
-    "pending": N_("Pending"), "rejected": N_("Rejected"), "withdrawn": N_("Withdrawn"),
-}
-
-
-def choice_label(value: str) -> str:
-    """A stage or outcome as the reader's language says it."""
-    return _(CHOICE_LABELS[value]) if value in CHOICE_LABELS else value.capitalize()
-
 
 class RejectionLog(Component):
     """Log the rejection: the form, the table of past rejections, and the choice.
