@@ -116,7 +116,7 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
             fig.update_traces(width=0.8 * chart.x_step_days * DAY_MS, selector={"type": "bar"})
     if chart.today and chart.traces:
         fig.add_vline(x=chart.today.isoformat(), line_dash="dot", line_color="#555555")
-        fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text="Today",
+        fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text=_("Today"),
                            showarrow=False, yanchor="bottom")
     fig_dict = fig.to_dict()
     fig_dict["config"] = dict(PLOTLY_CONFIG)
@@ -345,7 +345,8 @@ class ProgressModel(StepModel):
     @property
     def completion_label(self) -> str:
         """The completion bar's words: how many steps of how many are done."""
-        return f"Workbook completed: {self.done_count} of {self.total} steps"
+        return _("Workbook completed: {done} of {total} steps").format(
+            done=self.done_count, total=self.total)
 
 
 class Progress(Component):
@@ -428,9 +429,10 @@ class Progress(Component):
         self.bar.value = model.done_count
         self.bar.description = model.completion_label
         done = set(model.completed)
+        words = {True: esc(_("Done")), False: esc(_("Not yet"))}
         items = "".join(
-            f"<li><strong>{'Done' if key in done else 'Not yet'}:</strong> "
-            f"{self._step_name(key, what)}</li>" for key, what in WORKBOOK_STEPS)
+            f"<li><strong>{words[key in done]}:</strong> "
+            f"{self._step_name(key, _(what))}</li>" for key, what in WORKBOOK_STEPS)
         # The bar's label already says how many are done; the list says which.
         self.completion.value = f"<ul class='nr-checklist'>{items}</ul>"
 
