@@ -120,6 +120,9 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     revisions = REPO / "widgets" / "nextround" / "store" / "alembic_scripts"
     assert {f"nextround/store/alembic_scripts/{path.relative_to(revisions)}"
             for path in revisions.rglob("*.py")} <= shipped  # Alembic's env and revisions
+    # The interface catalogues, compiled at build time (hatch_build.py).
+    assert "nextround/locale/es/LC_MESSAGES/nextround.mo" in shipped, sorted(
+        name for name in shipped if "locale" in name)
     checked = run([sys.executable, "-m", "twine", "check", "--strict", *wheels, *sdists],
                   cwd=tmp_path, env=env)
     assert checked.stdout.count("PASSED") == 2, checked.stdout

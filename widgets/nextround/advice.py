@@ -33,6 +33,7 @@ from .cue_matching import (  # noqa: F401  (re-exported: the coaching logic's on
 )
 from .emails import RenderedEmail, render
 from .errors import NextRoundError
+from .i18n import _
 from .readings import (  # noqa: F401  (re-exported)
     BETTER_QUALIFIED,
     NO_FEEDBACK,
@@ -138,15 +139,17 @@ def draft_plan(
         except KeyError:
             raise NextRoundError(f"unknown scenario '{scenario_id}'") from None
         for action_id in scenario.actions:
-            chosen.setdefault(action_id, f"Suggested for: {scenario.title}")
+            chosen.setdefault(action_id, _("Suggested for: {reading}").format(
+                reading=scenario.title))
     for question in content.questions:
         if question.gap_when and question.gap_when.holds(answers.get(question.id)):
             for action_id in question.gap_actions:
-                chosen.setdefault(action_id, f"From your self-assessment: {question.gap}")
+                chosen.setdefault(action_id, _("From your self-assessment: {gap}").format(
+                    gap=question.gap))
     keep = content.keep_searching
     if active_applications is not None and active_applications < keep.min_active:
-        reason = (f"Suggested because fewer than {keep.min_active} of your applications "
-                  "are still open.")
+        reason = _("Suggested because fewer than {count} of your applications are still "
+                   "open.").format(count=keep.min_active)
         for action in content.actions:
             if action.source == keep.source:
                 chosen.setdefault(action.id, reason)

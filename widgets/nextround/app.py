@@ -44,6 +44,16 @@ from .components.base import saves
 from .components.handover import HandOverSwitch, TakeBack
 from .errors import ContentError, NextRoundError
 from .handover import Lock, current_lock, handed_over
+from .i18n import (
+    LANGUAGES,
+    _,
+    content_for,
+    default_language,
+    language_from_query,
+    speaks,
+    supported,
+    using,
+)
 from .model import CLIENT, COUNSELLOR
 from .settings import LAST_CLIENT
 from .steps import STEPS, Step, step_by_key
@@ -71,10 +81,15 @@ class AppModel(HasTraits):
     view = Unicode("client", help="'client' for the workbook, 'counsellor' for the caseload.")
     locked_to = Unicode(help="The one client the page shows; empty when it is not locked.")
     can_take_back = Bool(False, help="Whether the counsellor may unlock the page here.")
+    language = Unicode(help="The language the page speaks ('en', 'es'); follows the open "
+                            "client's choice unless the address names one (?lang=).")
+    #: Set when the page's address chose the language: it then outranks the client's.
+    language_from_address = Bool(False, help="Whether ?lang= chose the page's language.")
 
     def __init__(self, *, content, store, lock: Lock | None = None, **kwargs: Any):
         from .store.audit import Visit, VisitStore
 
+        kwargs.setdefault("language", default_language())
         super().__init__(**kwargs)
         self.content = content
         self.store = store
@@ -122,7 +137,7 @@ class AppModel(HasTraits):
         """When each client already called ``name`` was added, to ask before adding another."""
         from .names import added_on, same_name
 
-        return [f"added {added_on(c.created_at)}"
+        return [_("added {date}").format(date=added_on(c.created_at))
                 for c in same_name(self.store.list_clients(), name)]
 
     def lock_in_force(self) -> str:
@@ -138,14 +153,40 @@ class AppModel(HasTraits):
 
         only = self.lock_in_force()
         if only and proposal["value"] not in ("", only):
-            raise NextRoundError(ONE_CLIENT_ONLY[0].upper() + ONE_CLIENT_ONLY[1:])
+            message = _(ONE_CLIENT_ONLY)
+            raise NextRoundError(message[0].upper() + message[1:])
         return known_client(self.store, proposal["value"])
+
+    @observe("language")
+    def _content_in_language(self, change: dict) -> None:
+        """The steps show the content written for the language the page speaks."""
+        if change["old"]:
+            self.content = content_for(change["new"], self.content.directory)
 
     @observe("client_id")
     def _opened(self, change: dict) -> None:
         if change["new"]:
             self.visit.opened(change["new"])
+            self._speak_clients_language(change["new"])
             self._resume(change["new"])
+
+    def _speak_clients_language(self, client_id: str) -> None:
+        """The client chose a language before: speak it, unless the address says otherwise."""
+        chosen = supported(getattr(self.store.get_client(client_id), "language", None))
+        if chosen and not self.language_from_address:
+            self.language = chosen
+
+    def choose_language(self, lang: str) -> None:
+        """The page speaks ``lang`` from now on, and the open client keeps it as theirs."""
+        chosen = supported(lang)
+        if chosen is None:
+            raise NextRoundError(_("NextRound does not speak {language!r}.").format(
+                language=str(lang)[:20]))
+        self.language_from_address = False
+        self.language = chosen
+        if self.client_id and getattr(self.store.get_client(self.client_id), "language",
+                                      None) != chosen:
+            self.steps_store.set_client_language(self.client_id, chosen)
 
     def _resume(self, client_id: str) -> None:
         """Go to the step the client left off at, and remember them for next time.
@@ -172,7 +213,7 @@ class AppModel(HasTraits):
     def add_client(self, name: str) -> str:
         name = " ".join(name.split())
         if not name:
-            raise NextRoundError("type a name first.")
+            raise NextRoundError(_("type a name first."))
         client = self.store.create_client(name)
         self.refresh_clients()
         self.open_client(client.id)
@@ -242,34 +283,51 @@ class App(LockedPage, W.VBox):
         self._counsellor: W.Widget | None = None
         self.status = StatusLine()
         self._picker_links: tuple[dlink, ...] = ()
+        with using(model.language):
+            self._build()
+
+    def _build(self) -> None:
+        """Every widget of the page, in the model's language."""
+        model = self.model
         self.client_picker = None if model.locked_to else self._client_picker()
         # Sent when the box is left (by pressing "Add client"): a name is not saved
         # work, and key-by-key updates could reach the kernel after the click.
-        self.new_name = W.Text(description="New client's name", continuous_update=False,
-                               placeholder="First name is enough",
+        self.new_name = W.Text(continuous_update=False,
                                layout=W.Layout(flex="1 1 16em", width="auto",
                                                max_width="28em", min_width="0"))
         self.new_name.style.description_width = "initial"
         self.new_name.add_class("nextround-no-print")
-        self.add_button = W.Button(description="Add client")
+        self.add_button = W.Button()
         self.same_name_box = W.VBox(layout=W.Layout(display="none"))
         self.same_name_box.add_class("nr-confirm")
-        self.counsellor_button = W.ToggleButton(description="Counsellor view", value=False)
+        self.counsellor_button = W.ToggleButton(value=False)
         self.hand_over = HandOverSwitch(on_confirm=self.guard(self._hand_over))
         self.take_back = TakeBack(on_confirm=self.guard(self._take_back))
         self.only_client = W.HTML()
+        self.header = W.HTML(layout=W.Layout(flex="1 1 20em", min_width="0"))
+        self.binder = binder_notice()
+        self.language_picker = W.Dropdown(
+            options=[(name, tag) for tag, name in LANGUAGES.items()], value=model.language,
+            layout=W.Layout(width="auto"))
+        self.language_picker.style.description_width = "initial"
+        self.language_picker.add_class("nr-language")
         self.menu = W.VBox(layout=W.Layout(min_width="15em", max_width="20em"))
         self.menu.add_class("nr-menu")
         self.main = W.VBox(layout=W.Layout(flex="1 1 30em", min_width="0"))
         self.main.add_class("nr-main")
         self.workbook_box = W.VBox()
+        self._label()
         self._wire()
         self.client_bar = W.HBox(layout=W.Layout(flex_flow="row wrap",
                                                  align_items="flex-end"))
         self._show_bar()
+        header_row = W.HBox([self.header, self.language_picker],
+                            layout=W.Layout(flex_flow="row wrap", align_items="flex-start",
+                                            justify_content="space-between"))
+        header_row.add_class("nr-header-row")
         self.children = [
-            W.HTML(header_html(model.content.help)),
-            binder_notice(),
+            header_row,
+            self.binder,
             self.client_bar,
             self.same_name_box,
             self.status,
@@ -278,6 +336,40 @@ class App(LockedPage, W.VBox):
             self.workbook_box,
         ]
         self._render()
+        speaks(self, model.language)
+
+    def _label(self) -> None:
+        """Give the fixed parts of the page their words, in the language in force."""
+        self.header.value = header_html(self.model.content.help)
+        self.binder.value = binder_notice().value
+        self.new_name.description = _("New client's name")
+        self.new_name.placeholder = _("First name is enough")
+        self.add_button.description = _("Add client")
+        self.counsellor_button.description = _("Counsellor view")
+        self.language_picker.description = _("Language")
+        if self.client_picker is not None:
+            self.client_picker.description = _("Client")
+
+    def _language_changed(self, _change: dict) -> None:
+        """The page now speaks another language: every word on it is said again."""
+        with using(self.model.language):
+            self.language_picker.value = self.model.language
+            self._label()
+            for old in (self.hand_over, self.take_back):
+                old.close()
+            self.hand_over = HandOverSwitch(on_confirm=self.guard(self._hand_over))
+            self.take_back = TakeBack(on_confirm=self.guard(self._take_back))
+            self._show_bar()
+            self.status.clear()
+            self._ask_same_name(None)
+            if self._counsellor is not None:
+                close_tree(self._counsellor)
+                self._counsellor = None
+            for box in self.workbook_box.children:
+                close_tree(box)
+            self.workbook_box.children = []
+            self._render()
+            speaks(self, self.model.language)
 
     @classmethod
     def create(cls, *, content=None, store=None) -> W.Widget:
@@ -291,11 +383,10 @@ class App(LockedPage, W.VBox):
         (:func:`~nextround.handover.current_lock`) is locked before anything
         is shown.
         """
-        from .content import load_content
         from .store import Store
 
         try:
-            content = content or load_content()
+            content = content or content_for(default_language())
         except ContentError as exc:
             return W.HTML(content_problems_html(exc.problems))
         store = store or Store()
@@ -318,7 +409,7 @@ class App(LockedPage, W.VBox):
             self._follow_handover()
             return func(*args)
 
-        return guard(saved_first, self.status)
+        return guard(saved_first, self.status, language=lambda: self.model.language)
 
     def _wire(self) -> None:
         self.model.observe(self.guard(self._show_client_options), names="client_options")
@@ -326,6 +417,10 @@ class App(LockedPage, W.VBox):
         self.counsellor_button.observe(self.guard(self._toggle_counsellor), names="value")
         self.model.observe(self.guard(self._moved), names=["client_id", "step", "view"])
         self.model.observe(self.guard(self._show_client_options), names="locked_to")
+        self.model.observe(self.guard(self._language_changed), names="language")
+        self.language_picker.observe(
+            self.guard(lambda change: self.model.choose_language(change["new"])),
+            names="value")
 
     def _moved(self, _change: dict) -> None:
         """Another client, step or view: its messages belong to what was left."""
@@ -342,7 +437,7 @@ class App(LockedPage, W.VBox):
         picker (:meth:`_show_client_options`) rather than new options.
         """
         picker = W.Dropdown(options=self.model.client_options,
-                            value=self.model.client_id or None, description="Client")
+                            value=self.model.client_id or None, description=_("Client"))
         picker.style.description_width = "initial"
         self._picker_links = (
             dlink((self.model, "client_id"), (picker, "value"), lambda cid: cid or None),
@@ -358,7 +453,8 @@ class App(LockedPage, W.VBox):
         saves.flush()
         found = guard(self.model.store.get_client, self.status)
         if client_id and self.model.lock_in_force() not in ("", client_id):
-            self.status.error(ONE_CLIENT_ONLY)
+            with using(self.model.language):
+                self.status.error(_(ONE_CLIENT_ONLY))
             return self.model.client_id
         if client_id and found(client_id) is None:
             self.model.refresh_clients()
@@ -389,7 +485,7 @@ class App(LockedPage, W.VBox):
         self.model.add_client(name)
         self.new_name.value = ""
         self._ask_same_name(None)
-        self.status.saved("New client added.")
+        self.status.saved(_("New client added."))
 
     def _ask_same_name(self, name: str | None, existing: list[str] | None = None) -> None:
         """Ask before adding a second client with a name already in the list."""
@@ -398,16 +494,18 @@ class App(LockedPage, W.VBox):
             self.same_name_box.layout.display = "none"
             return
         listed = ", ".join(existing or [])
-        add = W.Button(description=f"Add another {name}", button_style="primary",
-                       layout=W.Layout(width="auto"))
-        cancel = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        add = W.Button(description=_("Add another {name}").format(name=name),
+                       button_style="primary", layout=W.Layout(width="auto"))
+        cancel = W.Button(description=_("Cancel"), layout=W.Layout(width="auto"))
         add.on_click(self.guard(lambda _b: self._add_client(confirmed=True)))
         cancel.on_click(self.guard(lambda _b: self._ask_same_name(None)))
         self.same_name_box.children = [
-            W.HTML(f"<p class='nr-warn' role='alert'><strong>Check this:</strong> there is "
-                   f"already a client called {esc(name)} ({esc(listed)}). To open them, "
-                   "choose them in the Client list. Or add a new client with the same name; "
-                   "the lists then show when each was added.</p>"),
+            W.HTML("<p class='nr-warn' role='alert'><strong>{check}</strong> {text}</p>".format(
+                check=esc(_("Check this:")),
+                text=_("there is already a client called {name} ({when}). To open them, "
+                       "choose them in the Client list. Or add a new client with the same "
+                       "name; the lists then show when each was added.").format(
+                           name=esc(name), when=esc(listed)))),
             W.HBox([add, cancel], layout=W.Layout(flex_flow="row wrap")),
         ]
         self.same_name_box.layout.display = "flex"
@@ -452,15 +550,17 @@ class App(LockedPage, W.VBox):
         self.model.open_client(client_id)
 
     def _menu_buttons(self) -> list[W.Widget]:
-        buttons = [W.HTML("<h2 class='nr-menu-title'>Your steps</h2>")]
+        buttons = [W.HTML("<h2 class='nr-menu-title'>" + esc(_("Your steps")) + "</h2>")]
         for number, step in enumerate(STEPS, start=1):
             current = step.key == self.model.step
-            button = W.Button(description=f"{number}. {step.title}", tooltip=step.blurb,
+            title = _(step.title)
+            button = W.Button(description=f"{number}. {title}", tooltip=_(step.blurb),
                               layout=W.Layout(width="100%"))
             button.add_class("nr-step-button")
             if current:
                 button.add_class("nr-current")
-                button.description = f"{number}. {step.title} (you are here)"
+                button.description = _("{number}. {title} (you are here)").format(
+                    number=number, title=title)
             button.on_click(self.guard(lambda _b, key=step.key: self.model.go_to(key)))
             buttons.append(button)
         return buttons
@@ -472,9 +572,10 @@ class App(LockedPage, W.VBox):
         """
         if self._current is not None:
             close_tree(self._current)
+        title, blurb = _(step.title), _(step.blurb)
         self._current = W.VBox([
-            W.HTML(f"<h2 class='nr-step-title'>{esc(step.title)}</h2>"
-                   f"<p class='nr-step-blurb'>{esc(step.blurb)}</p>"),
+            W.HTML(f"<h2 class='nr-step-title'>{esc(title)}</h2>"
+                   f"<p class='nr-step-blurb'>{esc(blurb)}</p>"),
             step.build(content=self.model.content, store=self.model.steps_store,
                        client_id=self.model.client_id),
             self._next_back(step),
@@ -485,12 +586,13 @@ class App(LockedPage, W.VBox):
         index = STEPS.index(step)
         buttons = []
         if index > 0:
-            back = W.Button(description=f"Back: {STEPS[index - 1].title}")
+            back = W.Button(description=_("Back: {step}").format(
+                step=_(STEPS[index - 1].title)))
             back.on_click(self.guard(lambda _b: self.model.go_to(STEPS[index - 1].key)))
             buttons.append(back)
         if index < len(STEPS) - 1:
-            nxt = W.Button(description=f"Next: {STEPS[index + 1].title}",
-                           button_style="primary")
+            nxt = W.Button(description=_("Next: {step}").format(
+                step=_(STEPS[index + 1].title)), button_style="primary")
             nxt.on_click(self.guard(lambda _b: self.model.go_to(STEPS[index + 1].key)))
             buttons.append(nxt)
         return W.HBox(buttons, layout=W.Layout(flex_flow="row wrap", margin="1.5em 0 0 0"))
@@ -510,19 +612,25 @@ class App(LockedPage, W.VBox):
         return self._counsellor
 
     def open_from_query(self, query: str | None = None) -> None:
-        """Open the client named in ``?client=``, else the last client opened.
+        """Open the client named in ``?client=``, else the last client opened, in the
+        language named by ``?lang=`` when there is one.
 
         The list of clients is read again first: a page made ahead of its
         request (a pre-heated kernel) may have read it before a client was
         added elsewhere, and that client is the one the page must open.
         """
-        client_id = client_from_query(query if query is not None
-                                      else os.environ.get("QUERY_STRING", ""))
+        query = query if query is not None else os.environ.get("QUERY_STRING", "")
+        client_id = client_from_query(query)
+        lang = language_from_query(query)
+        if lang:
+            self.model.language_from_address = True
+            self.model.language = lang
         self.model.refresh_clients()
         if self.model.locked_to:
             self.model.open_client(self.model.locked_to)
             if client_id and client_id != self.model.locked_to:
-                self.status.warn(ONE_CLIENT_ONLY)
+                with using(self.model.language):
+                    self.status.warn(_(ONE_CLIENT_ONLY))
             return
         unknown = False
         if client_id:
@@ -535,8 +643,9 @@ class App(LockedPage, W.VBox):
         if last:
             self.model.open_client(last)
         if unknown:  # said after opening, which clears the messages of the last view
-            self.status.info("that link names a client who is not here. "
-                             "Choose one from the list.")
+            with using(self.model.language):
+                self.status.info(_("that link names a client who is not here. "
+                                   "Choose one from the list."))
 
 
 def wait_and_open(app: W.Widget) -> None:

@@ -14,10 +14,11 @@ from .components._view import guard
 from .components.handover import only_client_html
 from .errors import NextRoundError
 from .handover import hand_over, handed_over, take_back
+from .i18n import N_, _
 
 #: Said when a page locked to one client is asked for someone else.
-ONE_CLIENT_ONLY = ("this page shows one client's workbook only; it cannot open anyone "
-                   "else's, so nothing of theirs is shown.")
+ONE_CLIENT_ONLY = N_("this page shows one client's workbook only; it cannot open anyone "
+                     "else's, so nothing of theirs is shown.")
 
 
 class LockedPage:
@@ -54,15 +55,15 @@ class LockedPage:
         """Lock every page to the open client; the counsellor, who acts, is logged."""
         client_id = self.model.client_id
         if not client_id:
-            raise NextRoundError("open the client's workbook first, then hand it over.")
+            raise NextRoundError(_("open the client's workbook first, then hand it over."))
         lock = hand_over(self.model.store, client_id, passphrase)
         self.model.visit.record("handed over", client_id, "to the client on this machine")
         self.model.lock(lock)
-        self.status.saved("The app now shows only this workbook.")
+        self.status.saved(_("The app now shows only this workbook."))
 
     def _take_back(self, passphrase: str) -> None:
         """Unlock with the handover's passphrase; logged as the counsellor's, once unlocked."""
         client_id = take_back(self.model.store, passphrase)
         self.model.unlock()
         self.model.visit.record("handed over", client_id, "back to the counsellor")
-        self.status.saved("The app is back with the counsellor.")
+        self.status.saved(_("The app is back with the counsellor."))

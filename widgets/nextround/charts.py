@@ -22,11 +22,12 @@ from typing import Any
 from . import answer_keys as keys
 from .caseload import NOT_CONFIRMED, rejections_by_scenario
 from .content import Content
+from .i18n import N_, _
 from .model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
 from .text import esc, nice_date, plural
 
-OUTCOME_LABELS = {"pending": "Still open", "rejected": "Rejected", "offer": "Offer",
-                  "withdrawn": "Withdrawn"}
+OUTCOME_LABELS = {"pending": N_("Still open"), "rejected": N_("Rejected"), "offer": N_("Offer"),
+                  "withdrawn": N_("Withdrawn")}
 #: Okabe-Ito colours (safe for colour blindness) plus a fill pattern each,
 #: so outcomes differ by more than colour.
 OUTCOME_STYLE = {
@@ -56,13 +57,13 @@ MAX_DATE_TICKS = 5
 
 #: The workbook steps whose saved data counts toward completion, and what counts.
 WORKBOOK_STEPS: tuple[tuple[str, str], ...] = (
-    ("log", "an application logged"),
-    ("feedback", "feedback recorded"),
-    ("understand", "a kind of feedback confirmed"),
-    ("assess", "a self-assessment answer"),
-    ("wellbeing", "a mood check-in"),
-    ("gracious", "a gracious step ticked"),
-    ("plan", "a step in your plan"),
+    ("log", N_("an application logged")),
+    ("feedback", N_("feedback recorded")),
+    ("understand", N_("a kind of feedback confirmed")),
+    ("assess", N_("a self-assessment answer")),
+    ("wellbeing", N_("a mood check-in")),
+    ("gracious", N_("a gracious step ticked")),
+    ("plan", N_("a step in your plan")),
 )
 
 
@@ -171,7 +172,7 @@ def applications_chart(applications: Iterable[Application]) -> Chart:
     outcomes = [o for o in OUTCOMES if totals[o]]
     traces = []
     for outcome in outcomes:
-        label = OUTCOME_LABELS[outcome]
+        label = _(OUTCOME_LABELS[outcome])
         ys = [counts[w][outcome] for w in weeks]
         hover = [f"Week of {nice_date(w)}: {n} {chart_esc(label.lower())}<br>"
                  f"{_names(names[(w, outcome)], n)}" if n else ""
@@ -182,7 +183,7 @@ def applications_chart(applications: Iterable[Application]) -> Chart:
                  for w in weeks)
     return Chart("applications", "Your applications and how they ended",
                  applications_summary(counts, undated), tuple(traces),
-                 ("Week of", *(OUTCOME_LABELS[o] for o in outcomes), "Total"), rows,
+                 (_("Week of"), *(_(OUTCOME_LABELS[o]) for o in outcomes), _("Total")), rows,
                  x_title="Week you applied", y_title="Applications",
                  count_max=max((row[-1] for row in rows), default=0), x_step_days=7)
 

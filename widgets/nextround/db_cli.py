@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import re
 import os
+import re
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING

@@ -36,6 +36,7 @@ from pydantic import ValidationError
 
 from . import model
 from .errors import WorkbookError
+from .i18n import _
 from .store import RECORDS, Store
 from .store.checks import validation_problems
 from .text import md_escape
@@ -393,7 +394,7 @@ def plan_to_ics(actions: list[model.Action], client_name: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", ICS_PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Action plan: {client_name}")
+    calendar.add("x-wr-calname", _("Action plan: {name}").format(name=client_name))
     for action in actions:
         if action.due_on is not None:
             calendar.add_component(_ics_event(action))
@@ -408,7 +409,8 @@ def _ics_event(action: model.Action) -> Event:
     event.add("dtstart", action.due_on)
     event.add("dtend", action.due_on + timedelta(days=1))
     event.add("summary", action.title)
-    event.add("description", "Done." if action.done else "To do, from the NextRound action plan.")
+    event.add("description", _("Done.") if action.done
+              else _("To do, from the NextRound action plan."))
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")
     return event
@@ -416,13 +418,15 @@ def _ics_event(action: model.Action) -> Event:
 
 def plan_to_markdown(actions: list[model.Action], client_name: str) -> str:
     """The action plan as a Markdown checklist, done steps ticked."""
-    lines = [f"# Action plan for {md_escape(client_name, one_line=True)}", ""]
+    lines = ["# " + _("Action plan for {name}").format(
+        name=md_escape(client_name, one_line=True)), ""]
     for action in actions:
         box = "[x]" if action.done else "[ ]"
-        due = f" (due {action.due_on.isoformat()})" if action.due_on else ""
+        due = (" " + _("(due {date})").format(date=action.due_on.isoformat())
+               if action.due_on else "")
         lines.append(f"- {box} {md_escape(action.title, one_line=True)}{due}")
     if not actions:
-        lines.append("No actions yet.")
+        lines.append(_("No actions yet."))
     return "\n".join(lines) + "\n"
 
 

@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from .i18n import N_, _
 from .text import MAX_SHORT
 
 #: Record ids are short random hex strings. The pattern is checked on every
@@ -43,6 +44,20 @@ LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 STAGES = ("applied", "screening", "phone interview", "interview", "final interview", "offer")
 OUTCOMES = ("pending", "rejected", "offer", "withdrawn")
+
+#: How each stage and outcome reads on screen (shown through ``_``).
+CHOICE_LABELS = {
+    "applied": N_("Applied"), "screening": N_("Screening"),
+    "phone interview": N_("Phone interview"), "interview": N_("Interview"),
+    "final interview": N_("Final interview"), "offer": N_("Offer"),
+    "pending": N_("Pending"), "rejected": N_("Rejected"), "withdrawn": N_("Withdrawn"),
+}
+
+
+def choice_label(value: str) -> str:
+    """A stage or outcome as the reader's language says it ("Phone interview")."""
+    return _(CHOICE_LABELS[value]) if value in CHOICE_LABELS else value.capitalize()
+
 
 
 #: Characters that reorder how text is shown ("Trojan Source" tricks): a name

@@ -309,6 +309,21 @@ def prepare_database(args: argparse.Namespace) -> Database:
     return Database(target, description)
 
 
+def language_for_kernels(lang: str | None) -> None:
+    """The app's default language (``--lang``), passed to the kernels as ``NEXTROUND_LANG``.
+
+    A client's own choice and ``?lang=`` in the address still win on their page.
+    """
+    from .i18n import LANG_ENV, LANGUAGES, supported
+
+    if lang is None:
+        return
+    if supported(lang) is None:
+        raise NextRoundError(f"--lang {lang!r} is not a language NextRound speaks "
+                             f"(one of: {', '.join(LANGUAGES)})")
+    os.environ[LANG_ENV] = supported(lang)
+
+
 def only_client_for_kernels(client_id: str | None) -> None:
     """Lock every page to one client (``--client``), or to none."""
     from .handover import ONLY_CLIENT_ENV
@@ -383,6 +398,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with standalone Voilà until Ctrl-C."""
     token, shown_token = token_source(args)
     max_sessions = check_max_sessions(args.max_sessions)
+    language_for_kernels(getattr(args, "lang", None))
     notebook = app_notebook()
     use_template()
     port = choose_port(args.ip, args.port)
@@ -465,6 +481,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="serve a temporary database of demo clients")
     p.add_argument("--client", metavar="ID", help="show only this client's workbook: no "
                    "client list, no counsellor view, no other name (for the client's own use)")
+    p.add_argument("--lang", metavar="LANG", help="the app's default language, e.g. es "
+                   "(default: NEXTROUND_LANG or en); a client's own choice still wins")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.set_defaults(func=cmd_serve)
 

@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
+from .i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Step:
+    """One step of the journey; ``title`` and ``blurb`` are English, shown through ``_``."""
+
     key: str
     title: str
     target: str  # "module:Class", relative to nextround.components
@@ -32,29 +36,29 @@ class Step:
         here, so it never imports this registry, which imports it.
         """
         component = self.component_class()
-        options = ({"step_titles": {step.key: step.title for step in STEPS}}
+        options = ({"step_titles": {step.key: _(step.title) for step in STEPS}}
                    if getattr(component, "needs_step_titles", False) else {})
         return component.create(content=content, store=store, client_id=client_id,
                                 application_id=application_id, **options)
 
 
 STEPS: tuple[Step, ...] = (
-    Step("log", "Log the rejection", "rejection_log:RejectionLog",
-         "Write down the job and how it ended."),
-    Step("feedback", "Ask for feedback", "feedback_request:FeedbackRequest",
-         "Who to ask, and a kind note to send them."),
-    Step("understand", "Make sense of it", "scenario_advice:ScenarioAdvice",
-         "What the feedback tells you, and what to do about it."),
-    Step("assess", "Look at yourself honestly", "self_assessment:SelfAssessment",
-         "How you came across, and what to show next time."),
-    Step("wellbeing", "Look after yourself", "wellbeing:Wellbeing",
-         "How you feel, and a check on unfair guesses."),
-    Step("gracious", "Stay gracious", "gracious_steps:GraciousSteps",
-         "Thank them, keep the door open, grow your network."),
-    Step("plan", "Your action plan", "action_plan:ActionPlan",
-         "Steps with dates, and keep applying."),
-    Step("progress", "Your progress", "progress:Progress",
-         "Charts of how far you have come."),
+    Step("log", N_("Log the rejection"), "rejection_log:RejectionLog",
+         N_("Write down the job and how it ended.")),
+    Step("feedback", N_("Ask for feedback"), "feedback_request:FeedbackRequest",
+         N_("Who to ask, and a kind note to send them.")),
+    Step("understand", N_("Make sense of it"), "scenario_advice:ScenarioAdvice",
+         N_("What the feedback tells you, and what to do about it.")),
+    Step("assess", N_("Look at yourself honestly"), "self_assessment:SelfAssessment",
+         N_("How you came across, and what to show next time.")),
+    Step("wellbeing", N_("Look after yourself"), "wellbeing:Wellbeing",
+         N_("How you feel, and a check on unfair guesses.")),
+    Step("gracious", N_("Stay gracious"), "gracious_steps:GraciousSteps",
+         N_("Thank them, keep the door open, grow your network.")),
+    Step("plan", N_("Your action plan"), "action_plan:ActionPlan",
+         N_("Steps with dates, and keep applying.")),
+    Step("progress", N_("Your progress"), "progress:Progress",
+         N_("Charts of how far you have come.")),
 )
 
 BY_KEY = {step.key: step for step in STEPS}

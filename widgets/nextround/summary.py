@@ -15,13 +15,15 @@ Example::
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import date
 
 from .advice import assessment_signals
 from .caseload import confirmed_scenarios, scenario_title
 from .content import Content
-from .model import Action, Answer, Application, CheckIn, Contact, Feedback, Note
+from .i18n import _, current_language, using
+from .model import Action, Answer, Application, CheckIn, Contact, Feedback, Note, choice_label
 from .store import STATE_PREFIX
 from .text import HARD_BREAK, esc, md_escape, nice_date
 
@@ -105,17 +107,17 @@ def _who(content: Content, item: Feedback) -> str:
         role = ""
     if item.person and role:
         return f"{item.person} ({role})"
-    return item.person or role or "Someone you asked"
+    return item.person or role or _("Someone you asked")
 
 
 def _heard_text(item: Feedback) -> str:
     if item.heard.strip():
         return item.heard.strip()
     if item.no_reply:
-        return "No reply came."
+        return _("No reply came.")
     if item.asked_on:
-        return f"Asked on {nice_date(item.asked_on)}; waiting for a reply."
-    return "Not asked yet."
+        return _("Asked on {date}; waiting for a reply.").format(date=nice_date(item.asked_on))
+    return _("Not asked yet.")
 
 
 def _signals(content: Content, answers: list[Answer]) -> tuple[list[str], list[str]]:
@@ -173,37 +175,46 @@ def gather(store, content: Content, client_id: str, *, include_notes: bool = Fal
 
 def session_summary(store, content: Content, client_id: str, *, include_notes: bool = False,
                     today: date | None = None) -> Summary:
-    """The session summary as a printable HTML page and as Markdown."""
-    data = gather(store, content, client_id, include_notes=include_notes, today=today)
-    title = f"Session summary for {data.client_name}"
-    return Summary(title=title, html=to_html(data, title), markdown=to_markdown(data, title))
+    """The session summary as a printable HTML page and as Markdown, in the client's
+    language (the page's, when the client has not chosen one)."""
+    lang = store.get_client(client_id).language
+    with using(lang or current_language()) as speaking:
+        data = gather(store, content, client_id, include_notes=include_notes, today=today)
+        title = _("Session summary for {name}").format(name=data.client_name)
+        return Summary(title=title, html=to_html(data, title, lang=speaking),
+                       markdown=to_markdown(data, title))
 
 
 # --- wording shared by both formats -------------------------------------------
 
 
 def _rejection_heading(item: Rejection) -> str:
-    role = f"{item.role} at {item.company}" if item.role else item.company
-    when = f", heard on {nice_date(item.outcome_on)}" if item.outcome_on else ""
-    return f"{role} (reached: {item.stage}{when})"
+    role = (_("{role} at {company}").format(role=item.role, company=item.company)
+            if item.role else item.company)
+    stage = choice_label(item.stage).lower()
+    if item.outcome_on:
+        return _("{role} (reached: {stage}, heard on {date})").format(
+            role=role, stage=stage, date=nice_date(item.outcome_on))
+    return _("{role} (reached: {stage})").format(role=role, stage=stage)
 
 
 def _kind_line(item: Rejection) -> str:
     if not item.scenario:
-        return "Kind of feedback: not yet confirmed."
-    return f"Kind of feedback: {item.scenario}."
+        return _("Kind of feedback: not yet confirmed.")
+    return _("Kind of feedback: {kind}.").format(kind=item.scenario)
 
 
 def _action_due(action: Action, today: date) -> str:
     if action.due_on is None:
-        return "No due date"
-    late = " (overdue)" if not action.done and action.due_on < today else ""
+        return _("No due date")
+    late = _(" (overdue)") if not action.done and action.due_on < today else ""
     return nice_date(action.due_on) + late
 
 
 def _contact_line(contact: Contact) -> str:
-    where = f" ({contact.company})" if contact.company else ""
-    return f"Follow up with {contact.name}{where} by {nice_date(contact.follow_up_on, 'no date')}"
+    who = f"{contact.name} ({contact.company})" if contact.company else contact.name
+    return _("Follow up with {who} by {date}").format(
+        who=who, date=nice_date(contact.follow_up_on, _("no date")))
 
 
 # --- HTML -----------------------------------------------------------------------
@@ -248,13 +259,13 @@ def _html_list(items: list[str], empty: str) -> str:
 
 def _html_rejections(data: SummaryData) -> str:
     if not data.rejections:
-        return "<p>No rejection has been logged yet.</p>"
+        return "<p>" + esc(_("No rejection has been logged yet.")) + "</p>"
     parts = []
     for item in data.rejections:
         heard = "".join(f"<li><strong>{esc(h.who)}:</strong><blockquote>{_multiline(h.text)}"
                         f"</blockquote></li>" for h in item.heard)
-        heard = f"<p>What you heard:</p><ul>{heard}</ul>" if heard else \
-            "<p>No feedback recorded yet.</p>"
+        heard = ("<p>" + esc(_("What you heard:")) + f"</p><ul>{heard}</ul>" if heard else
+                 "<p>" + esc(_("No feedback recorded yet.")) + "</p>")
         parts.append(f"<h3>{esc(_rejection_heading(item))}</h3>"
                      f"<p>{esc(_kind_line(item))}</p>{heard}")
     return "".join(parts)
@@ -262,24 +273,33 @@ def _html_rejections(data: SummaryData) -> str:
 
 def _html_moods(data: SummaryData) -> str:
     if not data.moods:
-        return "<p>No mood check-ins yet.</p>"
+        return "<p>" + esc(_("No mood check-ins yet.")) + "</p>"
     rows = "".join(f"<tr><td>{esc(nice_date(day))}</td><td>{esc(mood)}</td>"
                    f"<td>{_multiline(note)}</td></tr>" for day, mood, note in data.moods)
-    return ("<table><thead><tr><th scope='col'>Date</th><th scope='col'>Mood</th>"
-            f"<th scope='col'>Note</th></tr></thead><tbody>{rows}</tbody></table>")
+    return ("<table><thead><tr>" + _html_head(_("Date"), _("Mood"), _("Note"))
+            + f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _html_head(*names: str) -> str:
+    return "".join(f"<th scope='col'>{esc(name)}</th>" for name in names)
 
 
 def _html_plan(data: SummaryData) -> str:
     if not data.plan:
-        return "<p>No plan steps yet.</p>"
+        return "<p>" + esc(_("No plan steps yet.")) + "</p>"
     rows = "".join(f"<tr><td>{esc(a.title)}</td><td>{esc(_action_due(a, data.today))}</td>"
-                   f"<td>{'Done' if a.done else 'Not yet'}</td></tr>" for a in data.plan)
-    return ("<table class='plan'><thead><tr><th scope='col'>Step</th><th scope='col'>Due</th>"
-            f"<th scope='col'>Done?</th></tr></thead><tbody>{rows}</tbody></table>")
+                   f"<td>{esc(_done(a))}</td></tr>" for a in data.plan)
+    return ("<table class='plan'><thead><tr>" + _html_head(_("Step"), _("Due"), _("Done?"))
+            + f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _done(action: Action) -> str:
+    return _("Done") if action.done else _("Not yet")
 
 
 def _next_steps(data: SummaryData) -> list[str]:
-    steps = [f"{a.title}: due {_action_due(a, data.today)}" for a in data.next_actions]
+    steps = [_("{step}: due {date}").format(step=a.title, date=_action_due(a, data.today))
+             for a in data.next_actions]
     return steps + [_contact_line(c) for c in data.follow_ups]
 
 
@@ -287,28 +307,32 @@ def _html_notes(data: SummaryData) -> str:
     if data.notes is None:
         return ""
     items = "".join(f"<li><strong>{esc(nice_date(n.at))}:</strong> {_multiline(n.text)}</li>"
-                    for n in data.notes) or "<li>No notes yet.</li>"
-    return ("<section class='private'><h2>Counsellor's private notes</h2>"
+                    for n in data.notes) or "<li>" + esc(_("No notes yet.")) + "</li>"
+    heading = html.escape(_("Counsellor's private notes"), quote=False)  # its ' as before
+    return (f"<section class='private'><h2>{heading}</h2>"
             f"<ul>{items}</ul></section>")
 
 
-def to_html(data: SummaryData, title: str) -> str:
+def to_html(data: SummaryData, title: str, lang: str = "en") -> str:
     """A complete, printable HTML page (A4 and Letter alike), all text escaped."""
+    none_yet = _("None noted yet.")
     body = (
         f"<h1>{esc(title)}</h1>"
-        f"<p class='meta'>Written on {esc(nice_date(data.today))}.</p>"
-        "<section><h2>What we covered</h2>"
-        f"{_html_rejections(data)}"
-        "<h3>Your self-assessment</h3>"
-        f"<p>Strengths to bring out:</p>{_html_list(data.strengths, 'None noted yet.')}"
-        f"<p>Things to work on:</p>{_html_list(data.gaps, 'None noted yet.')}"
-        f"<h3>How you have been feeling</h3>{_html_moods(data)}</section>"
-        f"<section><h2>Your plan</h2>{_html_plan(data)}</section>"
-        "<section><h2>Next steps</h2>"
-        f"{_html_list(_next_steps(data), 'Nothing is waiting. Well done.')}</section>"
-        f"{_html_notes(data)}"
+        "<p class='meta'>{}</p>".format(esc(_("Written on {date}.").format(
+            date=nice_date(data.today))))
+        + "<section><h2>{}</h2>".format(esc(_("What we covered")))
+        + _html_rejections(data)
+        + "<h3>{}</h3><p>{}</p>".format(esc(_("Your self-assessment")),
+                                       esc(_("Strengths to bring out:")))
+        + _html_list(data.strengths, none_yet)
+        + "<p>{}</p>".format(esc(_("Things to work on:"))) + _html_list(data.gaps, none_yet)
+        + "<h3>{}</h3>".format(esc(_("How you have been feeling"))) + _html_moods(data)
+        + "</section><section><h2>{}</h2>".format(esc(_("Your plan"))) + _html_plan(data)
+        + "</section><section><h2>{}</h2>".format(esc(_("Next steps")))
+        + _html_list(_next_steps(data), _("Nothing is waiting. Well done.")) + "</section>"
+        + _html_notes(data)
     )
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!DOCTYPE html>\n<html lang=\"{esc(lang)}\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{esc(title)}</title><style>{STYLE}</style></head>"
             f"<body><main>{body}</main></body></html>\n")
@@ -331,13 +355,13 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def _md_rejections(data: SummaryData) -> list[str]:
     if not data.rejections:
-        return ["No rejection has been logged yet.", ""]
+        return [md_escape(_("No rejection has been logged yet.")), ""]
     lines: list[str] = []
     for item in data.rejections:
         lines += [f"### {md_escape(_rejection_heading(item))}", "", md_escape(_kind_line(item)),
                   ""]
         if item.heard:
-            lines += ["What you heard:", ""]
+            lines += [md_escape(_("What you heard:")), ""]
             lines += [f"- **{md_escape(h.who)}:** {md_escape(h.text)}" for h in item.heard]
             lines.append("")
     return lines
@@ -345,27 +369,31 @@ def _md_rejections(data: SummaryData) -> list[str]:
 
 def to_markdown(data: SummaryData, title: str) -> str:
     """The same summary in Markdown, with user text escaped."""
-    lines = [f"# {md_escape(title)}", "", f"Written on {md_escape(nice_date(data.today))}.", "",
-             "## What we covered", "", *_md_rejections(data),
-             "### Your self-assessment", "", "Strengths to bring out:", "",
-             *_md_list(data.strengths, "None noted yet."), "Things to work on:", "",
-             *_md_list(data.gaps, "None noted yet."), "### How you have been feeling", ""]
+    none_yet = _("None noted yet.")
+    written = _("Written on {date}.").format(date=nice_date(data.today))
+    lines = [f"# {md_escape(title)}", "", md_escape(written), "",
+             "## " + md_escape(_("What we covered")), "", *_md_rejections(data),
+             "### " + md_escape(_("Your self-assessment")), "",
+             md_escape(_("Strengths to bring out:")), "",
+             *_md_list(data.strengths, none_yet), md_escape(_("Things to work on:")), "",
+             *_md_list(data.gaps, none_yet),
+             "### " + md_escape(_("How you have been feeling")), ""]
     if data.moods:
-        lines += _md_table(["Date", "Mood", "Note"],
+        lines += _md_table([_("Date"), _("Mood"), _("Note")],
                            [[nice_date(day), mood, note] for day, mood, note in data.moods])
     else:
-        lines += ["No mood check-ins yet.", ""]
-    lines += ["## Your plan", ""]
+        lines += [md_escape(_("No mood check-ins yet.")), ""]
+    lines += ["## " + md_escape(_("Your plan")), ""]
     if data.plan:
-        lines += _md_table(["Step", "Due", "Done?"],
-                           [[a.title, _action_due(a, data.today), "Done" if a.done else "Not yet"]
-                            for a in data.plan])
+        lines += _md_table([_("Step"), _("Due"), _("Done?")],
+                           [[a.title, _action_due(a, data.today), _done(a)] for a in data.plan])
     else:
-        lines += ["No plan steps yet.", ""]
-    lines += ["## Next steps", "", *_md_list(_next_steps(data), "Nothing is waiting. Well done.")]
+        lines += [md_escape(_("No plan steps yet.")), ""]
+    lines += ["## " + md_escape(_("Next steps")), "",
+              *_md_list(_next_steps(data), _("Nothing is waiting. Well done."))]
     if data.notes is not None:
-        lines += ["## Counsellor's private notes", ""]
+        lines += ["## " + md_escape(_("Counsellor's private notes")), ""]
         lines += [f"- **{md_escape(nice_date(n.at))}:** {md_escape(n.text)}" for n in data.notes]
-        lines += [] if data.notes else ["No notes yet."]
+        lines += [] if data.notes else [md_escape(_("No notes yet."))]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

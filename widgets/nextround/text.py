@@ -25,13 +25,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from .i18n import N_, translator
+
 #: The longest a short answer (a company, a role, a name) may be.
 MAX_SHORT = 500
 
 #: What a step says when something failed that the person cannot fix:
 #: no traceback, and the reassurance that saved work is untouched.
-FALLBACK_MESSAGE = ("something went wrong there. Everything you saved before is safe; "
-                    "please try again.")
+FALLBACK_MESSAGE = N_("something went wrong there. Everything you saved before is safe; "
+                      "please try again.")
 
 
 # --- escaping -------------------------------------------------------------------------
@@ -83,20 +85,21 @@ def _line_start(marker: str) -> str:
 
 
 def nice_date(value: date | None, missing: str = "") -> str:
-    """``2024-03-05`` as "5 March 2024": the same in every country (``missing`` for None).
+    """``2024-03-05`` as "5 March 2024" (``missing`` for None), the same in every country,
+    in the language in force ("5 de marzo de 2024").
 
     A ``datetime`` is a ``date`` too and shows its day.
     """
     if value is None:
         return missing
-    return f"{value.day} {value:%B %Y}"
+    return translator().date(value)
 
 
 def short_date(value: date | None, missing: str = "") -> str:
     """``2024-03-05`` as "5 Mar 2024", for lists and menus where space is short."""
     if value is None:
         return missing
-    return f"{value.day} {value:%b %Y}"
+    return translator().short_date(value)
 
 
 # --- counts ---------------------------------------------------------------------------

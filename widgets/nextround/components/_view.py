@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import NextRoundError
+from ..i18n import _, current_language, using
 from ..text import FALLBACK_MESSAGE, esc
 
 log = logging.getLogger("nextround")
@@ -72,17 +73,17 @@ class StatusLine(W.HTML):
         self.value = (f'<div role="status" aria-live="polite" class="nr-{kind}">'
                       f"<strong>{esc(prefix)}</strong> {esc(message)}</div>")
 
-    def saved(self, message: str = "Your answer is saved.") -> None:
-        self._show("ok", "Saved.", message)
+    def saved(self, message: str | None = None) -> None:
+        self._show("ok", _("Saved."), message or _("Your answer is saved."))
 
     def info(self, message: str) -> None:
-        self._show("info", "Note:", message)
+        self._show("info", _("Note:"), message)
 
     def warn(self, message: str) -> None:
-        self._show("warn", "Check this:", message)
+        self._show("warn", _("Check this:"), message)
 
     def error(self, message: str) -> None:
-        self._show("error", "Sorry:", message)
+        self._show("error", _("Sorry:"), message)
 
     def clear(self) -> None:
         self.value = '<div role="status" aria-live="polite"></div>'
@@ -93,23 +94,30 @@ class StatusLine(W.HTML):
         return html.unescape(re.sub(r"<[^>]+>", "", self.value)).strip()
 
 
-def guard(func: Callable[..., Any], status: StatusLine) -> Callable[..., Any]:
+def guard(func: Callable[..., Any], status: StatusLine,
+          language: Callable[[], str] | None = None) -> Callable[..., Any]:
     """Wrap a callback so a failure becomes a plain message in ``status``.
 
     A :class:`NextRoundError` shows its own words; anything else is logged
     and shows :data:`~nextround.text.FALLBACK_MESSAGE`, never a traceback.
     Every step, the app and the workbook file box use this one guard.
+
+    The callback speaks the language the page was built in (the one in
+    force when it is wired), or ``language()`` for a page that can change
+    language while it is open; see :mod:`nextround.i18n`.
     """
+    wired = current_language()
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NextRoundError as exc:
-            status.error(str(exc))
-        except Exception:  # noqa: BLE001 - the page must never show a traceback
-            log.exception("callback failed")
-            status.error(FALLBACK_MESSAGE)
+        with using(language() if language else wired):
+            try:
+                return func(*args, **kwargs)
+            except NextRoundError as exc:
+                status.error(str(exc))
+            except Exception:  # noqa: BLE001 - the page must never show a traceback
+                log.exception("callback failed")
+                status.error(_(FALLBACK_MESSAGE))
         return None
 
     return wrapper

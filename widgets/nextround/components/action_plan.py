@@ -24,8 +24,9 @@ from traitlets import Bool, Instance, Int, List, Unicode
 from .. import answer_keys as keys
 from ..advice import ProposedAction, draft_plan
 from ..errors import NextRoundError
+from ..i18n import _, client_language, ngettext, using
 from ..model import Action, Application, Feedback
-from ..text import esc, nice_date, plural
+from ..text import esc, nice_date
 from ._view import download_link, heading, paragraph
 from .base import Component, StepModel, chosen, labelled, typed
 
@@ -214,7 +215,7 @@ class ActionPlanModel(StepModel):
         """Add a proposed action to the plan, with its suggested due date."""
         proposal = next((p for p in self.proposals if p.library_id == library_id), None)
         if proposal is None:
-            raise NextRoundError("That suggestion is already in your plan.")
+            raise NextRoundError(_("That suggestion is already in your plan."))
         action = self.store.add(Action(
             client_id=self.client_id, title=proposal.title, due_on=proposal.due_on,
             application_id=self.application_id, library_id=proposal.library_id))
@@ -247,13 +248,15 @@ class ActionPlanModel(StepModel):
         """The plan as a calendar file (one all-day event per dated step)."""
         from ..exports import plan_to_ics
 
-        return plan_to_ics(list(self.actions), self.client_name())
+        with using(client_language(self.store, self.client_id)):
+            return plan_to_ics(list(self.actions), self.client_name())
 
     def markdown(self) -> str:
         """The plan as Markdown, for printing or pasting."""
         from ..exports import plan_to_markdown
 
-        return plan_to_markdown(list(self.actions), self.client_name())
+        with using(client_language(self.store, self.client_id)):
+            return plan_to_markdown(list(self.actions), self.client_name())
 
 
 class ActionPlan(Component):
@@ -312,7 +315,7 @@ class ActionPlan(Component):
         self.printed.add_class("nr-print-only")
         self.downloads = W.HTML()
         self.rows: dict[str, dict[str, W.Widget]] = {}
-        add_own = W.Button(description="Add your own step", layout=W.Layout(width="auto"))
+        add_own = W.Button(description=_("Add your own step"), layout=W.Layout(width="auto"))
         self.add_own_button = add_own
         self.on_click(add_own, self._add_own)
         model.observe(lambda _c: self._show_nudge(), names=["keep_searching", "pending"])
@@ -323,20 +326,20 @@ class ActionPlan(Component):
         self._show_proposals()
         self._build_rows()
         self._plan_changed()
-        plan_heading = heading("My plan", 4)
+        plan_heading = heading(_("My plan"), 4)
         plan_heading.add_class("nr-screen-only")  # the printed list carries its own
         return [
-            heading("Plan what you will do"),
-            paragraph("Pick the steps that fit, give each a date, and tick them off as you "
-                      "go. Everything saves as you work."),
+            heading(_("Plan what you will do")),
+            paragraph(_("Pick the steps that fit, give each a date, and tick them off as you "
+                      "go. Everything saves as you work.")),
             self.nudge,
-            heading("Suggested steps", 4),
+            heading(_("Suggested steps"), 4),
             self.proposal_box,
             plan_heading,
             self.rows_box,
             self.printed,
             add_own,
-            heading("Take your plan with you", 4),
+            heading(_("Take your plan with you"), 4),
             self.downloads,
         ]
 
@@ -348,25 +351,27 @@ class ActionPlan(Component):
             self.nudge.value = ""
             return
         keep = model.content.keep_searching
+        have = ngettext("You have {count} open application.",
+                        "You have {count} open applications.", model.pending)
         self.nudge.value = (
-            f"<div class='nr-card nr-nudge' role='note'><p><strong>Keep your search "
-            f"going.</strong> You have {plural(model.pending, 'open application')}.</p>"
-            f"<p>{esc(keep.message)}</p></div>")
+            "<div class='nr-card nr-nudge' role='note'><p><strong>{}</strong> {}</p>".format(
+                esc(_("Keep your search going.")), esc(have.format(count=model.pending)))
+            + f"<p>{esc(keep.message)}</p></div>")
 
     def _show_proposals(self) -> None:
         proposals: list[ProposedAction] = self.model.proposals
         if not proposals:
             self.proposal_box.children = [paragraph(
-                "No more suggestions for now. You can add your own step below.")]
+                _("No more suggestions for now. You can add your own step below."))]
             return
         items = []
         for proposal in proposals:
-            button = W.Button(description=f"Add to my plan: {proposal.title}",
-                              layout=W.Layout(width="auto"))
+            button = W.Button(description=_("Add to my plan: {step}").format(
+                step=proposal.title), layout=W.Layout(width="auto"))
             self.on_click(button, lambda lid=proposal.library_id: self._adopt(lid))
+            by = _("(by {date})").format(date=nice_date(proposal.due_on))
             info = W.HTML(
-                f"<p><strong>{esc(proposal.title)}</strong> (by "
-                f"{esc(nice_date(proposal.due_on))})</p>"
+                f"<p><strong>{esc(proposal.title)}</strong> {esc(by)}</p>"
                 f"<p class='nr-text nr-proposal-detail'>{esc(proposal.detail)}</p>"
                 f"<p class='nr-hint nr-proposal-reason'>{esc(proposal.reason)}</p>")
             box = W.VBox([info, button])
@@ -376,12 +381,13 @@ class ActionPlan(Component):
 
     def _adopt(self, library_id: str) -> None:
         action = self.model.adopt(library_id)
-        self.status.saved(f"“{action.title}” is in your plan.")
+        self.status.saved(_("“{step}” is in your plan.").format(step=action.title))
 
     def _add_own(self) -> None:
         self.model.add_own()
         number = len(self.model.actions)
-        self.status.saved(f"Step {number} added. Give it a title and a date.")
+        self.status.saved(_("Step {number} added. Give it a title and a date.").format(
+            number=number))
 
     # -- the plan --
 
@@ -392,31 +398,32 @@ class ActionPlan(Component):
         self._show_downloads()
 
     def saved(self, name: str, value: Any, result: Any) -> None:
-        self.status.saved("Your plan is saved.")
+        self.status.saved(_("Your plan is saved."))
 
     def _build_rows(self) -> None:
         """Row widgets for each step, bound to its row model; made when steps come or go."""
         self.rows = {}
         rows = [self._row(number, row) for number, row in enumerate(self.model.rows, start=1)]
         if not rows:
-            rows = [paragraph("Your plan is empty. Add a suggested step or one of your own.")]
+            rows = [paragraph(_("Your plan is empty. Add a suggested step or one of your own."))]
         self.rows_box.children = rows
 
     def _row(self, number: int, row: ActionRow) -> W.Widget:
-        title = W.Text(placeholder="What will you do?")
+        title = W.Text(placeholder=_("What will you do?"))
         due = W.DatePicker()
         done = W.Checkbox()
         for widget, trait in ((title, "title"), (due, "due_on"), (done, "done")):
             self.bind(widget, trait, model=row)
         mark = W.HTML()
-        remove = W.Button(description=f"Remove step {number}", layout=W.Layout(width="auto"))
+        remove = W.Button(description=_("Remove step {number}").format(number=number),
+                          layout=W.Layout(width="auto"))
         self.rows[row.action_id] = {"title": title, "due": due, "done": done, "mark": mark,
                                     "remove": remove}
         self.on_click(remove, lambda: self._remove(row.action_id))
         box = W.VBox([
-            labelled(title, f"Step {number} title"),
-            labelled(due, f"Step {number} due date"),
-            labelled(done, f"Step {number} done"),
+            labelled(title, _("Step {number} title").format(number=number)),
+            labelled(due, _("Step {number} due date").format(number=number)),
+            labelled(done, _("Step {number} done").format(number=number)),
             mark,
             remove,
         ])
@@ -425,7 +432,7 @@ class ActionPlan(Component):
 
     def _remove(self, action_id: str) -> None:
         self.model.remove(action_id)
-        self.status.saved("The step is removed from your plan.")
+        self.status.saved(_("The step is removed from your plan."))
 
     def _show_marks(self) -> None:
         """Mark late steps with a word, never by colour alone."""
@@ -434,11 +441,13 @@ class ActionPlan(Component):
             if widgets is None:
                 continue
             if self.model.is_overdue(action):
-                widgets["mark"].value = (
-                    f"<p class='nr-warn'><strong>Overdue</strong>: this was due on "
-                    f"{esc(nice_date(action.due_on))}. Pick a new date if you need to.</p>")
+                widgets["mark"].value = "<p class='nr-warn'><strong>{}</strong>: {}</p>".format(
+                    esc(_("Overdue")), esc(_(
+                        "this was due on {date}. Pick a new date if you need to.").format(
+                            date=nice_date(action.due_on))))
             elif action.done:
-                widgets["mark"].value = "<p class='nr-ok'><strong>Done</strong>. Well done.</p>"
+                widgets["mark"].value = "<p class='nr-ok'><strong>{}</strong>. {}</p>".format(
+                    esc(_("Done")), esc(_("Well done.")))
             else:
                 widgets["mark"].value = ""
 
@@ -447,28 +456,29 @@ class ActionPlan(Component):
         items = []
         for action in self.model.actions:
             if action.done:
-                state = "Done"
+                state = _("Done")
             elif self.model.is_overdue(action):
-                state = "Overdue"
+                state = _("Overdue")
             else:
-                state = "To do"
-            due = f", by {esc(nice_date(action.due_on))}" if action.due_on else ""
-            items.append(f"<li><strong>{esc(action.title) or 'Untitled step'}</strong>{due}. "
-                         f"{state}.</li>")
+                state = _("To do")
+            due = (esc(_(", by {date}").format(date=nice_date(action.due_on)))
+                   if action.due_on else "")
+            title = esc(action.title) or esc(_("Untitled step"))
+            items.append(f"<li><strong>{title}</strong>{due}. {esc(state)}.</li>")
         listed = (f"<ol class='nr-print-plan'>{''.join(items)}</ol>" if items
-                  else "<p class='nr-text'>Your plan is empty.</p>")
+                  else "<p class='nr-text'>" + esc(_("Your plan is empty.")) + "</p>")
         # The heading sits with the list, so a page never ends on the heading alone.
-        self.printed.value = f"<h4 class='nr-heading'>My plan</h4>{listed}"
+        self.printed.value = "<h4 class='nr-heading'>" + esc(_("My plan")) + f"</h4>{listed}"
 
     def _show_downloads(self) -> None:
         model: ActionPlanModel = self.model
         if not model.actions:
-            self.downloads.value = ("<p class='nr-text'>Add a step and you can download "
-                                    "your plan here.</p>")
+            self.downloads.value = "<p class='nr-text'>{}</p>".format(esc(_(
+                "Add a step and you can download your plan here.")))
             return
-        calendar = download_link("Download for your calendar (.ics)", ICS_NAME, model.ics(),
-                                 "text/calendar")
-        markdown = download_link("Download as a checklist (Markdown)", MARKDOWN_NAME,
+        calendar = download_link(_("Download for your calendar (.ics)"), ICS_NAME,
+                                 model.ics(), "text/calendar")
+        markdown = download_link(_("Download as a checklist (Markdown)"), MARKDOWN_NAME,
                                  model.markdown().encode("utf-8"), "text/markdown")
         self.downloads.value = (f"<ul class='nr-downloads'><li>{calendar}</li>"
                                 f"<li>{markdown}</li></ul>")

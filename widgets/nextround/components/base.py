@@ -70,6 +70,7 @@ import ipywidgets as W
 from traitlets import HasTraits, TraitType, Unicode, dlink
 
 from ..errors import NextRoundError
+from ..i18n import current_language, speaks, translator
 from ..text import esc
 from ._view import StatusLine, fit_buttons, guard
 from .saving import REFRESH_DELAY, SAVE_DELAY, PendingSaves, saves  # noqa: F401
@@ -451,7 +452,7 @@ class StepModel(HasTraits):
         if app is not None:
             context.update(company=app.company, role=app.role, contact_name=app.contact_name)
             if app.interview_on:
-                context["interview_date"] = f"{app.interview_on.day} {app.interview_on:%B}"
+                context["interview_date"] = translator().day_month(app.interview_on)
         return context
 
 
@@ -550,6 +551,9 @@ class Component(W.VBox):
 
     def __init__(self, model: StepModel, **kwargs: Any):
         super().__init__(**kwargs)
+        #: The language the step speaks (the page's when it was built); its callbacks
+        #: and saves answer in it, whatever else the kernel shows.
+        self.language = current_language()
         self.model = model
         self.status = StatusLine()
         self._bindings: dict[W.Widget, tuple[HasTraits, str, Callable[[Any], Any]]] = {}
@@ -558,6 +562,7 @@ class Component(W.VBox):
         self.add_class("nextround-step")
         self.children = (*self.build(), self.status)
         fit_buttons(self)
+        speaks(self, self.language)
 
     def build(self) -> list[W.Widget]:
         """The step's widgets, top to bottom; each subclass gives its own."""
@@ -628,7 +633,7 @@ class Component(W.VBox):
             saves.changed()
             return result
 
-        return guard(wraps(func)(then_tell), self.status)
+        return guard(wraps(func)(then_tell), self.status, language=lambda: self.language)
 
     def on_click(self, button: W.Button, handler: Callable[[], None]) -> None:
         """Call ``handler()`` on a click, after saving whatever typing is waiting."""

@@ -28,6 +28,7 @@ from traitlets import Bool, HasTraits, Int, List, Unicode, link, observe, valida
 
 from ..caseload import CaseloadPage, CaseloadRow, caseload, caseload_page, caseload_row
 from ..errors import NextRoundError
+from ..i18n import _
 from ..model import Note
 from ..names import client_labels, known_client
 from ..store.access import may_see_report
@@ -185,9 +186,9 @@ class CounsellorModel(HasTraits):
     def add_note(self) -> Note:
         """Save the note being written as a private session note for the open client."""
         if not self.client_id:
-            raise NextRoundError("Open a client first, then add your note.")
+            raise NextRoundError(_("Open a client first, then add your note."))
         if not self.note_text.strip():
-            raise NextRoundError("Write your note in the box first.")
+            raise NextRoundError(_("Write your note in the box first."))
         note = self.store.add(Note(client_id=self.client_id, text=self.note_text.strip()))
         self.notes = [*self.notes, note]
         self.note_text = ""
@@ -277,27 +278,27 @@ class CounsellorView(Component):
         return [self.page]
 
     def _caseload_page(self) -> W.Widget:
-        self.find = W.Text(placeholder="Part of a name")
+        self.find = W.Text(placeholder=_("Part of a name"))
         self.showing = W.HTML()
         self.table = W.HTML()
-        self.previous_button = W.Button(description="Previous page")
-        self.next_button = W.Button(description="Next page")
+        self.previous_button = W.Button(description=_("Previous page"))
+        self.next_button = W.Button(description=_("Next page"))
         self.picker = W.Dropdown()
         self.picker_ids: set[str] = set()
-        self.refresh_button = W.Button(description="Update the caseload")
-        self.report_button = W.Button(description="Service report")
+        self.refresh_button = W.Button(description=_("Update the caseload"))
+        self.report_button = W.Button(description=_("Service report"))
         return W.VBox([
-            heading("Your caseload", 2),
-            paragraph("Clients who may need you come first, marked “Yes” under "
-                      "“Needs attention”, with the reason."),
-            labelled(self.find, "Find a client",
-                     hint="Type part of a name to show only the clients it matches."),
+            heading(_("Your caseload"), 2),
+            paragraph(_("Clients who may need you come first, marked “Yes” under "
+                      "“Needs attention”, with the reason.")),
+            labelled(self.find, _("Find a client"),
+                     hint=_("Type part of a name to show only the clients it matches.")),
             self.showing,
             self.table,
             W.HBox([self.previous_button, self.next_button],
                    layout=W.Layout(flex_flow="row wrap")),
-            labelled(self.picker, "Open a client",
-                     hint="Lists the clients in the table above."),
+            labelled(self.picker, _("Open a client"),
+                     hint=_("Lists the clients in the table above.")),
             W.HBox([self.refresh_button, *self._report_buttons()],
                    layout=W.Layout(flex_flow="row wrap")),
         ])
@@ -305,27 +306,27 @@ class CounsellorView(Component):
     def _client_page(self) -> W.Widget:
         self.client_heading = W.HTML()
         self.client_attention = W.HTML()
-        self.back = W.Button(description="Back to caseload")
+        self.back = W.Button(description=_("Back to caseload"))
         self.notes_html = W.HTML()
-        self.note_input = W.Textarea(placeholder="What happened in the session, what to "
-                                                 "pick up next time")
-        self.add_button = W.Button(description="Add note", button_style="primary")
+        self.note_input = W.Textarea(placeholder=_("What happened in the session, what to "
+                                                 "pick up next time"))
+        self.add_button = W.Button(description=_("Add note"), button_style="primary")
         self.include = W.Checkbox()
         self.links = W.HTML()
         return W.VBox([
             self.back,
             self.client_heading,
             self.client_attention,
-            heading("Private session notes"),
-            paragraph("Only you see these notes. They are left out of the client's "
-                      "summary and workbook file unless you choose to include them."),
+            heading(_("Private session notes")),
+            paragraph(_("Only you see these notes. They are left out of the client's "
+                      "summary and workbook file unless you choose to include them.")),
             self.notes_html,
-            labelled(self.note_input, "New session note"),
+            labelled(self.note_input, _("New session note")),
             self.add_button,
-            heading("Session summary"),
-            paragraph("A printable summary of what you covered, the plan and the next "
-                      "steps, to give to your client."),
-            labelled(self.include, "Include my private notes in the summary"),
+            heading(_("Session summary")),
+            paragraph(_("A printable summary of what you covered, the plan and the next "
+                      "steps, to give to your client.")),
+            labelled(self.include, _("Include my private notes in the summary")),
             self.links,
         ])
 
@@ -358,7 +359,7 @@ class CounsellorView(Component):
 
     def _refresh(self) -> None:
         self.model.refresh()
-        self.status.info("The caseload is up to date.")
+        self.status.info(_("The caseload is up to date."))
 
     # -- the service report --
 
@@ -372,7 +373,7 @@ class CounsellorView(Component):
         from .service_report import service_report_view
 
         if self.report_page is None:
-            report_back = W.Button(description="Back to caseload")
+            report_back = W.Button(description=_("Back to caseload"))
             self.on_click(report_back, self._show_page)
             self.report_view = service_report_view(content=self.model.content,
                                                    store=self.model.store,
@@ -403,14 +404,14 @@ class CounsellorView(Component):
     def _add_note(self) -> None:
         self.model.add_note()
         self._show_links()  # the note may belong in the summary
-        self.status.saved("Your note is saved. It stays private.")
+        self.status.saved(_("Your note is saved. It stays private."))
 
     def _include_changed(self, change: dict) -> None:
         self._show_links()
         if change["new"]:
-            self.status.info("The summary now includes your private notes.")
+            self.status.info(_("The summary now includes your private notes."))
         else:
-            self.status.info("The summary leaves out your private notes.")
+            self.status.info(_("The summary leaves out your private notes."))
 
     def _show_links(self) -> None:
         summary = self.model.summary()

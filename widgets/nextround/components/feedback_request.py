@@ -25,6 +25,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..advice import ToneFlag, check_tone
+from ..i18n import N_, _, ngettext
 from ..model import Feedback
 from ..text import esc, nice_date
 from ._view import heading, paragraph
@@ -133,14 +134,14 @@ class FeedbackRequest(Component):
 
     def build(self) -> list[W.Widget]:
         self._copy_id = f"nr-copy-{secrets.token_hex(4)}"
-        ladder = [heading("Whom to ask, in order"),
-                  paragraph("Start at the top. The last two tend to tell you the most."),
+        ladder = [heading(_("Whom to ask, in order")),
+                  paragraph(_("Start at the top. The last two tend to tell you the most.")),
                   W.HTML(render_ladder(self.model.content.sources))]
         if not self.model.application_id:
-            self.missing = W.HTML(
-                "<p class='nr-info' role='note'><strong>First, choose a rejection.</strong> "
-                "Go to the log step and choose the rejection you are working on. "
-                "Then come back here to ask about it.</p>")
+            self.missing = W.HTML("<p class='nr-info' role='note'><strong>{}</strong> {}</p>"
+                                  .format(esc(_("First, choose a rejection.")), esc(_(
+                                      "Go to the log step and choose the rejection you are "
+                                      "working on. Then come back here to ask about it."))))
             return [*ladder, self.missing]
         return [*ladder, *self._build_composer(), *self._build_record()]
 
@@ -148,17 +149,17 @@ class FeedbackRequest(Component):
 
     def _build_composer(self) -> list[W.Widget]:
         model: FeedbackRequestModel = self.model
-        sources = [("Choose who you are writing to", "")] + [
+        sources = [(_("Choose who you are writing to"), "")] + [
             (s.name, s.id) for s in model.content.sources]
         self.source = W.Dropdown(options=sources, value="")
-        self.person = W.Text(placeholder="For example: Sam Lee")
+        self.person = W.Text(placeholder=_("For example: Sam Lee"))
         self.subject = W.Text()
         self.body = W.Textarea(rows=12)
         self.bind(self.source, "source_id", to_model=lambda value: value or model.source_id)
         for widget, trait in ((self.person, "person"), (self.subject, "subject"),
                               (self.body, "body")):
             self.bind(widget, trait)
-        self.restart = W.Button(description="Start again from the suggested text")
+        self.restart = W.Button(description=_("Start again from the suggested text"))
         self.tone_check = ToneCheck()
         self.tone_summary, self.tone = self.tone_check.summary, self.tone_check.details
         self.copy = W.HTML()
@@ -168,18 +169,18 @@ class FeedbackRequest(Component):
         self._enable_composer()
         self._show_tone()
         return [
-            heading("Write your request"),
-            paragraph("Choose who you are writing to. We fill in a short, kind message from "
-                      "your log. Change it as you like: it saves as you type."),
-            labelled(self.source, "Who you are writing to"),
-            labelled(self.person, "Their name (optional)",
-                     hint="We put it in the greeting if you have not changed the text yet."),
-            labelled(self.subject, "Subject"),
-            labelled(self.body, "Your message"),
+            heading(_("Write your request")),
+            paragraph(_("Choose who you are writing to. We fill in a short, kind message from "
+                      "your log. Change it as you like: it saves as you type.")),
+            labelled(self.source, _("Who you are writing to")),
+            labelled(self.person, _("Their name (optional)"),
+                     hint=_("We put it in the greeting if you have not changed the text yet.")),
+            labelled(self.subject, _("Subject")),
+            labelled(self.body, _("Your message")),
             self.restart,
-            heading("Tone check", level=4),
+            heading(_("Tone check"), level=4),
             self.tone_check,
-            heading("Send it", level=4),
+            heading(_("Send it"), level=4),
             self.copy,
         ]
 
@@ -195,19 +196,19 @@ class FeedbackRequest(Component):
             return
         self._show_tone()
         if name == "source_id":
-            self.status.saved("Your draft is ready to change. It saves as you type.")
+            self.status.saved(_("Your draft is ready to change. It saves as you type."))
         elif name == "person" and result:
-            self.status.saved("The name is in your message.")
+            self.status.saved(_("The name is in your message."))
         elif name == "person":
-            self.status.saved("The name is saved. You changed the text, so add the name "
-                              "to it yourself.")
+            self.status.saved(_("The name is saved. You changed the text, so add the name "
+                              "to it yourself."))
         else:
             self.status.saved()
 
     def _restart(self) -> None:
         self.model.restart()
         self._show_tone()
-        self.status.saved("You are back to the suggested text.")
+        self.status.saved(_("You are back to the suggested text."))
 
     def _show_tone(self) -> None:
         model: FeedbackRequestModel = self.model
@@ -222,18 +223,18 @@ class FeedbackRequest(Component):
 
     def _build_record(self) -> list[W.Widget]:
         model: FeedbackRequestModel = self.model
-        self.add_entry = W.Button(description="Record a reply or a no-reply", icon="plus")
+        self.add_entry = W.Button(description=_("Record a reply or a no-reply"), icon="plus")
         self.on_click(self.add_entry, self._add_entry)
         self.entry = W.Dropdown(options=self._entry_options(), value=None)
         self.bind(self.entry, "feedback_id")
         model.observe(lambda _change: self.status.clear(), names="feedback_id")
-        sources = [(s.name, s.id) for s in model.content.sources] + [("Someone else", "")]
+        sources = [(s.name, s.id) for s in model.content.sources] + [(_("Someone else"), "")]
         self.fields: dict[str, W.Widget] = {
             "source_id": W.Dropdown(options=sources),
             "person": W.Text(),
             "asked_on": W.DatePicker(value=None),
             "heard": W.Textarea(rows=5,
-                                placeholder="Their words, as close as you can remember them"),
+                                placeholder=_("Their words, as close as you can remember them")),
             "no_reply": W.Checkbox(value=False),
             "heard_on": W.DatePicker(value=None),
         }
@@ -242,20 +243,22 @@ class FeedbackRequest(Component):
         self.entries = W.HTML(render_entries(model, model.entries))
         model.observe(lambda _change: self._refresh_entries(), names="entries")
         return [
-            heading("What you heard"),
-            paragraph("Write down each reply, even a short one. No reply is worth noting "
-                      "too. It all saves as you type."),
+            heading(_("What you heard")),
+            paragraph(_("Write down each reply, even a short one. No reply is worth noting "
+                      "too. It all saves as you type.")),
             self.add_entry,
-            labelled(self.entry, "The reply you are editing"),
-            *(labelled(self.fields[name], ENTRY_LABELS[name][0], hint=ENTRY_LABELS[name][1])
+            labelled(self.entry, _("The reply you are editing")),
+            *(labelled(self.fields[name], _(ENTRY_LABELS[name][0]),
+                       hint=_(ENTRY_LABELS[name][1]) if ENTRY_LABELS[name][1] else "")
               for name in FEEDBACK_FIELDS),
-            heading("Replies so far", level=4),
+            heading(_("Replies so far"), level=4),
             self.entries,
         ]
 
     def _entry_options(self) -> list[tuple[str, str]]:
         model: FeedbackRequestModel = self.model
-        return [(describe_entry(model, e), e.id) for e in model.entries] or [("None yet", "")]
+        return ([(describe_entry(model, e), e.id) for e in model.entries]
+                or [(_("None yet"), "")])
 
     def _refresh_entries(self) -> None:
         self.replace_options(self.entry, self._entry_options())
@@ -263,24 +266,24 @@ class FeedbackRequest(Component):
 
     def _add_entry(self) -> None:
         self.model.add_feedback()
-        self.status.info("A new reply is ready to fill in. It saves as you type.")
+        self.status.info(_("A new reply is ready to fill in. It saves as you type."))
 
     def _entry_saved(self, record: Feedback) -> None:
         if record.heard_on and record.asked_on and record.heard_on < record.asked_on:
-            self.status.warn("Saved, but the date you heard back is before the date you "
-                             "asked. Check the two dates.")
+            self.status.warn(_("Saved, but the date you heard back is before the date you "
+                             "asked. Check the two dates."))
         else:
             self.status.saved()
 
 
 #: Each reply field's label and hint.
 ENTRY_LABELS = {
-    "source_id": ("Who you asked", ""),
-    "person": ("Their name", ""),
-    "asked_on": ("Date you asked", ""),
-    "heard": ("What they said", "Write what you heard, or tick “No reply” below."),
-    "no_reply": ("No reply", "Tick this if they have not answered."),
-    "heard_on": ("Date you heard back", ""),
+    "source_id": (N_("Who you asked"), ""),
+    "person": (N_("Their name"), ""),
+    "asked_on": (N_("Date you asked"), ""),
+    "heard": (N_("What they said"), N_("Write what you heard, or tick “No reply” below.")),
+    "no_reply": (N_("No reply"), N_("Tick this if they have not answered.")),
+    "heard_on": (N_("Date you heard back"), ""),
 }
 
 
@@ -289,12 +292,18 @@ ENTRY_LABELS = {
 
 def render_ladder(sources) -> str:
     """Whom to ask, as an ordered list in the content's order."""
+    expect = esc(_("What to expect:"))
     items = "".join(
         f"<li><strong>{esc(s.name)}</strong> <span class='nr-candour'>"
-        f"({esc(CANDOUR.get(s.candour, s.candour))})</span>"
-        f"<p>{esc(s.why)}</p><p><em>What to expect:</em> {esc(s.expect)}</p></li>"
+        f"({esc(candour(s.candour))})</span>"
+        f"<p>{esc(s.why)}</p><p><em>{expect}</em> {esc(s.expect)}</p></li>"
         for s in sources)
     return f"<ol class='nr-ladder'>{items}</ol>"
+
+
+def candour(level: str) -> str:
+    """How open a kind of person tends to be, in words."""
+    return _(CANDOUR[level]) if level in CANDOUR else level
 
 
 def mark_flags(text: str, flags: list[ToneFlag]) -> str:
@@ -314,11 +323,14 @@ def mark_flags(text: str, flags: list[ToneFlag]) -> str:
 def render_tone_summary(count: int) -> str:
     """The tone check's finding in words, in a live region (not colour alone)."""
     if count:
-        summary = (f"<strong>Check this:</strong> {count} phrase{'s' if count != 1 else ''} "
-                   "to reword. Each one is marked in your draft below.")
+        summary = "<strong>{}</strong> {}".format(esc(_("Check this:")), esc(ngettext(
+            "{count} phrase to reword. Each one is marked in your draft below.",
+            "{count} phrases to reword. Each one is marked in your draft below.",
+            count).format(count=count)))
         kind = "warn"
     else:
-        summary = "<strong>Looks good:</strong> Your draft reads as gracious."
+        summary = "<strong>{}</strong> {}".format(esc(_("Looks good:")),
+                                                  esc(_("Your draft reads as gracious.")))
         kind = "ok"
     return f'<div role="status" aria-live="polite" class="nr-{kind}">{summary}</div>'
 
@@ -328,12 +340,14 @@ def render_tone(subject: str, subject_flags: list[ToneFlag], body: str,
     """The draft with each phrase to reword marked, and what to say instead."""
     flags = [*subject_flags, *body_flags]
     advice = "".join(
-        f"<li><p>You wrote: “<mark>{esc(f.phrase)}</mark>”</p>"
-        f"<p>Try instead: “{esc(f.alternative)}”</p><p class='nr-hint'>{esc(f.why)}</p></li>"
+        "<li><p>{}</p><p>{}</p><p class='nr-hint'>{}</p></li>".format(
+            _("You wrote: “{phrase}”").format(phrase=f"<mark>{esc(f.phrase)}</mark>"),
+            _("Try instead: “{words}”").format(words=esc(f.alternative)), esc(f.why))
         for f in flags)
     advice_html = f"<ul class='nr-tone-list'>{advice}</ul>" if flags else ""
+    subject_word = esc(_("Subject:"))
     return (f"{advice_html}"
-            f"<div class='nr-draft'><p><strong>Subject:</strong> "
+            f"<div class='nr-draft'><p><strong>{subject_word}</strong> "
             f"{mark_flags(subject, subject_flags)}</p>"
             f"<div style='white-space: pre-wrap'>{mark_flags(body, body_flags)}</div></div>")
 
@@ -341,11 +355,12 @@ def render_tone(subject: str, subject_flags: list[ToneFlag], body: str,
 def render_copy(text: str, mailto: str, element_id: str) -> str:
     """A read-only box to copy the message from, and a link to an email app."""
     rows = min(20, max(6, text.count("\n") + 2))
-    return (f"<div class='nr-copy'><label for='{esc(element_id)}'>Copy this text</label><br>"
+    copy, open_app = esc(_("Copy this text")), esc(_("Open in your email app"))
+    address = esc(_("(you add their address there)."))
+    return (f"<div class='nr-copy'><label for='{esc(element_id)}'>{copy}</label><br>"
             f"<textarea id='{esc(element_id)}' readonly rows='{rows}' "
             f"style='width: 100%; max-width: 46em; box-sizing: border-box'>{esc(text)}</textarea>"
-            f"<p><a class='nr-mailto' href=\"{esc(mailto)}\">Open in your email app</a> "
-            "(you add their address there).</p></div>")
+            f"<p><a class='nr-mailto' href=\"{esc(mailto)}\">{open_app}</a> {address}</p></div>")
 
 
 def describe_entry(model: FeedbackRequestModel, record: Feedback) -> str:
@@ -360,20 +375,22 @@ def describe_entry(model: FeedbackRequestModel, record: Feedback) -> str:
 def render_entries(model: FeedbackRequestModel, entries: list[Feedback]) -> str:
     """The replies recorded so far; all of it is the client's text, so escaped."""
     if not entries:
-        return "<p class='nr-text'>Nothing recorded yet.</p>"
+        return "<p class='nr-text'>" + esc(_("Nothing recorded yet.")) + "</p>"
     items = []
     for record in entries:
         who = esc(model.source_name(record.source_id))
         if record.person.strip():
             who += f" ({esc(record.person)})"
-        asked = f" You asked on {nice_date(record.asked_on)}." if record.asked_on else ""
+        asked = (" " + esc(_("You asked on {date}.").format(date=nice_date(record.asked_on)))
+                 if record.asked_on else "")
         if record.no_reply:
-            said = "<em>No reply.</em>"
+            said = "<em>" + esc(_("No reply.")) + "</em>"
         elif record.heard.strip():
-            heard_on = f" on {nice_date(record.heard_on)}" if record.heard_on else ""
-            said = (f"They said{heard_on}: <span style='white-space: pre-wrap'>"
+            they_said = (_("They said on {date}:").format(date=nice_date(record.heard_on))
+                         if record.heard_on else _("They said:"))
+            said = (f"{esc(they_said)} <span style='white-space: pre-wrap'>"
                     f"“{esc(record.heard.strip())}”</span>")
         else:
-            said = "<em>Nothing written yet.</em>"
+            said = "<em>" + esc(_("Nothing written yet.")) + "</em>"
         items.append(f"<li><strong>{who}</strong>.{asked} {said}</li>")
     return f"<ul class='nr-feedback-list'>{''.join(items)}</ul>"

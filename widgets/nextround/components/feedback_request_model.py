@@ -25,6 +25,7 @@ from traitlets import Bool, Instance, List, Unicode, observe
 from .. import answer_keys as keys
 from ..advice import ToneFlag, check_tone, render_email
 from ..errors import NextRoundError
+from ..i18n import N_, _
 from ..model import Feedback
 from ..text import MAX_SHORT
 from .base import StepModel, chosen, saves, typed
@@ -36,7 +37,8 @@ REPLY_TRAITS = {"source_id": "reply_source_id", "person": "reply_person",
                 "asked_on": "asked_on", "heard": "heard", "no_reply": "no_reply",
                 "heard_on": "heard_on"}
 CURRENT_KEY = keys.CURRENT_DRAFT.key()
-CANDOUR = {"low": "Usually guarded", "medium": "Sometimes open", "high": "Often the most open"}
+CANDOUR = {"low": N_("Usually guarded"), "medium": N_("Sometimes open"),
+           "high": N_("Often the most open")}
 
 
 def draft_key(source_id: str) -> str:
@@ -90,7 +92,7 @@ def shared_source(model: StepModel, template_id: str) -> str:
 
 def _too_long(name: str) -> None:
     if len(name or "") > MAX_SHORT:
-        raise NextRoundError("That name is too long to save. Please shorten it.")
+        raise NextRoundError(_("That name is too long to save. Please shorten it."))
 
 
 class FeedbackRequestModel(StepModel):
@@ -187,8 +189,8 @@ class FeedbackRequestModel(StepModel):
 
     def _require_rejection(self) -> None:
         if not self.application_id:
-            raise NextRoundError("Choose the rejection you are working on in the log step "
-                                 "first.")
+            raise NextRoundError(_("Choose the rejection you are working on in the log step "
+                                 "first."))
 
     def render(self, source_id: str | None = None, person: str | None = None
                ) -> tuple[str, str]:
@@ -370,7 +372,7 @@ class FeedbackRequestModel(StepModel):
         try:
             return self.content.source(source_id).name
         except KeyError:
-            return "Someone else"
+            return _("Someone else")
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:

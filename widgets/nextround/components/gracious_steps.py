@@ -27,6 +27,7 @@ from .. import answer_keys as keys
 from ..advice import render_email
 from ..content import GraciousStep
 from ..errors import NextRoundError
+from ..i18n import N_, _
 from ..model import Contact
 from ..text import esc
 from ._view import heading, paragraph
@@ -41,8 +42,8 @@ from .feedback_request import (
 
 #: The contact form's fields, each a model trait ``contact_<field>``.
 CONTACT_FIELDS = ("name", "company", "how_met", "follow_up_on")
-CONTACT_LABELS = {"name": "Contact's name", "company": "Their company",
-                  "how_met": "How you met", "follow_up_on": "Follow up by"}
+CONTACT_LABELS = {"name": N_("Contact's name"), "company": N_("Their company"),
+                  "how_met": N_("How you met"), "follow_up_on": N_("Follow up by")}
 
 
 def mailto(subject: str, body: str) -> str:
@@ -184,7 +185,7 @@ class GraciousStepsModel(StepModel):
             return {}
         role = app.role.strip()
         return {"name": app.contact_name.strip(), "company": app.company.strip(),
-                "how_met": f"Met about the {role} role" if role else ""}
+                "how_met": _("Met about the {role} role").format(role=role) if role else ""}
 
     def step(self, step_id: str) -> GraciousStep:
         """The content's gracious step with this id (an unknown id is refused)."""
@@ -264,7 +265,7 @@ class GraciousStepsModel(StepModel):
         """Turn the contact form into a contact, then clear the form."""
         name = self.contact_name.strip()
         if not name:
-            raise NextRoundError("Please add the person's name first.")
+            raise NextRoundError(_("Please add the person's name first."))
         contact = self.store.add(Contact(
             client_id=self.client_id, name=name, company=self.contact_company.strip(),
             how_met=self.contact_how_met.strip(), follow_up_on=self.contact_follow_up_on))
@@ -334,9 +335,9 @@ class GraciousSteps(Component):
     def build(self) -> list[W.Widget]:
         model: GraciousStepsModel = self.model
         parts: list[W.Widget] = [
-            heading("Your checklist"),
-            paragraph("How you take a no is remembered. These steps keep the door open. "
-                      "Tick each one when it is done."),
+            heading(_("Your checklist")),
+            paragraph(_("How you take a no is remembered. These steps keep the door open. "
+                      "Tick each one when it is done.")),
         ]
         self.links: dict[str, W.HTML] = {}
         self.tones: dict[str, ToneCheck] = {}
@@ -355,7 +356,7 @@ class GraciousSteps(Component):
             labelled(check, step.title),
             paragraph(step.why, "nr-hint"),
             labelled(draft, f"Draft: {step.title}",
-                     hint="Change the words to make them yours. Your changes are saved."),
+                     hint=_("Change the words to make them yours. Your changes are saved.")),
             self.tones[step.id],
             self.links[step.id],
         ])
@@ -368,19 +369,21 @@ class GraciousSteps(Component):
                                   self.model.content)
         self.links[step_id].value = (
             f'<a class="nr-mailto" href="{esc(self.model.mailto(step_id))}">'
-            f"Open “{esc(self.model.step(step_id).title)}” in your email app</a>")
+            + esc(_("Open “{step}” in your email app").format(
+                step=self.model.step(step_id).title)) + "</a>")
 
     def saved(self, name: str, value: Any, result: Any) -> None:
         """Say what was saved; a saved draft also refreshes its link and tone check."""
         if name.startswith("done_"):
-            self.status.saved("Ticked off. Well done." if value else "Your checklist is saved.")
+            self.status.saved(_("Ticked off. Well done.") if value
+                              else _("Your checklist is saved."))
         elif name.startswith("draft_"):
             # A box emptied while typing stays empty; the suggested text comes
             # back the next time the step opens.
             self._show_link(name.removeprefix("draft_"))
-            self.status.saved("Your draft is saved.")
+            self.status.saved(_("Your draft is saved."))
         else:
-            self.status.saved("Saved as you typed. Add the contact when you are ready.")
+            self.status.saved(_("Saved as you typed. Add the contact when you are ready."))
 
     # -- contacts --
 
@@ -390,17 +393,17 @@ class GraciousSteps(Component):
             for field in CONTACT_FIELDS}
         for field, widget in self.contact_inputs.items():
             self.bind(widget, contact_trait(field))
-        self.add_button = W.Button(description="Add this contact", button_style="primary")
+        self.add_button = W.Button(description=_("Add this contact"), button_style="primary")
         self.on_click(self.add_button, self._add_contact)
         self.contact_table = W.HTML()
         self.remove_buttons = W.VBox()
         self.model.observe(lambda _change: self._show_contacts(), names="contacts")
         self._show_contacts()
         return [
-            heading("People to keep in touch with"),
-            paragraph("Add the people you met. A short, friendly note later keeps you in "
-                      "their mind."),
-            *(labelled(self.contact_inputs[field], CONTACT_LABELS[field])
+            heading(_("People to keep in touch with")),
+            paragraph(_("Add the people you met. A short, friendly note later keeps you in "
+                      "their mind.")),
+            *(labelled(self.contact_inputs[field], _(CONTACT_LABELS[field]))
               for field in CONTACT_FIELDS),
             self.add_button,
             self.contact_table,
@@ -409,14 +412,14 @@ class GraciousSteps(Component):
 
     def _add_contact(self) -> None:
         contact = self.model.add_contact()
-        self.status.saved(f"{contact.name} is in your contacts.")
+        self.status.saved(_("{name} is in your contacts.").format(name=contact.name))
 
     def _show_contacts(self) -> None:
         contacts: list[Contact] = self.model.contacts
         self.contact_table.value = render_contacts(contacts)
         buttons = []
         for contact in contacts:
-            button = W.Button(description=f"Remove {contact.name}",
+            button = W.Button(description=_("Remove {name}").format(name=contact.name),
                               layout=W.Layout(width="auto"))
             self.on_click(button, lambda cid=contact.id: self._remove(cid))
             buttons.append(button)
@@ -424,18 +427,19 @@ class GraciousSteps(Component):
 
     def _remove(self, contact_id: str) -> None:
         self.model.remove_contact(contact_id)
-        self.status.saved("The contact is removed.")
+        self.status.saved(_("The contact is removed."))
 
 
 def render_contacts(contacts: list[Contact]) -> str:
     """The contact list as an HTML table; every field escaped."""
     if not contacts:
-        return "<p class='nr-text'>No contacts added yet.</p>"
+        return "<p class='nr-text'>" + esc(_("No contacts added yet.")) + "</p>"
     rows = "".join(
         f"<tr><td>{esc(c.name)}</td><td>{esc(c.company)}</td><td>{esc(c.how_met)}</td>"
         f"<td>{esc(c.follow_up_on.isoformat() if c.follow_up_on else '')}</td></tr>"
         for c in contacts)
-    return ("<table class='nr-table'><caption>Your new contacts</caption><thead><tr>"
-            "<th scope='col'>Name</th><th scope='col'>Company</th>"
-            "<th scope='col'>How you met</th><th scope='col'>Follow up by</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table>")
+    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in (
+        _("Name"), _("Company"), _("How you met"), _("Follow up by")))
+    caption = esc(_("Your new contacts"))
+    return (f"<table class='nr-table'><caption>{caption}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")

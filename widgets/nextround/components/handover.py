@@ -15,13 +15,15 @@ from typing import Any
 import ipywidgets as W
 
 from ..handover import MIN_PASSPHRASE
+from ..i18n import _
 from ..text import esc
 from .base import labelled
 
 
 def only_client_html(name: str) -> str:
     """Whose workbook a locked page shows: their own name and nobody else's."""
-    return (f"<p class='nr-only-client'>Workbook of <strong>{esc(name)}</strong></p>")
+    return "<p class='nr-only-client'>{}</p>".format(
+        _("Workbook of {name}").format(name=f"<strong>{esc(name)}</strong>"))
 
 
 class _Ask(W.VBox):
@@ -35,7 +37,7 @@ class _Ask(W.VBox):
         self.passphrase = W.Password()
         self.confirm = W.Button(description=confirm, button_style="primary",
                                 layout=W.Layout(width="auto"))
-        cancel = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        cancel = W.Button(description=_("Cancel"), layout=W.Layout(width="auto"))
         self.form = W.VBox([labelled(self.passphrase, label, hint=hint),
                             W.HBox([self.confirm, cancel], layout=W.Layout(flex_flow="row wrap"))],
                            layout=W.Layout(display="none"))
@@ -59,11 +61,12 @@ class HandOverSwitch(_Ask):
 
     def __init__(self, *, on_confirm: Callable[[str], Any], **kwargs: Any):
         super().__init__(
-            opener="Hand over to the client", label="Passphrase to take the app back",
-            confirm="Hand over now", on_confirm=on_confirm,
-            hint=(f"At least {MIN_PASSPHRASE} characters, typed where the client cannot see. "
-                  "The client then sees only this workbook, even after a reload; type the "
-                  "passphrase again to take the app back."), **kwargs)
+            opener=_("Hand over to the client"), label=_("Passphrase to take the app back"),
+            confirm=_("Hand over now"), on_confirm=on_confirm,
+            hint=_("At least {count} characters, typed where the client cannot see. "
+                   "The client then sees only this workbook, even after a reload; type the "
+                   "passphrase again to take the app back.").format(count=MIN_PASSPHRASE),
+            **kwargs)
         self.add_class("nr-handover")
 
 
@@ -72,8 +75,8 @@ class TakeBack(_Ask):
 
     def __init__(self, *, on_confirm: Callable[[str], Any], **kwargs: Any):
         super().__init__(
-            opener="Back to the counsellor", label="Counsellor's passphrase",
-            confirm="Take the app back", on_confirm=on_confirm,
-            hint="For the counsellor: the passphrase typed when the app was handed over.",
+            opener=_("Back to the counsellor"), label=_("Counsellor's passphrase"),
+            confirm=_("Take the app back"), on_confirm=on_confirm,
+            hint=_("For the counsellor: the passphrase typed when the app was handed over."),
             **kwargs)
         self.add_class("nr-take-back")

@@ -48,6 +48,7 @@ from ..charts import (
     table_id,
     text_alternative,
 )
+from ..i18n import _
 from ..model import Action, Application, CheckIn, Feedback
 from ..text import esc
 from ._view import heading, paragraph
@@ -115,7 +116,7 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
             fig.update_traces(width=0.8 * chart.x_step_days * DAY_MS, selector={"type": "bar"})
     if chart.today and chart.traces:
         fig.add_vline(x=chart.today.isoformat(), line_dash="dot", line_color="#555555")
-        fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text="Today",
+        fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text=_("Today"),
                            showarrow=False, yanchor="bottom")
     fig_dict = fig.to_dict()
     fig_dict["config"] = dict(PLOTLY_CONFIG)
@@ -344,7 +345,8 @@ class ProgressModel(StepModel):
     @property
     def completion_label(self) -> str:
         """The completion bar's words: how many steps of how many are done."""
-        return f"Workbook completed: {self.done_count} of {self.total} steps"
+        return _("Workbook completed: {done} of {total} steps").format(
+            done=self.done_count, total=self.total)
 
 
 class Progress(Component):
@@ -402,34 +404,35 @@ class Progress(Component):
         rows = [W.HBox([out, text], layout=W.Layout(flex_flow="row wrap", width="100%",
                                                     align_items="flex-start"))
                 for out, text in zip(self.chart_outputs, self.chart_texts, strict=True)]
-        refresh = W.Button(description="Update my progress")
+        refresh = W.Button(description=_("Update my progress"))
         self.on_click(refresh, self._refresh)
         model.observe(lambda _c: self._show_completion(), names="completed")
         model.observe(lambda _c: self._show_charts(), names="charts")
         self._show_completion()
         self._show_charts()
         return [
-            heading("How far you have come"),
+            heading(_("How far you have come")),
             self.bar,
             self.completion,
-            heading("Your search over time"),
-            paragraph("Each chart has a short summary beside it, and its numbers as a table."),
+            heading(_("Your search over time")),
+            paragraph(_("Each chart has a short summary beside it, and its numbers as a table.")),
             *rows,
             refresh,
         ]
 
     def _refresh(self) -> None:
         self.model.refresh()
-        self.status.saved("Your progress is up to date.")
+        self.status.saved(_("Your progress is up to date."))
 
     def _show_completion(self) -> None:
         model: ProgressModel = self.model
         self.bar.value = model.done_count
         self.bar.description = model.completion_label
         done = set(model.completed)
+        words = {True: esc(_("Done")), False: esc(_("Not yet"))}
         items = "".join(
-            f"<li><strong>{'Done' if key in done else 'Not yet'}:</strong> "
-            f"{self._step_name(key, what)}</li>" for key, what in WORKBOOK_STEPS)
+            f"<li><strong>{words[key in done]}:</strong> "
+            f"{self._step_name(key, _(what))}</li>" for key, what in WORKBOOK_STEPS)
         # The bar's label already says how many are done; the list says which.
         self.completion.value = f"<ul class='nr-checklist'>{items}</ul>"
 

@@ -23,7 +23,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..model import Application
+from ..i18n import N_, _
+from ..model import Application, choice_label
 from ..text import esc
 from ._view import heading, paragraph
 from .base import Component, labelled
@@ -40,22 +41,21 @@ from .rejection_log_model import (  # noqa: F401 - the step's public names live 
     describe,
 )
 
-#: Each field's label and hint, in the order of :data:`FIELDS`.
+#: Each field's label and hint, in the order of :data:`FIELDS` (shown through ``_``).
 LABELS = {
-    "company": ("Company", ""),
-    "role": ("Role", ""),
-    "stage": ("Stage you reached", ""),
-    "applied_on": ("Date you applied", ""),
-    "interview_on": ("Date of your interview or meeting",
-                     "Leave it empty if you did not meet them. Your emails mention "
-                     "it only when it is filled in."),
-    "outcome": ("Outcome", "Choose “rejected” when you heard it was a no."),
-    "outcome_on": ("Date you heard back", ""),
-    "how_heard": ("How you heard", "For example: an email from the recruiter."),
-    "contact_name": ("Contact name", "The person you dealt with, or who told you "
-                                     "about the job."),
+    "company": (N_("Company"), ""),
+    "role": (N_("Role"), ""),
+    "stage": (N_("Stage you reached"), ""),
+    "applied_on": (N_("Date you applied"), ""),
+    "interview_on": (N_("Date of your interview or meeting"),
+                     N_("Leave it empty if you did not meet them. Your emails mention "
+                        "it only when it is filled in.")),
+    "outcome": (N_("Outcome"), N_("Choose “rejected” when you heard it was a no.")),
+    "outcome_on": (N_("Date you heard back"), ""),
+    "how_heard": (N_("How you heard"), N_("For example: an email from the recruiter.")),
+    "contact_name": (N_("Contact name"), N_("The person you dealt with, or who told you "
+                                            "about the job.")),
 }
-
 
 class RejectionLog(Component):
     """Log the rejection: the form, the table of past rejections, and the choice.
@@ -108,7 +108,7 @@ class RejectionLog(Component):
 
     def build(self) -> list[W.Widget]:
         model: RejectionLogModel = self.model
-        self.add_button = W.Button(description="Add an application", icon="plus")
+        self.add_button = W.Button(description=_("Add an application"), icon="plus")
         self.on_click(self.add_button, self._add)
         self.editing = W.Dropdown(options=self._editing_options(), value=None)
         self.bind(self.editing, "editing_id")
@@ -118,7 +118,7 @@ class RejectionLog(Component):
         self.chooser = W.Dropdown(options=self._chooser_options(), value=None)
         self.bind(self.chooser, "application_id")
         self.switch_text = W.HTML()
-        self.switch_button = W.Button(description="Work on this rejection instead",
+        self.switch_button = W.Button(description=_("Work on this rejection instead"),
                                       button_style="primary", layout=W.Layout(width="auto"))
         self.on_click(self.switch_button, self._switch)
         self.switch_offer = W.VBox([self.switch_text, self.switch_button],
@@ -130,33 +130,34 @@ class RejectionLog(Component):
         self.warning_box.value = render_warnings(model.warnings)
         model.observe(lambda change: setattr(self.warning_box, "value",
                                              render_warnings(change["new"])), names="warnings")
-        self.paste_box = W.Textarea(rows=6, placeholder="Paste the whole email here")
+        self.paste_box = W.Textarea(rows=6, placeholder=_("Paste the whole email here"))
         self.bind(self.paste_box, "pasted_email")
-        self.paste_button = W.Button(description="Read this email", icon="envelope")
+        self.paste_button = W.Button(description=_("Read this email"), icon="envelope")
         self.on_click(self.paste_button, self._read_email)
         self.paste_result = W.HTML()
         return [
-            heading("Got a rejection email?"),
-            paragraph("Paste it here. We fill in what we can find, for you to check, and "
-                      "save the email as the feedback you heard."),
-            labelled(self.paste_box, "The rejection email you received"),
+            heading(_("Got a rejection email?")),
+            paragraph(_("Paste it here. We fill in what we can find, for you to check, and "
+                      "save the email as the feedback you heard.")),
+            labelled(self.paste_box, _("The rejection email you received")),
             self.paste_button,
             self.paste_result,
-            heading("Your applications"),
-            paragraph("Write down each job you went for and how it ended. "
-                      "Everything saves as you type."),
+            heading(_("Your applications")),
+            paragraph(_("Write down each job you went for and how it ended. "
+                      "Everything saves as you type.")),
             self.add_button,
-            labelled(self.editing, "The application you are editing"),
-            *(labelled(self.inputs[name], LABELS[name][0], hint=LABELS[name][1])
+            labelled(self.editing, _("The application you are editing")),
+            *(labelled(self.inputs[name], _(LABELS[name][0]),
+                       hint=_(LABELS[name][1]) if LABELS[name][1] else "")
               for name in FIELDS),
             self.warning_box,
             self.switch_offer,
-            heading("Your past rejections"),
+            heading(_("Your past rejections")),
             self.table,
-            heading("Choose the rejection to work on"),
-            paragraph("The next steps help you ask for feedback about it and make sense "
-                      "of what you hear."),
-            labelled(self.chooser, "The rejection you are working on"),
+            heading(_("Choose the rejection to work on")),
+            paragraph(_("The next steps help you ask for feedback about it and make sense "
+                      "of what you hear.")),
+            labelled(self.chooser, _("The rejection you are working on")),
         ]
 
     def _build_inputs(self) -> dict[str, W.Widget]:
@@ -167,20 +168,21 @@ class RejectionLog(Component):
             elif name in DATE_FIELDS:
                 widget = W.DatePicker(value=None)
             else:
-                widget = W.Dropdown(options=[(v.capitalize(), v) for v in CHOICE_FIELDS[name]])
+                widget = W.Dropdown(options=[(choice_label(v), v) for v in CHOICE_FIELDS[name]])
             self.bind(widget, name)
             inputs[name] = widget
         return inputs
 
     def _editing_options(self) -> list[tuple[str, str]]:
-        return [(describe(a), a.id) for a in self.model.logged] or [("No applications yet", "")]
+        return ([(describe(a), a.id) for a in self.model.logged]
+                or [(_("No applications yet"), "")])
 
     def _chooser_options(self) -> list[tuple[str, str]]:
         model: RejectionLogModel = self.model
         # The rejection worked on stays choosable even if its outcome was changed.
         choosable = [a for a in model.logged
                      if a.outcome == "rejected" or a.id == model.application_id]
-        return [("Choose a rejection", "")] + [(describe(a), a.id) for a in choosable]
+        return [(_("Choose a rejection"), "")] + [(describe(a), a.id) for a in choosable]
 
     def _refresh_lists(self) -> None:
         """The drop-downs and the table, from the applications as saved."""
@@ -202,10 +204,10 @@ class RejectionLog(Component):
         if name == "outcome":
             self._rejection_logged(value == "rejected")
         if model.warnings:
-            self.status.warn("Your answer is saved, but please check the dates.")
+            self.status.warn(_("Your answer is saved, but please check the dates."))
         elif name == "outcome" and value == "rejected" \
                 and model.application_id == model.editing_id:
-            self.status.saved("The next steps will work on this rejection.")
+            self.status.saved(_("The next steps will work on this rejection."))
         else:
             self.status.saved()
 
@@ -216,9 +218,9 @@ class RejectionLog(Component):
     def _chosen(self, change: dict) -> None:
         self._offer_switch(False)
         if change["new"]:
-            self.status.saved("The next steps will work on this rejection.")
+            self.status.saved(_("The next steps will work on this rejection."))
         else:
-            self.status.info("No rejection is chosen. Choose one to go on.")
+            self.status.info(_("No rejection is chosen. Choose one to go on."))
 
     def _rejection_logged(self, rejected: bool) -> None:
         """A rejection was logged: work on it if it is the only one, else offer to switch."""
@@ -237,49 +239,50 @@ class RejectionLog(Component):
         if not show or app is None:
             self.switch_offer.layout.display = "none"
             return
-        self.switch_text.value = (
-            f"<p class='nr-info' role='note'><strong>A new rejection.</strong> The next steps "
-            f"are working on another one. Work on {esc(describe(app))} instead?</p>")
+        self.switch_text.value = "<p class='nr-info' role='note'><strong>{}</strong> {}</p>".format(
+            esc(_("A new rejection.")),
+            _("The next steps are working on another one. Work on {rejection} instead?").format(
+                rejection=esc(describe(app))))
         self.switch_offer.layout.display = "flex"
 
     # -- buttons --
 
     def _add(self) -> None:
         self.model.add_application()
-        self.status.info("A new application is ready. Fill in what you know; "
-                         "it saves as you type.")
+        self.status.info(_("A new application is ready. Fill in what you know; "
+                         "it saves as you type."))
 
     def _read_email(self) -> None:
         result = self.model.read_email(self.paste_box.value)
         self.paste_result.value = render_pasted(self.model.content, result)
-        self.status.saved("The email is saved as feedback. Check the details below.")
+        self.status.saved(_("The email is saved as feedback. Check the details below."))
 
     def _switch(self) -> None:
         self.model.choose(self.model.editing_id)
 
 
 def render_warnings(warnings: list[str]) -> str:
-    return "".join(f"<p class='nr-warn' role='note'><strong>Check this:</strong> {esc(w)}</p>"
+    check = esc(_("Check this:"))
+    return "".join(f"<p class='nr-warn' role='note'><strong>{check}</strong> {esc(w)}</p>"
                    for w in warnings)
 
 
 def render_table(rejections: list[Application], chosen_id: str = "") -> str:
     """The past rejections as an HTML table; every value is the client's, so escaped."""
     if not rejections:
-        return ("<p class='nr-text'>No rejections logged yet. When you set an outcome to "
-                "“rejected”, it shows here.</p>")
-    head = ("<tr><th scope='col'>Company</th><th scope='col'>Role</th>"
-            "<th scope='col'>Stage</th><th scope='col'>Applied</th>"
-            "<th scope='col'>Interview</th>"
-            "<th scope='col'>Heard back</th><th scope='col'>How you heard</th>"
-            "<th scope='col'>Contact</th><th scope='col'>Working on it</th></tr>")
+        return "<p class='nr-text'>{}</p>".format(esc(_(
+            "No rejections logged yet. When you set an outcome to “rejected”, it shows here.")))
+    columns = (_("Company"), _("Role"), _("Stage"), _("Applied"), _("Interview"),
+               _("Heard back"), _("How you heard"), _("Contact"), _("Working on it"))
+    head = "<tr>" + "".join(f"<th scope='col'>{esc(c)}</th>" for c in columns) + "</tr>"
     rows = []
     for app in rejections:
-        cells = (app.company, app.role, app.stage.capitalize(), _date(app.applied_on),
+        cells = (app.company, app.role, choice_label(app.stage), _date(app.applied_on),
                  _date(app.interview_on), _date(app.outcome_on), app.how_heard, app.contact_name,
-                 "Yes" if app.id == chosen_id else "")
+                 _("Yes") if app.id == chosen_id else "")
         rows.append("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>")
-    return (f"<table class='nr-table'><caption>Your past rejections</caption>"
+    caption = esc(_("Your past rejections"))
+    return (f"<table class='nr-table'><caption>{caption}</caption>"
             f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -288,11 +291,11 @@ def _date(value: date | None) -> str:
 
 
 _FATES = {
-    "filled": "filled in",
-    "today": "filled in",
-    "same": "already there",
-    "kept": "not changed: you had written something else",
-    "missing": "not found in the email",
+    "filled": N_("filled in"),
+    "today": N_("filled in"),
+    "same": N_("already there"),
+    "kept": N_("not changed: you had written something else"),
+    "missing": N_("not found in the email"),
 }
 
 
@@ -301,25 +304,32 @@ def render_pasted(content, result: PastedEmail) -> str:
     rows = []
     for label, value, fate, evidence in result.fields:
         shown = f"<strong>{esc(value)}</strong> – " if value else ""
-        where = f" <span class='nr-hint'>(from “{esc(evidence)}”)</span>" if (
+        quoted = _("from “{words}”").format(words=esc(evidence))
+        where = f" <span class='nr-hint'>({quoted})</span>" if (
             evidence and fate != "today") else (
             f" <span class='nr-hint'>({esc(evidence)})</span>" if evidence else "")
-        rows.append(f"<li>{esc(label)}: {shown}{esc(_FATES[fate])}{where}</li>")
+        label_words, fate_words = esc(_(label)), esc(_(_FATES[fate]))
+        rows.append(f"<li>{label_words}: {shown}{fate_words}{where}</li>")
     reading = result.reading
     if reading.form_letter:
-        meaning = ("<p><strong>What it means:</strong> no specific reason was given. It reads "
-                   "as a standard message, so the advice for “No feedback at all” applies.</p>")
+        meaning = "<p><strong>{}</strong> {}</p>".format(esc(_("What it means:")), esc(_(
+            "no specific reason was given. It reads as a standard message, so the advice "
+            "for “No feedback at all” applies.")))
     else:
-        titles = " or ".join(f"“{esc(content.scenario(s.scenario_id).title)}”"
-                             for s in reading.choices)
-        meaning = f"<p><strong>What it most likely means:</strong> {titles}.</p>"
+        titles = _(" or ").join(f"“{esc(content.scenario(s.scenario_id).title)}”"
+                                for s in reading.choices)
+        meaning = "<p><strong>{}</strong> {}.</p>".format(
+            esc(_("What it most likely means:")), titles)
         spans = [span for s in reading.choices for span in s.evidence]
         if spans:
             meaning += ("<blockquote class='nr-quote'>"
                         + " … ".join(f"<mark>{esc(reading.text[s:e])}</mark>"
                                      for s, e in sorted(set(spans)))
                         + "</blockquote>")
-    return (f"<div class='nr-card' role='region' aria-label='What the email says'>"
-            f"<p><strong>Please check these details in the form below.</strong></p>"
+    region = esc(_("What the email says"))
+    check = esc(_("Please check these details in the form below."))
+    more = esc(_("The step “Make sense of it” has more on this reading."))
+    return (f"<div class='nr-card' role='region' aria-label='{region}'>"
+            f"<p><strong>{check}</strong></p>"
             f"<ul>{''.join(rows)}</ul>{meaning}"
-            f"<p class='nr-hint'>The step “Make sense of it” has more on this reading.</p></div>")
+            f"<p class='nr-hint'>{more}</p></div>")

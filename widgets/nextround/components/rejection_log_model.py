@@ -26,8 +26,9 @@ from .. import answer_keys as keys
 from ..advice import FeedbackReading, read_feedback
 from ..email_fields import EmailFields, extract_fields
 from ..errors import NextRoundError
+from ..i18n import N_, _, translator
 from ..model import MAX_TEXT, OUTCOMES, STAGES, Application, Feedback
-from ..text import MAX_SHORT
+from ..text import MAX_SHORT, nice_date, short_date
 from .base import StepModel, chosen, saves, typed
 
 #: The fields the form edits, in the order they are shown.
@@ -36,19 +37,21 @@ DATE_FIELDS = ("applied_on", "interview_on", "outcome_on")
 CHOICE_FIELDS = {"stage": STAGES, "outcome": OUTCOMES}
 FIELDS = ("company", "role", "stage", "applied_on", "interview_on", "outcome", "outcome_on",
           "how_heard", "contact_name")
+#: The choice fields as a sentence names them.
+FIELD_NAMES = {"stage": N_("stage"), "outcome": N_("outcome")}
 #: ShortText's bound in model.py; checked here so the message can be plain.
 #: Where each field found in a pasted email goes in the form, and its label.
-PASTE_FIELDS = (("company", "company", "Company"), ("role", "role", "Role"),
-                ("contact", "contact_name", "Contact name"),
-                ("date", "outcome_on", "Date you heard back"))
+PASTE_FIELDS = (("company", "company", N_("Company")), ("role", "role", N_("Role")),
+                ("contact", "contact_name", N_("Contact name")),
+                ("date", "outcome_on", N_("Date you heard back")))
 
 
 def describe(app: Application) -> str:
     """A one-line name for an application, for drop-downs (plain text, not HTML)."""
     name = " – ".join(part for part in (app.company.strip(), app.role.strip()) if part)
-    name = name or "A new application (no company yet)"
+    name = name or _("A new application (no company yet)")
     if app.applied_on:
-        name += f" ({app.applied_on:%d %b %Y})".replace("(0", "(")
+        name += f" ({short_date(app.applied_on)})"
     return name
 
 
@@ -56,18 +59,18 @@ def date_warnings(app: Application, today: date) -> list[str]:
     """Plain warnings about dates that look wrong. They never block saving."""
     warnings = []
     if app.applied_on and app.outcome_on and app.outcome_on < app.applied_on:
-        warnings.append("The date you heard back is before the date you applied. "
-                        "Check the two dates.")
+        warnings.append(_("The date you heard back is before the date you applied. "
+                          "Check the two dates."))
     if app.interview_on and app.applied_on and app.interview_on < app.applied_on:
-        warnings.append("The date you met them is before the date you applied. "
-                        "Check the two dates.")
+        warnings.append(_("The date you met them is before the date you applied. "
+                          "Check the two dates."))
     if app.interview_on and app.outcome_on and app.interview_on > app.outcome_on:
-        warnings.append("The date you met them is after the date you heard back. "
-                        "Check the two dates.")
+        warnings.append(_("The date you met them is after the date you heard back. "
+                          "Check the two dates."))
     if app.applied_on and app.applied_on > today:
-        warnings.append("The date you applied is in the future. Check the date.")
+        warnings.append(_("The date you applied is in the future. Check the date."))
     if app.outcome_on and app.outcome_on > today:
-        warnings.append("The date you heard back is in the future. Check the date.")
+        warnings.append(_("The date you heard back is in the future. Check the date."))
     return warnings
 
 
@@ -246,10 +249,12 @@ class RejectionLogModel(StepModel):
         if field in TEXT_FIELDS:
             value = "" if value is None else str(value)
             if len(value) > MAX_SHORT:
-                raise NextRoundError(f"That is longer than {MAX_SHORT} characters, so it was not "
-                                     "saved. Please shorten it; your text is still in the box.")
+                raise NextRoundError(_(
+                    "That is longer than {limit} characters, so it was not saved. Please "
+                    "shorten it; your text is still in the box.").format(limit=MAX_SHORT))
         if field in CHOICE_FIELDS and value not in CHOICE_FIELDS[field]:
-            raise NextRoundError(f"Please choose one of the options for the {field}.")
+            raise NextRoundError(_("Please choose one of the options for the {field}.").format(
+                field=_(FIELD_NAMES[field])))
         if self.editing() is None:
             app = self.store.add(Application(client_id=self.client_id, **{field: value}))
             self.logged = self.applications()
@@ -271,10 +276,11 @@ class RejectionLogModel(StepModel):
         """
         text = (text or "").strip()
         if not text:
-            raise NextRoundError("Paste the email into the box first.")
+            raise NextRoundError(_("Paste the email into the box first."))
         if len(text) > MAX_TEXT:
-            raise NextRoundError(f"That is longer than {MAX_TEXT:,} characters, so it was not "
-                                 "read. Paste just the email.")
+            raise NextRoundError(_("That is longer than {limit} characters, so it was not "
+                                   "read. Paste just the email.").format(
+                                       limit=translator().number(MAX_TEXT)))
         found = extract_fields(text)
         app = self._target_for(found)
         updates, report = self._updates_from(found, app)
@@ -301,8 +307,8 @@ class RejectionLogModel(StepModel):
             current = getattr(app, field)
             if value is None and field == "outcome_on" and current is None:
                 updates[field] = self.today
-                report.append((label, f"{self.today:%d %B %Y}".lstrip("0"), "today",
-                               "The email gives no date, so today's date is filled in."))
+                report.append((label, nice_date(self.today), "today",
+                               _("The email gives no date, so today's date is filled in.")))
             elif value is None:
                 report.append((label, "", "missing", ""))
             elif current in ("", None):
@@ -315,7 +321,7 @@ class RejectionLogModel(StepModel):
         if app.outcome != "rejected":
             updates["outcome"] = "rejected"
         if not app.how_heard:
-            updates["how_heard"] = "An email"
+            updates["how_heard"] = _("An email")
         return updates, report
 
     def _target_for(self, found: EmailFields) -> Application:

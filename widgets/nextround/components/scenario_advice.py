@@ -29,6 +29,7 @@ from traitlets import List, TraitError, Unicode, observe, validate
 from .. import answer_keys as keys
 from ..advice import NO_FEEDBACK, SKILL_GAP, FeedbackReading, highlight, read_feedback
 from ..errors import NextRoundError
+from ..i18n import _, translator
 from ..model import Action, Feedback
 from ..text import esc
 from ._view import heading
@@ -195,8 +196,8 @@ class ScenarioAdviceModel(StepModel):
 
     def _require_rejection(self) -> None:
         if not self.application_id:
-            raise NextRoundError("Choose the rejection you are working on in the log step "
-                                 "first.")
+            raise NextRoundError(_("Choose the rejection you are working on in the log step "
+                                 "first."))
 
     def suggest(self) -> list:
         """Read the recorded feedback again and rank the scenarios that fit.
@@ -217,7 +218,7 @@ class ScenarioAdviceModel(StepModel):
     def select(self, scenario_id: str) -> None:
         """Show this scenario's card (not yet a confirmation)."""
         if not self._known(scenario_id):
-            raise NextRoundError("Please choose one of the listed readings.")
+            raise NextRoundError(_("Please choose one of the listed readings."))
         saves.flush()  # a reflection still waiting belongs to the card shown until now
         self.selected_id = scenario_id
 
@@ -321,19 +322,19 @@ class ScenarioAdvice(Component):
     def build(self) -> list[W.Widget]:
         model: ScenarioAdviceModel = self.model
         if not model.application_id:
-            self.missing = W.HTML(
-                "<p class='nr-info' role='note'><strong>First, choose a rejection.</strong> "
-                "Go to the log step and choose the rejection you are working on. "
-                "Then come back here to make sense of it.</p>")
-            return [heading("What your feedback suggests"), self.missing]
+            self.missing = W.HTML("<p class='nr-info' role='note'><strong>{}</strong> {}</p>"
+                                  .format(esc(_("First, choose a rejection.")), esc(_(
+                                      "Go to the log step and choose the rejection you are "
+                                      "working on. Then come back here to make sense of it."))))
+            return [heading(_("What your feedback suggests")), self.missing]
         self.suggestion_box = W.HTML()
-        self.again = W.Button(description="Check my feedback again")
+        self.again = W.Button(description=_("Check my feedback again"))
         self.on_click(self.again, self._suggest_again)
         self.choice = W.Dropdown(options=[(s.title, s.id) for s in model.content.scenarios],
                                  value=None)
         self.bind(self.choice, "selected_id", to_widget=lambda value: value or None,
                   to_model=lambda value: value or model.selected_id)
-        self.confirm = W.Button(description="Confirm this reading", button_style="primary")
+        self.confirm = W.Button(description=_("Confirm this reading"), button_style="primary")
         self.on_click(self.confirm, self._confirm)
         self.card = W.HTML()
         self._build_slots()
@@ -342,10 +343,10 @@ class ScenarioAdvice(Component):
         model.observe(self._selected, names="selected_id")
         model.observe(lambda _change: self._show_actions(model.scenario()), names="planned")
         return [
-            heading("What your feedback suggests"),
+            heading(_("What your feedback suggests")),
             self.suggestion_box,
             self.again,
-            labelled(self.choice, "Which fits best?"),
+            labelled(self.choice, _("Which fits best?")),
             self.confirm,
             self.card,
             self.questions_heading,
@@ -359,8 +360,8 @@ class ScenarioAdvice(Component):
         scenarios = self.model.content.scenarios
         most_questions = max(len(s.questions) for s in scenarios)
         most_actions = max(len(s.actions) for s in scenarios)
-        self.questions_heading = heading("Questions to think about", level=4)
-        self.actions_heading = heading("Things you could do", level=4)
+        self.questions_heading = heading(_("Questions to think about"), level=4)
+        self.actions_heading = heading(_("Things you could do"), level=4)
         self.answers: list[W.Textarea] = []
         self.hints: list[W.HTML] = []
         self.question_slots: list[W.VBox] = []
@@ -370,14 +371,14 @@ class ScenarioAdvice(Component):
             hint = W.HTML()
             self.answers.append(area)
             self.hints.append(hint)
-            self.question_slots.append(W.VBox([labelled(area, "Question"), hint]))
+            self.question_slots.append(W.VBox([labelled(area, _("Question")), hint]))
         self.action_texts: list[W.HTML] = []
         self.plan_buttons: list[W.Button] = []
         self.action_slots: list[W.VBox] = []
         self._action_ids: list[str] = [""] * most_actions
         for index in range(most_actions):
             text = W.HTML()
-            button = W.Button(description="Add to my plan", icon="plus")
+            button = W.Button(description=_("Add to my plan"), icon="plus")
             self.on_click(button, lambda index=index: self._add(index))
             self.action_texts.append(text)
             self.plan_buttons.append(button)
@@ -428,11 +429,11 @@ class ScenarioAdvice(Component):
                                               f"{esc(item.detail)}</p>")
             button = self.plan_buttons[index]
             done = item.id in planned
-            button.description = "In your plan" if done else "Add to my plan"
+            button.description = _("In your plan") if done else _("Add to my plan")
             button.icon = "check" if done else "plus"
             button.disabled = done
-            button.tooltip = f"{item.title}: in your plan" if done else \
-                f"Add “{item.title}” to my plan"
+            button.tooltip = (_("{step}: in your plan") if done else
+                              _("Add “{step}” to my plan")).format(step=item.title)
             slot.layout.display = None
 
     # -- user actions --
@@ -443,15 +444,15 @@ class ScenarioAdvice(Component):
         if not model.confirmed_id and model.suggestions:
             model.select(model.suggestions[0].scenario_id)
         self.refresh()
-        self.status.info("The suggestions now use everything you have recorded.")
+        self.status.info(_("The suggestions now use everything you have recorded."))
 
     def _selected(self, change: dict) -> None:
         if not change["new"]:
             return
         if change["new"] == self.model.confirmed_id:
-            self.status.info("This is the reading you confirmed.")
+            self.status.info(_("This is the reading you confirmed."))
         else:
-            self.status.info("Read the card below. If it fits, press “Confirm this reading”.")
+            self.status.info(_("Read the card below. If it fits, press “Confirm this reading”."))
 
     def _confirm(self) -> None:
         # The card answers the click at once; "Saved." follows once the choice is
@@ -469,7 +470,8 @@ class ScenarioAdvice(Component):
             raise
         self.card.value = render_card(model.content.scenario(scenario_id), confirmed=True,
                                       skill=model.skill())
-        self.status.saved(f"You chose: {model.content.scenario(scenario_id).title}.")
+        self.status.saved(_("You chose: {reading}.").format(
+            reading=model.content.scenario(scenario_id).title))
 
     def _add(self, index: int) -> None:
         library_id = self._action_ids[index]
@@ -477,12 +479,12 @@ class ScenarioAdvice(Component):
             return
         record = self.model.add_to_plan(library_id)
         button = self.plan_buttons[index]
-        button.description, button.icon, button.disabled = "In your plan", "check", True
+        button.description, button.icon, button.disabled = _("In your plan"), "check", True
         if record is None:
-            self.status.info("That step is already in your plan.")
+            self.status.info(_("That step is already in your plan."))
         else:
-            self.status.saved(f"“{record.title}” is in your plan, due {record.due_on:%d %B}."
-                              .replace(" 0", " "))
+            self.status.saved(_("“{step}” is in your plan, due {date}.").format(
+                step=record.title, date=translator().day_month(record.due_on)))
 
 
 # --- HTML ------------------------------------------------------------------------
@@ -501,21 +503,24 @@ def render_suggestions(content, reading: FeedbackReading, has_feedback: bool) ->
     """
     suggestions = reading.suggestions
     if not suggestions:
-        return ("<p class='nr-text'>Nothing in what you recorded points to one reading. "
-                "Choose the one that fits best below.</p>")
+        return "<p class='nr-text'>{}</p>".format(esc(_(
+            "Nothing in what you recorded points to one reading. Choose the one that fits "
+            "best below.")))
     parts = []
     if not has_feedback:
-        parts.append("<p class='nr-text'>You have not recorded any feedback for this "
-                     "rejection yet.</p>")
+        parts.append("<p class='nr-text'>{}</p>".format(esc(_(
+            "You have not recorded any feedback for this rejection yet."))))
     elif reading.form_letter:
-        parts.append("<p class='nr-text'><strong>No specific reason was given.</strong> What "
-                     "you heard reads as a standard message: polite words, but no reason. So "
-                     "the advice for “No feedback at all” applies.</p>")
+        parts.append("<p class='nr-text'><strong>{}</strong> {}</p>".format(
+            esc(_("No specific reason was given.")), esc(_(
+                "What you heard reads as a standard message: polite words, but no reason. "
+                "So the advice for “No feedback at all” applies."))))
     elif reading.split:
-        parts.append("<p class='nr-text'>The feedback points two ways. Read both and "
-                     "choose the one that fits:</p>")
+        parts.append("<p class='nr-text'>{}</p>".format(esc(_(
+            "The feedback points two ways. Read both and choose the one that fits:"))))
     else:
-        parts.append("<p class='nr-text'>From what you recorded, this reading fits best.</p>")
+        parts.append("<p class='nr-text'>{}</p>".format(esc(_(
+            "From what you recorded, this reading fits best."))))
     shown = reading.choices or suggestions[:1]
     cards = "".join(_suggestion_card(content, reading, s, has_feedback) for s in shown)
     css = "nr-choices nr-side-by-side" if len(shown) > 1 else "nr-choices"
@@ -523,23 +528,25 @@ def render_suggestions(content, reading: FeedbackReading, has_feedback: bool) ->
     others = [s for s in suggestions if s not in shown]
     if others:
         names = ", ".join(esc(content.scenario(s.scenario_id).title) for s in others)
-        parts.append(f"<p class='nr-hint'>Less likely: {names}.</p>")
-    parts.append("<p class='nr-hint'>This is only a suggestion. You know best: confirm it, or "
-                 "choose another reading below.</p>")
+        parts.append("<p class='nr-hint'>{}</p>".format(
+            _("Less likely: {readings}.").format(readings=names)))
+    parts.append("<p class='nr-hint'>{}</p>".format(esc(_(
+        "This is only a suggestion. You know best: confirm it, or choose another reading "
+        "below."))))
     return f"<div class='nr-reading'>{''.join(parts)}</div>"
 
 
 def _suggestion_card(content, reading: FeedbackReading, suggestion, has_feedback: bool) -> str:
     scenario = content.scenario(suggestion.scenario_id)
     if suggestion.scenario_id == NO_FEEDBACK and not has_feedback:
-        why = "Nothing was recorded about why."
+        why = esc(_("Nothing was recorded about why."))
     elif suggestion.cues == ("no specific reason was given",):
-        why = "No specific reason was given."
+        why = esc(_("No specific reason was given."))
     else:
         cues = ", ".join(f"“{esc(cue)}”" for cue in suggestion.cues)
-        why = f"Words that led here: {cues}"
-    skill = (f"<p><strong>The skill they named:</strong> “{esc(suggestion.skill)}”</p>"
-             if suggestion.skill else "")
+        why = _("Words that led here: {words}").format(words=cues)
+    skill = ("<p><strong>{}</strong> “{}”</p>".format(
+        esc(_("The skill they named:")), esc(suggestion.skill)) if suggestion.skill else "")
     quote = ""
     if suggestion.evidence:
         if len(reading.text) <= QUOTE_LIMIT:
@@ -547,8 +554,9 @@ def _suggestion_card(content, reading: FeedbackReading, suggestion, has_feedback
         else:
             marked = " … ".join(f"<mark>{esc(reading.text[s:e])}</mark>"
                                 for s, e in suggestion.evidence)
-        quote = (f"<p class='nr-hint'>Why: the marked words in what you recorded.</p>"
-                 f"<blockquote class='nr-quote'>{marked}</blockquote>")
+        quote = ("<p class='nr-hint'>{}</p>".format(
+                     esc(_("Why: the marked words in what you recorded.")))
+                 + f"<blockquote class='nr-quote'>{marked}</blockquote>")
     return (f"<div class='nr-choice' role='group' aria-label='{esc(scenario.title)}'>"
             f"<p><strong>{esc(scenario.title)}</strong><br>{why}</p>{skill}{quote}</div>")
 
@@ -558,11 +566,15 @@ def render_card(scenario, *, confirmed: bool, skill: str = "") -> str:
 
     On the skill-gap card, the skill the feedback named is quoted.
     """
-    note = ("<p><strong>You confirmed this reading.</strong></p>" if confirmed else
-            "<p><em>Not confirmed yet.</em> If this fits, press “Confirm this reading”.</p>")
+    note = ("<p><strong>{}</strong></p>".format(esc(_("You confirmed this reading.")))
+            if confirmed else "<p><em>{}</em> {}</p>".format(
+                esc(_("Not confirmed yet.")),
+                esc(_("If this fits, press “Confirm this reading”."))))
+    may_hear, often_means = esc(_("What you may hear:")), esc(_("What it often means:"))
     return (f"<div class='nr-card nr-scenario' role='region' aria-label='{esc(scenario.title)}'>"
             f"<h4>{esc(scenario.title)}</h4>{note}"
-            f"<p><strong>What you may hear:</strong> {esc(scenario.heard)}</p>"
-            + (f"<p><strong>The skill they named:</strong> “{esc(skill)}”</p>"
+            f"<p><strong>{may_hear}</strong> {esc(scenario.heard)}</p>"
+            + ("<p><strong>{}</strong> “{}”</p>".format(esc(_("The skill they named:")),
+                                                        esc(skill))
                if skill and scenario.id == SKILL_GAP else "")
-            + f"<p><strong>What it often means:</strong> {esc(scenario.reading)}</p></div>")
+            + f"<p><strong>{often_means}</strong> {esc(scenario.reading)}</p></div>")

@@ -25,20 +25,22 @@ from .. import answer_keys as keys
 from ..advice import assessment_signals
 from ..content import AssessmentQuestion, Scale
 from ..errors import NextRoundError
+from ..i18n import N_, _
 from ..text import esc
 from ._view import heading, paragraph
 from .base import Component, StepModel, chosen, labelled, typed
 
 #: What each topic is called on screen, in the order topics first appear.
 TOPIC_TITLES = {
-    "qualifications": "Your qualifications",
-    "stories": "Your success stories",
-    "skills": "Skills",
-    "interpersonal": "How you came across",
-    "next_time": "Next time",
+    "qualifications": N_("Your qualifications"),
+    "stories": N_("Your success stories"),
+    "skills": N_("Skills"),
+    "interpersonal": N_("How you came across"),
+    "next_time": N_("Next time"),
 }
 
-YES_NO = (("Yes", "yes"), ("No", "no"))
+#: A yes/no question's options (labels shown through ``_``).
+YES_NO = ((N_("Yes"), "yes"), (N_("No"), "no"))
 
 
 def scale_of(question: AssessmentQuestion) -> Scale:
@@ -182,11 +184,12 @@ class SelfAssessmentModel(StepModel):
             scale = scale_of(question)
             if isinstance(value, bool) or not isinstance(value, int) \
                     or not scale.min <= value <= scale.max:
-                raise NextRoundError(f"Choose a number from {scale.min} to {scale.max}.")
+                raise NextRoundError(_("Choose a number from {low} to {high}.").format(
+                    low=scale.min, high=scale.max))
             return value
         allowed = [v for _label, v in YES_NO] if question.kind == "yesno" else question.choices
         if value not in allowed:
-            raise NextRoundError("Choose one of the options given.")
+            raise NextRoundError(_("Choose one of the options given."))
         return value
 
     def topics(self) -> list[tuple[str, list[AssessmentQuestion]]]:
@@ -246,12 +249,13 @@ class SelfAssessment(Component):
         dlink((model, "answers"), (self, "answers"))
         self.inputs: dict[str, W.Widget] = {}
         parts: list[W.Widget] = [
-            heading("Look at how it went"),
-            paragraph("Be honest and kind with yourself. There are no wrong answers. "
-                      "Your answers save as you go."),
+            heading(_("Look at how it went")),
+            paragraph(_("Be honest and kind with yourself. There are no wrong answers. "
+                      "Your answers save as you go.")),
         ]
         for topic, questions in model.topics():
-            parts.append(heading(TOPIC_TITLES.get(topic, topic.replace("_", " ").capitalize()),
+            parts.append(heading(_(TOPIC_TITLES[topic]) if topic in TOPIC_TITLES
+                                 else topic.replace("_", " ").capitalize(),
                                  4))
             for question in questions:
                 widget = self._input_for(question)
@@ -262,7 +266,7 @@ class SelfAssessment(Component):
         self.summary.add_class("nr-summary")
         model.observe(lambda _change: self._show_summary(), names=["strengths", "gaps"])
         self._show_summary()
-        return [*parts, heading("What your answers say"), self.summary]
+        return [*parts, heading(_("What your answers say")), self.summary]
 
     @staticmethod
     def _input_for(question: AssessmentQuestion) -> W.Widget:
@@ -272,7 +276,7 @@ class SelfAssessment(Component):
         if question.kind == "scale":
             options: list[tuple[str, Any]] = scale_options(question)
         elif question.kind == "yesno":
-            options = list(YES_NO)
+            options = [(_(label), value) for label, value in YES_NO]
         else:
             options = [(choice, choice) for choice in question.choices]
         return W.RadioButtons(options=options, value=None)
@@ -293,13 +297,13 @@ class SelfAssessment(Component):
 def render_summary(strengths: list[str], gaps: list[str]) -> str:
     """Strengths and gaps as HTML lists; every line escaped."""
     if not strengths and not gaps:
-        return ("<p class='nr-text'>As you answer, the strengths to bring out and the "
-                "gaps to work on will show here.</p>")
+        return "<p class='nr-text'>{}</p>".format(esc(_(
+            "As you answer, the strengths to bring out and the gaps to work on will show here.")))
 
     def block(title: str, items: list[str], empty: str) -> str:
         body = ("<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>"
                 if items else f"<p>{esc(empty)}</p>")
         return f"<div class='nr-card'><h4>{esc(title)}</h4>{body}</div>"
 
-    return (block("Strengths to bring out", strengths, "None yet. Keep going.")
-            + block("Gaps to work on", gaps, "None so far."))
+    return (block(_("Strengths to bring out"), strengths, _("None yet. Keep going."))
+            + block(_("Gaps to work on"), gaps, _("None so far.")))

@@ -32,6 +32,7 @@ import ipywidgets as W
 from traitlets import HasTraits, Instance, dlink, observe
 
 from ..charts import text_alternative
+from ..i18n import _
 from ..report import ServiceReport as ReportData
 from ..report import build_report
 from ..report_files import XLSX_MIME, csv_bytes, xlsx_bytes
@@ -90,18 +91,18 @@ class ServiceReport(Component):
         self.figures = W.VBox()
         self.since_picker = W.DatePicker(value=model.since)
         dlink((self.since_picker, "value"), (model, "since"))
-        self.refresh_button = W.Button(description="Update the report")
+        self.refresh_button = W.Button(description=_("Update the report"))
         self.on_click(self.refresh_button, self._refresh)
         model.observe(lambda _change: self._show(), names="report")
         self._show()
         return [
-            heading("Service report", 2),
+            heading(_("Service report"), 2),
             paragraph("Figures for the whole service, with no client named. Every count "
                       f"under {SMALL} shows as “fewer than {SMALL}”, and where a total would "
                       "let one be worked out, more counts are hidden."),
-            labelled(self.since_picker, "Only records from",
-                     hint="Leave it empty for every record. Clients count when they were "
-                          "active on or after this day."),
+            labelled(self.since_picker, _("Only records from"),
+                     hint=_("Leave it empty for every record. Clients count when they were "
+                          "active on or after this day.")),
             self.downloads,
             self.figures,
             self.refresh_button,
@@ -109,7 +110,7 @@ class ServiceReport(Component):
 
     def _refresh(self) -> None:
         self.model.refresh()
-        self.status.info("The report is up to date.")
+        self.status.info(_("The report is up to date."))
 
     def _show(self) -> None:
         report: ReportData = self.model.report

@@ -21,6 +21,7 @@ from traitlets import Int, List, TraitError, Unicode, observe, validate
 
 from .. import answer_keys as keys
 from ..advice import AssumptionFlag, check_assumptions
+from ..i18n import _
 from ..model import CheckIn, ThoughtRecord, utcnow
 from ..text import esc
 from ._view import heading, paragraph
@@ -217,40 +218,40 @@ class Wellbeing(Component):
         options = [(f"{value} – {scale.labels.get(value, '')}".rstrip(" –"), value)
                    for value in range(scale.min, scale.max + 1)]
         self.mood = W.RadioButtons(options=options, value=None)
-        self.note = W.Textarea(placeholder="Anything you want to say about today")
+        self.note = W.Textarea(placeholder=_("Anything you want to say about today"))
         self.bind(self.mood, "mood", to_widget=lambda mood: mood or None,
                   to_model=lambda value: int(value or 0))
         self.bind(self.note, "note")
 
         self.thought_inputs = {name: W.Textarea() for name in THOUGHT_FIELDS}
         labels = {
-            "situation": ("What happened?", "A line or two is enough."),
-            "assumption": ("What are you telling yourself about why?",
-                           "Write the thought as it comes, for example “they wanted someone "
-                           "younger”."),
-            "evidence": ("What do you actually know?", "Only what you were told or saw."),
-            "reframe": ("What can you control next time?", ""),
+            "situation": (_("What happened?"), _("A line or two is enough.")),
+            "assumption": (_("What are you telling yourself about why?"),
+                           _("Write the thought as it comes, for example “they wanted someone "
+                             "younger”.")),
+            "evidence": (_("What do you actually know?"), _("Only what you were told or saw.")),
+            "reframe": (_("What can you control next time?"), ""),
         }
         for name, widget in self.thought_inputs.items():
             self.bind(widget, name)
         self.flag_box = W.HTML()
         model.observe(lambda _change: self._show_flags(), names="flags")
         self._show_flags()
-        new_thought = W.Button(description="Start a new thought record", icon="")
+        new_thought = W.Button(description=_("Start a new thought record"), icon="")
         self.on_click(new_thought, self._new_thought)
 
         reminders = "".join(
             f"<li><strong>{esc(r.text)}</strong> {esc(r.detail)}</li>"
             for r in model.content.reminders)
         return [
-            heading("How are you feeling today?"),
+            heading(_("How are you feeling today?")),
             labelled(self.mood, scale.question),
-            labelled(self.note, "A note about today (optional)"),
-            heading("Things to remember"),
+            labelled(self.note, _("A note about today (optional)")),
+            heading(_("Things to remember")),
             W.HTML(f"<ul class='nr-reminders'>{reminders}</ul>"),
-            heading("Check a thought"),
-            paragraph("When a rejection stings, the mind fills in reasons. Write the thought "
-                      "down and look at it in daylight."),
+            heading(_("Check a thought")),
+            paragraph(_("When a rejection stings, the mind fills in reasons. Write the thought "
+                      "down and look at it in daylight.")),
             *(labelled(self.thought_inputs[name], labels[name][0], hint=labels[name][1])
               for name in THOUGHT_FIELDS),
             self.flag_box,
@@ -259,18 +260,18 @@ class Wellbeing(Component):
 
     def saved(self, name: str, value: Any, result: Any) -> None:
         if name == "mood":
-            self.status.saved("Today's check-in is saved.")
+            self.status.saved(_("Today's check-in is saved."))
         elif name == "note" and result is None:
-            self.status.saved("Your note is kept. Choose how you feel above to save it "
-                              "with today's check-in.")
+            self.status.saved(_("Your note is kept. Choose how you feel above to save it "
+                              "with today's check-in."))
         elif name == "note":
-            self.status.saved("Your note is saved.")
+            self.status.saved(_("Your note is saved."))
         else:
             self.status.saved()
 
     def _new_thought(self) -> None:
         self.model.new_thought()
-        self.status.info("Your last thought record is saved. This one starts blank.")
+        self.status.info(_("Your last thought record is saved. This one starts blank."))
 
     def _show_flags(self) -> None:
         self.flag_box.value = render_flags(self.model.flags)
@@ -285,7 +286,9 @@ def render_flags(flags: list[AssumptionFlag]) -> str:
         control = "".join(f"<li>{esc(item)}</li>" for item in flag.control)
         heard = ", ".join(f"“{esc(p)}”" for p in flag.phrases)
         items.append(
-            f"<div class='nr-card nr-assumption' role='note'>"
-            f"<p><strong>This sounds like a guess: {esc(flag.label)}</strong> ({heard})</p>"
-            f"<p>{esc(flag.reframe)}</p><p>What you can control:</p><ul>{control}</ul></div>")
+            "<div class='nr-card nr-assumption' role='note'>"
+            "<p><strong>{}</strong> ({})</p>".format(
+                esc(_("This sounds like a guess: {kind}").format(kind=flag.label)), heard)
+            + f"<p>{esc(flag.reframe)}</p><p>" + esc(_("What you can control:")) + "</p>"
+            f"<ul>{control}</ul></div>")
     return "".join(items)

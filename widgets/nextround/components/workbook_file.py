@@ -21,12 +21,13 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import ClientExists, NextRoundError
+from ..i18n import N_, _, current_language
 from ..text import esc
 from ._view import StatusLine, download_link, guard, heading, paragraph
 from .base import saves
 
 #: What the link says; the file it saves has a fixed, dated name.
-DOWNLOAD_LABEL = "Download my workbook file"
+DOWNLOAD_LABEL = N_("Download my workbook file")
 
 
 class WorkbookFile(W.VBox):
@@ -75,6 +76,8 @@ class WorkbookFile(W.VBox):
     def __init__(self, *, store, client_id: str,
                  on_import: Callable[[str], None] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
+        #: The language the box speaks: the page's, when it was built.
+        self.language = current_language()
         self.store = store
         self.client_id = ""
         #: The one client whose files may be uploaded here ("" for anyone's).
@@ -85,7 +88,7 @@ class WorkbookFile(W.VBox):
         self.status = StatusLine()
         self.link = W.HTML()
         self.upload = W.FileUpload(accept=".json,application/json", multiple=False,
-                                   description="Upload a workbook file")
+                                   description=_("Upload a workbook file"))
         # The page shows the button's name without ipywidgets' "(0)" file counter.
         self.upload.add_class("nr-upload")
         self.choice = W.VBox(layout=W.Layout(display="none"))
@@ -93,9 +96,9 @@ class WorkbookFile(W.VBox):
         self.upload.observe(lambda change: self._guarded(lambda: self._uploaded(change["new"])),
                             names="value")
         self.children = [
-            heading("Keep a copy of your work"),
-            paragraph("Your answers are saved as you type. You can also keep your own copy "
-                      "as a file, and upload it again later or on another computer."),
+            heading(_("Keep a copy of your work")),
+            paragraph(_("Your answers are saved as you type. You can also keep your own copy "
+                      "as a file, and upload it again later or on another computer.")),
             self.link,
             self.upload,
             self.choice,
@@ -122,21 +125,22 @@ class WorkbookFile(W.VBox):
             self._guarded(self.make_link)
 
     def _guarded(self, func: Callable[[], Any]) -> None:
-        guard(func, self.status)()
+        guard(func, self.status, language=lambda: self.language)()
 
     def make_link(self) -> str:
         """The client's work as it is saved now, as a one-click download link."""
         if not self.client_id:
-            self.link.value = ("<p class='nr-text'>Choose or add a client, and their "
-                               "workbook file can be downloaded here.</p>")
+            self.link.value = "<p class='nr-text'>{}</p>".format(esc(_(
+                "Choose or add a client, and their workbook file can be downloaded here.")))
             return self.link.value
         from ..exports import build_workbook, workbook_bytes
 
         saves.flush()
         data = workbook_bytes(build_workbook(self.store, self.client_id))
         filename = f"nextround-workbook-{date.today().isoformat()}.json"
-        self.link.value = (f"<p>{download_link(DOWNLOAD_LABEL, filename, data, 'application/json')}"
-                           f" <span class='nr-hint'>(saves {esc(filename)})</span></p>")
+        link = download_link(_(DOWNLOAD_LABEL), filename, data, "application/json")
+        saves_as = _("(saves {filename})").format(filename=filename)
+        self.link.value = f"<p>{link} <span class='nr-hint'>{esc(saves_as)}</span></p>"
         return self.link.value
 
     # -- upload --
@@ -159,10 +163,10 @@ class WorkbookFile(W.VBox):
             self._show_choice(exc)
             return
         self._upload = None
-        done = {"refuse": f"Workbook for {client.name} uploaded.",
-                "replace": f"{client.name}'s work now comes from the file.",
-                "separate": f"The file is added as a separate client, {client.name}, "
-                            "beside the one already here."}[existing]
+        done = {"refuse": _("Workbook for {name} uploaded."),
+                "replace": _("{name}'s work now comes from the file."),
+                "separate": _("The file is added as a separate client, {name}, "
+                              "beside the one already here.")}[existing].format(name=client.name)
         if self.on_import is not None:
             self.on_import(client.id)
         self.set_client(client.id)
@@ -176,8 +180,8 @@ class WorkbookFile(W.VBox):
 
         whose = parse_workbook(raw)["client"].get("id")
         if whose != self.only_client:
-            raise NextRoundError("this workbook file is someone else's, and this page is for "
-                                 "one client's workbook only. Nothing was changed.")
+            raise NextRoundError(_("this workbook file is someone else's, and this page is for "
+                                 "one client's workbook only. Nothing was changed."))
 
     def _show_choice(self, exc: ClientExists | None, *, confirm: bool = False) -> None:
         """Offer what can be done with a file for a client who is already here."""
@@ -187,25 +191,29 @@ class WorkbookFile(W.VBox):
             return
         name = esc(exc.name)
         if confirm:
-            text = (f"<p class='nr-warn' role='alert'><strong>Check this:</strong> everything "
-                    f"saved here for {name} will be replaced by what is in the file. Anything "
-                    "saved here after the file was made will be lost. Replace it?</p>")
-            first = W.Button(description=f"Yes, replace {exc.name}'s work",
+            text = "<p class='nr-warn' role='alert'><strong>{}</strong> {}</p>".format(
+                esc(_("Check this:")), _(
+                    "everything saved here for {name} will be replaced by what is in the file. "
+                    "Anything saved here after the file was made will be lost. Replace it?"
+                ).format(name=name))
+            first = W.Button(description=_("Yes, replace {name}'s work").format(name=exc.name),
                              button_style="danger", layout=W.Layout(width="auto"))
             first.on_click(lambda _b: self._guarded(lambda: self._import(self._upload or b"",
                                                                          "replace")))
         else:
-            text = (f"<p class='nr-info' role='alert'><strong>Note:</strong> this file holds "
-                    f"the work of {name}, who is already here. What would you like to do?</p>")
-            first = W.Button(description=f"Replace {exc.name}'s work with the file",
+            text = "<p class='nr-info' role='alert'><strong>{}</strong> {}</p>".format(
+                esc(_("Note:")), _("this file holds the work of {name}, who is already here. "
+                                   "What would you like to do?").format(name=name))
+            first = W.Button(description=_("Replace {name}'s work with the file").format(
+                name=exc.name),
                              layout=W.Layout(width="auto"))
             first.on_click(lambda _b: self._guarded(lambda: self._show_choice(exc,
                                                                               confirm=True)))
-        both = W.Button(description="Keep both as separate clients",
+        both = W.Button(description=_("Keep both as separate clients"),
                         layout=W.Layout(width="auto"))
         both.on_click(lambda _b: self._guarded(lambda: self._import(self._upload or b"",
                                                                     "separate")))
-        cancel = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        cancel = W.Button(description=_("Cancel"), layout=W.Layout(width="auto"))
         cancel.on_click(lambda _b: self._guarded(self._cancel))
         buttons = [first, cancel] if self.only_client else [first, both, cancel]
         self.choice.children = [W.HTML(text),
@@ -216,4 +224,4 @@ class WorkbookFile(W.VBox):
     def _cancel(self) -> None:
         self._upload = None
         self._show_choice(None)
-        self.status.info("Nothing was changed.")
+        self.status.info(_("Nothing was changed."))

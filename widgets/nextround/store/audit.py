@@ -219,3 +219,8 @@ class VisitStore:
         renamed = self._store.rename_client(client_id, name)
         self._visit.changed([client_id])
         return renamed
+
+    def set_client_language(self, client_id: str, language: str | None) -> Any:
+        changed = self._store.set_client_language(client_id, language)
+        self._visit.changed([client_id])
+        return changed

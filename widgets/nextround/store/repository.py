@@ -207,6 +207,18 @@ class Store(PeopleMixin):
 
         return self._db.write(work)
 
+    def set_client_language(self, client_id: str, language: str | None) -> model.Client:
+        """Remember the language a client reads their workbook in (None: the default)."""
+        def work(conn: Connection) -> model.Client:
+            client = rows.fetch(conn, "clients", client_id)
+            changed = validated(model.Client, {**client.model_dump(), "language": language})
+            table = TABLES["clients"]
+            conn.execute(update(table).where(table.c.id == client_id)
+                         .values(language=changed.language))
+            return changed
+
+        return self._db.write(work)
+
     def erase_client(self, client_id: str) -> None:
         """Remove a client and all their records, leaving no trace in the files but
         the audit log's "erased" event, by id only (see :mod:`.audit` on privacy)."""
