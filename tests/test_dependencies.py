@@ -32,6 +32,10 @@ USED_WITHOUT_IMPORT = {
     "build": "builds the sdist and wheel, run as 'python -m build'",
     "twine": "checks the built packages, run as 'twine check'",
     "psycopg": "the PostgreSQL driver SQLAlchemy loads for the store's postgresql:// tests",
+    "jupyterhub-nativeauthenticator": "named by deploy/jupyterhub_config.py, which JupyterHub "
+                                      "loads in tests/test_deploy_config.py",
+    "jupyterhub-systemdspawner": "named by deploy/jupyterhub_config.py, which JupyterHub loads",
+    "jupyterhub-idle-culler": "the idle-server service deploy/jupyterhub_config.py runs",
 }
 #: Declared runtime packages that no module imports yet.
 NOT_IMPORTED_YET: set[str] = set()
