@@ -35,7 +35,7 @@ def service(postgres) -> dict[str, str]:
         store.assign(bo.id, people["ben"].id)
     secure(owner_url)
     urls = {login: create_login(owner_url, person.id).url for login, person in people.items()}
-    return {**urls, "owner": owner_url, "ada_client": ada.id}
+    return {**urls, "owner": owner_url, "ada_client": ada.id, "bo_client": bo.id}
 
 
 def app_as(content, url: str) -> W.Widget:
@@ -52,6 +52,21 @@ def test_a_client_gets_their_own_workbook_only(content, service, monkeypatch):
     assert "Ada Lovell" in shown and "Bo" not in shown
     assert "Counsellor view" not in shown and "Add client" not in shown
     assert app.model.client_id == service["ada_client"] and app.menu.children
+
+
+def test_a_link_to_someone_elses_client_opens_nothing_of_theirs(content, service):
+    """``?client=`` naming another counsellor's client: Ana's app, and Ada's own
+    page, open none of Bo's workbook; the database never gives it to them."""
+    counsellor = app_as(content, service["ana"])
+    counsellor.open_from_query(f"client={service['bo_client']}")
+    assert counsellor.model.client_id != service["bo_client"]
+    assert "Bo Brightwater" not in all_text(counsellor)
+    assert "not here" in counsellor.status.value
+
+    client = app_as(content, service["ada"])
+    client.open_from_query(f"client={service['bo_client']}")
+    assert client.model.client_id == service["ada_client"]
+    assert "Bo Brightwater" not in all_text(client)
 
 
 def test_a_counsellor_gets_the_app_with_their_caseload(content, service, monkeypatch):
