@@ -1,4 +1,5 @@
-"""A service's database for the tests: owned by a role that may make roles, no superuser.
+"""A service's database for the tests: owned by a role that may make roles, no superuser
+(superusers pass every policy and grant, so the rules are tested as they bind in use).
 
 That is how a service runs it (``docs/access.md``): the owner makes the
 schema, secures it and makes each person's login, and nothing more.

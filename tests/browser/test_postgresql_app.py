@@ -39,8 +39,8 @@ from browser_harness import (
     type_key_by_key,
     wait_for_widgets,
 )
+from people_service import new_owner_database
 from playwright.sync_api import expect
-from secured_database import owned_database
 from service_data import add_service
 from test_client_journey import reload
 
@@ -131,7 +131,7 @@ def secured(postgres) -> Secured:
     """A service's database as ``docs/access.md`` sets it up: the generated service
     (25 clients, unassigned) for the report, and counsellor A with Ada and Cy,
     counsellor B with Bo, each client with a rejection."""
-    owner_url = owned_database(postgres)
+    owner_url = new_owner_database(postgres)
     with Store(owner_url) as store:
         add_service(store)
         ids = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from secured_database import owned_database
+from people_service import new_owner_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, ProgrammingError
@@ -73,7 +73,7 @@ def fresh_service(postgres) -> Service:
 
 
 def _service(postgres) -> Service:
-    owner_url = owned_database(postgres)
+    owner_url = new_owner_database(postgres)
     with Store(owner_url) as store:
         clients, people = _seed(store)
     secure(owner_url)

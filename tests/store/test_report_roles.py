@@ -18,7 +18,7 @@ from datetime import date
 import ipywidgets as W
 import pytest
 from openpyxl import load_workbook
-from secured_database import owned_database
+from people_service import new_owner_database
 from service_data import INSIDER, SKILL, add_service
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
@@ -88,7 +88,7 @@ def _more_clients(store: Store, content) -> None:
 def service(postgres) -> Service:
     from nextround.content import load_content
 
-    owner_url = owned_database(postgres)
+    owner_url = new_owner_database(postgres)
     with Store(owner_url) as store:
         add_service(store)
         _more_clients(store, load_content())

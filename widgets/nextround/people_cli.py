@@ -68,20 +68,20 @@ def cmd_people_add(args: argparse.Namespace) -> int:
 
 def cmd_people_assign(args: argparse.Namespace) -> int:
     """Give a client without a counsellor their counsellor."""
-    with plain_errors(args.db), _open(args.db) as store:
-        client = _person(store, args.client, "client")
-        counsellor = _person(store, args.counsellor, "counsellor")
-        store.assign(client.client_id, counsellor.id)
-    _say(f"{args.client} is now with {args.counsellor}.")
-    return 0
+    return _give_client(args, "assign")
 
 
 def cmd_people_hand_over(args: argparse.Namespace) -> int:
     """Move a client to another counsellor, keeping who they were with before."""
+    return _give_client(args, "hand_over")
+
+
+def _give_client(args: argparse.Namespace, how: str) -> int:
+    """Assign or hand over (the store method ``how``) a client, both named by login."""
     with plain_errors(args.db), _open(args.db) as store:
         client = _person(store, args.client, "client")
         counsellor = _person(store, args.counsellor, "counsellor")
-        store.hand_over(client.client_id, counsellor.id)
+        getattr(store, how)(client.client_id, counsellor.id)
     _say(f"{args.client} is now with {args.counsellor}.")
     return 0
 
