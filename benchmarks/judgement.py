@@ -19,6 +19,11 @@ Run from the repository root::
     .venv/bin/python benchmarks/judgement.py --json out.json
     .venv/bin/python benchmarks/judgement.py --part tuning  # while working on cues
     .venv/bin/python benchmarks/judgement.py --part fresh   # an earlier held-out part (now seen)
+    .venv/bin/python benchmarks/judgement.py --lang es      # Spanish: its test part (prueba)
+    .venv/bin/python benchmarks/judgement.py --lang es --part ajuste  # Spanish tuning part
+
+``--lang es`` reads the Spanish corpus in ``tests/data/real/es/`` (see its
+README) with the Spanish content, and prints the same figures.
 
 Nothing here is stored: every figure is computed from the corpus each run.
 """
@@ -45,6 +50,9 @@ FIELDS = ("company", "role", "contact", "date")
 #: Fresh-4 was reported before it and has been tuning data since.
 REPORTED = "fresh5"
 PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
+#: Spanish: the corpus parts, split by site, and the one reported (held out).
+SPANISH_PARTS = ("prueba", "ajuste")
+SPANISH_REPORTED = "prueba"
 #: The issue's targets on the reported part.
 TARGETS = {"top1": 0.85, "form_letters_read_specific": 0.10, "precision": 0.85}
 
@@ -52,11 +60,16 @@ if str(ROOT / "widgets") not in sys.path:  # a checkout without an installed pac
     sys.path.insert(0, str(ROOT / "widgets"))
 
 
-def load_corpus(part: str = REPORTED) -> list[dict[str, Any]]:
-    """The messages of one part of the real corpus, as stored."""
-    path = CORPUS / f"rejections_{part}.yaml"
+def load_corpus(part: str = REPORTED, lang: str = "en") -> list[dict[str, Any]]:
+    """The messages of one part of the real corpus (of ``lang``), as stored."""
+    if lang == "es":
+        path = CORPUS / "es" / f"rechazos_{part}.yaml"
+        parts = SPANISH_PARTS
+    else:
+        path = CORPUS / f"rejections_{part}.yaml"
+        parts = PARTS
     if not path.is_file():
-        raise SystemExit(f"{path}: no such corpus part (use one of {', '.join(PARTS)})")
+        raise SystemExit(f"{path}: no such corpus part (use one of {', '.join(parts)})")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return list(data.get("messages") or [])
 
@@ -154,14 +167,20 @@ def evaluate_fields(items: list[dict[str, Any]]) -> dict[str, Any]:
     return figures
 
 
-def tone_section(part: str) -> tuple[dict[str, Any] | None, str]:
-    """Figures and text from ``tone_figures.py`` beside this file, when it exists."""
+def tone_section(part: str, lang: str = "en") -> tuple[dict[str, Any] | None, str]:
+    """Figures and text from ``tone_figures.py`` beside this file, when it exists.
+
+    In Spanish the follow-ups are split like the rejections, so the same part
+    name is read."""
     if not TONE_FIGURES.is_file():
         return None, "Tone check: benchmarks/tone_figures.py is not present; no figures."
     spec = importlib.util.spec_from_file_location("tone_figures", TONE_FIGURES)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    figures = module.measure(split=module.REPORTED if part == REPORTED else "seen")
+    if lang == "es":
+        figures = module.measure(split=part, lang="es")
+    else:
+        figures = module.measure(split=module.REPORTED if part == REPORTED else "seen")
     return figures, module.render(figures)
 
 
@@ -218,16 +237,29 @@ def render(part: str, readings: dict[str, Any], fields: dict[str, Any], tone_tex
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    parser.add_argument("--part", default=REPORTED, choices=PARTS)
+    parser.add_argument("--part", choices=PARTS + SPANISH_PARTS,
+                        help=f"the corpus part (default: {REPORTED}; "
+                             f"{SPANISH_REPORTED} in Spanish)")
+    parser.add_argument("--lang", default="en", choices=("en", "es"),
+                        help="the corpus and content language (default: en)")
     args = parser.parse_args(argv)
-    items = load_corpus(args.part)
-    readings = evaluate_readings(items)
+    part = args.part or (SPANISH_REPORTED if args.lang == "es" else REPORTED)
+    if part not in (SPANISH_PARTS if args.lang == "es" else PARTS):
+        parser.error(f"--part {part} is not a part of the {args.lang} corpus")
+    args.part = part
+    items = load_corpus(part, args.lang)
+    content = None
+    if args.lang != "en":
+        from nextround.content import load_content
+
+        content = load_content(lang=args.lang)
+    readings = evaluate_readings(items, content)
     fields = evaluate_fields(items)
-    tone, tone_text = tone_section(args.part)
+    tone, tone_text = tone_section(part, args.lang)
     print(render(args.part, readings, fields, tone_text))
     if args.json:
-        figures = {"part": args.part, "readings": readings, "targets_met": meets_targets(readings),
-                   "tone": tone, "fields": fields}
+        figures = {"part": args.part, "lang": args.lang, "readings": readings,
+                   "targets_met": meets_targets(readings), "tone": tone, "fields": fields}
         Path(args.json).write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
     return 0
 

@@ -9,6 +9,7 @@ been read while rules were written; together they are the ``seen`` part::
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
     .venv/bin/python benchmarks/tone_figures.py --split seen     # every part read so far
     .venv/bin/python benchmarks/tone_figures.py --json out.json --costs
+    .venv/bin/python benchmarks/tone_figures.py --lang es        # Spanish test part (prueba)
 
 ``measure(split)`` returns the figures as a dict and ``render(figures)`` turns
 them into Markdown; ``benchmarks/judgement.py`` uses both.
@@ -50,6 +51,11 @@ EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4)
 SEEN = EARLIER
 PARTS = (*SEEN, REPORTED)
 KINDS = ("insult", "shouting", "sarcasm", "demand", "accusation", "arguing", "asking_why")
+#: Spanish follow-ups (``tests/data/real/es/``), split by site like the
+#: Spanish rejections: ``prueba`` is held out and reported, ``ajuste`` tunes.
+SPANISH_DATA = ROOT / "tests" / "data" / "real" / "es"
+SPANISH_PARTS = ("prueba", "ajuste")
+SPANISH_REPORTED = "prueba"
 #: Targets from the issue: rude emails flagged, gracious emails left alone.
 TARGETS = {"rude_flagged": 0.95, "gracious_passed": 1.0}
 
@@ -69,9 +75,16 @@ def part_for(url: str) -> str:
     return "test" if int(digest[:8], 16) % 5 < 2 else "tuning"
 
 
-def load_followups(split: str = REPORTED) -> list[dict]:
+def load_followups(split: str = REPORTED, lang: str = "en") -> list[dict]:
     """The labelled emails of one part (``"tuning"``, ``"test"``, ``"fresh"``,
-    ``"fresh2"``, ``"fresh3"``), of the ``"seen"`` parts, or of ``"all"`` of them."""
+    ``"fresh2"``, ``"fresh3"``), of the ``"seen"`` parts, or of ``"all"`` of them;
+    in Spanish, ``"prueba"`` or ``"ajuste"``."""
+    if lang == "es":
+        if split not in SPANISH_PARTS:
+            raise ValueError(f"unknown Spanish split {split!r}: use {', '.join(SPANISH_PARTS)}")
+        data = yaml.safe_load((SPANISH_DATA / f"seguimientos_{split}.yaml").read_text(
+            encoding="utf-8"))
+        return [{**item, "part": split} for item in data["items"]]
     splits = {"all": PARTS, "seen": SEEN}.get(split, (split,))
     items: list[dict] = []
     for name in splits:
@@ -82,14 +95,14 @@ def load_followups(split: str = REPORTED) -> list[dict]:
     return items
 
 
-def measure(split: str = REPORTED) -> dict:
+def measure(split: str = REPORTED, lang: str = "en") -> dict:
     """Run the tone check over one part and count what it caught and what it missed."""
     sys.path.insert(0, str(ROOT / "widgets"))
     from nextround.content import load_content
     from nextround.tone import check_tone
 
-    content = load_content()
-    items = load_followups(split)
+    content = load_content(lang=lang)
+    items = load_followups(split, lang)
     rude = [i for i in items if i["label"] == "rude"]
     gracious = [i for i in items if i["label"] == "gracious"]
     misses: list[dict] = []
@@ -207,12 +220,15 @@ def library_costs(runs: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default=REPORTED, choices=(*PARTS, "seen", "all"))
+    parser.add_argument("--split", choices=(*PARTS, "seen", "all", *SPANISH_PARTS),
+                        help=f"the part (default: {REPORTED}; {SPANISH_REPORTED} in Spanish)")
+    parser.add_argument("--lang", default="en", choices=("en", "es"))
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--costs", action="store_true",
                         help="also measure the candidate libraries' load time and memory")
     args = parser.parse_args(argv)
-    figures = measure(args.split)
+    split = args.split or (SPANISH_REPORTED if args.lang == "es" else REPORTED)
+    figures = measure(split, args.lang)
     if args.costs:
         figures["library_costs"] = library_costs()
     print(render(figures), end="")

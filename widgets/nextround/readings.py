@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .content import Content
 from .cue_matching import MAX_READ, _Compiled, _compiled, _content, is_negated
+from .judgement_languages import reader_for
 
 NO_FEEDBACK = "no_feedback"
 SKILL_GAP = "skill_gap"
@@ -148,6 +149,9 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
     remains, the reading is "no specific feedback", said plainly.
     """
     content = _content(content)
+    language_reader = reader_for(content.lang)  # a language tuned on its own messages
+    if language_reader is not None:
+        return language_reader(text, content)
     text = (text or "")[:MAX_READ]
     flat = flatten(text)
     compiled = _compiled(content)

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .content import Content, ToneRule, load_content
+from .judgement_languages import tone_check_for
 from .tone_checks import (  # noqa: F401  (thresholds re-exported with the check)
     CHECKS,
     HOSTILE_QUESTION,
@@ -87,6 +88,9 @@ def check_tone(text: str, content: Content | None = None) -> list[ToneFlag]:
     the client typed.
     """
     content = content if content is not None else load_content()
+    language_check = tone_check_for(content.lang)  # a language tuned on its own messages
+    if language_check is not None:
+        return language_check(text, content)
     text = (text or "")[:MAX_READ]
     compiled = _compile(content)
     straight = _straighten(text)
