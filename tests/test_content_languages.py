@@ -102,8 +102,33 @@ def test_the_english_path_is_the_cached_english_content():
     assert load_content(lang="es") is load_content(lang="es-ES")
 
 
-def test_judgement_data_left_out_of_spanish_is_the_english_data():
+def test_spanish_has_judgement_data_of_its_own():
+    """The shipped Spanish cues are tuned on Spanish messages: none is English."""
     spanish, english = load_content(lang="es"), load_content()
+    for scenario in english.scenarios:
+        assert spanish.scenario(scenario.id).cues != scenario.cues
+    assert spanish.readings != english.readings
+    assert spanish.readings.not_reasons.patterns and spanish.readings.skill.patterns
+    assert spanish.tone_words != english.tone_words
+    for rule in english.tone_rules:
+        spanish_rule = spanish.find("tone_rules", rule.id, "tone rule")
+        assert spanish_rule.patterns != rule.patterns
+        assert spanish_rule.check == rule.check  # the same kind of rudeness
+        assert spanish_rule.cues != rule.cues or not rule.cues
+
+
+def test_judgement_data_left_out_of_a_translation_is_the_english_data(folder):
+    for name, key in (("scenarios.yaml", "scenarios"), ("tone.yaml", "rules")):
+        path = folder / "es" / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in data[key]:
+            for field in ("cues", "patterns", "check"):
+                item.pop(field, None)
+        data.pop("readings", None)
+        data.pop("words", None)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    spanish, english = load_content(folder, lang="es"), load_content()
     for scenario in english.scenarios:
         assert spanish.scenario(scenario.id).cues == scenario.cues
     assert spanish.readings == english.readings
@@ -314,11 +339,11 @@ def test_duplicate_translated_ids_are_reported(folder):
 
 def test_judgement_data_given_in_a_translation_replaces_the_english(folder):
     path = folder / "es" / "scenarios.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("      - keep_applications_active\n\n  - id: different_direction",
-                        "      - keep_applications_active\n    cues:\n      phrases:\n"
-                        "        - candidato interno\n\n  - id: different_direction", 1)
-    path.write_text(text, encoding="utf-8")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    by_id = {item["id"]: item for item in data["scenarios"]}
+    by_id["internal_candidate"]["cues"] = {"phrases": ["candidato interno"]}
+    del by_id["different_direction"]["cues"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     content = load_content(folder, lang="es")
     assert content.scenario("internal_candidate").cues.phrases == ["candidato interno"]
     assert content.scenario("different_direction").cues == load_content().scenario(

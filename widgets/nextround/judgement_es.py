@@ -522,18 +522,25 @@ def _insult(sentence, low, cues, compiled) -> bool:
 
 
 def _shouting(sentence, low, cues, compiled) -> bool:
-    """"!!", "¡¡", "??" or words in capitals, unless the sentence is warm."""
+    """"!!", "¡¡", "??" or words in capitals, unless the sentence is warm.
+
+    One long word in capitals alone is a name more often than a shout
+    ("Estimado equipo de MERCADONA"): it counts with "!" or "?" beside it;
+    two such words, or an everyday short word ("NO", "YA"), count anyway.
+    """
     if _WARM.search(low):
         return False
     if _REPEATED_MARKS.search(sentence):
         return True
+    shouted = 0
     for match in _CAPS.finditer(sentence):
         word = match.group().replace("'", "")
         if word in cues.acronyms:
             continue
-        if len(word) >= 5 or fold_accents(word.lower()) in _SHORT_WORDS:
+        if fold_accents(word.lower()) in _SHORT_WORDS:
             return True
-    return False
+        shouted += len(word) >= 5
+    return shouted >= 2 or (shouted == 1 and bool(re.search(r"[!?¡¿]", sentence)))
 
 
 def _sarcasm(sentence, low, cues, compiled) -> bool:
