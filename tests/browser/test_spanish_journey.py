@@ -184,11 +184,12 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
     go_next(page, 1)
     expect(page.get_by_label("A quién preguntaste")).to_be_visible()
     type_into(page.get_by_label("Lo que te dijeron", exact=True),
-              "They went with an internal candidate")
+              "Me dijeron que el puesto fue para un candidato interno")
     check_step(page, patterns, 2, "feedback")
 
-    # 3. Make sense of it.
+    # 3. Make sense of it: the Spanish feedback is read with the Spanish cues.
     go_next(page, 2)
+    expect(page.get_by_text("El puesto fue para alguien de dentro").first).to_be_visible()
     page.get_by_role("button", name="Confirmar esta interpretación").click()
     expect(page.get_by_text("Confirmaste esta interpretación.")).to_be_visible()
     check_step(page, patterns, 3, "understand")
@@ -213,9 +214,15 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
                what="the dated step")
     link = page.get_by_role("link", name="Descargar para tu calendario (.ics)")
     expect(link).to_be_visible()
-    href = link.get_attribute("href")
-    assert href and href.startswith("data:text/calendar;base64,")
-    calendar = Calendar.from_ical(base64.b64decode(href.split(",", 1)[1]))
+
+    def calendar_file():
+        href = link.get_attribute("href") or ""
+        assert href.startswith("data:text/calendar;base64,"), href[:40]
+        return Calendar.from_ical(base64.b64decode(href.split(",", 1)[1]))
+
+    # The link is rebuilt a moment after the step is saved: wait for it to hold the step.
+    calendar = eventually(calendar_file, lambda cal: any(
+        str(e["SUMMARY"]) == OWN_STEP for e in cal.walk("VEVENT")), what="the step in the .ics")
     assert str(calendar["X-WR-CALNAME"]) == f"Plan de acción: {CLIENT}"
     descriptions = {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
     assert descriptions[OWN_STEP] == "Pendiente, del plan de acción de NextRound."
@@ -225,6 +232,40 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
     go_next(page, 7)
     check_step(page, patterns, 8, "progress")
     store.close()
+
+
+SPANISH_EMAIL = """Hola, Lucía:
+
+Gracias por tu interés en el puesto de Analista de datos en Northwind Traders y por el
+tiempo que nos dedicaste en la entrevista. Hemos recibido muchas candidaturas.
+Finalmente buscábamos a alguien con más experiencia en logística internacional, así que
+no vamos a seguir adelante con tu candidatura.
+
+Un cordial saludo,
+Marta Gil
+"""
+
+
+def test_a_pasted_spanish_rejection_shows_a_spanish_reading(page, app_server):
+    """The paste box on the log step, in Spanish: the reading card names the Spanish
+    scenario, quotes the skill and marks the sentence that led to it."""
+    page.goto(app_server.url + "&lang=es")
+    wait_for_widgets(page)
+    page.get_by_label("Nombre del nuevo cliente").fill("Marta Pega")
+    page.get_by_role("button", name="Añadir cliente").click()
+    expect(page.locator(".nr-step-title")).to_have_text("Registra el rechazo")
+    page.get_by_label("El correo de rechazo que recibiste").fill(SPANISH_EMAIL)
+    page.get_by_role("button", name="Leer este correo").click()
+    result = page.get_by_role("region", name="Lo que dice el correo")
+    expect(result).to_contain_text("Revisa estos datos")
+    expect(result).to_contain_text("Faltaba una habilidad concreta")
+    expect(result).to_contain_text("logística internacional")
+    expect(result.locator("mark")).to_contain_text("más experiencia en logística")
+    assert "A specific skill was missing" not in result.inner_text()
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        result.scroll_into_view_if_needed()
+        snapshot(page, f"spanish-pasted-email-{width}")
 
 
 def test_the_check_would_see_english(page, app_server):
