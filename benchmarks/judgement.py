@@ -19,6 +19,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/judgement.py --json out.json
     .venv/bin/python benchmarks/judgement.py --part tuning  # while working on cues
     .venv/bin/python benchmarks/judgement.py --part fresh   # an earlier held-out part (now seen)
+    .venv/bin/python benchmarks/judgement.py --part fresh6  # a part added later, found by name
 
 Nothing here is stored: every figure is computed from the corpus each run.
 """
@@ -44,7 +45,20 @@ FIELDS = ("company", "role", "contact", "date")
 #: out while the rules were written and measured once with them frozen.
 #: Fresh-4 was reported before it and has been tuning data since.
 REPORTED = "fresh5"
-PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
+#: The parts known when the reader was frozen (all seen now; fresh-5 was
+#: measured once before that).
+KNOWN_PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
+
+
+def corpus_parts() -> tuple[str, ...]:
+    """Every part present: the known ones, and any later part found by its file name
+    (``rejections_<part>.yaml``, e.g. a held-out fresh-6 gathered after the freeze)."""
+    later = sorted(path.name.removeprefix("rejections_").removesuffix(".yaml")
+                   for path in CORPUS.glob("rejections_*.yaml"))
+    return (*[p for p in later if p not in KNOWN_PARTS], *KNOWN_PARTS)
+
+
+PARTS = corpus_parts()
 #: The issue's targets on the reported part.
 TARGETS = {"top1": 0.85, "form_letters_read_specific": 0.10, "precision": 0.85}
 
@@ -161,7 +175,11 @@ def tone_section(part: str) -> tuple[dict[str, Any] | None, str]:
     spec = importlib.util.spec_from_file_location("tone_figures", TONE_FIGURES)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    figures = module.measure(split=module.REPORTED if part == REPORTED else "seen")
+    if part in module.parts() and part not in module.SEEN:
+        split = part  # a held-out part has its follow-ups under the same name
+    else:
+        split = module.REPORTED if part == REPORTED else "seen"
+    figures = module.measure(split=split)
     return figures, module.render(figures)
 
 
@@ -218,7 +236,7 @@ def render(part: str, readings: dict[str, Any], fields: dict[str, Any], tone_tex
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    parser.add_argument("--part", default=REPORTED, choices=PARTS)
+    parser.add_argument("--part", default=REPORTED, choices=corpus_parts())
     args = parser.parse_args(argv)
     items = load_corpus(args.part)
     readings = evaluate_readings(items)

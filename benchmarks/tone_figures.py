@@ -8,6 +8,7 @@ been read while rules were written; together they are the ``seen`` part::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
     .venv/bin/python benchmarks/tone_figures.py --split seen     # every part read so far
+    .venv/bin/python benchmarks/tone_figures.py --split fresh6   # a part added later, found by name
     .venv/bin/python benchmarks/tone_figures.py --json out.json --costs
 
 ``measure(split)`` returns the figures as a dict and ``render(figures)`` turns
@@ -48,7 +49,18 @@ REPORTED = "fresh5"
 EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4)
 #: Every part read while rules were written.
 SEEN = EARLIER
-PARTS = (*SEEN, REPORTED)
+#: The parts known when the reader was frozen.
+KNOWN_PARTS = (*SEEN, REPORTED)
+
+
+def parts() -> tuple[str, ...]:
+    """The known parts, and any later one found by its file name in ``DATA``
+    (``<part>.yaml``, e.g. a held-out fresh-6 gathered after the freeze)."""
+    later = sorted(path.stem for path in DATA.glob("*.yaml") if path.stem not in KNOWN_PARTS)
+    return (*KNOWN_PARTS, *later)
+
+
+PARTS = KNOWN_PARTS
 KINDS = ("insult", "shouting", "sarcasm", "demand", "accusation", "arguing", "asking_why")
 #: Targets from the issue: rude emails flagged, gracious emails left alone.
 TARGETS = {"rude_flagged": 0.95, "gracious_passed": 1.0}
@@ -72,11 +84,12 @@ def part_for(url: str) -> str:
 def load_followups(split: str = REPORTED) -> list[dict]:
     """The labelled emails of one part (``"tuning"``, ``"test"``, ``"fresh"``,
     ``"fresh2"``, ``"fresh3"``), of the ``"seen"`` parts, or of ``"all"`` of them."""
-    splits = {"all": PARTS, "seen": SEEN}.get(split, (split,))
+    present = parts()
+    splits = {"all": present, "seen": SEEN, "known": KNOWN_PARTS}.get(split, (split,))
     items: list[dict] = []
     for name in splits:
-        if name not in PARTS:
-            raise ValueError(f"unknown split {name!r}: use {', '.join(PARTS)}, seen or all")
+        if name not in present:
+            raise ValueError(f"unknown split {name!r}: use {', '.join(present)}, seen or all")
         data = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
         items.extend({**item, "part": name} for item in data["items"])
     return items
@@ -207,7 +220,7 @@ def library_costs(runs: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default=REPORTED, choices=(*PARTS, "seen", "all"))
+    parser.add_argument("--split", default=REPORTED, choices=(*parts(), "seen", "known", "all"))
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--costs", action="store_true",
                         help="also measure the candidate libraries' load time and memory")
