@@ -259,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-written", action="store_true",
                         help="train on real messages only")
     parser.add_argument("--quick", action="store_true",
-                        help="the cues and the gate only, one fold-set")
+                        help="the cues and the gate only")
+    parser.add_argument("--fold-sets", type=int, default=3,
+                        help="how many shuffles of the sites to cross-validate over")
     args = parser.parse_args(argv)
     content = load_content()
     real = real_items()
@@ -269,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_weights:
         write_weights(real, written, args.C, args.threshold, args.min_weight)
         return 0
-    cv = cross_validate(real, written, args.C, seeds=(0,) if args.quick else (0, 1, 2),
+    cv = cross_validate(real, written, args.C, seeds=tuple(range(args.fold_sets)),
                         quick=args.quick)
     print(f"Cross-validation grouped by site over {len(real)} seen real messages "
           f"(5 folds x {len(next(iter(cv.values())))} fold-sets), C={args.C}:")
