@@ -19,6 +19,7 @@ Run from the repository root::
     .venv/bin/python benchmarks/judgement.py --json out.json
     .venv/bin/python benchmarks/judgement.py --part tuning  # while working on cues
     .venv/bin/python benchmarks/judgement.py --part fresh   # an earlier held-out part (now seen)
+    .venv/bin/python benchmarks/judgement.py --part fresh6  # a part added later, found by name
     .venv/bin/python benchmarks/judgement.py --lang es      # Spanish: its test part (prueba)
     .venv/bin/python benchmarks/judgement.py --lang es --part ajuste  # Spanish tuning part
 
@@ -49,7 +50,20 @@ FIELDS = ("company", "role", "contact", "date")
 #: out while the rules were written and measured once with them frozen.
 #: Fresh-4 was reported before it and has been tuning data since.
 REPORTED = "fresh5"
-PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
+#: The parts known when the reader was frozen (all seen now; fresh-5 was
+#: measured once before that).
+KNOWN_PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
+
+
+def corpus_parts() -> tuple[str, ...]:
+    """Every part present: the known ones, and any later part found by its file name
+    (``rejections_<part>.yaml``, e.g. a held-out fresh-6 gathered after the freeze)."""
+    later = sorted(path.name.removeprefix("rejections_").removesuffix(".yaml")
+                   for path in CORPUS.glob("rejections_*.yaml"))
+    return (*[p for p in later if p not in KNOWN_PARTS], *KNOWN_PARTS)
+
+
+PARTS = corpus_parts()
 #: Spanish: the corpus parts, split by site, and the one reported (held out).
 SPANISH_PARTS = ("prueba", "ajuste")
 SPANISH_REPORTED = "prueba"
@@ -179,6 +193,8 @@ def tone_section(part: str, lang: str = "en") -> tuple[dict[str, Any] | None, st
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     if lang == "es":
         figures = module.measure(split=part, lang="es")
+    elif part in module.parts() and part not in module.SEEN:
+        figures = module.measure(split=part)  # follow-ups of a held-out part share its name
     else:
         figures = module.measure(split=module.REPORTED if part == REPORTED else "seen")
     return figures, module.render(figures)
@@ -237,7 +253,7 @@ def render(part: str, readings: dict[str, Any], fields: dict[str, Any], tone_tex
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    parser.add_argument("--part", choices=PARTS + SPANISH_PARTS,
+    parser.add_argument("--part", choices=corpus_parts() + SPANISH_PARTS,
                         help=f"the corpus part (default: {REPORTED}; "
                              f"{SPANISH_REPORTED} in Spanish)")
     parser.add_argument("--lang", default="en", choices=("en", "es"),

@@ -1,28 +1,39 @@
-"""Would a small linear model beside the cues read real feedback better? The experiment.
+"""Which reader holds best on real feedback: the cues alone, a linear model, or both?
 
-A multinomial logistic regression over the message's words and word pairs,
-alone or together with the cues' verdict, against the cues alone. Development
-only: needs scikit-learn (``pip install -e ".[dev]"``); nothing here is
-shipped or imported by the package. The result (in ``docs/judgement.md``)
-decided against shipping the model. Data, all of it outside the reported
-(fresh) part:
+Development only: needs scikit-learn (``pip install -e ".[dev]"``); the
+package never imports it. Data: every seen real part
+(``tests/data/real/rejections_{tuning,test,fresh,fresh2,fresh4,fresh5}.yaml``),
+and, always on the training side only, the messages written for
+``tests/test_readings.py`` and ``benchmarks/reader_training/written.yaml``.
+Parts whose file name holds a held-out marker are never read here.
 
-* the real tuning messages, ``tests/data/real/rejections_tuning.yaml`` and the
-  first test part, ``rejections_test.yaml`` (seen, used for tuning since
-  2026-11-28);
-* messages written for ``tests/test_readings.py``;
-* messages written in the style of real ones, ``benchmarks/reader_training/written.yaml``.
+Readers compared, each with the issue's figures (top-1, form letters read as
+a specific reason, the precision of each specific reading):
 
-Two comparisons, both reporting the issue's figures:
+* ``cues``: the cues alone (``read_with_cues``). Its figures on the parts the cues
+  were written on are flattering; on fresh-5 (measured once, never tuned on)
+  they are clean.
+* ``model6``: a six-way logistic regression over words, word pairs and the
+  words left outside courtesy (``nextround.reader_model.features``).
+* ``gate``: a two-way model (form letter or not). Where it is sure the message
+  is a form letter, the reading is "no specific feedback"; otherwise the cues
+  decide. ``gate+up`` also lets the six-way model name a specific reason where
+  the cues found none and the gate is sure there is one.
+* ``model6+cues``: the six-way model with the cues' verdict as features.
 
-1. 5-fold cross-validation over all real tuning messages, grouped by site so a
-   site is never in both the training and the held-out fold (written messages
-   are always in training). The cues were written on these messages, so their
-   figure here, and any variant that leans on them, is flattering.
-2. Trained on the first tuning part and the written messages only, measured on
-   the first test part, which no cue was written from: the fair comparison.
+Two comparisons:
 
-    .venv/bin/python benchmarks/reader_model_experiment.py [--json FILE]
+1. Cross-validation grouped by site (a site is never on both sides) over every
+   seen real message, five folds, repeated with three shuffles of the sites
+   (three fold-sets).
+2. Trained on every part but fresh-5, measured on fresh-5: the one part the
+   cues were not written on, so the only comparison where neither side is
+   fitted.
+
+``--write-weights`` trains the gate on everything and writes the shipped
+weights (``widgets/nextround/reader_model.json``).
+
+    .venv/bin/python benchmarks/reader_model_experiment.py [--json FILE] [--write-weights]
 """
 
 from __future__ import annotations
@@ -30,7 +41,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -41,12 +51,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "widgets"))
 
-from nextround.advice import NO_FEEDBACK, flatten, read_feedback  # noqa: E402
+from nextround.advice import NO_FEEDBACK  # noqa: E402
 from nextround.content import load_content  # noqa: E402
+from nextround.reader_model import WEIGHTS, features  # noqa: E402
+from nextround.readings import courtesy_set_aside, read_with_cues  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "real"
 WRITTEN = Path(__file__).resolve().parent / "reader_training" / "written.yaml"
 READINGS_TESTS = ROOT / "tests" / "test_readings.py"
+SEEN_PARTS = ("tuning", "test", "fresh", "fresh2", "fresh4", "fresh5")
+CLEAN_PART = "fresh5"
+#: A part gathered to be measured once after the reader is frozen: never read here.
+HELD_OUT_MARK = "fresh6"
 #: Sites that publish under several hosts count as one.
 SAME_SITE = {"askamanager.blogspot.com": "askamanager.org", "c.o0bg.com": "bostonglobe",
              "ere.net": "ere.net", "staging.ere.net": "ere.net"}
@@ -60,15 +76,17 @@ def site(url: str) -> str:
     return SAME_SITE.get(host, host)
 
 
-def real_items() -> list[tuple[str, str, str]]:
+def real_items() -> list[dict]:
     items = []
-    for part in ("tuning", "test"):
+    for part in SEEN_PARTS:
+        assert HELD_OUT_MARK not in part
         data = yaml.safe_load((REAL / f"rejections_{part}.yaml").read_text(encoding="utf-8"))
-        items += [(m["text"], m["label"], site(m["source"])) for m in data["messages"]]
+        items += [{"text": m["text"], "label": m["label"], "site": site(m["source"]),
+                   "part": part, "id": m["id"]} for m in data["messages"]]
     return items
 
 
-def written_items() -> list[tuple[str, str, str]]:
+def written_items() -> list[dict]:
     spec = importlib.util.spec_from_file_location("test_readings", READINGS_TESTS)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
@@ -83,39 +101,18 @@ def written_items() -> list[tuple[str, str, str]]:
         data = yaml.safe_load(WRITTEN.read_text(encoding="utf-8")) or {}
         for label, texts in (data.get("messages") or {}).items():
             items += [(t, label) for t in texts]
-    return [(text, label, "written") for text, label in items]
+    return [{"text": t, "label": label, "site": "written", "part": "written", "id": ""}
+            for t, label in items]
 
 
-_TOKEN = re.compile(r"[a-z0-9']+")
-
-
-def text_features(flat: str) -> set[str]:
-    """Each word and each pair of neighbouring words (digits folded to 0)."""
-    words = [re.sub(r"\d+", "0", w.strip("'")) for w in _TOKEN.findall(flat) if w.strip("'")]
-    pairs = zip(words, words[1:], strict=False)
-    return {f"w:{w}" for w in words} | {f"b:{a} {b}" for a, b in pairs}
-
-
-def rule_features(top: str, found, form_letter: bool, skill: bool) -> set[str]:
-    """What the cues concluded, as features the model can weigh."""
-    features = {f"r:top={top}"} | {f"r:has={scenario}" for scenario in found}
-    if form_letter:
-        features.add("r:form_letter")
-    if skill:
-        features.add("r:skill")
-    return features
-
-
-def featurise(text: str, content, variant: str) -> dict[str, int]:
-    rules = read_feedback(text, content)
-    top = rules.top.scenario_id if rules.top else NO_FEEDBACK
-    features: set[str] = set()
-    if variant in ("words", "words+cues"):
-        features |= text_features(flatten(text))
-    if variant in ("cues", "words+cues"):
-        features |= rule_features(top, [s.scenario_id for s in rules.suggestions],
-                                  rules.form_letter, any(s.skill for s in rules.suggestions))
-    return dict.fromkeys(features, 1)
+def prepare(items: list[dict], content) -> None:
+    """Add each item's features and the cues' verdict."""
+    for item in items:
+        flat, kept = courtesy_set_aside(item["text"], content)
+        item["features"] = features(flat, kept)
+        reading = read_with_cues(item["text"], content)
+        item["cues_top"] = reading.top.scenario_id if reading.top else NO_FEEDBACK
+        item["cues_found"] = [s.scenario_id for s in reading.suggestions]
 
 
 def scores(labels: list[str], predicted: list[str]) -> dict:
@@ -124,110 +121,170 @@ def scores(labels: list[str], predicted: list[str]) -> dict:
     forms = [p for a, p in zip(labels, predicted, strict=True) if a == NO_FEEDBACK]
     given = Counter(predicted)
     given_right = Counter(p for a, p in zip(labels, predicted, strict=True) if a == p)
-    precision = {c: round(given_right[c] / given[c], 3) for c in given if c != NO_FEEDBACK}
-    return {"top1": round(right / len(labels), 3),
+    precision = {c: round(given_right[c] / given[c], 3) for c in sorted(given)
+                 if c != NO_FEEDBACK}
+    return {"n": len(labels), "top1": round(right / len(labels), 3),
             "form_specific": round(sum(p != NO_FEEDBACK for p in forms) / max(len(forms), 1), 3),
             "min_precision": min(precision.values()) if precision else None,
             "precision": precision}
 
 
-def fit(rows, labels, C: float):
+def _fit(rows: list[set[str]], labels: list[str], C: float):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectorizer = DictVectorizer()
-    matrix = vectorizer.fit_transform(rows)
-    model = LogisticRegression(C=C, max_iter=5000)
+    matrix = vectorizer.fit_transform([dict.fromkeys(r, 1) for r in rows])
+    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced")
     model.fit(matrix, labels)
     return vectorizer, model
 
 
-def predict(vectorizer, model, rows, nf_bias: float) -> list[str]:
-    import numpy as np
-
-    logits = model.decision_function(vectorizer.transform(rows))
-    classes = list(model.classes_)
-    logits[:, classes.index(NO_FEEDBACK)] += nf_bias
-    return [classes[i] for i in np.argmax(logits, axis=1)]
+def _proba(fitted, rows: list[set[str]]):
+    vectorizer, model = fitted
+    return list(model.classes_), model.predict_proba(
+        vectorizer.transform([dict.fromkeys(r, 1) for r in rows]))
 
 
-def cross_validate(content, variants, Cs, biases) -> list[dict]:
+def _cue_features(item: dict) -> set[str]:
+    return {f"r:top={item['cues_top']}"} | {f"r:has={s}" for s in item["cues_found"]}
+
+
+GATE_THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
+UP_THRESHOLDS = (0.1, 0.2)
+
+
+def predictions(train: list[dict], held: list[dict], C: float,
+                quick: bool = False) -> dict[str, list[str]]:
+    """Every reader's first reading for the held messages, trained on ``train``.
+
+    ``quick``: the cues and the gate alone.
+    """
+    out: dict[str, list[str]] = {"cues": [i["cues_top"] for i in held]}
+    rows = [i["features"] for i in train]
+    held_rows = [i["features"] for i in held]
+    six = _fit(rows, [i["label"] for i in train], C)
+    classes, p6 = _proba(six, held_rows)
+    out["model6"] = [classes[max(range(len(classes)), key=lambda k: p[k])] for p in p6]
+    gate = _fit(rows, ["form" if i["label"] == NO_FEEDBACK else "reason" for i in train], C)
+    gclasses, pg = _proba(gate, held_rows)
+    form_p = [p[gclasses.index("form")] for p in pg]
+    specific = [k for k, c in enumerate(classes) if c != NO_FEEDBACK]
+    for t in GATE_THRESHOLDS:
+        out[f"gate@{t}"] = [NO_FEEDBACK if f >= t else i["cues_top"]
+                            for f, i in zip(form_p, held, strict=True)]
+        if quick:
+            continue
+        for up in UP_THRESHOLDS:
+            out[f"gate@{t}+up@{up}"] = [
+                NO_FEEDBACK if f >= t
+                else classes[max(specific, key=lambda k: p[k])]
+                if i["cues_top"] == NO_FEEDBACK and f < up else i["cues_top"]
+                for f, p, i in zip(form_p, p6, held, strict=True)]
+    if quick:
+        return out
+    stacked = _fit([r | _cue_features(i) for r, i in zip(rows, train, strict=True)],
+                   [i["label"] for i in train], C)
+    sclasses, ps = _proba(stacked, [r | _cue_features(i)
+                                    for r, i in zip(held_rows, held, strict=True)])
+    out["model6+cues"] = [sclasses[max(range(len(sclasses)), key=lambda k: p[k])] for p in ps]
+    return out
+
+
+def cross_validate(real: list[dict], written: list[dict], C: float, seeds=(0, 1, 2),
+                   quick: bool = False) -> dict:
     from sklearn.model_selection import GroupKFold
 
-    real, written = real_items(), written_items()
-    results = []
-    for variant in variants:
-        real_rows = [featurise(t, content, variant) for t, _l, _g in real]
-        written_rows = [featurise(t, content, variant) for t, _l, _g in written]
-        labels = [label for _t, label, _g in real]
-        groups = [g for _t, _l, g in real]
-        for C in Cs:
-            predicted: dict[float, list[str]] = {b: [""] * len(real) for b in biases}
-            for train, held in GroupKFold(n_splits=5).split(real_rows, labels, groups):
-                rows = written_rows + [real_rows[i] for i in train]
-                ys = [label for _t, label, _g in written] + [labels[i] for i in train]
-                vectorizer, model = fit(rows, ys, C)
-                for bias in biases:
-                    for i, p in zip(held, predict(vectorizer, model,
-                                                  [real_rows[i] for i in held], bias),
-                                    strict=True):
-                        predicted[bias][i] = p
-            for bias in biases:
-                results.append({"variant": variant, "C": C, "nf_bias": bias,
-                                **scores(labels, predicted[bias])})
-    cue_only = [(read_feedback(t, content).top or None) for t, _l, _g in real]
-    results.append({"variant": "cues alone", "C": None, "nf_bias": None,
-                    **scores([label for _t, label, _g in real],
-                             [s.scenario_id if s else NO_FEEDBACK for s in cue_only])})
-    return results
+    labels = [i["label"] for i in real]
+    table: dict[str, list[dict]] = {}
+    for seed in seeds:
+        predicted: dict[str, list[str]] = {}
+        splitter = GroupKFold(n_splits=5, shuffle=True, random_state=seed)
+        for train, held in splitter.split(real, labels, [i["site"] for i in real]):
+            got = predictions(written + [real[k] for k in train], [real[k] for k in held], C,
+                              quick)
+            for name, values in got.items():
+                slot = predicted.setdefault(name, [""] * len(real))
+                for k, value in zip(held, values, strict=True):
+                    slot[k] = value
+        for name, values in predicted.items():
+            table.setdefault(name, []).append({"seed": seed, **scores(labels, values)})
+    return table
 
 
-def holdout(content, variants, Cs, biases) -> list[dict]:
-    """Train on the first tuning part and the written messages; measure on the first test part."""
-    def load(part):
-        data = yaml.safe_load((REAL / f"rejections_{part}.yaml").read_text(encoding="utf-8"))
-        return [(m["text"], m["label"]) for m in data["messages"]]
-
-    train = load("tuning") + [(t, label) for t, label, _g in written_items()]
-    held = load("test")
-    labels = [label for _t, label in held]
-    results = []
-    for variant in variants:
-        rows = [featurise(t, content, variant) for t, _l in train]
-        held_rows = [featurise(t, content, variant) for t, _l in held]
-        for C in Cs:
-            vectorizer, model = fit(rows, [label for _t, label in train], C)
-            for bias in biases:
-                results.append({"variant": variant, "C": C, "nf_bias": bias,
-                                **scores(labels, predict(vectorizer, model, held_rows, bias))})
-    tops = [read_feedback(t, content).top for t, _l in held]
-    results.append({"variant": "cues alone", "C": None, "nf_bias": None,
-                    **scores(labels, [s.scenario_id if s else NO_FEEDBACK for s in tops])})
-    return results
+def clean_part(real: list[dict], written: list[dict], C: float, quick: bool = False) -> dict:
+    train = written + [i for i in real if i["part"] != CLEAN_PART]
+    held = [i for i in real if i["part"] == CLEAN_PART]
+    labels = [i["label"] for i in held]
+    return {name: scores(labels, values)
+            for name, values in predictions(train, held, C, quick).items()}
 
 
-def _print(title: str, results: list[dict]) -> None:
-    print(title)
-    for row in results:
-        precision = {str(k): v for k, v in row["precision"].items()}
-        print(f"  {row['variant']:<11} C={row['C']!s:<5} nf_bias={row['nf_bias']!s:<4} "
-              f"top1={row['top1']:.3f} form_specific={row['form_specific']:.3f} "
-              f"min_precision={row['min_precision']} {precision}")
+def write_weights(real: list[dict], written: list[dict], C: float, threshold: float,
+                  min_weight: float) -> None:
+    """Train the gate on every seen message and write the weights the package ships."""
+    items = written + real
+    vectorizer, model = _fit([i["features"] for i in items],
+                             ["form" if i["label"] == NO_FEEDBACK else "reason" for i in items], C)
+    sign = 1.0 if list(model.classes_).index("form") == 1 else -1.0
+    names = vectorizer.get_feature_names_out()
+    weights = {str(n): round(sign * float(w), 4) for n, w in zip(names, model.coef_[0], strict=True)
+               if abs(w) >= min_weight}
+    WEIGHTS.write_text(json.dumps({
+        "about": "Form letter or specific reason: logistic regression weights, trained by "
+                 "benchmarks/reader_model_experiment.py --write-weights on every seen real "
+                 "message and the written ones.",
+        "C": C, "threshold": threshold, "min_weight": min_weight,
+        "intercept": round(sign * float(model.intercept_[0]), 4),
+        "weights": dict(sorted(weights.items())),
+    }, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    print(f"wrote {WEIGHTS} ({len(weights)} weights, {WEIGHTS.stat().st_size} bytes)")
+
+
+def _line(name: str, row: dict) -> str:
+    precision = " ".join(f"{k[:8]}={v:.2f}" for k, v in row["precision"].items())
+    return (f"  {name:<18} top1={row['top1']:.3f} form_specific={row['form_specific']:.3f} "
+            f"min_prec={row['min_precision']} {precision}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="FILE", help="also write both tables as JSON")
+    parser.add_argument("--json", metavar="FILE", help="also write the tables as JSON")
+    parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument("--write-weights", action="store_true")
+    parser.add_argument("--threshold", type=float, default=0.85,
+                        help="form-letter probability above which the gate overrides the cues")
+    parser.add_argument("--min-weight", type=float, default=0.02,
+                        help="weights smaller than this are left out of the shipped file")
+    parser.add_argument("--no-written", action="store_true",
+                        help="train on real messages only")
+    parser.add_argument("--quick", action="store_true",
+                        help="the cues and the gate only")
+    parser.add_argument("--fold-sets", type=int, default=3,
+                        help="how many shuffles of the sites to cross-validate over")
     args = parser.parse_args(argv)
     content = load_content()
-    variants, Cs, biases = ["words", "words+cues"], [0.3, 1.0, 3.0], [0.0, 0.5, 1.0]
-    cv = cross_validate(content, variants, Cs, biases)
-    _print("Cross-validation by site over all real tuning messages:", cv)
-    fair = holdout(content, variants, Cs, biases)
-    _print("Trained without the first test part, measured on it:", fair)
+    real = real_items()
+    written = [] if args.no_written else written_items()
+    prepare(real, content)
+    prepare(written, content)
+    if args.write_weights:
+        write_weights(real, written, args.C, args.threshold, args.min_weight)
+        return 0
+    cv = cross_validate(real, written, args.C, seeds=tuple(range(args.fold_sets)),
+                        quick=args.quick)
+    print(f"Cross-validation grouped by site over {len(real)} seen real messages "
+          f"(5 folds x {len(next(iter(cv.values())))} fold-sets), C={args.C}:")
+    for name, rows in cv.items():
+        for row in rows:
+            print(_line(f"{name} s{row['seed']}", row))
+    clean = clean_part(real, written, args.C, args.quick)
+    print(f"Trained without {CLEAN_PART}, measured on it ({clean['cues']['n']} messages):")
+    for name, row in clean.items():
+        print(_line(name, row))
     if args.json:
-        Path(args.json).write_text(json.dumps({"cross_validation": cv, "first_test_part": fair},
-                                              indent=2, default=str), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"cross_validation": cv, CLEAN_PART: clean},
+                                              indent=2), encoding="utf-8")
     return 0
 
 

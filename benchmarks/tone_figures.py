@@ -8,6 +8,7 @@ been read while rules were written; together they are the ``seen`` part::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
     .venv/bin/python benchmarks/tone_figures.py --split seen     # every part read so far
+    .venv/bin/python benchmarks/tone_figures.py --split fresh6   # a part added later, found by name
     .venv/bin/python benchmarks/tone_figures.py --json out.json --costs
     .venv/bin/python benchmarks/tone_figures.py --lang es        # Spanish test part (prueba)
 
@@ -49,7 +50,18 @@ REPORTED = "fresh5"
 EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4)
 #: Every part read while rules were written.
 SEEN = EARLIER
-PARTS = (*SEEN, REPORTED)
+#: The parts known when the reader was frozen.
+KNOWN_PARTS = (*SEEN, REPORTED)
+
+
+def parts() -> tuple[str, ...]:
+    """The known parts, and any later one found by its file name in ``DATA``
+    (``<part>.yaml``, e.g. a held-out fresh-6 gathered after the freeze)."""
+    later = sorted(path.stem for path in DATA.glob("*.yaml") if path.stem not in KNOWN_PARTS)
+    return (*KNOWN_PARTS, *later)
+
+
+PARTS = KNOWN_PARTS
 KINDS = ("insult", "shouting", "sarcasm", "demand", "accusation", "arguing", "asking_why")
 #: Spanish follow-ups (``tests/data/real/es/``), split by site like the
 #: Spanish rejections: ``prueba`` is held out and reported, ``ajuste`` tunes.
@@ -85,11 +97,12 @@ def load_followups(split: str = REPORTED, lang: str = "en") -> list[dict]:
         data = yaml.safe_load((SPANISH_DATA / f"seguimientos_{split}.yaml").read_text(
             encoding="utf-8"))
         return [{**item, "part": split} for item in data["items"]]
-    splits = {"all": PARTS, "seen": SEEN}.get(split, (split,))
+    present = parts()
+    splits = {"all": present, "seen": SEEN, "known": KNOWN_PARTS}.get(split, (split,))
     items: list[dict] = []
     for name in splits:
-        if name not in PARTS:
-            raise ValueError(f"unknown split {name!r}: use {', '.join(PARTS)}, seen or all")
+        if name not in present:
+            raise ValueError(f"unknown split {name!r}: use {', '.join(present)}, seen or all")
         data = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
         items.extend({**item, "part": name} for item in data["items"])
     return items
@@ -220,7 +233,7 @@ def library_costs(runs: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=(*PARTS, "seen", "all", *SPANISH_PARTS),
+    parser.add_argument("--split", choices=(*parts(), "seen", "known", "all", *SPANISH_PARTS),
                         help=f"the part (default: {REPORTED}; {SPANISH_REPORTED} in Spanish)")
     parser.add_argument("--lang", default="en", choices=("en", "es"))
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")

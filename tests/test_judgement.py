@@ -1,12 +1,13 @@
 """The judgement, measured on real messages no one here wrote (tests/data/real/).
 
 The figures are computed from the corpus on every run, with the same code as
-``benchmarks/judgement.py``; nothing is stored. The reported part is fresh-4:
-gathered from sites used nowhere else, by reading only, while the rules last
-changed, and measured once after they were frozen (the figures of that one
-measurement are in docs/judgement.md). Fresh-4 and the
-earlier held-out parts (test, fresh, fresh-2) have been tuning data since their
-measurements, so what they read now is fitted, not clean.
+``benchmarks/judgement.py``; nothing is stored. The reported part is fresh-5:
+gathered from sites used nowhere else, by reading only, and measured once
+with the cues frozen (the figures of that one measurement are in
+docs/judgement.md). Every part here, fresh-5 included, has been training or
+tuning data since its measurement, so what it reads now is fitted, not clean;
+a part gathered after the reader was frozen is measured with
+``benchmarks/judgement.py --part <name>``.
 """
 
 from __future__ import annotations
@@ -68,16 +69,17 @@ def test_the_reported_part_is_fresh5_and_shares_no_site(judgement):
 
 #: BELOW TARGET. The one clean measurement on fresh-5 (2026-11-28, after
 #: fresh-4's misses were mended; docs/judgement.md) missed top-1 (73%), the
-#: form-letter share (15%) and four precisions. These floors are those
-#: measured figures, rounded down to the message, so a change that reads
-#: fresh-5 worse fails here; the issue's targets stay the aim.
+#: form-letter share (15%) and four precisions. Fresh-5 has been training
+#: data for the form-letter model since (docs/judgement.md, "The reader
+#: frozen for fresh-6"), so what it reads now (top-1 80%, no form letter
+#: read as a reason, internal 4/6, better qualified 3/4, skill gap 3/5) is
+#: fitted; these floors hold those figures, rounded down, so a change that
+#: reads fresh-5 worse fails here. The issue's targets stay the aim.
 BELOW_TARGET_FLOORS: dict[str, float] = {
-    "top1": 0.72,
-    "form_letters_read_specific": 0.16,
+    "top1": 0.79,
     "precision:internal_candidate": 0.66,
-    "precision:better_qualified": 0.60,
-    "precision:skill_gap": 0.37,
-    "precision:presentation": 0.77,
+    "precision:better_qualified": 0.75,
+    "precision:skill_gap": 0.60,
 }
 
 

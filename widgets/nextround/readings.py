@@ -146,8 +146,17 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
     not reasons. What remains is read with each scenario's cues. A named
     missing skill or area makes a skill gap (and is quoted); experience in
     general, with no area, stays "better qualified". When nothing specific
-    remains, the reading is "no specific feedback", said plainly.
+    remains, the reading is "no specific feedback", said plainly. When the
+    cues find a reason but the form-letter model is sure the message is a
+    form letter, "no specific feedback" comes first with the cues' reading
+    beside it.
     """
+    return read_with_cues(text, content, form_letter_model=True)
+
+
+def read_with_cues(text: str, content: Content | None = None, *,
+                   form_letter_model: bool = False) -> FeedbackReading:
+    """The reading; by the cues alone unless ``form_letter_model`` (as ``read_feedback``)."""
     content = _content(content)
     language_reader = reader_for(content.lang)  # a language tuned on its own messages
     if language_reader is not None:
@@ -194,6 +203,11 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
     ranked = [_suggestion(sid, spans, content, flat, sentences, skills)
               for sid, spans in found.items() if spans and sid != NO_FEEDBACK]
     ranked.sort(key=lambda s: (-s.score, order.get(s.scenario_id, 99)))
+    if ranked and form_letter_model and _reads_as_form_letter(flat, masked):
+        # The cues found a reason, but the message as a whole reads like a
+        # form letter: say so first and keep the cues' reading beside it.
+        return _form_letter_before_cues(text, flat, masked, found, compiled, content,
+                                        sentences, ranked)
     if ranked:
         split = len(ranked) > 1 and ranked[1].score >= SPLIT_SHARE * ranked[0].score
         if NO_FEEDBACK in found:
@@ -201,6 +215,62 @@ def read_feedback(text: str, content: Content | None = None) -> FeedbackReading:
                                       sentences, ()))
         return FeedbackReading(text, ranked, split=split)
     return _no_specific_reason(text, flat, masked, found, compiled, content, sentences)
+
+
+def courtesy_set_aside(text: str, content: Content | None = None) -> tuple[str, str]:
+    """The text lower-cased, and the same with courtesy and form-letter wording blanked.
+
+    What the cues read before they look for reasons; the form-letter model
+    (``nextround.reader_model``) reads both.
+    """
+    content = _content(content)
+    flat = flatten((text or "")[:MAX_READ])
+    compiled = _compiled(content)
+    masked = _set_aside(flat, compiled.not_reasons)
+    masked = _set_aside_form_match(masked, compiled.form_match, _skills(masked, compiled))
+    return flat, masked
+
+
+def _reads_as_form_letter(flat: str, masked: str) -> bool:
+    """Whether the form-letter model is sure the message gives no specific reason.
+
+    Hand-written cues fit the words they were written from; on new words their
+    commonest error is a reason read into a form letter. The model
+    (``nextround.reader_model``, imported on first use) looks at the whole
+    message instead of single phrases.
+    """
+    from . import reader_model
+
+    return reader_model.form_letter_probability(flat, masked) >= reader_model.threshold()
+
+
+def _form_letter_before_cues(text, flat, masked, found, compiled, content, sentences,
+                             ranked) -> FeedbackReading:
+    """"No specific feedback" first, the cues' reading beside it for the client to choose.
+
+    The no-feedback reading shows the form-letter sentence that led to it: the
+    no-feedback cues' sentence where there is one, else the sentence the model
+    weighs most as form-letter wording.
+    """
+    from . import reader_model
+
+    spans = found.get(NO_FEEDBACK) or []
+    for matcher in compiled.scenarios:
+        if matcher.item_id == NO_FEEDBACK and not spans:
+            spans = matcher.find(flat) or matcher.find(flat, fallback=True)
+    if spans:
+        first = _suggestion(NO_FEEDBACK, spans, content, flat, sentences, ())
+    else:
+        weighed = [(reader_model.sentence_weight(flat[a:b], masked[a:b]), (a, b))
+                   for a, b in sentences]
+        best = max(weighed, default=(0.0, None))[1]
+        first = ScenarioSuggestion(
+            NO_FEEDBACK, 0.0,
+            (" ".join(text[best[0]:best[1]].split()),) if best else
+            ("no specific reason was given",),
+            (best,) if best else ())
+    first = ScenarioSuggestion(first.scenario_id, ranked[0].score, first.cues, first.evidence)
+    return FeedbackReading(text, [first, *ranked], split=True, form_letter=True)
 
 
 def _no_specific_reason(text, flat, masked, found, compiled, content, sentences) -> FeedbackReading:
