@@ -46,13 +46,12 @@ CORPUS = ROOT / "tests" / "data" / "real"
 TONE_FIGURES = Path(__file__).resolve().parent / "tone_figures.py"
 FIELDS = ("company", "role", "contact", "date")
 
-#: The part figures are reported on: the part gathered last (fresh-5), held
-#: out while the rules were written and measured once with them frozen.
-#: Fresh-4 was reported before it and has been tuning data since.
-REPORTED = "fresh5"
-#: The parts known when the reader was frozen (all seen now; fresh-5 was
-#: measured once before that).
-KNOWN_PARTS = ("fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
+#: The part figures are reported on: the part gathered last (fresh-6), held
+#: out while the reader was built and measured once with it frozen (aa03b3e).
+#: Fresh-5 was reported before it and is training data since.
+REPORTED = "fresh6"
+#: The parts known today: fresh-6 is held out; the rest are seen.
+KNOWN_PARTS = ("fresh6", "fresh5", "fresh4", "fresh2", "fresh", "test", "tuning")
 
 
 def corpus_parts() -> tuple[str, ...]:

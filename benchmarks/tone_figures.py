@@ -1,9 +1,10 @@
 """How the tone check does on real follow-up emails that no one here wrote.
 
 The emails are in ``tests/data/real/followups/`` (see its README). The
-reported part is ``REPORTED`` (fresh-4): gathered from new sites and measured
-once with frozen rules; its misses have been read and mended since, so until
-a newer held-out part is wired in, its figure is fitted. Every earlier part has
+reported part is ``REPORTED`` (fresh-6): gathered from new sites and measured
+once with frozen rules; two classes of its misses (a gracious email flagged
+for the word "rejection", a swear word masked with symbols) were mended after
+that one measurement, so what it reads today is partly fitted. Every earlier part has
 been read while rules were written; together they are the ``seen`` part::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
@@ -43,11 +44,14 @@ FRESH3 = "fresh3"
 #: The fourth fresh part: 18 sites in no other part, measured once with frozen
 #: rules; tuning data since (its misses were mended).
 FRESH4 = "fresh4"
-#: The reported part: 21 sites in no other part of either corpus, gathered by
-#: reading only, held out while the rules were written, measured once frozen.
-REPORTED = "fresh5"
+#: The fifth fresh part: 21 sites in no other part, measured once with frozen
+#: rules; seen since the reader was frozen for fresh-6.
+FRESH5 = "fresh5"
+#: The reported part: 17 sites in no other part of either corpus, gathered by
+#: reading only while the reader was built, measured once with it frozen.
+REPORTED = "fresh6"
 #: The parts gathered before the reported one.
-EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4)
+EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4, FRESH5)
 #: Every part read while rules were written.
 SEEN = EARLIER
 #: The parts known when the reader was frozen.

@@ -49,37 +49,38 @@ def _followup_sites(exclude: str = "") -> set[str]:
             for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]}
 
 
-def test_the_reported_part_is_fresh5_and_shares_no_site(judgement):
-    assert judgement.REPORTED == "fresh5"
-    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh5")}
-    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh", "fresh2", "fresh4")
+def test_the_reported_part_is_fresh6_and_shares_no_site(judgement):
+    assert judgement.REPORTED == "fresh6"
+    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh6")}
+    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh", "fresh2", "fresh4",
+                                               "fresh5")
             for item in judgement.load_corpus(part)}
     assert not reported & seen
-    assert not reported & _followup_sites(exclude="fresh5.yaml")
+    assert not reported & _followup_sites(exclude="fresh6.yaml")
     fresh = {_site(item["source"]) for item in judgement.load_corpus("fresh")}
     assert not fresh & {_site(item["source"]) for part in ("tuning", "test")
                         for item in judgement.load_corpus(part)}
     tuning = {item["source"] for item in judgement.load_corpus("tuning")}
     test = {item["source"] for item in judgement.load_corpus("test")}
     assert not tuning & test
-    labels = {item["label"] for item in judgement.load_corpus("fresh5")}
+    labels = {item["label"] for item in judgement.load_corpus("fresh6")}
     assert labels == {"internal_candidate", "different_direction", "better_qualified",
                       "skill_gap", "presentation", "no_feedback"}
 
 
-#: BELOW TARGET. The one clean measurement on fresh-5 (2026-11-28, after
-#: fresh-4's misses were mended; docs/judgement.md) missed top-1 (73%), the
-#: form-letter share (15%) and four precisions. Fresh-5 has been training
-#: data for the form-letter model since (docs/judgement.md, "The reader
-#: frozen for fresh-6"), so what it reads now (top-1 80%, no form letter
-#: read as a reason, internal 4/6, better qualified 3/4, skill gap 3/5) is
-#: fitted; these floors hold those figures, rounded down, so a change that
-#: reads fresh-5 worse fails here. The issue's targets stay the aim.
+#: BELOW TARGET. The one clean measurement on fresh-6 (2026-11-28, with the
+#: reader frozen at aa03b3e, the form-letter model trained on every earlier
+#: part; docs/judgement.md) read top-1 69.5% (57 of 82), form letters as a
+#: reason 5.6% (met) and missed four precisions: internal 1/2, different
+#: direction 3/4, better qualified 5/6, skill gap 7/10 (presentation 7/8 met).
+#: These floors hold those figures, rounded down, so a change that reads
+#: fresh-6 worse fails here. The issue's targets stay the aim.
 BELOW_TARGET_FLOORS: dict[str, float] = {
-    "top1": 0.79,
-    "precision:internal_candidate": 0.66,
-    "precision:better_qualified": 0.75,
-    "precision:skill_gap": 0.60,
+    "top1": 0.69,
+    "precision:internal_candidate": 0.5,
+    "precision:different_direction": 0.75,
+    "precision:better_qualified": 0.83,
+    "precision:skill_gap": 0.7,
 }
 
 
@@ -105,11 +106,13 @@ def test_readings_meet_the_targets_or_their_measured_floors_on_the_reported_part
             assert row["precision"] >= floor, (scenario_id, row)
 
 
-@pytest.mark.parametrize(("part", "floor"), [("fresh4", 0.98), ("fresh2", 0.96),
+@pytest.mark.parametrize(("part", "floor"), [("fresh5", 0.78), ("fresh4", 0.98),
+                                             ("fresh2", 0.96),
                                              ("fresh", 0.98), ("test", 0.95),
                                              ("tuning", 0.97)])
 def test_the_seen_parts_keep_their_readings(judgement, part, floor):
-    """Figures on messages the cues were fitted to (fresh-4 100%, fresh-2 98%,
+    """Figures on messages the reader was fitted to (fresh-5 80% since the
+    form-letter model was trained on it, fresh-4 100%, fresh-2 98%,
     fresh 100%, test 96%, tuning 98% once fresh-4's misses became tuning data):
     no evidence of how the reading generalises, only a guard against a later
     change breaking what already reads right. Each floor allows at most one
