@@ -72,6 +72,21 @@ def pytest_generate_tests(metafunc) -> None:
     metafunc.parametrize("backend", names, scope="function")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def head_starts(request, tmp_path_factory) -> None:
+    """Begin, in the background, the slow setup of every selected module that names
+    one in ``HEAD_START`` (``tests/head_start.py``), in the order the tests run."""
+    from head_start import HeadStart
+
+    started: list[HeadStart] = []
+    for item in request.session.items:
+        head = getattr(getattr(item, "module", None), "HEAD_START", None)
+        if isinstance(head, HeadStart) and head not in started:
+            started.append(head)
+    for head in started:
+        head.start(tmp_path_factory.mktemp(head.name))
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server for the whole run, started on first use (``postgres_server``)."""
