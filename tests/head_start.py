@@ -4,10 +4,11 @@ Some modules need a minute of setup that no other test touches: a fresh virtual
 environment with every dependency installed, a wheel and an sdist built and
 installed. Done in the module's own fixture, that minute sits on the suite's
 critical path while the machine's second core waits. Such a module names the
-work in ``HEAD_START``, a :class:`HeadStart`; when the run begins, the
-session fixture in ``tests/conftest.py`` starts the head start of every
+work in ``HEAD_START``, a :class:`HeadStart`. At the first test outside
+``tests/browser`` (browser tests keep both cores busy already), the fixture
+``head_starts`` in ``tests/conftest.py`` starts the head start of every
 module that has a test selected, one after another on one background thread,
-so the work overlaps the tests that run before the module's own.
+so the work overlaps the single-threaded tests that run before the module's own.
 
 The module's fixture then asks for :meth:`HeadStart.result`: it waits for the
 work, or does it there and then when nothing started it (the module run on

@@ -32,8 +32,8 @@ dependencies and build system in ``pyproject.toml``, and the interpreter: a
 change to any of them rebuilds it. The project itself is reinstalled (without
 dependencies) on every run, so the code under test is always the checkout's.
 A cold build takes a minute or two and needs the package index; a warm run
-takes seconds. Both begin in the background as soon as a run that includes
-these tests starts (``HEAD_START``, see ``tests/head_start.py``).
+takes seconds. Both begin in the background early in a run that includes
+these tests (``HEAD_START``, see ``tests/head_start.py``).
 
 Not checked here: the Docker image repo2docker really builds (its conda
 Python, its own Jupyter packages) and how mybinder.org starts the server.
@@ -332,7 +332,7 @@ def refresh(home: Path) -> str:
 def prepare_binder_env(_folder: Path) -> BinderEnv:
     """Build (when not cached) and refresh the Binder environment, then let the lock go.
 
-    Begun in the background when the run starts (``HEAD_START``): the build is a
+    Begun in the background early in the run (``HEAD_START``): the build is a
     minute or more of installing on a cold cache.
     """
     python = wanted_python()
@@ -357,7 +357,7 @@ def binder_env(tmp_path_factory) -> Iterator[BinderEnv]:
 
     Building or refreshing takes the cache lock alone; using it takes a shared
     lock, so another test run cannot reinstall the project under a running server.
-    The build and refresh begin in the background when the run starts; if another
+    The build and refresh begin in the background early in the run; if another
     run has refreshed the environment since, it is refreshed again here, under the
     lock, so the code under test is always this checkout's.
     """

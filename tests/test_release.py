@@ -6,8 +6,8 @@ venv, then from that venv only: ``nextround check-content``, a notebook that
 is not part of the project using three components by their public names
 with its own store (run by nbclient), and ``nextround serve --demo`` rendered
 in Chromium. The venv's packages come from pip's local cache. Building and
-installing begin in the background as soon as a run that includes this test
-starts (``HEAD_START``, see ``tests/head_start.py``); the checks run here.
+installing begin in the background early in a run that includes this test
+(``HEAD_START``, see ``tests/head_start.py``); the checks run here.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ class Release:
 
 def build_and_install(folder: Path) -> Release:
     """Build the sdist and the wheel, check them with twine, install the wheel alone into a
-    fresh venv. Begun in the background when the run starts (``HEAD_START``)."""
+    fresh venv. Begun in the background early in the run (``HEAD_START``)."""
     env = outside_env()
     timings: dict[str, float] = {}
     started = time.monotonic()
@@ -156,7 +156,7 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path, tmp_path_f
     started = time.monotonic()
     env = outside_env()
 
-    # Build and check (begun in the background when the run started).
+    # Build and check (begun in the background early in the run).
     release = HEAD_START.result(tmp_path_factory.mktemp("release"))
     timings = dict(release.timings)
     timings["waited for build and install"] = time.monotonic() - started
