@@ -18,6 +18,8 @@ a failed install fails the module's tests exactly as it did before.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +30,21 @@ T = TypeVar("T")
 #: One head start at a time: two installs at once would take both cores from
 #: the tests running meanwhile.
 ONE_AT_A_TIME = threading.Lock()
+
+
+#: The background thread's niceness: the tests running meanwhile come first.
+NICENESS = 10
+
+
+def yield_to_the_tests() -> None:
+    """Lower this thread's CPU priority, and so that of the installs it runs.
+
+    On Linux a thread has its own niceness and the processes it starts inherit
+    it, so the tests in the foreground keep their core and their timing; where
+    that is not so, the work simply runs at normal priority.
+    """
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
 class HeadStart(Generic[T]):
@@ -52,6 +69,7 @@ class HeadStart(Generic[T]):
         self._folder = folder
 
         def work() -> None:
+            yield_to_the_tests()
             with ONE_AT_A_TIME:
                 self._run_once()
 

@@ -80,6 +80,8 @@ CHROMIUM = "/usr/bin/chromium"
 WANTED_PYTHON = (3, 12)
 BUILD_TIMEOUT = 1800
 SERVER_START_TIMEOUT = 90
+#: How long Voilà may take to run the app's notebook and send the page.
+RENDER_TIMEOUT_S = 120
 #: A cached environment not used for this long is removed when another is built.
 CACHE_MAX_AGE_DAYS = 14
 #: What BinderHub sets in a Binder session (the app looks for any ``BINDER_`` variable).
@@ -483,7 +485,8 @@ def jupyter(binder_env: BinderEnv, tmp_path_factory) -> Iterator[JupyterServer]:
 @pytest.fixture(scope="module")
 def app_html(jupyter: JupyterServer) -> str:
     """The app page as Voilà renders it at the README badge's address (runs the notebook)."""
-    status, html = jupyter.get(readme_path("voila/render/app/app.ipynb"))
+    status, html = jupyter.get(readme_path("voila/render/app/app.ipynb"),
+                               timeout=RENDER_TIMEOUT_S)
     assert status == 200, f"{status}:\n{html[-2000:]}\n{jupyter.log_text()[-3000:]}"
     return html
 
@@ -663,7 +666,9 @@ def look_at_app(url: str, screenshot: str) -> dict:
             page.on("websocket", log.on_websocket)
             page.on("console", log.on_console)
             page.on("pageerror", log.on_page_error)
-            page.goto(url)
+            # Voilà sends the page once the notebook has run: as long as ``app_html``
+            # allows on a busy machine, not Playwright's 30 s.
+            page.goto(url, timeout=RENDER_TIMEOUT_S * 1000)
             wait_for_widgets(page)
             notice = page.get_by_text(BINDER_NOTICE).first
             notice.wait_for(state="visible", timeout=30_000)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
-from head_start import HeadStart
+from head_start import NICENESS, HeadStart
 
 
 def test_work_not_started_runs_where_it_is_asked_for(tmp_path: Path):
@@ -71,3 +74,19 @@ def test_head_starts_take_turns(tmp_path: Path):
     one.result(tmp_path)
     two.result(tmp_path)
     assert order == ["first", "second"]
+
+
+def test_the_work_and_what_it_starts_give_way_to_the_tests(tmp_path: Path):
+    """Linux: a thread's niceness is its own, and the processes it starts inherit it."""
+    def prepare(folder: Path) -> tuple[int, int]:
+        child = subprocess.run([sys.executable, "-c", "import os; print(os.nice(0))"],
+                               capture_output=True, text=True, check=True, timeout=60)
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), int(child.stdout)
+
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    head = HeadStart("nice", prepare)
+    head.start(tmp_path)
+    thread, child = head.result(tmp_path)
+    assert thread >= NICENESS and child >= NICENESS
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == ours, (
+        "the tests' own thread keeps its priority")
