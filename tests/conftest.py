@@ -72,6 +72,31 @@ def pytest_generate_tests(metafunc) -> None:
     metafunc.parametrize("backend", names, scope="function")
 
 
+#: Browser tests keep both cores busy (Chromium, the server, its kernels).
+BROWSER_TESTS = Path(__file__).parent / "browser"
+HEAD_STARTS_BEGUN = False
+
+
+@pytest.fixture(autouse=True)
+def head_starts(request, tmp_path_factory) -> None:
+    """At the first test outside ``tests/browser``, begin in the background the slow setup
+    of every selected module that names one in ``HEAD_START`` (``tests/head_start.py``),
+    in the order the tests run: it uses the core a test run in this process leaves idle."""
+    global HEAD_STARTS_BEGUN
+    if HEAD_STARTS_BEGUN or BROWSER_TESTS in request.node.path.parents:
+        return
+    HEAD_STARTS_BEGUN = True
+    from head_start import HeadStart
+
+    started: list[HeadStart] = []
+    for item in request.session.items:
+        head = getattr(getattr(item, "module", None), "HEAD_START", None)
+        if isinstance(head, HeadStart) and head not in started:
+            started.append(head)
+    for head in started:
+        head.start(tmp_path_factory.mktemp(head.name))
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server for the whole run, started on first use (``postgres_server``)."""

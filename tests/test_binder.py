@@ -32,7 +32,8 @@ dependencies and build system in ``pyproject.toml``, and the interpreter: a
 change to any of them rebuilds it. The project itself is reinstalled (without
 dependencies) on every run, so the code under test is always the checkout's.
 A cold build takes a minute or two and needs the package index; a warm run
-takes seconds.
+takes seconds. Both begin in the background early in a run that includes
+these tests (``HEAD_START``, see ``tests/head_start.py``).
 
 Not checked here: the Docker image repo2docker really builds (its conda
 Python, its own Jupyter packages) and how mybinder.org starts the server.
@@ -68,6 +69,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from head_start import HeadStart
 
 REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
@@ -78,6 +80,8 @@ CHROMIUM = "/usr/bin/chromium"
 WANTED_PYTHON = (3, 12)
 BUILD_TIMEOUT = 1800
 SERVER_START_TIMEOUT = 90
+#: How long Voilà may take to run the app's notebook and send the page.
+RENDER_TIMEOUT_S = 120
 #: A cached environment not used for this long is removed when another is built.
 CACHE_MAX_AGE_DAYS = 14
 #: What BinderHub sets in a Binder session (the app looks for any ``BINDER_`` variable).
@@ -175,8 +179,8 @@ def python_version_of(executable: str) -> tuple[tuple[int, int], str] | None:
     return tuple(version), path
 
 
-def find_python() -> str:
-    """A Python 3.12, as ``binder/runtime.txt`` asks; else the one running the tests."""
+def wanted_python() -> str | None:
+    """A Python 3.12, as ``binder/runtime.txt`` asks, or None when there is none."""
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     candidates = [shutil.which("python3.12"),
                   *sorted(glob(str(pyenv_root / "versions" / "3.12*" / "bin" / "python3.12")),
@@ -187,9 +191,12 @@ def find_python() -> str:
             found = python_version_of(candidate)
             if found and found[0] == WANTED_PYTHON:
                 return found[1]
+    return None
+
+
+def warn_about_python() -> None:
     warnings.warn(f"no Python {'.'.join(map(str, WANTED_PYTHON))} here: the Binder environment "
                   f"is built with Python {sys.version.split()[0]} instead", stacklevel=2)
-    return sys.executable
 
 
 def cache_key(python: str) -> str:
@@ -240,12 +247,15 @@ def build_venv(venv: Path, python: str) -> None:
     """What repo2docker does, in a fresh venv: install binder/requirements.txt from the root."""
     run([python, "-m", "venv", venv], env=clean_env(venv), what="python -m venv")
     pip = [venv / "bin" / "python", "-m", "pip"]
-    run([*pip, "install", "-r", "binder/requirements.txt"], env=clean_env(venv),
+    # No byte-compiling, as in ./scripts/test: it is most of an install's time, and
+    # Python compiles (and keeps) each module the first time the server imports it.
+    run([*pip, "install", "--no-compile", "-r", "binder/requirements.txt"], env=clean_env(venv),
         what="pip install -r binder/requirements.txt")
     # Lets each run reinstall the project quickly, without the package index.
     build_requires = tomllib.loads(
         (REPO / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
-    run([*pip, "install", *build_requires], env=clean_env(venv), what="installing the build system")
+    run([*pip, "install", "--no-compile", *build_requires], env=clean_env(venv),
+        what="installing the build system")
 
 
 def refresh_venv(venv: Path) -> None:
@@ -271,39 +281,102 @@ class BinderEnv:
     venv: Path
     python: str
     built_in: float | None  # seconds, when this run built it
+    #: No Python 3.12 was found: the environment has the tests' Python instead.
+    not_the_wanted_python: bool = False
+    #: Written to ``REFRESHED_BY`` beside the venv by the refresh that made it current.
+    refresh_token: str = ""
 
     @property
     def bin(self) -> Path:
         return self.venv / "bin"
 
 
+#: Beside a cached venv: the token of the refresh that last reinstalled the project
+#: in it. Runs from other checkouts share the cache and refresh it with their code.
+REFRESHED_BY = "refreshed-by"
+
+
+@contextlib.contextmanager
+def cache_lock(root: Path) -> Iterator:
+    """The cache's lock file, opened; the holder takes the lock it needs with flock."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as lock:
+        yield lock
+
+
+def build_if_missing(home: Path, python: str, root: Path) -> float | None:
+    """Build the environment in ``home`` unless it is there: the seconds it took, or None.
+    The caller holds the cache lock alone."""
+    marker = home / "built"
+    if marker.exists():
+        marker.touch()
+        return None
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    started = time.monotonic()
+    build_venv(home / "venv", python)
+    built_in = time.monotonic() - started
+    marker.write_text(f"{python}\nbuilt in {built_in:.0f} s\n", encoding="utf-8")
+    prune_cache(root, keep=home)
+    return built_in
+
+
+def refresh(home: Path) -> str:
+    """Reinstall the project and run postBuild (``refresh_venv``), then sign it with a new
+    token. The caller holds the cache lock alone."""
+    (home / REFRESHED_BY).unlink(missing_ok=True)
+    refresh_venv(home / "venv")
+    token = secrets.token_hex(16)
+    (home / REFRESHED_BY).write_text(token, encoding="utf-8")
+    return token
+
+
+def prepare_binder_env(_folder: Path) -> BinderEnv:
+    """Build (when not cached) and refresh the Binder environment, then let the lock go.
+
+    Begun in the background early in the run (``HEAD_START``): the build is a
+    minute or more of installing on a cold cache.
+    """
+    python = wanted_python()
+    env = BinderEnv(venv=Path(), python=python or sys.executable, built_in=None,
+                    not_the_wanted_python=python is None)
+    root = cache_root()
+    home = root / cache_key(env.python)
+    with cache_lock(root) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        env.built_in = build_if_missing(home, env.python, root)
+        env.refresh_token = refresh(home)
+    env.venv = home / "venv"
+    return env
+
+
+HEAD_START = HeadStart("binder-env", prepare_binder_env)
+
+
 @pytest.fixture(scope="module")
-def binder_env() -> Iterator[BinderEnv]:
+def binder_env(tmp_path_factory) -> Iterator[BinderEnv]:
     """The Binder environment, built or reused, refreshed, and held for the module.
 
     Building or refreshing takes the cache lock alone; using it takes a shared
     lock, so another test run cannot reinstall the project under a running server.
+    The build and refresh begin in the background early in the run; if another
+    run has refreshed the environment since, it is refreshed again here, under the
+    lock, so the code under test is always this checkout's.
     """
-    python = find_python()
-    root = cache_root()
-    root.mkdir(parents=True, exist_ok=True)
-    home = root / cache_key(python)
-    with (root / ".lock").open("w") as lock:
+    env = HEAD_START.result(tmp_path_factory.mktemp("binder-env"))
+    if env.not_the_wanted_python:
+        warn_about_python()
+    home = env.venv.parent
+    with cache_lock(cache_root()) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        built_in = None
-        marker = home / "built"
-        if not marker.exists():
-            shutil.rmtree(home, ignore_errors=True)
-            home.mkdir()
-            started = time.monotonic()
-            build_venv(home / "venv", python)
-            built_in = time.monotonic() - started
-            marker.write_text(f"{python}\nbuilt in {built_in:.0f} s\n", encoding="utf-8")
-            prune_cache(root, keep=home)
-        marker.touch()
-        refresh_venv(home / "venv")
+        built_in = build_if_missing(home, env.python, cache_root())
+        refreshed_by = home / REFRESHED_BY
+        if built_in is not None or not refreshed_by.exists() or (
+                refreshed_by.read_text(encoding="utf-8") != env.refresh_token):
+            env.refresh_token = refresh(home)
+        env.built_in = env.built_in if built_in is None else built_in
         fcntl.flock(lock, fcntl.LOCK_SH)
-        yield BinderEnv(venv=home / "venv", python=python, built_in=built_in)
+        yield env
 
 
 # --- the server --------------------------------------------------------------------
@@ -412,7 +485,8 @@ def jupyter(binder_env: BinderEnv, tmp_path_factory) -> Iterator[JupyterServer]:
 @pytest.fixture(scope="module")
 def app_html(jupyter: JupyterServer) -> str:
     """The app page as Voilà renders it at the README badge's address (runs the notebook)."""
-    status, html = jupyter.get(readme_path("voila/render/app/app.ipynb"))
+    status, html = jupyter.get(readme_path("voila/render/app/app.ipynb"),
+                               timeout=RENDER_TIMEOUT_S)
     assert status == 200, f"{status}:\n{html[-2000:]}\n{jupyter.log_text()[-3000:]}"
     return html
 
@@ -592,7 +666,9 @@ def look_at_app(url: str, screenshot: str) -> dict:
             page.on("websocket", log.on_websocket)
             page.on("console", log.on_console)
             page.on("pageerror", log.on_page_error)
-            page.goto(url)
+            # Voilà sends the page once the notebook has run: as long as ``app_html``
+            # allows on a busy machine, not Playwright's 30 s.
+            page.goto(url, timeout=RENDER_TIMEOUT_S * 1000)
             wait_for_widgets(page)
             notice = page.get_by_text(BINDER_NOTICE).first
             notice.wait_for(state="visible", timeout=30_000)

@@ -5,7 +5,9 @@ them with ``twine check``, install the wheel (not editable) into a fresh
 venv, then from that venv only: ``nextround check-content``, a notebook that
 is not part of the project using three components by their public names
 with its own store (run by nbclient), and ``nextround serve --demo`` rendered
-in Chromium. The venv's packages come from pip's local cache.
+in Chromium. The venv's packages come from pip's local cache. Building and
+installing begin in the background early in a run that includes this test
+(``HEAD_START``, see ``tests/head_start.py``); the checks run here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -33,6 +36,7 @@ from browser_harness import (  # noqa: E402
     wait_for_widgets,
     wait_until_ready,
 )
+from head_start import HeadStart  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -103,15 +107,60 @@ nbformat.write(notebook, sys.argv[1])
 """
 
 
-def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
+@dataclass
+class Release:
+    """What building and installing made: the dist folder, the twine report, the venv."""
+    dist: Path
+    twine_report: str
+    venv: Path
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build_and_install(folder: Path) -> Release:
+    """Build the sdist and the wheel, check them with twine, install the wheel alone into a
+    fresh venv. Begun in the background early in the run (``HEAD_START``)."""
+    env = outside_env()
     timings: dict[str, float] = {}
+    started = time.monotonic()
+    dist = folder / "dist"
+    run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)], cwd=folder,
+        env=env)
+    built = sorted(dist.glob("nextround-*"))
+    checked = run([sys.executable, "-m", "twine", "check", "--strict", *map(str, built)],
+                  cwd=folder, env=env)
+    timings["build and twine check"] = time.monotonic() - started
+
+    mark = time.monotonic()
+    venv = folder / "venv"
+    # Without a pip of its own (installing one is a few seconds of work for nothing):
+    # this environment's pip installs into it with --python.
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=folder, env=env)
+    wheels = sorted(dist.glob("nextround-*.whl"))
+    assert len(wheels) == 1, sorted(p.name for p in dist.iterdir())
+    # No byte-compiling: it is most of an install's time, and Python compiles on first import.
+    run([*pip_for(venv), "install", "-q", "--no-compile", str(wheels[0])],
+        cwd=folder, env=env, timeout=900)
+    timings["install"] = time.monotonic() - mark
+    return Release(dist=dist, twine_report=checked.stdout, venv=venv, timings=timings)
+
+
+def pip_for(venv: Path) -> list[str]:
+    """This environment's pip, installing into (or reading) ``venv``."""
+    return [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+
+
+HEAD_START = HeadStart("release", build_and_install)
+
+
+def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path, tmp_path_factory):
     started = time.monotonic()
     env = outside_env()
 
-    # Build and check.
-    dist = tmp_path / "dist"
-    run([sys.executable, "-m", "build", "--outdir", str(dist), str(REPO)], cwd=tmp_path,
-        env=env)
+    # Build and check (begun in the background early in the run).
+    release = HEAD_START.result(tmp_path_factory.mktemp("release"))
+    timings = dict(release.timings)
+    timings["waited for build and install"] = time.monotonic() - started
+    dist = release.dist
     wheels = sorted(dist.glob("nextround-*.whl"))
     sdists = sorted(dist.glob("nextround-*.tar.gz"))
     assert len(wheels) == 1 and len(sdists) == 1, sorted(p.name for p in dist.iterdir())
@@ -123,24 +172,13 @@ def test_the_wheel_installs_in_a_fresh_venv_and_works(tmp_path: Path):
     # The interface catalogues, compiled at build time (hatch_build.py).
     assert "nextround/locale/es/LC_MESSAGES/nextround.mo" in shipped, sorted(
         name for name in shipped if "locale" in name)
-    checked = run([sys.executable, "-m", "twine", "check", "--strict", *wheels, *sdists],
-                  cwd=tmp_path, env=env)
-    assert checked.stdout.count("PASSED") == 2, checked.stdout
-    timings["build and twine check"] = time.monotonic() - started
+    assert release.twine_report.count("PASSED") == 2, release.twine_report
     print(f"build and twine check: {timings['build and twine check']:.0f} s")
 
     # A fresh venv with the wheel only.
-    mark = time.monotonic()
-    venv = tmp_path / "venv"
-    # Without a pip of its own (installing one is a few seconds of work for nothing):
-    # this environment's pip installs into it with --python.
-    run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=tmp_path, env=env)
+    venv = release.venv
     python = venv / "bin" / "python"
-    pip = [sys.executable, "-m", "pip", "--python", str(python)]
-    # No byte-compiling: it is most of an install's time, and Python compiles on first import.
-    run([*pip, "install", "-q", "--no-compile", str(wheels[0])],
-        cwd=tmp_path, env=env, timeout=900)
-    timings["install"] = time.monotonic() - mark
+    pip = pip_for(venv)
     print(f"install: {timings['install']:.0f} s")
     where = run([str(python), "-c", "import nextround, sys; print(nextround.__file__)"],
                 cwd=tmp_path, env=env).stdout.strip()
