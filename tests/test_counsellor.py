@@ -357,12 +357,12 @@ def test_counsellor_view_shows_the_caseload_escaped(store, content, ann, bo):
     view = CounsellorView.create(content=content, store=store, today=TODAY)
     table = view.table.value
     assert "&lt;b&gt;Eve&lt;/b&gt;" in table and "<b>Eve</b>" not in table
-    assert "<th scope='col'>Needs attention</th>" in table
+    assert "<th scope='col' role='columnheader'>Needs attention</th>" in table
     ann_row = table[table.index("Ann Lee"):table.index("Bo Chen")]
     assert ("<strong>Yes</strong>: Latest mood is low (1 of 5); 2 overdue actions; "
             "1 reply awaited for over a week") in ann_row
     assert "They chose someone better qualified: 1" in ann_row
-    assert "<td>1 of 5</td>" in ann_row
+    assert "<td role='cell' data-label='Latest mood'>1 of 5</td>" in ann_row
     picker = find(view, W.Dropdown, "Open a client")
     assert dict(picker.options)["<b>Eve</b>"] == evil.id
     assert view.client_id == ""
@@ -388,7 +388,7 @@ def test_counsellor_adds_a_private_note_and_downloads_the_summary(store, content
     mime, page = decoded_link(view.links.value, HTML_NAME)
     assert mime == "text/html"
     assert page.startswith("<!DOCTYPE html>")
-    assert "<tr><td>Apply to two jobs</td>" in page
+    assert "<tr role='row'><td role='cell' data-label='Step'>Apply to two jobs</td>" in page
     assert "mock interview" not in page
     mime, markdown = decoded_link(view.links.value, MARKDOWN_NAME)
     assert mime == "text/markdown"
@@ -491,7 +491,8 @@ def add_clients(store, count: int, *, overdue: set[int] = frozenset()) -> list[m
 
 
 def table_names(view: CounsellorView) -> list[str]:
-    return re.findall(r"<th scope='row'>([^<]*)</th>", view.table.value)
+    return re.findall(r"<th scope='row' role='rowheader' data-label='Client'>([^<]*)</th>",
+                      view.table.value)
 
 
 def picker_names(view: CounsellorView) -> list[str]:
