@@ -288,11 +288,15 @@ def test_summary_shows_what_was_covered_and_the_plan(store, content, ann):
     def nice(day: date) -> str:
         return f"{day.day} {day:%B %Y}"
 
+    def plan_row(step: str, due: str, done: str) -> str:
+        return (f"<tr role='row'><td role='cell' data-label='Step'>{step}</td>"
+                f"<td role='cell' data-label='Due'>{due}</td>"
+                f"<td role='cell' data-label='Done?'>{done}</td></tr>")
+
     plan = page[page.index("Your plan"):page.index("Next steps")]
-    assert (f"<tr><td>Learn SQL joins</td><td>{nice(days_ago(4))} (overdue)</td>"
-            "<td>Not yet</td></tr>") in plan
-    assert f"<tr><td>Thank Jo</td><td>{nice(days_ago(6))}</td><td>Done</td></tr>" in plan
-    assert "<tr><td>Update my CV</td><td>No due date</td><td>Not yet</td></tr>" in plan
+    assert plan_row("Learn SQL joins", f"{nice(days_ago(4))} (overdue)", "Not yet") in plan
+    assert plan_row("Thank Jo", nice(days_ago(6)), "Done") in plan
+    assert plan_row("Update my CV", "No due date", "Not yet") in plan
     steps = page[page.index("Next steps"):]
     assert steps.index("Learn SQL joins") < steps.index("Write three stories") \
         < steps.index("Practise interviews") < steps.index("Update my CV")
