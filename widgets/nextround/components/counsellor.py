@@ -470,7 +470,8 @@ def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int,
     table = html_table(head, cells, css="nr-table nr-caseload", row_headers=True,
                        caption=f"{len(everyone)} clients; {flagged} may need attention")
     return (f"{CASELOAD_STYLE}<div class='nr-caseload-wrap' role='region' "
-            f"aria-label='Caseload' tabindex='0'>{table}</div>")
+            "aria-label='Caseload' tabindex='0'>"
+            f"{table}</div>")
 
 
 def attention_html(row: CaseloadRow | None) -> str:
