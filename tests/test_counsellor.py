@@ -288,11 +288,15 @@ def test_summary_shows_what_was_covered_and_the_plan(store, content, ann):
     def nice(day: date) -> str:
         return f"{day.day} {day:%B %Y}"
 
+    def plan_row(step: str, due: str, done: str) -> str:
+        return (f"<tr role='row'><td role='cell' data-label='Step'>{step}</td>"
+                f"<td role='cell' data-label='Due'>{due}</td>"
+                f"<td role='cell' data-label='Done?'>{done}</td></tr>")
+
     plan = page[page.index("Your plan"):page.index("Next steps")]
-    assert (f"<tr><td>Learn SQL joins</td><td>{nice(days_ago(4))} (overdue)</td>"
-            "<td>Not yet</td></tr>") in plan
-    assert f"<tr><td>Thank Jo</td><td>{nice(days_ago(6))}</td><td>Done</td></tr>" in plan
-    assert "<tr><td>Update my CV</td><td>No due date</td><td>Not yet</td></tr>" in plan
+    assert plan_row("Learn SQL joins", f"{nice(days_ago(4))} (overdue)", "Not yet") in plan
+    assert plan_row("Thank Jo", nice(days_ago(6)), "Done") in plan
+    assert plan_row("Update my CV", "No due date", "Not yet") in plan
     steps = page[page.index("Next steps"):]
     assert steps.index("Learn SQL joins") < steps.index("Write three stories") \
         < steps.index("Practise interviews") < steps.index("Update my CV")
@@ -357,12 +361,12 @@ def test_counsellor_view_shows_the_caseload_escaped(store, content, ann, bo):
     view = CounsellorView.create(content=content, store=store, today=TODAY)
     table = view.table.value
     assert "&lt;b&gt;Eve&lt;/b&gt;" in table and "<b>Eve</b>" not in table
-    assert "<th scope='col'>Needs attention</th>" in table
+    assert "<th scope='col' role='columnheader'>Needs attention</th>" in table
     ann_row = table[table.index("Ann Lee"):table.index("Bo Chen")]
     assert ("<strong>Yes</strong>: Latest mood is low (1 of 5); 2 overdue actions; "
             "1 reply awaited for over a week") in ann_row
     assert "They chose someone better qualified: 1" in ann_row
-    assert "<td>1 of 5</td>" in ann_row
+    assert "<td role='cell' data-label='Latest mood'>1 of 5</td>" in ann_row
     picker = find(view, W.Dropdown, "Open a client")
     assert dict(picker.options)["<b>Eve</b>"] == evil.id
     assert view.client_id == ""
@@ -388,7 +392,7 @@ def test_counsellor_adds_a_private_note_and_downloads_the_summary(store, content
     mime, page = decoded_link(view.links.value, HTML_NAME)
     assert mime == "text/html"
     assert page.startswith("<!DOCTYPE html>")
-    assert "<tr><td>Apply to two jobs</td>" in page
+    assert "<tr role='row'><td role='cell' data-label='Step'>Apply to two jobs</td>" in page
     assert "mock interview" not in page
     mime, markdown = decoded_link(view.links.value, MARKDOWN_NAME)
     assert mime == "text/markdown"
@@ -491,7 +495,8 @@ def add_clients(store, count: int, *, overdue: set[int] = frozenset()) -> list[m
 
 
 def table_names(view: CounsellorView) -> list[str]:
-    return re.findall(r"<th scope='row'>([^<]*)</th>", view.table.value)
+    return re.findall(r"<th scope='row' role='rowheader' data-label='Client'>([^<]*)</th>",
+                      view.table.value)
 
 
 def picker_names(view: CounsellorView) -> list[str]:

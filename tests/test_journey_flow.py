@@ -193,7 +193,8 @@ def test_every_list_of_clients_tells_two_jordans_apart(store, content):
     counsellor = CounsellorView.create(content=content, store=store)
     open_a_client = [label for label, value in counsellor.picker.options if value]
     assert len(set(open_a_client)) == 2
-    rows = re.findall(r"<th scope='row'>([^<]*)</th>", counsellor.table.value)
+    rows = re.findall(r"<th scope='row' role='rowheader' data-label='Client'>([^<]*)</th>",
+                      counsellor.table.value)
     assert len(rows) == 2 and len(set(rows)) == 2
 
 

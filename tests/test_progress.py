@@ -114,6 +114,13 @@ def test_progress_builds_four_plotly_charts_with_the_aggregated_data(store, cont
         json.dumps(bundle)  # plain JSON, as the mimetype renderer needs
 
 
+def data_row(head: tuple[str, ...], *cells: str) -> str:
+    """One row of a chart's table as written: each cell labelled with its column's header."""
+    return ("<tr role='row'>" + "".join(f"<td role='cell' data-label='{label}'>{cell}</td>"
+                                        for label, cell in zip(head, cells, strict=True))
+            + "</tr>")
+
+
 def test_each_chart_has_a_summary_and_its_data_as_a_table(store, content, history):
     progress = build(store, content, history)
     apps, kinds, mood, plan = (text.value for text in progress.chart_texts)
@@ -121,20 +128,22 @@ def test_each_chart_has_a_summary_and_its_data_as_a_table(store, content, histor
     assert ("From the week of 3 June 2024 to the week of 17 June 2024, you applied to 4 jobs: "
             "2 in the first week and 1 in the latest, fewer than at first. Of these, 2 ended "
             "in a rejection, 1 ended in an offer and 1 is still open.") in apps
-    assert "<th scope='col'>Week of</th>" in apps
-    assert "<tr><td>3 June 2024</td><td>0</td><td>2</td><td>0</td><td>2</td></tr>" in apps
+    assert "<th scope='col' role='columnheader'>Week of</th>" in apps
+    assert data_row(("Week of", "Still open", "Rejected", "Offer", "Total"),
+                    "3 June 2024", "0", "2", "0", "2") in apps
 
     assert ("You have had 2 rejections; the most common kind of feedback was “A specific "
             "skill was missing” (1).") in kinds
-    assert "<tr><td>Not yet confirmed</td><td>1</td></tr>" in kinds
+    assert data_row(("Kind of feedback", "Rejections"), "Not yet confirmed", "1") in kinds
 
     assert ("You checked in on 2 days. Your mood was 2 of 5 (low) on 3 June 2024 and 3.5 of 5 "
             "on 10 June 2024, your latest check-in: higher than at first.") in mood
-    assert "<tr><td>10 June 2024</td><td>3.5</td><td>2</td></tr>" in mood
+    assert data_row(("Date", "Mood (1 to 5)", "Check-ins"), "10 June 2024", "3.5", "2") in mood
 
     assert ("Your plan has 3 actions due from 10 June 2024 to 30 June 2024, and you have "
             "done 1 of them; 1 is overdue.") in plan
-    assert "<tr><td>15 June 2024</td><td>1</td><td>0</td><td>2</td><td>1</td></tr>" in plan
+    assert data_row(("Due date", "Due that day", "Done of those", "Due by then", "Done by then"),
+                    "15 June 2024", "1", "0", "2", "1") in plan
 
 
 def test_user_text_is_escaped_in_hover_text_and_tables(store, content, history):

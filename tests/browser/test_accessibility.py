@@ -457,6 +457,116 @@ def test_every_chart_has_a_sentence_and_a_table(demo, scans):
     demo.keyboard.press("Enter")
 
 
+# --- tables on a phone -------------------------------------------------------------------
+
+#: Every visible NextRound table: its cells whose box scrolls (text wider than
+#: the cell), the words broken across two lines (a word's text split over
+#: more than one line box), and words wider than their cell. Each cell's label
+#: (its ``::before``) is read too, to check it is the cell's column header.
+TABLE_WORDS_JS = """() => [...document.querySelectorAll('#rendered_cells table.nr-table')]
+  .filter(table => table.getClientRects().length)
+  .map(table => {
+    const problems = [];
+    const cells = [...table.querySelectorAll('tbody th, tbody td')];
+    for (const cell of cells) {
+      const where = `${cell.getAttribute('data-label')}: ${cell.textContent.slice(0, 40)}`;
+      if (cell.scrollWidth > cell.clientWidth + 1) {
+        problems.push(`${where}: ${cell.scrollWidth - cell.clientWidth}px wider than its cell`);
+      }
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const match of node.data.matchAll(/\\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          const lines = new Set([...range.getClientRects()].filter(r => r.width)
+                                .map(r => Math.round(r.top)));
+          if (lines.size > 1) {
+            problems.push(`${where}: "${match[0]}" broken over ${lines.size} lines`);
+          }
+          if (range.getBoundingClientRect().width > cell.clientWidth + 1) {
+            problems.push(`${where}: "${match[0]}" wider than its cell`);
+          }
+        }
+      }
+    }
+    const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+    const labels = [...table.querySelectorAll('tbody tr')].map(row =>
+      [...row.querySelectorAll('td')].map(td => {
+        // "Company" / "": the label shown, then its (empty) text for screen readers.
+        const shown = getComputedStyle(td, '::before').content.match(/^"(?:[^"\\\\]|\\\\.)*"/);
+        return shown ? JSON.parse(shown[0]) : null;
+      }));
+    return {caption: table.caption ? table.caption.textContent.trim() : '', heads, labels,
+            cells: cells.length, problems};
+  })"""
+
+#: The tables that matter most on a phone, and where they are.
+PHONE_TABLES = {"Your past rejections": "step-1", "Your new contacts": "step-6",
+                "may need attention": "caseload"}
+
+
+def phone_tables(page, name: str) -> list[dict]:
+    show(page, name)
+    page.set_viewport_size(PHONE)
+    try:
+        expect(page.locator("table.nr-table").first).to_be_visible()
+        return page.evaluate(TABLE_WORDS_JS)
+    finally:
+        page.set_viewport_size(VIEWPORT)
+
+
+def test_the_table_check_sees_a_squeezed_table(demo):
+    """The check below can fail: the log's table squeezed as it was before, letter by letter."""
+    show(demo, "step-1")
+    demo.evaluate("""() => { const style = document.createElement('style');
+        style.id = 'nr-test-squeeze';
+        style.textContent = `.nextround .nextround-app table.nr-table { display: table !important;
+            width: 100% !important }
+          .nextround .nextround-app table.nr-table > * { display: revert !important }
+          .nextround .nextround-app table.nr-table tr { display: table-row !important }
+          .nextround .nextround-app table.nr-table :is(th, td) { display: table-cell !important;
+            padding: 0 !important; overflow-wrap: anywhere !important }`;
+        document.head.appendChild(style); }""")
+    try:
+        (table,) = [t for t in phone_tables(demo, "step-1")
+                    if t["caption"] == "Your past rejections"]
+    finally:
+        demo.evaluate("() => document.getElementById('nr-test-squeeze').remove()")
+    assert any("broken over" in problem for problem in table["problems"]), table
+
+
+@pytest.mark.parametrize("caption", PHONE_TABLES)
+def test_no_word_in_a_table_breaks_at_390_px(demo, caption):
+    """Each row is a card: every word whole, every cell labelled with its column."""
+    tables = [t for t in phone_tables(demo, PHONE_TABLES[caption]) if caption in t["caption"]]
+    assert len(tables) == 1, tables
+    (table,) = tables
+    assert table["cells"] >= 4, table
+    assert not table["problems"], f"{caption}:\n  " + "\n  ".join(table["problems"])
+    for labels in table["labels"]:
+        # The row header (a client's name) heads its card, unlabelled.
+        assert labels == table["heads"][len(table["heads"]) - len(labels):], table
+
+
+def test_a_screen_reader_still_reads_the_caseload_as_a_table_at_390_px(demo):
+    """Shown as cards, the caseload keeps its rows, headers and cells for assistive tech."""
+    show(demo, "caseload")
+    demo.set_viewport_size(PHONE)
+    try:
+        table = demo.get_by_role("table", name=re.compile("may need attention"))
+        expect(table).to_be_visible()
+        expect(table.get_by_role("columnheader", name="Needs attention")).to_have_count(1)
+        expect(table.get_by_role("rowheader", name=DEMO_CLIENT)).to_have_count(1)
+        row = table.get_by_role("row").filter(has=demo.get_by_role("rowheader", name=DEMO_CLIENT))
+        expect(row.get_by_role("cell")).to_have_count(6)
+        # The visible label is not read out a second time inside the cell.
+        expect(row.get_by_role("cell").last).not_to_have_accessible_name(
+            re.compile("^Needs attention"))
+    finally:
+        demo.set_viewport_size(VIEWPORT)
+
+
 # --- focus never hidden (WCAG 2.2, 2.4.11) ----------------------------------------------
 
 #: Whatever stays put while the page scrolls (fixed or sticky), shown, with a size.

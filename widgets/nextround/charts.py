@@ -22,6 +22,7 @@ from typing import Any
 from . import answer_keys as keys
 from .caseload import NOT_CONFIRMED, rejections_by_scenario
 from .content import Content
+from .html_table import html_table
 from .i18n import N_, _
 from .model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
 from .text import esc, nice_date, plural
@@ -429,14 +430,11 @@ def data_table(chart: Chart) -> str:
     """The chart's numbers as a small HTML table, every cell escaped."""
     if not chart.rows:
         return ""
-    head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in chart.head)
-    body = "".join("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in row) + "</tr>"
-                   for row in chart.rows)
+    table = html_table(chart.head, chart.rows, caption=chart.title,
+                       css="nr-table nr-chart-table")
     return (f"<details class='nr-chart-data' id='{table_id(chart)}'>"
             "<summary>Show the numbers as a table</summary>"
-            f"{TABLE_STYLE}<table class='nr-table nr-chart-table'>"
-            f"<caption>{esc(chart.title)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>")
+            f"{TABLE_STYLE}{table}</details>")
 
 
 def summary_id(chart: Chart) -> str:

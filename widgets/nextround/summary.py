@@ -22,6 +22,7 @@ from datetime import date
 from .advice import assessment_signals
 from .caseload import confirmed_scenarios, scenario_title
 from .content import Content
+from .html_table import Markup, html_table
 from .i18n import _, current_language, using
 from .model import Action, Answer, Application, CheckIn, Contact, Feedback, Note, choice_label
 from .store import STATE_PREFIX
@@ -274,23 +275,15 @@ def _html_rejections(data: SummaryData) -> str:
 def _html_moods(data: SummaryData) -> str:
     if not data.moods:
         return "<p>" + esc(_("No mood check-ins yet.")) + "</p>"
-    rows = "".join(f"<tr><td>{esc(nice_date(day))}</td><td>{esc(mood)}</td>"
-                   f"<td>{_multiline(note)}</td></tr>" for day, mood, note in data.moods)
-    return ("<table><thead><tr>" + _html_head(_("Date"), _("Mood"), _("Note"))
-            + f"</tr></thead><tbody>{rows}</tbody></table>")
-
-
-def _html_head(*names: str) -> str:
-    return "".join(f"<th scope='col'>{esc(name)}</th>" for name in names)
+    rows = [(nice_date(day), mood, Markup(_multiline(note))) for day, mood, note in data.moods]
+    return html_table((_("Date"), _("Mood"), _("Note")), rows, css="moods")
 
 
 def _html_plan(data: SummaryData) -> str:
     if not data.plan:
         return "<p>" + esc(_("No plan steps yet.")) + "</p>"
-    rows = "".join(f"<tr><td>{esc(a.title)}</td><td>{esc(_action_due(a, data.today))}</td>"
-                   f"<td>{esc(_done(a))}</td></tr>" for a in data.plan)
-    return ("<table class='plan'><thead><tr>" + _html_head(_("Step"), _("Due"), _("Done?"))
-            + f"</tr></thead><tbody>{rows}</tbody></table>")
+    rows = [(a.title, _action_due(a, data.today), _done(a)) for a in data.plan]
+    return html_table((_("Step"), _("Due"), _("Done?")), rows, css="plan")
 
 
 def _done(action: Action) -> str:

@@ -28,6 +28,7 @@ from traitlets import Bool, HasTraits, Int, List, Unicode, link, observe, valida
 
 from ..caseload import CaseloadPage, CaseloadRow, caseload, caseload_page, caseload_row
 from ..errors import NextRoundError
+from ..html_table import Markup, html_table
 from ..i18n import _
 from ..model import Note
 from ..names import client_labels, known_client
@@ -462,19 +463,15 @@ def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int,
         mood = "None yet" if row.latest_mood is None else f"{row.latest_mood} of {mood_max}"
         attention = ("<strong>Yes</strong>: " + esc("; ".join(row.reasons))
                      if row.needs_attention else "No")
-        cells.append(
-            f"<tr><th scope='row'>{esc(labels.get(row.client_id, row.name))}</th>"
-            f"<td>{esc(_when(row.last_activity, today))}"
-            f"</td><td>{_scenarios(row.rejections_by_scenario)}</td>"
-            f"<td>{row.awaiting_replies}</td><td>{row.overdue_actions}</td><td>{esc(mood)}</td>"
-            f"<td>{attention}</td></tr>")
-    header = "".join(f"<th scope='col'>{esc(h)}</th>" for h in head)
+        cells.append((labels.get(row.client_id, row.name), _when(row.last_activity, today),
+                      Markup(_scenarios(row.rejections_by_scenario)), row.awaiting_replies,
+                      row.overdue_actions, mood, Markup(attention)))
     flagged = sum(row.needs_attention for row in everyone)
+    table = html_table(head, cells, css="nr-table nr-caseload", row_headers=True,
+                       caption=f"{len(everyone)} clients; {flagged} may need attention")
     return (f"{CASELOAD_STYLE}<div class='nr-caseload-wrap' role='region' "
             "aria-label='Caseload' tabindex='0'>"
-            f"<table class='nr-table nr-caseload'><caption>{len(everyone)} clients; "
-            f"{flagged} may need attention</caption><thead><tr>{header}</tr></thead>"
-            f"<tbody>{''.join(cells)}</tbody></table></div>")
+            f"{table}</div>")
 
 
 def attention_html(row: CaseloadRow | None) -> str:

@@ -27,6 +27,7 @@ from .. import answer_keys as keys
 from ..advice import render_email
 from ..content import GraciousStep
 from ..errors import NextRoundError
+from ..html_table import html_table
 from ..i18n import N_, _
 from ..model import Contact
 from ..text import esc
@@ -434,12 +435,7 @@ def render_contacts(contacts: list[Contact]) -> str:
     """The contact list as an HTML table; every field escaped."""
     if not contacts:
         return "<p class='nr-text'>" + esc(_("No contacts added yet.")) + "</p>"
-    rows = "".join(
-        f"<tr><td>{esc(c.name)}</td><td>{esc(c.company)}</td><td>{esc(c.how_met)}</td>"
-        f"<td>{esc(c.follow_up_on.isoformat() if c.follow_up_on else '')}</td></tr>"
-        for c in contacts)
-    head = "".join(f"<th scope='col'>{esc(c)}</th>" for c in (
-        _("Name"), _("Company"), _("How you met"), _("Follow up by")))
-    caption = esc(_("Your new contacts"))
-    return (f"<table class='nr-table'><caption>{caption}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    rows = [(c.name, c.company, c.how_met, c.follow_up_on.isoformat() if c.follow_up_on else "")
+            for c in contacts]
+    head = (_("Name"), _("Company"), _("How you met"), _("Follow up by"))
+    return html_table(head, rows, caption=_("Your new contacts"))

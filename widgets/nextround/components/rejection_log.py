@@ -23,6 +23,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from ..html_table import html_table
 from ..i18n import N_, _
 from ..model import Application, choice_label
 from ..text import esc
@@ -274,16 +275,11 @@ def render_table(rejections: list[Application], chosen_id: str = "") -> str:
             "No rejections logged yet. When you set an outcome to “rejected”, it shows here.")))
     columns = (_("Company"), _("Role"), _("Stage"), _("Applied"), _("Interview"),
                _("Heard back"), _("How you heard"), _("Contact"), _("Working on it"))
-    head = "<tr>" + "".join(f"<th scope='col'>{esc(c)}</th>" for c in columns) + "</tr>"
-    rows = []
-    for app in rejections:
-        cells = (app.company, app.role, choice_label(app.stage), _date(app.applied_on),
-                 _date(app.interview_on), _date(app.outcome_on), app.how_heard, app.contact_name,
-                 _("Yes") if app.id == chosen_id else "")
-        rows.append("<tr>" + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>")
-    caption = esc(_("Your past rejections"))
-    return (f"<table class='nr-table'><caption>{caption}</caption>"
-            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+    rows = [(app.company, app.role, choice_label(app.stage), _date(app.applied_on),
+             _date(app.interview_on), _date(app.outcome_on), app.how_heard, app.contact_name,
+             _("Yes") if app.id == chosen_id else "")
+            for app in rejections]
+    return html_table(columns, rows, caption=_("Your past rejections"))
 
 
 def _date(value: date | None) -> str:
