@@ -1,17 +1,19 @@
 """Many people working through the hub at once: none meets an error.
 
-Each simulated person logs in through the hub's real login page in a browser
-context of their own (their own cookies and storage, as a separate browser
-has), lands on the app and waits until it is usable (the client picker
-shows). All at once, on loopback. The contexts share one Chromium, so that
-what loads the machine is the hub, the proxy and people's servers rather than
-twenty browsers (in one run with twenty Chromiums on two cores, 18 people's
-"your server is starting" pages never moved on, though their servers had
-started). Someone who does not land on the app in time is an error naming
-them and the page they were on. The count is bounded: 3 people by default,
-20 with ``NEXTROUND_FULL=1`` (``benchmarks/hub_load.py`` runs it and writes
-the figures). The times and memory are reported, not asserted: a busy
-machine makes them slower, not wrong.
+Each simulated person is a browser context of their own (their own cookies
+and storage, as a separate browser has). They sign in through the hub's real
+login page, start their server and follow it until it is ready through the
+hub's REST API (as the hub's own "your server is starting" page does, but
+without that page's scripts, which give up after 7 s on a saturated machine:
+see docs/performance.md), then open their server and wait until the app is
+usable (the client picker shown and enabled). The contexts share one
+Chromium, so that what loads the machine is the hub, the proxy and people's
+servers rather than twenty browsers. Anything that fails is an error naming
+the person and where they were: a page error, a refusal or failure from the
+hub, or not reaching the app in time. The count and time are bounded: 3
+people by default, 20 with ``NEXTROUND_FULL=1`` (``benchmarks/hub_load.py``
+runs it and writes the figures). The times and memory are reported, not
+asserted: a busy machine makes them slower, not wrong.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ RUN_LIMIT_S = 900
 LAND_LIMIT_S = 600
 #: Seconds between one person's arrival and the next (0: all at the same instant).
 ARRIVAL_GAP_S = float(os.environ.get("NEXTROUND_HUB_ARRIVAL_GAP_S", "0"))
-#: The hub's ``concurrent_spawn_limit`` (0: none): servers starting at once, the rest wait.
-SPAWN_LIMIT = int(os.environ.get("NEXTROUND_HUB_SPAWN_LIMIT", "0"))
+#: The hub's ``concurrent_spawn_limit`` (0: none): servers starting at once; anyone past
+#: it is told to retry. 10 by default, as ``deploy/jupyterhub_config.py`` sets.
+SPAWN_LIMIT = int(os.environ.get("NEXTROUND_HUB_SPAWN_LIMIT", "10"))
 #: Seconds between samples of the machine's load average during the run.
 LOAD_SAMPLE_S = 5
 
