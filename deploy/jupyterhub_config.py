@@ -121,7 +121,9 @@ c.Spawner.http_timeout = 120
 # Servers starting at the same moment share the cores, and the hub's own pages with them:
 # past what the cores can start at once, people wait in line ("too many users trying to
 # log in right now, try again") rather than everyone waiting on a starved machine
-# (docs/performance.md: about 11 CPU-seconds to start each person's server and app).
+# (docs/performance.md: about 12 CPU-seconds per login; with 20 people arriving at once
+# on 2 cores, a limit of 10 got everyone in sooner than no limit, and the hub's own
+# "starting" page is what stops working on a starved machine). Raise it with the cores.
 c.JupyterHub.concurrent_spawn_limit = 10
 
 # --- idle servers ---------------------------------------------------------------------
