@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .advice import assessment_signals
+from .choice_answers import in_language
 from .caseload import confirmed_scenarios, scenario_title
 from .content import Content
 from .i18n import _, current_language, using
@@ -129,7 +130,7 @@ def _signals(content: Content, answers: list[Answer]) -> tuple[list[str], list[s
     strengths: dict[str, None] = {}
     gaps: dict[str, None] = {}
     for group in groups.values():
-        found_strengths, found_gaps = assessment_signals(group, content)
+        found_strengths, found_gaps = assessment_signals(in_language(content, group), content)
         strengths.update(dict.fromkeys(found_strengths))
         gaps.update(dict.fromkeys(found_gaps))
     return list(strengths), list(gaps)
