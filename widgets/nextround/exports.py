@@ -132,7 +132,7 @@ def _decode(raw: bytes | str) -> str:
     if size > MAX_WORKBOOK_BYTES:
         raise WorkbookError(
             _("This file is {size} MB; a workbook file can be at most {most} MB. Is it the "
-              "right file?").format(size=number(round(size / 1024 / 1024, 1)),
+              "right file?").format(size=number(size / 1024 / 1024, 1),
                                     most=number(MAX_WORKBOOK_BYTES // 1024 // 1024)))
     if isinstance(raw, str):
         return raw.removeprefix("\ufeff")

@@ -242,11 +242,13 @@ class Translator:
 
         return get_decimal_symbol(self.lang) + get_group_symbol(self.lang)
 
-    def number(self, value: float) -> str:
-        """1,234.5 in English, 1234,5 in Spanish: the locale's own digits and marks."""
+    def number(self, value: float, places: int | None = None) -> str:
+        """1,234.5 in English, 1234,5 in Spanish: the locale's own digits and marks;
+        with ``places``, always that many decimals ("1.0", "1,0")."""
         from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=self.lang)
+        pattern = None if places is None else "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=pattern, locale=self.lang)
 
 
 def translator(lang: str | None = None) -> Translator:

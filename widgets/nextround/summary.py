@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .advice import assessment_signals
-from .choice_answers import in_language
 from .caseload import confirmed_scenarios, scenario_title
+from .choice_answers import in_language
 from .content import Content
 from .i18n import _, current_language, using
 from .model import Action, Answer, Application, CheckIn, Contact, Feedback, Note, choice_label

@@ -110,10 +110,10 @@ def plural(number: int, word: str, words: str | None = None) -> str:
     return f"{number} {word if number == 1 else (words or word + 's')}"
 
 
-def number(value: float) -> str:
+def number(value: float, places: int | None = None) -> str:
     """A number as the language in force writes it: "3.5" and "1,000" in English,
-    "3,5" and "1000" in Spanish (through Babel)."""
-    return translator().number(value)
+    "3,5" and "1000" in Spanish (through Babel); ``places`` fixes the decimals."""
+    return translator().number(value, places)
 
 
 # --- places in a file ------------------------------------------------------------------
