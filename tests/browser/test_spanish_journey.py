@@ -245,8 +245,21 @@ def wait_for_charts(page) -> None:
     assert page.locator(".nr-plotly[data-drawn='failed']").count() == 0
 
 
+#: Charts whose legend box overlaps their x axis's title (longer words must not collide).
+LEGEND_ON_TITLE = """() => [...document.querySelectorAll('.nr-plotly')].filter(chart => {
+  const legend = chart.querySelector('.legend'), title = chart.querySelector('.g-xtitle');
+  if (!legend || !title) return false;
+  const a = legend.getBoundingClientRect(), b = title.getBoundingClientRect();
+  return a.width && b.width && a.left < b.right && b.left < a.right
+      && a.top < b.bottom && b.top < a.bottom;
+}).map(chart => chart.getAttribute('aria-label'))"""
+
+
 def check_view(page, patterns, name: str) -> None:
-    """No English interface string, chart word or English month; photographed at both widths."""
+    """No English interface string, chart word or English month, no legend over an axis
+    title; photographed at both widths."""
+    overlapping = page.evaluate(LEGEND_ON_TITLE)
+    assert not overlapping, f"the {name}: a legend covers the axis title of {overlapping}"
     left = english_left(page, patterns)
     svg = chart_texts(page)
     left += [f"{text!r} (English on a chart)" for text in svg

@@ -113,8 +113,11 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
         "template": "none", "title": {"text": chart_esc(chart.title)}, "height": 340,
         "width": CHART_WIDTH,
         "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 13},
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "barmode": "stack",
-        "hovermode": "closest", "legend": {"orientation": "h", "y": -0.25},
+        # The legend sits at the figure's foot, below the x axis's title, however
+        # long a language makes either of them.
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 80}, "barmode": "stack",
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         "xaxis": {**axis, "title": {"text": chart_esc(chart.x_title)}},
         "yaxis": {**axis, "showgrid": True, "title": {"text": chart_esc(chart.y_title)},
                   "rangemode": "tozero"},
