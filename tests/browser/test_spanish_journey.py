@@ -213,12 +213,20 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
                what="the dated step")
     link = page.get_by_role("link", name="Descargar para tu calendario (.ics)")
     expect(link).to_be_visible()
-    href = link.get_attribute("href")
-    assert href and href.startswith("data:text/calendar;base64,")
-    calendar = Calendar.from_ical(base64.b64decode(href.split(",", 1)[1]))
+
+    def calendar_file():
+        href = link.get_attribute("href") or ""
+        assert href.startswith("data:text/calendar;base64,"), href[:60]
+        return Calendar.from_ical(base64.b64decode(href.split(",", 1)[1]))
+
+    def events(calendar) -> dict[str, str]:
+        return {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
+
+    # The link is redrawn by the kernel after the save: wait for it to hold the step.
+    calendar = eventually(calendar_file, lambda cal: OWN_STEP in events(cal),
+                          what="the calendar file with the dated step")
     assert str(calendar["X-WR-CALNAME"]) == f"Plan de acción: {CLIENT}"
-    descriptions = {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
-    assert descriptions[OWN_STEP] == "Pendiente, del plan de acción de NextRound."
+    assert events(calendar)[OWN_STEP] == "Pendiente, del plan de acción de NextRound."
     check_step(page, patterns, 7, "plan")
 
     # 8. Progress.
