@@ -289,3 +289,246 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+# --- the progress charts, the caseload, the service report and import errors --------
+#
+# These views build their words from counts, dates and the client's records. The
+# check builds each one twice from the same records, in English and in Spanish, and
+# fails on any text the two share: a literal not marked for translation (or marked
+# but left untranslated) reads the same in both. What may legitimately match is
+# left out: what the client typed, numbers and dates without words, and the few
+# words Spanish spells as English does ("Total").
+
+
+def texts_of_html(markup: str) -> list[str]:
+    """The text nodes and the labelling attributes of a piece of HTML."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.extend(value for name, value in attrs
+                         if name in ("aria-label", "title", "placeholder") and value)
+
+        def handle_data(self, data):
+            if data.strip() and self.lasttag not in ("style", "script"):
+                found.append(" ".join(data.split()))
+
+    Collect().feed(markup)
+    return found
+
+
+def texts_of_chart(chart) -> list[str]:
+    """Every word a chart shows: title, sentence, axes, legend, hover text, table."""
+    texts = [chart.title, chart.summary, chart.x_title, chart.y_title, *chart.head]
+    texts += [str(cell) for row in chart.rows for cell in row]
+    texts += [text for _value, text in chart.y_ticks]
+    for trace in chart.traces:
+        texts += [trace.name, *trace.hover]
+        texts += [str(v) for v in (trace.x if trace.kind != "hbar" else trace.y)]
+    return texts
+
+
+def texts_of_figure(bundle: dict) -> list[str]:
+    """The words plotly draws from a figure: title, axis titles, trace names, notes."""
+    from nextround.components.progress import PLOTLY_MIME
+
+    figure = bundle[PLOTLY_MIME]
+    layout = figure["layout"]
+    texts = [layout.get("title", {}).get("text", "")]
+    texts += [layout.get(axis, {}).get("title", {}).get("text", "") for axis in ("xaxis", "yaxis")]
+    texts += [note.get("text", "") for note in layout.get("annotations", [])]
+    texts += [trace.get("name", "") for trace in figure["data"]]
+    texts += [str(text) for axis in ("xaxis", "yaxis")
+              for text in layout.get(axis, {}).get("ticktext", [])]
+    return texts
+
+
+def same_in_both() -> set[str]:
+    """Catalogue strings Spanish writes exactly as English does."""
+    return {entry.id for entry in spanish_catalogue()
+            if entry.id and isinstance(entry.id, str) and entry.id == entry.string}
+
+
+def english_left(english: list[str], spanish: list[str], typed: set[str]) -> list[str]:
+    """Texts of the Spanish build that the English build has too, and are words."""
+    import re
+
+    allowed = same_in_both() | typed
+    shared = set(english) & set(spanish)
+    return sorted(text for text in shared if text not in allowed
+                  and len(re.findall(r"[A-Za-z]", re.sub(r"<[^>]+>", "", text))) >= 4)
+
+
+def in_both(build):
+    """``build()`` in English and in Spanish (content in the same language)."""
+    from nextround.content import load_content
+
+    built = {}
+    for lang in ("en", "es"):
+        with using(lang):
+            built[lang] = build(load_content(lang=lang))
+    return built["en"], built["es"]
+
+
+def test_the_check_finds_a_text_left_in_english():
+    """The check can fail: a sentence the two builds share is English left behind."""
+    left = english_left(["Your applications", "Total", "Ana", "12"],
+                        ["Tus candidaturas", "Total", "Ana", "12", "Your applications"],
+                        typed={"Ana"})
+    assert left == ["Your applications"]
+
+
+@pytest.fixture
+def history(store):
+    """A client with every kind of record the charts and the caseload read."""
+    from datetime import UTC, datetime, timedelta
+
+    from nextround import model
+
+    today = date.today()
+    cid = store.create_client("Ana Prueba").id
+    week = today - timedelta(days=today.weekday() + 21)
+    rejected = store.add(model.Application(
+        client_id=cid, company="Northwind", role="Analyst", applied_on=week,
+        outcome="rejected", outcome_on=week + timedelta(days=9)))
+    store.add(model.Application(client_id=cid, company="Contoso", applied_on=week))
+    store.add(model.Application(client_id=cid, company="Fabrikam", outcome="rejected",
+                                applied_on=week + timedelta(days=8)))
+    store.add(model.Application(client_id=cid, company="Tailspin", outcome="offer",
+                                applied_on=week + timedelta(days=15)))
+    store.add(model.Application(client_id=cid, company="Litware", outcome="withdrawn",
+                                applied_on=week + timedelta(days=15)))
+    store.add(model.Application(client_id=cid, company="Undated"))
+    store.add(model.Feedback(client_id=cid, application_id=rejected.id, person="Jo",
+                             heard="More SQL", scenario_id="skill_gap"))
+    store.add(model.Feedback(client_id=cid, application_id=rejected.id, person="Kim",
+                             asked_on=today - timedelta(days=12)))
+    # Two check-ins six days ago (a mean of 1.5), the later one the latest mood (2).
+    for days, hour, mood in ((20, 10, 4), (6, 8, 1), (6, 10, 2)):
+        day = today - timedelta(days=days)
+        store.add(model.CheckIn(client_id=cid, mood=mood, note="A long week",
+                                at=datetime(day.year, day.month, day.day, hour, tzinfo=UTC)))
+    store.add(model.Action(client_id=cid, title="Learn SQL joins",
+                           due_on=today - timedelta(days=3)))
+    store.add(model.Action(client_id=cid, title="Practise answers", done=True,
+                           due_on=today + timedelta(days=5)))
+    store.add(model.Action(client_id=cid, title="Call Jo"))
+    store.create_client("Ben Nuevo")
+    return cid
+
+
+TYPED = {"Ana Prueba", "Ben Nuevo", "Northwind", "Contoso", "Fabrikam", "Tailspin", "Litware",
+         "Undated", "Learn SQL joins", "Practise answers", "Call Jo", "A long week"}
+
+
+def test_the_progress_charts_say_nothing_in_english(store, history):
+    from nextround.charts import text_alternative
+    from nextround.components.progress import ProgressModel, figure_bundle
+
+    def build(content):
+        model = ProgressModel(content=content, store=store, client_id=history)
+        texts = []
+        for chart in model.charts:
+            texts += texts_of_chart(chart) + texts_of_html(text_alternative(chart))
+            if chart.traces:
+                texts += texts_of_figure(figure_bundle(chart))
+        return texts
+
+    english, spanish = in_both(build)
+    assert "Tus candidaturas y cómo terminaron" in spanish
+    left = english_left(english, spanish, TYPED)
+    assert not left, "still in English on the Progress charts:\n" + "\n".join(left)
+
+
+def test_a_spanish_chart_writes_its_dates_and_numbers_in_spanish(store, history):
+    from nextround.components.progress import PLOTLY_MIME, ProgressModel, figure_bundle
+    from nextround.content import load_content
+
+    with using("es"):
+        model = ProgressModel(content=load_content(lang="es"), store=store, client_id=history)
+        mood = next(chart for chart in model.charts if chart.key == "mood")
+        figure = figure_bundle(mood)[PLOTLY_MIME]
+    locale = figure["config"]["locales"]["es"]
+    assert figure["config"]["locale"] == "es" and figure["layout"]["separators"] == ",."
+    assert locale["format"]["months"][2] == "marzo" and locale["format"]["shortMonths"][0] == "ene"
+    assert locale["dictionary"]["Download plot as a png"] == "Descargar el gráfico como PNG"
+    assert "1,5" in [row[1] for row in mood.rows]  # the day's mean, with a decimal comma
+    with using("en"):
+        english = figure_bundle(ProgressModel(content=load_content(), store=store,
+                                              client_id=history).charts[2])[PLOTLY_MIME]
+    assert "locale" not in english["config"] and "separators" not in english["layout"]
+
+
+def test_the_caseload_says_nothing_in_english(store, history):
+    from nextround.components.counsellor import CounsellorModel, attention_html, caseload_table
+
+    def build(content):
+        model = CounsellorModel(content=content, store=store)
+        page = model.shown()
+        texts = [page.showing()]
+        texts += texts_of_html(caseload_table(page.rows, model.today, content.mood.max,
+                                              model.labels))
+        texts += texts_of_html(attention_html(model.row(history)))
+        texts += texts_of_html(attention_html(None))
+        model.query = "nobody"
+        texts.append(model.shown().showing())
+        model.query = "ana"
+        texts.append(model.shown().showing())
+        return texts
+
+    english, spanish = in_both(build)
+    assert "Último ánimo bajo (2 de 5)" in " ".join(spanish)
+    left = english_left(english, spanish, TYPED)
+    assert not left, "still in English on the caseload:\n" + "\n".join(left)
+
+
+def test_the_service_report_says_nothing_in_english(store):
+    from service_data import add_service
+
+    from nextround.components.progress import figure_bundle
+    from nextround.report import build_report
+    from nextround.report_files import xlsx_bytes
+
+    add_service(store)
+
+    def build(content):
+        from openpyxl import load_workbook
+
+        report = build_report(store, content, since=date(2026, 1, 1), today=date(2026, 11, 28))
+        texts = [text for pair in report.about() for text in pair if text != "2026-11-28"]
+        for figure in report.figures:
+            texts += [figure.sheet, figure.title, figure.summary, *figure.head]
+            texts += [str(cell) for row in figure.rows for cell in row]
+            texts += texts_of_chart(figure.chart)
+            if figure.chart.traces:
+                texts += texts_of_figure(figure_bundle(figure.chart))
+        texts += load_workbook(io.BytesIO(xlsx_bytes(report))).sheetnames
+        return texts
+
+    english, spanish = in_both(build)
+    assert "Clientes según la fase del recorrido" in spanish
+    typed = {"Quiet", "Open", "C", "D"}
+    left = english_left(english, spanish, typed)
+    assert not left, "still in English in the service report:\n" + "\n".join(left)
+
+
+@pytest.mark.parametrize("raw", [
+    b"\xff\xfe not text", b'{"format": "nextround-workbook", "version": 2', b"[1, 2]",
+    b'{"format": "other"}', b'{"format": "nextround-workbook", "version": 99}',
+    b'{"format": "nextround-workbook", "version": 2, "checksum": "sha256:00"}',
+    b'{"a": 1, "a": 2}', b"{nonsense}",
+])
+def test_a_workbook_file_refused_is_refused_in_the_pages_language(raw):
+    from nextround.errors import WorkbookError
+    from nextround.exports import parse_workbook
+
+    said = {}
+    for lang in ("en", "es"):
+        with using(lang), pytest.raises(WorkbookError) as refused:
+            parse_workbook(raw)
+        said[lang] = str(refused.value)
+    assert said["en"] != said["es"]
+    assert said["es"].startswith(("Este", "La suma", "A este")), said["es"]

@@ -130,3 +130,70 @@ def test_hostile_text_answer_never_reaches_html_unescaped(content, store, client
     by_label(view, content.question("next_time").text).value = HOSTILE
     assert store.answers(client.id, application_id=rejection.id)["next_time"] == HOSTILE
     assert_escaped(view)
+
+
+# --- a choice answered in one language, read in another ------------------------------
+
+
+def _choices(lang: str, question_id: str = "skill_status") -> tuple[str, ...]:
+    from nextround.content import load_content
+
+    return next(q for q in load_content(lang=lang).questions if q.id == question_id).choices
+
+
+@pytest.mark.parametrize(("given", "read"), [("en", "es"), ("es", "en")])
+def test_a_choice_saved_in_one_language_shows_as_chosen_in_the_other(store, client, rejection,
+                                                                     given, read):
+    from nextround.content import load_content
+    from nextround.i18n import using
+
+    saved = _choices(given)[1]  # "I have it but did not show it", a strength
+    with using(given):
+        first = SelfAssessmentModel(content=load_content(lang=given), store=store,
+                                    client_id=client.id, application_id=rejection.id)
+        first.answer_skill_status = saved
+    with using(read):
+        content = load_content(lang=read)
+        view = SelfAssessment.create(content=content, store=store, client_id=client.id,
+                                     application_id=rejection.id)
+        radio = by_label(view, content.question("skill_status").text)
+    assert radio.value == _choices(read)[1]
+    assert view.model.answers["skill_status"] == _choices(read)[1]
+    assert content.question("skill_status").strength in view.model.strengths
+    # Reading it changed nothing saved: the answer stays as the client chose it.
+    assert store.answers(client.id, application_id=rejection.id)["skill_status"] == saved
+
+
+def test_a_choice_from_another_language_counts_in_the_plan_and_the_summary(store, client,
+                                                                           rejection):
+    from nextround.components.action_plan import ActionPlanModel
+    from nextround.content import load_content
+    from nextround.i18n import using
+    from nextround.summary import session_summary
+
+    with using("en"):
+        SelfAssessmentModel(content=load_content(), store=store, client_id=client.id,
+                            application_id=rejection.id).answer_skill_status = _choices("en")[0]
+    spanish = load_content(lang="es")
+    gap = spanish.question("skill_status").gap
+    with using("es"):
+        plan = ActionPlanModel(content=spanish, store=store, client_id=client.id,
+                               application_id=rejection.id)
+        store.set_client_language(client.id, "es")
+        summary = session_summary(store, spanish, client.id)
+    assert {"weigh_skill", "learn_skill"} <= {p.library_id for p in plan.proposals}
+    assert html.escape(gap) in summary.html
+
+
+def test_an_answer_that_is_a_choice_in_no_language_is_still_refused(store, client, rejection):
+    from nextround.choice_answers import in_language
+    from nextround.content import load_content
+
+    store.set_answer(client.id, "skill_status", "Something else", application_id=rejection.id)
+    spanish = load_content(lang="es")
+    model = SelfAssessmentModel(content=spanish, store=store, client_id=client.id,
+                                application_id=rejection.id)
+    assert "skill_status" not in model.answers
+    assert in_language(spanish, {"skill_status": "Something else", "needs_list": "yes",
+                                 "next_time": _choices("en")[0]}) == {
+        "skill_status": "Something else", "needs_list": "yes", "next_time": _choices("en")[0]}

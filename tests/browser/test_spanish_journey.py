@@ -20,7 +20,7 @@ from browser_harness import eventually, snapshot, wait_for_widgets
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from nextround.i18n import _, catalogue_path, using
+from nextround.i18n import _, catalogue_path, ngettext, using
 from nextround.model import Action, Application
 from nextround.steps import STEPS
 from nextround.store import Store
@@ -217,15 +217,17 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
 
     def calendar_file():
         href = link.get_attribute("href") or ""
-        assert href.startswith("data:text/calendar;base64,"), href[:40]
+        assert href.startswith("data:text/calendar;base64,"), href[:60]
         return Calendar.from_ical(base64.b64decode(href.split(",", 1)[1]))
 
-    # The link is rebuilt a moment after the step is saved: wait for it to hold the step.
-    calendar = eventually(calendar_file, lambda cal: any(
-        str(e["SUMMARY"]) == OWN_STEP for e in cal.walk("VEVENT")), what="the step in the .ics")
+    def events(calendar) -> dict[str, str]:
+        return {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
+
+    # The link is redrawn by the kernel after the save: wait for it to hold the step.
+    calendar = eventually(calendar_file, lambda cal: OWN_STEP in events(cal),
+                          what="the calendar file with the dated step")
     assert str(calendar["X-WR-CALNAME"]) == f"Plan de acción: {CLIENT}"
-    descriptions = {str(e["SUMMARY"]): str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")}
-    assert descriptions[OWN_STEP] == "Pendiente, del plan de acción de NextRound."
+    assert events(calendar)[OWN_STEP] == "Pendiente, del plan de acción de NextRound."
     check_step(page, patterns, 7, "plan")
 
     # 8. Progress.
@@ -266,6 +268,97 @@ def test_a_pasted_spanish_rejection_shows_a_spanish_reading(page, app_server):
         page.set_viewport_size({"width": width, "height": 900})
         result.scroll_into_view_if_needed()
         snapshot(page, f"spanish-pasted-email-{width}")
+
+
+#: An English month on a date axis ("3 Nov 2026"); Spanish writes "3 nov 2026".
+ENGLISH_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w* \d{4}\b")
+
+
+def chart_texts(page) -> list[str]:
+    """The words plotly drew: titles, axis titles and ticks, legends (SVG text)."""
+    return [" ".join(text.split()) for text in
+            page.locator(".nr-plotly svg text").all_text_contents() if text.strip()]
+
+
+def wait_for_charts(page) -> None:
+    """Every chart on the page drawn (or none to draw): never a fixed wait."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.nr-plotly')].every("
+        "el => el.getAttribute('data-drawn') === 'yes')", timeout=60_000)
+    assert page.locator(".nr-plotly[data-drawn='failed']").count() == 0
+
+
+#: Charts whose legend box overlaps their x axis's title (longer words must not collide).
+LEGEND_ON_TITLE = """() => [...document.querySelectorAll('.nr-plotly')].filter(chart => {
+  const legend = chart.querySelector('.legend'), title = chart.querySelector('.g-xtitle');
+  if (!legend || !title) return false;
+  const a = legend.getBoundingClientRect(), b = title.getBoundingClientRect();
+  return a.width && b.width && a.left < b.right && b.left < a.right
+      && a.top < b.bottom && b.top < a.bottom;
+}).map(chart => chart.getAttribute('aria-label'))"""
+
+
+def check_view(page, patterns, name: str) -> None:
+    """No English interface string, chart word or English month, no legend over an axis
+    title; photographed at both widths."""
+    overlapping = page.evaluate(LEGEND_ON_TITLE)
+    assert not overlapping, f"the {name}: a legend covers the axis title of {overlapping}"
+    left = english_left(page, patterns)
+    svg = chart_texts(page)
+    left += [f"{text!r} (English on a chart)" for text in svg
+             if any(pattern.fullmatch(text) for _english, pattern in patterns)
+             or ENGLISH_MONTH.search(text)]
+    assert not left, f"the {name} still says in English:\n" + "\n".join(left)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"the {name} at {width} px scrolls sideways by {overflow} px"
+        snapshot(page, f"spanish-{name}-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_progress_caseload_and_report_in_spanish(page, app_server):
+    """The views built from counts and dates (Progress charts, the counsellor's caseload
+    and the service report) speak Spanish too, plotly's own words included."""
+    from nextround.caseload import caseload
+    from nextround.content import load_content
+    from nextround.model import CheckIn
+
+    patterns = english_patterns()
+    store = Store(app_server.db)
+    rows = caseload(store, load_content())
+    busiest = max(rows, key=lambda row: (len(store.list(Application, row.client_id))
+                                         + len(store.list(CheckIn, row.client_id))))
+    page.goto(f"{app_server.url}&client={busiest.client_id}&lang=es")
+    wait_for_widgets(page)
+    progress = spanish(STEPS[-1].title)
+    page.get_by_role("button", name=re.compile(re.escape(progress))).first.click()
+    expect(page.locator(".nr-step-title")).to_have_text(progress)
+    expect(page.locator(".nr-plotly").first).to_be_visible()
+    wait_for_charts(page)
+    drawn = chart_texts(page)
+    for words in ("Your applications and how they ended", "Week you applied",
+                  "How you have been feeling"):
+        assert spanish(words) in drawn, (words, drawn)
+    check_view(page, patterns, "progress")
+
+    page.get_by_role("button", name=spanish("Counsellor view")).click()
+    expect(page.get_by_role("heading", name=spanish("Your caseload"))).to_be_visible()
+    flagged = sum(row.needs_attention for row in rows)
+    with using("es"):
+        caption = ngettext("{count} client; {flagged} may need attention",
+                           "{count} clients; {flagged} may need attention",
+                           len(rows)).format(count=len(rows), flagged=flagged)
+    expect(page.locator("table.nr-caseload caption")).to_have_text(caption)
+    check_view(page, patterns, "caseload")
+
+    page.get_by_role("button", name=spanish("Service report")).click()
+    expect(page.get_by_role("heading", name=spanish("Service report"))).to_be_visible()
+    expect(page.get_by_role("heading", name=spanish("Mood over time"))).to_be_visible()
+    wait_for_charts(page)
+    check_view(page, patterns, "report")
+    store.close()
 
 
 def test_the_check_would_see_english(page, app_server):

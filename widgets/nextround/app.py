@@ -679,9 +679,10 @@ def supervisor_page(content: Any, store: Any) -> W.Widget:
     except (NextRoundError, DBAPIError) as exc:
         log.warning("The service report could not be built: %s", exc)
         reason = (str(exc) if isinstance(exc, NextRoundError) else
-                  "the figures could not be read with this database login; ask your "
-                  "administrator to check the service's setup.")
-        report = W.HTML("<h2>Service report</h2>" + refusal_html(reason))
+                  _("the figures could not be read with this database login; ask your "
+                    "administrator to check the service's setup."))
+        title = esc(_("Service report"))
+        report = W.HTML(f"<h2>{title}</h2>" + refusal_html(reason))
     page = W.VBox([W.HTML(header_html(content.help)), report])
     page.add_class("nextround-app")
     page.add_class("nr-supervisor")

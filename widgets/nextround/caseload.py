@@ -29,11 +29,13 @@ from datetime import date, datetime, timedelta
 
 from . import answer_keys as keys
 from .content import Content
+from .i18n import N_, _, ngettext
 from .model import Action, Answer, Application, CheckIn, Feedback
-from .text import plural
+from .text import number
 
-#: The label for rejections whose kind of feedback is not yet confirmed.
-NOT_CONFIRMED = "Not yet confirmed"
+#: The label for rejections whose kind of feedback is not yet confirmed (English;
+#: shown, and compared with the titles it sits among, through ``_``).
+NOT_CONFIRMED = N_("Not yet confirmed")
 #: The answer that holds the scenario a client confirmed for a rejection.
 SCENARIO_KEY = keys.SCENARIO.key()
 #: Days without any recorded activity before a client is flagged.
@@ -71,7 +73,7 @@ def low_mood_limit(content: Content) -> int:
 def scenario_title(content: Content, scenario_id: str) -> str:
     """A scenario's title, or its id when content no longer has it."""
     if not scenario_id:
-        return NOT_CONFIRMED
+        return _(NOT_CONFIRMED)
     try:
         return content.scenario(scenario_id).title
     except KeyError:
@@ -115,7 +117,8 @@ def rejections_by_scenario(applications: Iterable[Application], scenarios: dict[
             title = scenario_title(content, scenarios.get(app.id, ""))
             counts[title] = counts.get(title, 0) + 1
     order = {s.title: n for n, s in enumerate(content.scenarios)}
-    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == NOT_CONFIRMED,
+    unconfirmed = _(NOT_CONFIRMED)
+    return dict(sorted(counts.items(), key=lambda kv: (kv[0] == unconfirmed,
                                                        order.get(kv[0], len(order)), kv[0])))
 
 
@@ -205,20 +208,26 @@ def client_row(client_id: str, name: str, content: Content, today: date, *,
 
 def attention_reasons(row: CaseloadRow, content: Content, today: date,
                       awaiting: list[Feedback]) -> list[str]:
-    """Why a client needs attention, in plain words; empty when all is well."""
+    """Why a client needs attention, in plain words (in the language in force);
+    empty when all is well."""
     reasons = []
     if row.latest_mood is not None and row.latest_mood <= low_mood_limit(content):
-        reasons.append(f"Latest mood is low ({row.latest_mood} of {content.mood.max})")
+        reasons.append(_("Latest mood is low ({mood} of {most})").format(
+            mood=row.latest_mood, most=content.mood.max))
     if row.overdue_actions >= OVERDUE_LIMIT:
-        reasons.append(plural(row.overdue_actions, "overdue action"))
+        reasons.append(ngettext("{count} overdue action", "{count} overdue actions",
+                                row.overdue_actions).format(count=row.overdue_actions))
     if row.last_activity is not None:
         idle = (today - row.last_activity.date()).days
         if idle >= INACTIVE_DAYS:
-            reasons.append(f"No activity for {idle} days")
+            reasons.append(ngettext("No activity for {count} day", "No activity for {count} days",
+                                    idle).format(count=idle))
     cutoff = today - timedelta(days=REPLY_WAIT_DAYS)
     stale = sum(1 for item in awaiting if item.asked_on < cutoff)
     if stale:
-        reasons.append(f"{plural(stale, 'reply', 'replies')} awaited for over a week")
+        reasons.append(ngettext("{count} reply awaited for over a week",
+                                "{count} replies awaited for over a week", stale).format(
+            count=stale))
     return reasons
 
 
@@ -252,21 +261,24 @@ class CaseloadPage:
         return self.number < self.pages - 1
 
     def showing(self) -> str:
-        """Where this page sits, in plain words: "Showing 1–50 of 1,000 clients"."""
+        """Where this page sits, in plain words: "Showing 1–50 of 1,000 clients"
+        (numbers written as the language in force writes them)."""
         if not self.matching:
             if self.query:
-                return f"No client's name matches “{self.query}”."
-            return "No clients yet."
-        shown = f"{self.start + 1:,}–{self.start + len(self.rows):,}"
+                return _("No client's name matches “{query}”.").format(query=self.query)
+            return _("No clients yet.")
+        first, last = number(self.start + 1), number(self.start + len(self.rows))
         if self.query:
-            return (f"Showing {shown} of {_clients(self.matching)} matching "
-                    f"“{self.query}” (of {self.total:,} in all)")
-        return f"Showing {shown} of {_clients(self.total)}"
-
-
-def _clients(count: int) -> str:
-    """"1 client", "1,000 clients": a long count reads better with its comma."""
-    return f"{count:,} client" if count == 1 else f"{count:,} clients"
+            return ngettext(
+                "Showing {first}–{last} of {count} client matching “{query}” "
+                "(of {total} in all)",
+                "Showing {first}–{last} of {count} clients matching “{query}” "
+                "(of {total} in all)", self.matching).format(
+                first=first, last=last, count=number(self.matching), query=self.query,
+                total=number(self.total))
+        return ngettext("Showing {first}–{last} of {count} client",
+                        "Showing {first}–{last} of {count} clients", self.total).format(
+            first=first, last=last, count=number(self.total))
 
 
 def attention_first(rows: Iterable[CaseloadRow]) -> list[CaseloadRow]:

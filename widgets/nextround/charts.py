@@ -23,9 +23,9 @@ from . import answer_keys as keys
 from .caseload import NOT_CONFIRMED, rejections_by_scenario
 from .content import Content
 from .html_table import html_table
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .model import OUTCOMES, Action, Answer, Application, CheckIn, Feedback
-from .text import esc, nice_date, plural
+from .text import esc, nice_date, number
 
 OUTCOME_LABELS = {"pending": N_("Still open"), "rejected": N_("Rejected"), "offer": N_("Offer"),
                   "withdrawn": N_("Withdrawn")}
@@ -132,25 +132,31 @@ def chart_esc(text: object) -> str:
 
 
 def _and(parts: Sequence[str]) -> str:
+    """"a, b and c" in the language in force."""
     if len(parts) <= 1:
         return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return _("{items} and {last}").format(items=", ".join(parts[:-1]), last=parts[-1])
 
 
-def direction(first: float, latest: float, *, more: str = "higher", less: str = "lower"
-              ) -> str:
-    """How the latest value compares with the first: the trend a chart shows."""
+def direction(first: float, latest: float, *, counted: bool = False) -> str:
+    """How the latest value compares with the first: the trend a chart shows.
+
+    ``counted`` speaks of a count ("more", "fewer") rather than a level
+    ("higher", "lower").
+    """
     if latest > first:
-        return f"{more} than at first"
+        return _("more than at first") if counted else _("higher than at first")
     if latest < first:
-        return f"{less} than at first"
-    return "the same as at first"
+        return _("fewer than at first") if counted else _("lower than at first")
+    return _("the same as at first")
 
 
 def _names(names: list[str], total: int) -> str:
     """Escaped names for hover text: the first few, then how many more."""
     shown = ", ".join(chart_esc(name) for name in names)
-    return shown + (f" and {total - len(names)} more" if total > len(names) else "")
+    if total <= len(names):
+        return shown
+    return _("{names} and {count} more").format(names=shown, count=total - len(names))
 
 
 def applications_chart(applications: Iterable[Application]) -> Chart:
@@ -168,24 +174,25 @@ def applications_chart(applications: Iterable[Application]) -> Chart:
         counts[week][app.outcome] += 1
         shown = names[(week, app.outcome)]
         if len(shown) < HOVER_NAMES:
-            shown.append(app.company or "a company")
+            shown.append(app.company or _("a company"))
     weeks = sorted(counts)
     outcomes = [o for o in OUTCOMES if totals[o]]
     traces = []
     for outcome in outcomes:
         label = _(OUTCOME_LABELS[outcome])
         ys = [counts[w][outcome] for w in weeks]
-        hover = [f"Week of {nice_date(w)}: {n} {chart_esc(label.lower())}<br>"
-                 f"{_names(names[(w, outcome)], n)}" if n else ""
+        hover = [_("Week of {date}: {count} {outcome}").format(
+                     date=nice_date(w), count=n, outcome=chart_esc(label.lower()))
+                 + f"<br>{_names(names[(w, outcome)], n)}" if n else ""
                  for w, n in zip(weeks, ys, strict=True)]
         traces.append(Trace("bar", label, [w.isoformat() for w in weeks], ys, hover,
                             OUTCOME_STYLE[outcome]))
     rows = tuple((nice_date(w), *(counts[w][o] for o in outcomes), sum(counts[w].values()))
                  for w in weeks)
-    return Chart("applications", "Your applications and how they ended",
+    return Chart("applications", _("Your applications and how they ended"),
                  applications_summary(counts, undated), tuple(traces),
                  (_("Week of"), *(_(OUTCOME_LABELS[o]) for o in outcomes), _("Total")), rows,
-                 x_title="Week you applied", y_title="Applications",
+                 x_title=_("Week you applied"), y_title=_("Applications"),
                  count_max=max((row[-1] for row in rows), default=0), x_step_days=7)
 
 
@@ -198,41 +205,53 @@ def applications_summary(counts: dict[date, Counter], undated: int) -> str:
     weeks = sorted(counts)
     if not weeks:
         if not undated:
-            return "You have not logged any applications yet."
-        return (f"You logged {plural(undated, 'application')} but none has the date you "
-                "applied yet, so there is nothing to chart.")
+            return _("You have not logged any applications yet.")
+        return ngettext(
+            "You logged {count} application but none has the date you applied yet, so "
+            "there is nothing to chart.",
+            "You logged {count} applications but none has the date you applied yet, so "
+            "there is nothing to chart.", undated).format(count=undated)
     per_week = [sum(counts[w].values()) for w in weeks]
     ended: Counter = Counter()
     for week in weeks:
         ended.update(counts[week])
     total = sum(per_week)
     if len(weeks) == 1:
-        text = f"You applied to {plural(total, 'job')} in the week of {nice_date(weeks[0])}"
+        text = ngettext("You applied to {count} job in the week of {week}",
+                        "You applied to {count} jobs in the week of {week}", total).format(
+            count=total, week=nice_date(weeks[0]))
     else:
-        text = (f"From the week of {nice_date(weeks[0])} to the week of "
-                f"{nice_date(weeks[-1])}, you applied to {plural(total, 'job')}: "
-                f"{per_week[0]} in the first week and {per_week[-1]} in the latest, "
-                f"{direction(per_week[0], per_week[-1], more='more', less='fewer')}")
+        text = ngettext(
+            "From the week of {first} to the week of {latest}, you applied to {count} job: "
+            "{first_count} in the first week and {latest_count} in the latest, {trend}",
+            "From the week of {first} to the week of {latest}, you applied to {count} jobs: "
+            "{first_count} in the first week and {latest_count} in the latest, {trend}",
+            total).format(first=nice_date(weeks[0]), latest=nice_date(weeks[-1]), count=total,
+                          first_count=per_week[0], latest_count=per_week[-1],
+                          trend=direction(per_week[0], per_week[-1], counted=True))
     ends = []
     if ended["rejected"]:
-        ends.append(f"{ended['rejected']} ended in a rejection")
+        ends.append(ngettext("{count} ended in a rejection", "{count} ended in a rejection",
+                             ended["rejected"]).format(count=ended["rejected"]))
     if ended["offer"]:
-        ends.append(f"{ended['offer']} ended in an offer")
+        ends.append(ngettext("{count} ended in an offer", "{count} ended in an offer",
+                             ended["offer"]).format(count=ended["offer"]))
     if ended["withdrawn"]:
-        ends.append(f"you withdrew from {ended['withdrawn']}")
+        ends.append(_("you withdrew from {count}").format(count=ended["withdrawn"]))
     if ended["pending"]:
-        ends.append(f"{ended['pending']} {'is' if ended['pending'] == 1 else 'are'} "
-                    "still open")
+        ends.append(ngettext("{count} is still open", "{count} are still open",
+                             ended["pending"]).format(count=ended["pending"]))
     if total == 1:
-        only = {"rejected": "It ended in a rejection", "offer": "It ended in an offer",
-                "withdrawn": "You withdrew from it", "pending": "It is still open"}
+        only = {"rejected": _("It ended in a rejection"), "offer": _("It ended in an offer"),
+                "withdrawn": _("You withdrew from it"), "pending": _("It is still open")}
         text += f". {only[next(o for o in OUTCOMES if ended[o])]}."
     else:
-        text += f". Of these, {_and(ends)}."
+        text += ". " + _("Of these, {outcomes}.").format(outcomes=_and(ends))
     if undated:
-        verb = "is" if undated == 1 else "are"
-        text += (f" {plural(undated, 'more application has', 'more applications have')} "
-                 f"no date and {verb} not in the chart.")
+        text += " " + ngettext(
+            "{count} more application has no date and is not in the chart.",
+            "{count} more applications have no date and are not in the chart.",
+            undated).format(count=undated)
     return text
 
 
@@ -242,30 +261,41 @@ def feedback_chart(applications: Iterable[Application], scenarios: dict[str, str
     counts = rejections_by_scenario(applications, scenarios, content)
     titles = list(counts)
     values = [counts[t] for t in titles]
-    hover = [f"{chart_esc(t)}: {plural(n, 'rejection')}"
-             for t, n in zip(titles, values, strict=True)]
-    trace = Trace("hbar", "Rejections", values, [chart_esc(t) for t in titles], hover,
+    hover = [ngettext("{kind}: {count} rejection", "{kind}: {count} rejections", n).format(
+        kind=chart_esc(t), count=n) for t, n in zip(titles, values, strict=True)]
+    trace = Trace("hbar", _("Rejections"), values, [chart_esc(t) for t in titles], hover,
                   {"color": "#CC79A7", "pattern": ""})
-    return Chart("feedback", "The kinds of feedback you heard", feedback_summary(counts),
-                 (trace,) if titles else (), ("Kind of feedback", "Rejections"),
-                 tuple((t, counts[t]) for t in titles), x_title="Rejections",
+    return Chart("feedback", _("The kinds of feedback you heard"), feedback_summary(counts),
+                 (trace,) if titles else (), (_("Kind of feedback"), _("Rejections")),
+                 tuple((t, counts[t]) for t in titles), x_title=_("Rejections"),
                  count_axis="x", count_max=max(values, default=0))
 
 
 def feedback_summary(counts: dict[str, int]) -> str:
     total = sum(counts.values())
     if not total:
-        return "No rejections are logged yet, so there is no feedback to sort."
-    confirmed = {t: n for t, n in counts.items() if t != NOT_CONFIRMED}
-    start = f"You have had {plural(total, 'rejection')}"
+        return _("No rejections are logged yet, so there is no feedback to sort.")
+    confirmed = {t: n for t, n in counts.items() if t != _(NOT_CONFIRMED)}
     if not confirmed:
-        return f"{start}; you have not confirmed the kind of feedback for any of them yet."
+        return ngettext(
+            "You have had {count} rejection; you have not confirmed the kind of feedback "
+            "for it yet.",
+            "You have had {count} rejections; you have not confirmed the kind of feedback "
+            "for any of them yet.", total).format(count=total)
     most = max(confirmed.values())
     top = [t for t, n in confirmed.items() if n == most]
     if len(top) == 1:
-        return f"{start}; the most common kind of feedback was “{top[0]}” ({most})."
+        return ngettext(
+            "You have had {count} rejection; the most common kind of feedback was "
+            "“{kind}” ({most}).",
+            "You have had {count} rejections; the most common kind of feedback was "
+            "“{kind}” ({most}).", total).format(count=total, kind=top[0], most=most)
     kinds = _and([f"“{t}”" for t in top])
-    return f"{start}; the most common kinds of feedback were {kinds} ({most} each)."
+    return ngettext(
+        "You have had {count} rejection; the most common kinds of feedback were {kinds} "
+        "({most} each).",
+        "You have had {count} rejections; the most common kinds of feedback were {kinds} "
+        "({most} each).", total).format(count=total, kinds=kinds, most=most)
 
 
 def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
@@ -286,20 +316,22 @@ def mood_chart(checkins: Iterable[CheckIn], content: Content) -> Chart:
         note = notes.get(day, "")
         if len(note) > HOVER_NOTE:
             note = note[:HOVER_NOTE - 1] + "…"
-        hover.append(f"{nice_date(day)}: mood {mean:g} of {scale.max}"
+        hover.append(_("{date}: mood {mood} of {most}").format(
+                         date=nice_date(day), mood=number(mean), most=scale.max)
                      + (f" ({chart_esc(label)})" if label else "")
                      + (f"<br>“{chart_esc(note)}”" if note else ""))
-    trace = Trace("line", "Mood", [d.isoformat() for d in dates], means, hover,
+    trace = Trace("line", _("Mood"), [d.isoformat() for d in dates], means, hover,
                   {"color": "#0072B2"})
     ticks = tuple((v, f"{v} {scale.labels.get(v, '')}".strip())
                   for v in range(scale.min, scale.max + 1))
-    rows = tuple((nice_date(d), f"{m:g}", len(days[d])) for d, m in zip(dates, means,
-                                                                          strict=True))
+    rows = tuple((nice_date(d), number(m), len(days[d])) for d, m in zip(dates, means,
+                                                                           strict=True))
     summary = mood_summary(dates, means, sum(len(v) for v in days.values()), content)
-    return Chart("mood", "How you have been feeling", summary,
-                 (trace,) if dates else (), ("Date", f"Mood ({scale.min} to {scale.max})",
-                                             "Check-ins"), rows,
-                 y_title="Mood", y_range=(scale.min, scale.max), y_ticks=ticks,
+    head = (_("Date"), _("Mood ({least} to {most})").format(least=scale.min, most=scale.max),
+            _("Check-ins"))
+    return Chart("mood", _("How you have been feeling"), summary,
+                 (trace,) if dates else (), head, rows,
+                 y_title=_("Mood"), y_range=(scale.min, scale.max), y_ticks=ticks,
                  count_axis="", x_step_days=1)
 
 
@@ -312,21 +344,29 @@ def mood_summary(dates: list[date], means: list[float], checkins: int,
     tell a trend the line does not have.
     """
     if not dates:
-        return "You have not done a mood check-in yet."
+        return _("You have not done a mood check-in yet.")
     scale = content.mood
 
     def mood(value: float) -> str:
         label = scale.labels.get(value) if float(value).is_integer() else None
-        return f"{value:g} of {scale.max}" + (f" ({label.lower()})" if label else "")
+        text = _("{mood} of {most}").format(mood=number(value), most=scale.max)
+        return text + (f" ({label.lower()})" if label else "")
 
     if len(dates) == 1:
-        times = "once" if checkins == 1 else f"{checkins} times"
-        average = "" if checkins == 1 else " on average"
-        return (f"You checked in {times}, on {nice_date(dates[0])}: your mood was "
-                f"{mood(means[0])}{average}.")
-    return (f"You checked in on {plural(len(dates), 'day')}. Your mood was {mood(means[0])} "
-            f"on {nice_date(dates[0])} and {mood(means[-1])} on {nice_date(dates[-1])}, "
-            f"your latest check-in: {direction(means[0], means[-1])}.")
+        if checkins == 1:
+            return _("You checked in once, on {date}: your mood was {mood}.").format(
+                date=nice_date(dates[0]), mood=mood(means[0]))
+        return _("You checked in {count} times, on {date}: your mood was {mood} on "
+                 "average.").format(count=checkins, date=nice_date(dates[0]),
+                                     mood=mood(means[0]))
+    return ngettext(
+        "You checked in on {count} day. Your mood was {first} on {first_date} and {latest} "
+        "on {latest_date}, your latest check-in: {trend}.",
+        "You checked in on {count} days. Your mood was {first} on {first_date} and {latest} "
+        "on {latest_date}, your latest check-in: {trend}.", len(dates)).format(
+        count=len(dates), first=mood(means[0]), first_date=nice_date(dates[0]),
+        latest=mood(means[-1]), latest_date=nice_date(dates[-1]),
+        trend=direction(means[0], means[-1]))
 
 
 def actions_chart(actions: Iterable[Action], today: date) -> Chart:
@@ -352,15 +392,17 @@ def actions_chart(actions: Iterable[Action], today: date) -> Chart:
         done_total.append(running_done)
         rows.append((nice_date(day), due[day], done[day], running_due, running_done))
     x = [d.isoformat() for d in dates]
-    hover = [f"Due {nice_date(d)}: {_names(titles[d], due[d])}" for d in dates]
+    hover = [_("Due {date}: {titles}").format(date=nice_date(d),
+                                              titles=_names(titles[d], due[d])) for d in dates]
     traces = (
-        Trace("line", "Due by then", x, due_total, hover, {"color": "#E69F00", "dash": "dash"}),
-        Trace("line", "Done of those", x, done_total, hover, {"color": "#009E73"}),
+        Trace("line", _("Due by then"), x, due_total, hover,
+              {"color": "#E69F00", "dash": "dash"}),
+        Trace("line", _("Done of those"), x, done_total, hover, {"color": "#009E73"}),
     ) if dates else ()
-    return Chart("actions", "Your plan: actions done against actions due",
+    return Chart("actions", _("Your plan: actions done against actions due"),
                  actions_summary(all_actions, today), traces,
-                 ("Due date", "Due that day", "Done of those", "Due by then",
-                  "Done by then"), tuple(rows), y_title="Actions", today=today,
+                 (_("Due date"), _("Due that day"), _("Done of those"), _("Due by then"),
+                  _("Done by then")), tuple(rows), y_title=_("Actions"), today=today,
                  count_max=max(due_total, default=0), x_step_days=1)
 
 
@@ -371,27 +413,32 @@ def actions_summary(actions: list[Action], today: date) -> str:
     of their own rather than being counted in with it.
     """
     if not actions:
-        return "Your plan has no actions yet."
+        return _("Your plan has no actions yet.")
     dated = sorted((a for a in actions if a.due_on is not None), key=lambda a: a.due_on)
     undated = [a for a in actions if a.due_on is None]
     if dated:
         first, last = dated[0].due_on, dated[-1].due_on
-        when = (f"on {nice_date(first)}" if first == last
-                else f"from {nice_date(first)} to {nice_date(last)}")
+        when = (_("on {date}").format(date=nice_date(first)) if first == last
+                else _("from {first} to {last}").format(first=nice_date(first),
+                                                        last=nice_date(last)))
         done = sum(a.done for a in dated)
-        text = (f"Your plan has {plural(len(dated), 'action')} due {when}, and you have "
-                f"done {done} of them")
+        text = ngettext("Your plan has {count} action due {when}, and you have done {done} "
+                        "of them",
+                        "Your plan has {count} actions due {when}, and you have done {done} "
+                        "of them", len(dated)).format(count=len(dated), when=when, done=done)
         overdue = sum(1 for a in dated if not a.done and a.due_on < today)
         if overdue:
-            text += f"; {overdue} {'is' if overdue == 1 else 'are'} overdue"
+            text += "; " + ngettext("{count} is overdue", "{count} are overdue",
+                                    overdue).format(count=overdue)
         text += "."
     else:
-        text = "None of your actions has a due date yet, so there is nothing to chart."
+        text = _("None of your actions has a due date yet, so there is nothing to chart.")
     if undated:
         done = sum(a.done for a in undated)
-        text += (f" {plural(len(undated), 'action has', 'actions have')} no due date "
-                 f"({done} done) and {'is' if len(undated) == 1 else 'are'} not on the "
-                 "chart.")
+        text += " " + ngettext(
+            "{count} action has no due date ({done} done) and is not on the chart.",
+            "{count} actions have no due date ({done} done) and are not on the chart.",
+            len(undated)).format(count=len(undated), done=done)
     return text
 
 
@@ -432,8 +479,9 @@ def data_table(chart: Chart) -> str:
         return ""
     table = html_table(chart.head, chart.rows, caption=chart.title,
                        css="nr-table nr-chart-table")
+    show = esc(_("Show the numbers as a table"))
     return (f"<details class='nr-chart-data' id='{table_id(chart)}'>"
-            "<summary>Show the numbers as a table</summary>"
+            f"<summary>{show}</summary>"
             f"{TABLE_STYLE}{table}</details>")
 
 

@@ -36,10 +36,10 @@ from pydantic import ValidationError
 
 from . import model
 from .errors import WorkbookError
-from .i18n import _
+from .i18n import N_, _
 from .store import RECORDS, Store
 from .store.checks import validation_problems
-from .text import md_escape
+from .text import md_escape, number
 
 WORKBOOK_FORMAT = "nextround-workbook"
 #: Version 2 added the interview date and entry times (``interview_on`` and
@@ -56,7 +56,8 @@ MAX_PROBLEMS = 50
 CHECKSUM_PREFIX = "sha256:"
 ICS_PRODID = "-//NextRound//Action plan//EN"
 
-_DAMAGED = "the file has been changed or damaged since it was exported"
+#: Said of a file whose checksum fails (English; shown through ``_``).
+_DAMAGED = N_("the file has been changed or damaged since it was exported")
 
 
 # --- the workbook file -------------------------------------------------------
@@ -115,13 +116,13 @@ def parse_workbook(raw: bytes | str) -> dict[str, Any]:
     text = _decode(raw)
     doc = _load_json(text)
     if not isinstance(doc, dict):
-        raise WorkbookError("This is not a NextRound workbook file: it does not hold a "
-                            "JSON object.")
+        raise WorkbookError(_("This is not a NextRound workbook file: it does not hold a "
+                              "JSON object."))
     _check_format(doc)
     _check_version(doc)
     _check_checksum(doc)
     if not isinstance(doc.get("client"), dict) or not isinstance(doc.get("records"), dict):
-        raise WorkbookError("This workbook file has no client or no records section.")
+        raise WorkbookError(_("This workbook file has no client or no records section."))
     return doc
 
 
@@ -130,15 +131,17 @@ def _decode(raw: bytes | str) -> str:
     size = len(raw.encode("utf-8")) if isinstance(raw, str) else len(raw)
     if size > MAX_WORKBOOK_BYTES:
         raise WorkbookError(
-            f"This file is {size / 1024 / 1024:.1f} MB; a workbook file can be at most "
-            f"{MAX_WORKBOOK_BYTES // 1024 // 1024} MB. Is it the right file?")
+            _("This file is {size} MB; a workbook file can be at most {most} MB. Is it the "
+              "right file?").format(size=number(size / 1024 / 1024, 1),
+                                    most=number(MAX_WORKBOOK_BYTES // 1024 // 1024)))
     if isinstance(raw, str):
         return raw.removeprefix("\ufeff")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise WorkbookError(f"This is not a NextRound workbook file: it is not UTF-8 text "
-                            f"(unexpected byte at position {exc.start}).") from exc
+        raise WorkbookError(_("This is not a NextRound workbook file: it is not UTF-8 text "
+                              "(unexpected byte at position {position}).").format(
+            position=exc.start)) from exc
 
 
 def _reject_constant(name: str) -> Any:
@@ -154,14 +157,16 @@ def _load_json(text: str) -> Any:
     except json.JSONDecodeError as exc:
         if _looks_truncated(text, exc):
             raise WorkbookError(
-                f"This workbook file is incomplete: it ends too early (line {exc.lineno}, "
-                f"column {exc.colno}), so it is not valid JSON. It was probably cut short "
-                "while being saved or copied; try exporting it again.") from exc
-        raise WorkbookError(f"This is not a NextRound workbook file: it is not valid JSON "
-                            f"(line {exc.lineno}, column {exc.colno}: {exc.msg}).") from exc
+                _("This workbook file is incomplete: it ends too early (line {line}, column "
+                  "{column}), so it is not valid JSON. It was probably cut short while being "
+                  "saved or copied; try exporting it again.").format(
+                    line=exc.lineno, column=exc.colno)) from exc
+        raise WorkbookError(_("This is not a NextRound workbook file: it is not valid JSON "
+                              "(line {line}, column {column}: {reason}).").format(
+            line=exc.lineno, column=exc.colno, reason=exc.msg)) from exc
     except (ValueError, RecursionError) as exc:
-        raise WorkbookError(f"This is not a NextRound workbook file: it is not valid "
-                            f"JSON ({exc}).") from exc
+        raise WorkbookError(_("This is not a NextRound workbook file: it is not valid JSON "
+                              "({reason}).").format(reason=exc)) from exc
 
 
 def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -169,9 +174,10 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise WorkbookError(f"This workbook file is not valid: the key {key[:60]!r} appears "
-                                "twice in the same object, so it is unclear which value "
-                                "is meant. Export the workbook again.")
+            raise WorkbookError(_("This workbook file is not valid: the key {key} appears "
+                                  "twice in the same object, so it is unclear which value is "
+                                  "meant. Export the workbook again.").format(
+                key=repr(key[:60])))
         seen[key] = value
     return seen
 
@@ -187,36 +193,39 @@ def _check_format(doc: dict[str, Any]) -> None:
     """Some other program's JSON file is named as such, not picked apart."""
     found = doc.get("format")
     if found != WORKBOOK_FORMAT:
-        shown = "no format" if found is None else f"format {str(found)[:60]!r}"
-        raise WorkbookError(f"This is not a NextRound workbook file ({shown}; expected "
-                            f"{WORKBOOK_FORMAT!r}).")
+        shown = (_("no format") if found is None
+                 else _("format {name}").format(name=repr(str(found)[:60])))
+        raise WorkbookError(_("This is not a NextRound workbook file ({found}; expected "
+                              "{expected}).").format(found=shown,
+                                                     expected=repr(WORKBOOK_FORMAT)))
 
 
 def _check_version(doc: dict[str, Any]) -> None:
     """A newer file may mean things this version cannot read, so it is refused."""
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise WorkbookError(f"This workbook file has an unknown version "
-                            f"({str(version)[:30]!r}); it cannot be read.")
+        raise WorkbookError(_("This workbook file has an unknown version ({version}); it "
+                              "cannot be read.").format(version=repr(str(version)[:30])))
     if version > WORKBOOK_VERSION:
         raise WorkbookError(
-            f"This workbook file was made by a newer version of NextRound (file version "
-            f"{version}; this version reads up to {WORKBOOK_VERSION}). Update NextRound "
-            "to import it.")
+            _("This workbook file was made by a newer version of NextRound (file version "
+              "{version}; this version reads up to {known}). Update NextRound to import "
+              "it.").format(version=version, known=WORKBOOK_VERSION))
 
 
 def _check_checksum(doc: dict[str, Any]) -> None:
     """A file edited by hand or damaged in transit is refused as a whole."""
     found = doc.get("checksum")
     if not isinstance(found, str) or not found.startswith(CHECKSUM_PREFIX):
-        raise WorkbookError("This workbook file has no checksum, so it cannot be trusted: "
-                            f"{_DAMAGED}.")
+        raise WorkbookError(_("This workbook file has no checksum, so it cannot be "
+                              "trusted: {why}.").format(why=_(_DAMAGED)))
     try:
         expected = checksum(doc)
     except ValueError as exc:  # pragma: no cover - parse_constant already refuses NaN
-        raise WorkbookError(f"The checksum does not match: {_DAMAGED}.") from exc
+        raise WorkbookError(_("The checksum does not match: {why}.").format(
+            why=_(_DAMAGED))) from exc
     if found != expected:
-        raise WorkbookError(f"The checksum does not match: {_DAMAGED}.")
+        raise WorkbookError(_("The checksum does not match: {why}.").format(why=_(_DAMAGED)))
 
 
 def import_workbook(store: Store, raw: bytes | str, *, existing: str = "refuse"
@@ -240,8 +249,9 @@ def import_error(problems: list[str]) -> WorkbookError:
     """One :class:`WorkbookError` listing every problem (the first :data:`MAX_PROBLEMS`)."""
     shown = problems[:MAX_PROBLEMS]
     if len(problems) > MAX_PROBLEMS:
-        shown.append(f"... and {len(problems) - MAX_PROBLEMS} more problems")
-    return WorkbookError("The workbook cannot be imported; nothing was written.\n"
+        shown.append(_("... and {count} more problems").format(
+            count=len(problems) - MAX_PROBLEMS))
+    return WorkbookError(_("The workbook cannot be imported; nothing was written.") + "\n"
                          + "\n".join(shown))
 
 

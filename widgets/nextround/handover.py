@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import NextRoundError
+from .i18n import _, ngettext
 
 #: The environment variable ``nextround serve --client`` sets for its kernels.
 ONLY_CLIENT_ENV = "NEXTROUND_ONLY_CLIENT"
@@ -81,8 +82,8 @@ def current_lock(store: Any) -> Lock | None:
 def hand_over(store: Any, client_id: str, passphrase: str) -> Lock:
     """Lock every page of this store to ``client_id`` until ``passphrase`` is typed again."""
     if len(passphrase) < MIN_PASSPHRASE:
-        raise NextRoundError(f"choose a passphrase of at least {MIN_PASSPHRASE} characters; "
-                             "you will type it to take the app back.")
+        raise NextRoundError(_("choose a passphrase of at least {count} characters; you will "
+                               "type it to take the app back.").format(count=MIN_PASSPHRASE))
     store.get_client(client_id)
     salt = secrets.token_bytes(16)
     store.set_setting(HANDED_OVER, {"client_id": client_id, "salt": salt.hex(),
@@ -100,15 +101,17 @@ def take_back(store: Any, passphrase: str, *, now: float | None = None) -> str:
     now = time.time() if now is None else now
     kept = store.get_setting(HANDED_OVER)
     if not isinstance(kept, dict):
-        raise NextRoundError("the app is not handed over.")
+        raise NextRoundError(_("the app is not handed over."))
     failures, last = int(kept.get("failures", 0)), float(kept.get("last_failure", 0))
     wait = WAIT_AFTER_FAILURES - (now - last)
     if failures >= FREE_TRIES and wait > 0:
-        raise NextRoundError(f"too many wrong passphrases; try again in {int(wait) + 1} "
-                             "seconds.")
+        seconds = int(wait) + 1
+        raise NextRoundError(ngettext("too many wrong passphrases; try again in {count} second.",
+                                      "too many wrong passphrases; try again in {count} "
+                                      "seconds.", seconds).format(count=seconds))
     expected = str(kept.get("digest", ""))
     if not hmac.compare_digest(_digest(passphrase, bytes.fromhex(kept["salt"])), expected):
         store.set_setting(HANDED_OVER, {**kept, "failures": failures + 1, "last_failure": now})
-        raise NextRoundError("that is not the passphrase the app was handed over with.")
+        raise NextRoundError(_("that is not the passphrase the app was handed over with."))
     store.set_setting(HANDED_OVER, None)
     return str(kept["client_id"])

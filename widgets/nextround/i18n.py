@@ -219,11 +219,36 @@ class Translator:
 
         return format_skeleton("MMMMd", value, locale=self.lang)
 
-    def number(self, value: float) -> str:
-        """1,234.5 in English, 1234,5 in Spanish: the locale's own digits and marks."""
+    def month_year(self, value: date) -> str:
+        """"Apr 2026", "abr 2026": a month, where space is short."""
+        if self.lang == SOURCE_LANGUAGE:
+            return f"{value:%b %Y}"
+        from babel.dates import format_skeleton
+
+        return format_skeleton("yMMM", value, locale=self.lang)
+
+    def month_names(self) -> tuple[list[str], list[str]]:
+        """The twelve months' names, whole and short ("March", "Mar"; "marzo", "mar"),
+        for a chart library that writes its own dates."""
+        from babel.dates import get_month_names
+
+        wide = get_month_names("wide", locale=self.lang)
+        short = get_month_names("abbreviated", locale=self.lang)
+        return [wide[m] for m in range(1, 13)], [short[m] for m in range(1, 13)]
+
+    def number_marks(self) -> str:
+        """The decimal mark then the thousands mark (".," in English, ",." in Spanish)."""
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+
+        return get_decimal_symbol(self.lang) + get_group_symbol(self.lang)
+
+    def number(self, value: float, places: int | None = None) -> str:
+        """1,234.5 in English, 1234,5 in Spanish: the locale's own digits and marks;
+        with ``places``, always that many decimals ("1.0", "1,0")."""
         from babel.numbers import format_decimal
 
-        return format_decimal(value, locale=self.lang)
+        pattern = None if places is None else "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=pattern, locale=self.lang)
 
 
 def translator(lang: str | None = None) -> Translator:

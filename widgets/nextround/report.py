@@ -48,6 +48,7 @@ from .caseload import NOT_CONFIRMED, confirmed_scenarios, scenario_title
 from .charts import WORKBOOK_STEPS, Chart, Trace, chart_esc, completed_steps
 from .content import Content
 from .errors import NextRoundError
+from .i18n import N_, _, ngettext, translator
 from .model import Action, Answer, Application, CheckIn, Feedback
 from .steps import BY_KEY
 from .store.access import report_reading, signed_in
@@ -57,20 +58,35 @@ from .suppression import (
     SHOWN,
     SMALL,
     Count,
+    fewer_than,
     small_count,
     suppress,
 )
-from .text import nice_date
+from .text import nice_date, number
 
-#: An average over fewer than :data:`SMALL` clients could be one person's.
+# The labels below are English, as the code is written; a report is built in the
+# language in force, which shows each of them through ``_``.
+
+#: An average over fewer than :data:`SMALL` clients could be one person's (English;
+#: :func:`few_clients` in the language in force).
 FEW_CLIENTS = f"not shown: {FEWER_THAN} clients"
-NOT_STARTED = "Not started yet"
-NO_INTERVIEW = "No interview since"
-NO_DATE = "Rejection date not recorded"
+NOT_STARTED = N_("Not started yet")
+NO_INTERVIEW = N_("No interview since")
+NO_DATE = N_("Rejection date not recorded")
 #: Days from a rejection to the next interview, as (first day, last day, label).
-INTERVIEW_BANDS = ((1, 7, "1 to 7 days"), (8, 14, "8 to 14 days"), (15, 30, "15 to 30 days"),
-                   (31, 60, "31 to 60 days"), (61, 90, "61 to 90 days"),
-                   (91, None, "More than 90 days"))
+INTERVIEW_BANDS = ((1, 7, N_("1 to 7 days")), (8, 14, N_("8 to 14 days")),
+                   (15, 30, N_("15 to 30 days")), (31, 60, N_("31 to 60 days")),
+                   (61, 90, N_("61 to 90 days")), (91, None, N_("More than 90 days")))
+
+
+def few_clients() -> str:
+    """What an average over too few clients shows, in the language in force."""
+    return _("not shown: {fewer} clients").format(fewer=fewer_than())
+
+
+def month_label(day: date) -> str:
+    """"Apr 2026", "abr 2026": a month of the report in the language in force."""
+    return translator().month_year(day)
 
 # --- records to frames ---------------------------------------------------------------
 
@@ -88,15 +104,15 @@ class Frames:
 
 def stage_titles() -> list[str]:
     """The stages a client can be at, in journey order: the steps' own titles."""
-    return [NOT_STARTED, *(f"{n}. {BY_KEY[key].title}"
-                           for n, (key, _what) in enumerate(WORKBOOK_STEPS, start=1))]
+    return [_(NOT_STARTED), *(f"{n}. {_(BY_KEY[key].title)}"
+                              for n, (key, _what) in enumerate(WORKBOOK_STEPS, start=1))]
 
 
 def client_stage(completed: list[str]) -> str:
     """A client's stage: the furthest step of the workbook that holds their saved work
     (as Progress counts it, :func:`nextround.charts.completed_steps`)."""
     if not completed:
-        return NOT_STARTED
+        return _(NOT_STARTED)
     keys = [key for key, _what in WORKBOOK_STEPS]
     return stage_titles()[keys.index(completed[-1]) + 1]
 
@@ -153,8 +169,8 @@ def read_inputs(store, content: Content) -> Inputs:
     if reading == "functions":
         return inputs_from_report_functions(store, content)
     raise ReportRefused(
-        f"only supervisors can build the service report, and this database login is a "
-        f"{person.kind}'s; ask a supervisor for it")
+        _("only supervisors can build the service report, and this database login is a "
+          "{kind}'s; ask a supervisor for it").format(kind=person.kind))
 
 
 def inputs_from_records(store, content: Content) -> Inputs:
@@ -300,19 +316,26 @@ class ServiceReport:
 
     @property
     def period(self) -> str:
-        return f"since {nice_date(self.since)}" if self.since else "all records"
+        return period_words(self.since)
 
     def about(self) -> list[tuple[str, str]]:
         """What the report is, as (heading, text) pairs: the first sheet of the workbook."""
         return [
-            ("Report", "NextRound service report"),
-            ("Made on", self.made_on.isoformat()),
-            ("Covers", self.period),
-            ("Small counts", f"Every count under {SMALL} shows as “{FEWER_THAN}”, never its "
-                             "number. Where a total would let a hidden count be worked out by "
-                             f"subtraction, more counts show as “{PROTECTING}”."),
+            (_("Report"), _("NextRound service report")),
+            (_("Made on"), self.made_on.isoformat()),
+            (_("Covers"), self.period),
+            (_("Small counts"), _(
+                "Every count under {small} shows as “{fewer}”, never its number. Where a "
+                "total would let a hidden count be worked out by subtraction, more counts "
+                "show as “{protecting}”.").format(small=SMALL, fewer=fewer_than(),
+                                                  protecting=_(PROTECTING))),
             *((figure.title, figure.summary) for figure in self.figures),
         ]
+
+
+def period_words(since: date | None) -> str:
+    """"since 1 September 2026" or "all records": what a report covers."""
+    return _("since {date}").format(date=nice_date(since)) if since else _("all records")
 
 
 def _bar_label(label: str, value: Any) -> str:
@@ -360,35 +383,48 @@ def stages_figure(frames: Frames, period: str) -> Figure:
 
     def summary(rows: list[tuple[str, Any]], total: Count) -> str:
         if total.state != SHOWN:
-            return f"{FEWER_THAN.capitalize()} clients were active ({period}), so no stage " \
-                   "is shown."
-        text = f"{total.value} clients were active ({period})."
+            return _("Fewer than {small} clients were active ({period}), so no stage is "
+                     "shown.").format(small=SMALL, period=period)
+        text = ngettext("{count} client was active ({period}).",
+                        "{count} clients were active ({period}).", total.value).format(
+            count=number(total.value), period=period)
         top = _largest(rows)
-        return text + (f" The most common stage reached was “{top[0]}” ({top[1]} clients)."
-                       if top else "")
+        return text + (" " + ngettext(
+            "The most common stage reached was “{stage}” ({count} client).",
+            "The most common stage reached was “{stage}” ({count} clients).", top[1]).format(
+            stage=top[0], count=number(top[1])) if top else "")
 
-    return counted_figure("stages", "Stages", "Clients by stage of the journey",
-                          ("Stage reached", "Clients"), "All clients", counts, summary)
+    return counted_figure("stages", _("Stages"), _("Clients by stage of the journey"),
+                          (_("Stage reached"), _("Clients")), _("All clients"), counts,
+                          summary)
 
 
 def feedback_figure(frames: Frames, content: Content, period: str) -> Figure:
     """Rejections by the kind of feedback the client confirmed."""
     found = frames.rejections["kind"].value_counts()
     kinds = [s.title for s in content.scenarios]
-    kinds += sorted(set(found.index) - set(kinds) - {NOT_CONFIRMED}) + [NOT_CONFIRMED]
+    unconfirmed = _(NOT_CONFIRMED)
+    kinds += sorted(set(found.index) - set(kinds) - {unconfirmed}) + [unconfirmed]
     counts = {kind: int(found.get(kind, 0)) for kind in kinds}
 
     def summary(rows: list[tuple[str, Any]], total: Count) -> str:
         if total.state != SHOWN:
-            return f"{FEWER_THAN.capitalize()} rejections were logged ({period}), so no kind " \
-                   "of feedback is shown."
-        top = _largest([row for row in rows if row[0] != NOT_CONFIRMED])
-        return (f"{total.value} rejections were logged ({period})."
-                + (f" The kind of feedback heard most was “{top[0]}” ({top[1]})." if top
-                   else ""))
+            return _("Fewer than {small} rejections were logged ({period}), so no kind of "
+                     "feedback is shown.").format(small=SMALL, period=period)
+        top = _largest([row for row in rows if row[0] != unconfirmed])
+        return (_rejections_logged(total.value, period)
+                + (" " + _("The kind of feedback heard most was “{kind}” ({count}).").format(
+                    kind=top[0], count=number(top[1])) if top else ""))
 
-    return counted_figure("feedback", "Feedback", "The kinds of feedback heard",
-                          ("Kind of feedback", "Rejections"), "All rejections", counts, summary)
+    return counted_figure("feedback", _("Feedback"), _("The kinds of feedback heard"),
+                          (_("Kind of feedback"), _("Rejections")), _("All rejections"),
+                          counts, summary)
+
+
+def _rejections_logged(count: int, period: str) -> str:
+    return ngettext("{count} rejection was logged ({period}).",
+                    "{count} rejections were logged ({period}).", count).format(
+        count=number(count), period=period)
 
 
 def days_to_next_interview(frames: Frames) -> pd.Series:
@@ -405,8 +441,8 @@ def days_to_next_interview(frames: Frames) -> pd.Series:
 def interview_band(days: float) -> str:
     """The band a number of days falls in, or "No interview since"."""
     if pd.isna(days):
-        return NO_INTERVIEW
-    return next(label for first, last, label in INTERVIEW_BANDS
+        return _(NO_INTERVIEW)
+    return next(_(label) for first, last, label in INTERVIEW_BANDS
                 if days >= first and (last is None or days <= last))
 
 
@@ -415,29 +451,33 @@ def interview_figure(frames: Frames, period: str) -> Figure:
     days = days_to_next_interview(frames)
     bands = days.map(interview_band).value_counts()
     undated = int(frames.rejections["rejected_on"].isna().sum())
-    labels = [label for _first, _last, label in INTERVIEW_BANDS] + [NO_INTERVIEW, NO_DATE]
+    labels = [_(label) for _first, _last, label in INTERVIEW_BANDS] + [_(NO_INTERVIEW),
+                                                                        _(NO_DATE)]
     counts = {label: int(bands.get(label, 0)) for label in labels}
-    counts[NO_DATE] = undated
+    counts[_(NO_DATE)] = undated
     followed = days.dropna()
 
     def summary(_rows: list[tuple[str, Any]], total: Count) -> str:
         if total.state != SHOWN:
-            return f"{FEWER_THAN.capitalize()} rejections were logged ({period}), so no time " \
-                   "to the next interview is shown."
-        text = f"{total.value} rejections were logged ({period})."
+            return _("Fewer than {small} rejections were logged ({period}), so no time to "
+                     "the next interview is shown.").format(small=SMALL, period=period)
+        text = _rejections_logged(total.value, period)
         if len(followed) >= SMALL:
-            text += (" Where an interview followed, the median time to it was "
-                     f"{followed.median():g} days.")
+            median = float(followed.median())
+            text += " " + ngettext(
+                "Where an interview followed, the median time to it was {days} day.",
+                "Where an interview followed, the median time to it was {days} days.",
+                1 if median == 1 else 2).format(days=number(median))
         return text
 
-    return counted_figure("interview", "Next interview",
-                          "Time from a rejection to the next interview",
-                          ("Days to the next interview", "Rejections"), "All rejections",
-                          counts, summary)
+    return counted_figure("interview", _("Next interview"),
+                          _("Time from a rejection to the next interview"),
+                          (_("Days to the next interview"), _("Rejections")),
+                          _("All rejections"), counts, summary)
 
 
 def _month(day: pd.Timestamp) -> str:
-    return day.strftime("%b %Y")
+    return month_label(day.date())
 
 
 def actions_figure(frames: Frames, period: str) -> Figure:
@@ -453,22 +493,24 @@ def actions_figure(frames: Frames, period: str) -> Figure:
         cells, total = suppress({"Done": int(done), "Not done": int(due - done)})
         rows.append((_month(month.to_timestamp()), total.shown, cells["Done"].shown,
                      cells["Not done"].shown))
-    head = ("Month due", "Actions due", "Done", "Not done")
+    head = (_("Month due"), _("Actions due"), _("Done"), _("Not done"))
     full = [row for row in rows if all(isinstance(v, int) for v in row[1:])]
     if not rows:
-        summary = f"No actions with a due date ({period})."
+        summary = _("No actions with a due date ({period}).").format(period=period)
     elif full:
         busiest = max(full, key=lambda row: row[1])
-        summary = (f"Actions due by month ({period}). The month with most actions due was "
-                   f"{busiest[0]}: {busiest[1]} due, {busiest[2]} done.")
+        summary = _("Actions due by month ({period}). The month with most actions due was "
+                    "{month}: {due} due, {done} done.").format(
+            period=period, month=busiest[0], due=number(busiest[1]), done=number(busiest[2]))
     else:
-        summary = (f"Actions due by month ({period}). Every month had {FEWER_THAN} actions "
-                   "done or not done, so none is split.")
-    chart = Chart("service-actions", "Actions done against due", summary,
-                  actions_traces(rows), head, tuple(rows), y_title="Actions due",
+        summary = _("Actions due by month ({period}). Every month had {fewer} actions done "
+                    "or not done, so none is split.").format(period=period,
+                                                             fewer=fewer_than())
+    title = _("Actions done against due")
+    chart = Chart("service-actions", title, summary,
+                  actions_traces(rows), head, tuple(rows), y_title=_("Actions due"),
                   count_max=max((r[1] for r in rows if isinstance(r[1], int)), default=0))
-    return Figure("actions", "Actions", "Actions done against due", head, tuple(rows),
-                  summary, chart)
+    return Figure("actions", _("Actions"), title, head, tuple(rows), summary, chart)
 
 
 def actions_traces(rows: list[tuple[Any, ...]]) -> tuple[Trace, ...]:
@@ -481,16 +523,18 @@ def actions_traces(rows: list[tuple[Any, ...]]) -> tuple[Trace, ...]:
     traces = [
         Trace("bar", name, x, [row[i] if ok else None for row, ok in zip(rows, split,
                                                                           strict=True)],
-              [chart_esc(f"{row[0]}: {row[i]} {name.lower()}") for row in rows],
+              [chart_esc(_("{month}: {count} {measure}").format(
+                  month=row[0], count=row[i], measure=name.lower())) for row in rows],
               {"color": color, "pattern": pattern})
-        for name, i, color, pattern in (("Done", 2, "#009E73", ""),
-                                        ("Not done", 3, "#E69F00", "/"))]
+        for name, i, color, pattern in ((_("Done"), 2, "#009E73", ""),
+                                        (_("Not done"), 3, "#E69F00", "/"))]
     if not all(split):
         due = [row[1] if not ok and isinstance(row[1], int) else None
                for row, ok in zip(rows, split, strict=True)]
-        traces.append(Trace("bar", "Due (split not shown)", x,
-                            due, [chart_esc(f"{row[0]}: {row[1]} due, split hidden")
-                                  for row in rows], {"color": "#999999", "pattern": "."}))
+        traces.append(Trace("bar", _("Due (split not shown)"), x,
+                            due, [chart_esc(_("{month}: {count} due, split hidden").format(
+                                month=row[0], count=row[1])) for row in rows],
+                            {"color": "#999999", "pattern": "."}))
     return tuple(traces)
 
 
@@ -504,46 +548,59 @@ def mood_figure(frames: Frames, content: Content, period: str) -> Figure:
     checkins = frames.checkins.assign(month=frames.checkins["on"].dt.to_period("M"))
     by_month = checkins.groupby("month").agg(clients=("client_id", "nunique"),
                                             checkins=("mood", "size"), mood=("mood", "mean"))
-    head = ("Month", "Clients who checked in", "Check-ins", f"Average mood ({scale.min} to "
-                                                            f"{scale.max})")
+    head = (_("Month"), _("Clients who checked in"), _("Check-ins"),
+            _("Average mood ({least} to {most})").format(least=scale.min, most=scale.max))
     rows = []
     for month, item in by_month.iterrows():
         clients = small_count(int(item["clients"]))
-        mood = round(float(item["mood"]), 1) if clients.state == SHOWN else FEW_CLIENTS
+        mood = round(float(item["mood"]), 1) if clients.state == SHOWN else few_clients()
         rows.append((_month(month.to_timestamp()), clients.shown,
                      small_count(int(item["checkins"])).shown, mood))
     shown = [row for row in rows if isinstance(row[3], float)]
     if not rows:
-        summary = f"No mood check-ins ({period})."
+        summary = _("No mood check-ins ({period}).").format(period=period)
     elif not shown:
-        summary = (f"Mood check-ins by month ({period}). Each month had {FEWER_THAN} clients "
-                   "checking in, so no average is shown.")
+        summary = _("Mood check-ins by month ({period}). Each month had {fewer} clients "
+                    "checking in, so no average is shown.").format(period=period,
+                                                                  fewer=fewer_than())
     elif len(shown) == 1:
-        summary = f"The average mood in {shown[0][0]} was {shown[0][3]:g} of {scale.max}."
+        summary = _("The average mood in {month} was {mood} of {most}.").format(
+            month=shown[0][0], mood=number(shown[0][3]), most=scale.max)
     else:
-        summary = (f"The average mood was {shown[0][3]:g} of {scale.max} in {shown[0][0]} and "
-                   f"{shown[-1][3]:g} in {shown[-1][0]}.")
+        summary = _("The average mood was {first} of {most} in {first_month} and {latest} in "
+                    "{latest_month}.").format(first=number(shown[0][3]), most=scale.max,
+                                              first_month=shown[0][0],
+                                              latest=number(shown[-1][3]),
+                                              latest_month=shown[-1][0])
     hidden = len(rows) - len(shown)
     if shown and hidden:
-        months = "month" if hidden == 1 else "months"
-        summary += (f" In {hidden} {months}, {FEWER_THAN} clients checked in, so no average "
-                    "is shown there.")
+        summary += " " + ngettext(
+            "In {count} month, {fewer} clients checked in, so no average is shown there.",
+            "In {count} months, {fewer} clients checked in, so no average is shown there.",
+            hidden).format(count=hidden, fewer=fewer_than())
     values = [row[3] if isinstance(row[3], float) else None for row in rows]
-    trace = Trace("line", "Average mood", [row[0] for row in rows], values,
-                  [chart_esc(f"{row[0]}: {row[3]}") for row in rows], {"color": "#0072B2"})
+    trace = Trace("line", _("Average mood"), [row[0] for row in rows], values,
+                  [chart_esc(f"{row[0]}: {_mood_cell(row[3])}") for row in rows],
+                  {"color": "#0072B2"})
     ticks = tuple((v, f"{v} {scale.labels.get(v, '')}".strip())
                   for v in range(scale.min, scale.max + 1))
-    chart = Chart("service-mood", "Mood over time", summary, (trace,) if rows else (), head,
-                  tuple(rows), x_title="Month", y_title="Average mood",
+    title = _("Mood over time")
+    chart = Chart("service-mood", title, summary, (trace,) if rows else (), head,
+                  tuple(rows), x_title=_("Month"), y_title=_("Average mood"),
                   y_range=(scale.min, scale.max), y_ticks=ticks, count_axis="")
-    return Figure("mood", "Mood", "Mood over time", head, tuple(rows), summary, chart)
+    return Figure("mood", _("Mood"), title, head, tuple(rows), summary, chart)
+
+
+def _mood_cell(value: Any) -> str:
+    """An average mood as the language writes it, or the words for a hidden one."""
+    return number(value) if isinstance(value, float) else str(value)
 
 
 def build_report(store, content: Content, *, since: date | None = None,
                  today: date | None = None) -> ServiceReport:
     """The service report from the store's records, ``since`` a day if given."""
     frames = read_frames(store, content, since)
-    period = f"since {nice_date(since)}" if since else "all records"
+    period = period_words(since)
     return ServiceReport(
         figures=(stages_figure(frames, period), feedback_figure(frames, content, period),
                  interview_figure(frames, period), actions_figure(frames, period),

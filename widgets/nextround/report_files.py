@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import NextRoundError
+from .i18n import _
 
 if TYPE_CHECKING:  # pragma: no cover - the report module brings pandas
     from .report import ServiceReport
@@ -103,8 +104,8 @@ def xlsx_bytes(report: ServiceReport) -> bytes:
 
     book = Workbook()
     about = book.active
-    about.title = "About"
-    _table(about, ("About this report", "Details"), report.about())
+    about.title = _("About")
+    _table(about, (_("About this report"), _("Details")), report.about())
     for figure in report.figures:
         _table(book.create_sheet(figure.sheet), figure.head, figure.rows)
     out = io.BytesIO()

@@ -21,6 +21,7 @@ from datetime import date
 
 from .advice import assessment_signals
 from .caseload import confirmed_scenarios, scenario_title
+from .choice_answers import in_language
 from .content import Content
 from .html_table import Markup, html_table
 from .i18n import _, current_language, using
@@ -130,7 +131,7 @@ def _signals(content: Content, answers: list[Answer]) -> tuple[list[str], list[s
     strengths: dict[str, None] = {}
     gaps: dict[str, None] = {}
     for group in groups.values():
-        found_strengths, found_gaps = assessment_signals(group, content)
+        found_strengths, found_gaps = assessment_signals(in_language(content, group), content)
         strengths.update(dict.fromkeys(found_strengths))
         gaps.update(dict.fromkeys(found_gaps))
     return list(strengths), list(gaps)

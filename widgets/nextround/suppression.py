@@ -20,12 +20,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .i18n import N_, _
+
 #: Counts below this are never shown.
 SMALL = 5
-#: What a count under :data:`SMALL` shows instead of its number.
+#: What a count under :data:`SMALL` shows instead of its number (English; see
+#: :func:`fewer_than` for the language in force).
 FEWER_THAN = f"fewer than {SMALL}"
-#: What a count hidden only so that a small one cannot be worked out shows.
-PROTECTING = "hidden to protect a small count"
+#: What a count hidden only so that a small one cannot be worked out shows (English;
+#: shown through ``_``).
+PROTECTING = N_("hidden to protect a small count")
+
+
+def fewer_than(limit: int = SMALL) -> str:
+    """"fewer than 5" in the language in force: what a small count shows."""
+    return _("fewer than {count}").format(count=limit)
 
 
 #: How a count is shown: as its number, as "fewer than 5", or hidden to protect one.
@@ -44,7 +53,7 @@ class Count:
         """The number, or the words that stand for it when it is hidden."""
         if self.state == SHOWN:
             return self.value
-        return FEWER_THAN if self.state == SMALL_COUNT else PROTECTING
+        return fewer_than() if self.state == SMALL_COUNT else _(PROTECTING)
 
 
 def small_count(value: int, limit: int = SMALL) -> Count:

@@ -110,6 +110,12 @@ def plural(number: int, word: str, words: str | None = None) -> str:
     return f"{number} {word if number == 1 else (words or word + 's')}"
 
 
+def number(value: float, places: int | None = None) -> str:
+    """A number as the language in force writes it: "3.5" and "1,000" in English,
+    "3,5" and "1000" in Spanish (through Babel); ``places`` fixes the decimals."""
+    return translator().number(value, places)
+
+
 # --- places in a file ------------------------------------------------------------------
 
 
@@ -126,4 +132,4 @@ def format_loc(loc: Iterable[Any], prefix: str = "") -> str:
 
 
 __all__ = ["FALLBACK_MESSAGE", "HARD_BREAK", "MAX_SHORT", "esc", "format_loc", "md_escape",
-           "nice_date", "plural", "short_date"]
+           "nice_date", "number", "plural", "short_date"]

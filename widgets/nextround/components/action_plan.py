@@ -23,6 +23,7 @@ from traitlets import Bool, Instance, Int, List, Unicode
 
 from .. import answer_keys as keys
 from ..advice import ProposedAction, draft_plan
+from ..choice_answers import in_language
 from ..errors import NextRoundError
 from ..i18n import _, client_language, ngettext, using
 from ..model import Action, Application, Feedback
@@ -205,7 +206,8 @@ class ActionPlanModel(StepModel):
         return chosen_id if isinstance(chosen_id, str) and chosen_id in known else ""
 
     def _propose(self) -> None:
-        answers = self.store.answers(self.client_id, application_id=self.application_id or None)
+        answers = in_language(self.content, self.store.answers(
+            self.client_id, application_id=self.application_id or None))
         self.proposals = draft_plan(
             self.scenario_id or None, answers, content=self.content, today=self.today,
             active_applications=self.pending,

@@ -29,12 +29,12 @@ from traitlets import Bool, HasTraits, Int, List, Unicode, link, observe, valida
 from ..caseload import CaseloadPage, CaseloadRow, caseload, caseload_page, caseload_row
 from ..errors import NextRoundError
 from ..html_table import Markup, html_table
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..model import Note
 from ..names import client_labels, known_client
 from ..store.access import may_see_report
 from ..summary import Summary, session_summary
-from ..text import esc, nice_date
+from ..text import esc, nice_date, number
 from ._view import download_link, guard, heading, paragraph
 from .base import Component, _document_traits, labelled
 
@@ -353,7 +353,7 @@ class CounsellorView(Component):
         self.previous_button.disabled = not shown.has_previous
         self.next_button.disabled = not shown.has_next
         self.picker_ids = {row.client_id for row in shown.rows}
-        self.picker.options = [("Choose a client", ""),
+        self.picker.options = [(_("Choose a client"), ""),
                                *((model.labels.get(row.client_id, row.name), row.client_id)
                                  for row in shown.rows)]
         self.picker.value = model.client_id if model.client_id in self.picker_ids else ""
@@ -416,12 +416,12 @@ class CounsellorView(Component):
 
     def _show_links(self) -> None:
         summary = self.model.summary()
-        as_html = download_link("Download the summary as a web page (HTML)", HTML_NAME,
+        as_html = download_link(_("Download the summary as a web page (HTML)"), HTML_NAME,
                                 summary.html.encode("utf-8"), "text/html")
-        as_markdown = download_link("Download the summary as Markdown", MARKDOWN_NAME,
+        as_markdown = download_link(_("Download the summary as Markdown"), MARKDOWN_NAME,
                                     summary.markdown.encode("utf-8"), "text/markdown")
-        notes = ("It includes your private notes." if self.model.include_notes
-                 else "It does not include your private notes.")
+        notes = (_("It includes your private notes.") if self.model.include_notes
+                 else _("It does not include your private notes."))
         self.links.value = (f"<ul class='nr-downloads'><li>{as_html}</li>"
                             f"<li>{as_markdown}</li></ul><p class='nr-hint'>{esc(notes)}</p>")
 
@@ -431,15 +431,20 @@ class CounsellorView(Component):
 
 def _when(value: datetime | None, today: date) -> str:
     if value is None:
-        return "No entries yet"
+        return _("No entries yet")
     days = (today - value.date()).days
-    ago = "today" if days <= 0 else ("yesterday" if days == 1 else f"{days} days ago")
+    if days <= 0:
+        ago = _("today")
+    elif days == 1:
+        ago = _("yesterday")
+    else:
+        ago = ngettext("{count} day ago", "{count} days ago", days).format(count=days)
     return f"{nice_date(value)} ({ago})"
 
 
 def _scenarios(counts: dict[str, int]) -> str:
     if not counts:
-        return "None"
+        return esc(_("None"))
     return "<br>".join(f"{esc(title)}: {n}" for title, n in counts.items())
 
 
@@ -455,37 +460,48 @@ def caseload_table(rows: list[CaseloadRow], today: date, mood_max: int,
     labels = labels or {}
     everyone = rows if everyone is None else everyone
     if not rows:
-        return "<p class='nr-text'>No clients yet. Add one with the client picker.</p>"
-    head = ("Client", "Last activity", "Rejections by kind of feedback", "Awaiting replies",
-            "Overdue actions", "Latest mood", "Needs attention")
+        empty = _("No clients yet. Add one with the client picker.")
+        return f"<p class='nr-text'>{esc(empty)}</p>"
+    head = (_("Client"), _("Last activity"), _("Rejections by kind of feedback"),
+            _("Awaiting replies"), _("Overdue actions"), _("Latest mood"),
+            _("Needs attention"))
+    yes, no = esc(_("Yes")), esc(_("No"))
     cells = []
     for row in rows:
-        mood = "None yet" if row.latest_mood is None else f"{row.latest_mood} of {mood_max}"
-        attention = ("<strong>Yes</strong>: " + esc("; ".join(row.reasons))
-                     if row.needs_attention else "No")
+        mood = (_("None yet") if row.latest_mood is None
+                else _("{mood} of {most}").format(mood=row.latest_mood, most=mood_max))
+        attention = (f"<strong>{yes}</strong>: " + esc("; ".join(row.reasons))
+                     if row.needs_attention else no)
         cells.append((labels.get(row.client_id, row.name), _when(row.last_activity, today),
                       Markup(_scenarios(row.rejections_by_scenario)), row.awaiting_replies,
                       row.overdue_actions, mood, Markup(attention)))
     flagged = sum(row.needs_attention for row in everyone)
+    caption = ngettext("{count} client; {flagged} may need attention",
+                       "{count} clients; {flagged} may need attention", len(everyone)).format(
+        count=number(len(everyone)), flagged=number(flagged))
     table = html_table(head, cells, css="nr-table nr-caseload", row_headers=True,
-                       caption=f"{len(everyone)} clients; {flagged} may need attention")
+                       caption=caption)
+    region = esc(_("Caseload"))
     return (f"{CASELOAD_STYLE}<div class='nr-caseload-wrap' role='region' "
-            "aria-label='Caseload' tabindex='0'>"
+            f"aria-label='{region}' tabindex='0'>"
             f"{table}</div>")
 
 
 def attention_html(row: CaseloadRow | None) -> str:
     if row is None or not row.needs_attention:
-        return "<p class='nr-text'>Nothing needs your attention right now.</p>"
+        calm = _("Nothing needs your attention right now.")
+        return f"<p class='nr-text'>{esc(calm)}</p>"
     items = "".join(f"<li>{esc(reason)}</li>" for reason in row.reasons)
-    return f"<div class='nr-card' role='note'><p><strong>Needs attention:</strong></p>" \
+    needs = esc(_("Needs attention:"))
+    return f"<div class='nr-card' role='note'><p><strong>{needs}</strong></p>" \
            f"<ul>{items}</ul></div>"
 
 
 def notes_html(notes: list[Note]) -> str:
     """The private notes, newest first, escaped, line breaks kept."""
     if not notes:
-        return "<p class='nr-text'>No notes yet.</p>"
+        empty = _("No notes yet.")
+        return f"<p class='nr-text'>{esc(empty)}</p>"
     items = "".join(
         f"<li><strong>{esc(nice_date(note.at))}:</strong> "
         + "<br>".join(esc(line) for line in note.text.splitlines()) + "</li>"

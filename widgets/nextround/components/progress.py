@@ -48,7 +48,7 @@ from ..charts import (
     table_id,
     text_alternative,
 )
-from ..i18n import _
+from ..i18n import N_, SOURCE_LANGUAGE, _, current_language, translator
 from ..model import Action, Application, CheckIn, Feedback
 from ..text import esc
 from ._view import heading, paragraph
@@ -65,6 +65,33 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_CONFIG = {"displaylogo": False, "showSendToCloud": False}
 #: Marks the element a chart is drawn in (tests and the page's styles find it by it).
 CHART_CLASS = "nr-plotly"
+#: What plotly.js itself may say on a chart (its toolbar's tooltips, the hint after a
+#: zoom), in plotly's own English: a page in another language sends plotly these
+#: words translated (:func:`plotly_locale`).
+PLOTLY_WORDS = (
+    N_("Autoscale"), N_("Box Select"), N_("Compare data on hover"),
+    N_("Double-click to zoom back out"), N_("Download plot as a png"),
+    N_("Download plot"), N_("Lasso Select"), N_("Pan"), N_("Reset axes"),
+    N_("Show closest data on hover"), N_("Snapshot succeeded"),
+    N_("Taking snapshot - this may take a few seconds"), N_("Toggle Spike Lines"),
+    N_("Zoom"), N_("Zoom in"), N_("Zoom out"), N_("Reset view"),
+)
+
+
+def plotly_locale() -> dict[str, Any]:
+    """plotly.js options that make a chart speak the page's language: its dates'
+    month names and its numbers' marks (from Babel), and its own words
+    (:data:`PLOTLY_WORDS`). Empty for English, plotly's own language."""
+    lang = current_language()
+    if lang == SOURCE_LANGUAGE:
+        return {}
+    speaker = translator(lang)
+    months, short_months = speaker.month_names()
+    marks = speaker.number_marks()
+    return {"locale": lang, "locales": {lang: {
+        "dictionary": {word: _(word) for word in PLOTLY_WORDS},
+        "format": {"months": months, "shortMonths": short_months,
+                   "decimal": marks[0], "thousands": marks[1]}}}}
 
 # --- drawing (plotly, imported only here) -------------------------------------------
 
@@ -86,8 +113,11 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
         "template": "none", "title": {"text": chart_esc(chart.title)}, "height": 340,
         "width": CHART_WIDTH,
         "paper_bgcolor": "white", "plot_bgcolor": "white", "font": {"size": 13},
-        "margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "barmode": "stack",
-        "hovermode": "closest", "legend": {"orientation": "h", "y": -0.25},
+        # The legend sits at the figure's foot, below the x axis's title, however
+        # long a language makes either of them.
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 80}, "barmode": "stack",
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         "xaxis": {**axis, "title": {"text": chart_esc(chart.x_title)}},
         "yaxis": {**axis, "showgrid": True, "title": {"text": chart_esc(chart.y_title)},
                   "rangemode": "tozero"},
@@ -118,8 +148,11 @@ def figure_bundle(chart: Chart) -> dict[str, Any]:
         fig.add_vline(x=chart.today.isoformat(), line_dash="dot", line_color="#555555")
         fig.add_annotation(x=chart.today.isoformat(), y=1, yref="paper", text=_("Today"),
                            showarrow=False, yanchor="bottom")
+    speech = plotly_locale()
+    if speech:
+        fig.update_layout(separators=translator().number_marks())
     fig_dict = fig.to_dict()
-    fig_dict["config"] = dict(PLOTLY_CONFIG)
+    fig_dict["config"] = {**PLOTLY_CONFIG, **speech}
     data = json.loads(to_json(fig_dict, validate=False, remove_uids=False))
     return {PLOTLY_MIME: data, "text/html": lazy_plotly_html(chart, data),
             "text/plain": chart.summary}
@@ -169,8 +202,7 @@ LAZY_PLOTLY_SCRIPT = """(function () {
     holder.setAttribute('data-drawn', 'yes');
   }, function () {
     holder.setAttribute('data-drawn', 'failed');
-    holder.textContent = 'This chart could not be drawn here. Its summary and its ' +
-      'numbers are beside it.';
+    holder.textContent = %(failed)s;
   });
 })();"""
 
@@ -193,8 +225,11 @@ def lazy_plotly_html(chart: Chart, figure: dict[str, Any]) -> str:
 
     element_id = f"nr-chart-{chart.key}-{uuid.uuid4().hex[:12]}"
     height = figure.get("layout", {}).get("height", CHART_HEIGHT)
+    failed = _("This chart could not be drawn here. Its summary and its numbers are "
+               "beside it.")
     script = LAZY_PLOTLY_SCRIPT % {"id": script_json(element_id),
-                                   "path": script_json(plotly_js_url_path())}
+                                   "path": script_json(plotly_js_url_path()),
+                                   "failed": script_json(failed)}
     figure_json = json.dumps(figure, separators=(",", ":"))
     # Named by its title, described by its sentence, with its table as the
     # details, and reachable by Tab so a keyboard user can reach its hover text.
@@ -252,11 +287,12 @@ class CompletionBar(W.VBox):
 
     def _render(self) -> None:
         share = round(100 * self.value / self.max) if self.max else 0
+        value_text = _("{done} of {total}").format(done=self.value, total=self.max)
         self.html.value = (
             f"<p class='nr-progress-label' id='{self._id}-label'>{esc(self.description)}</p>"
             f"<div class='nr-progress-track' role='progressbar' aria-labelledby='{self._id}-label'"
             f" aria-valuemin='0' aria-valuemax='{self.max}' aria-valuenow='{self.value}'"
-            f" aria-valuetext='{esc(f'{self.value} of {self.max}')}' style='{TRACK_STYLE}'>"
+            f" aria-valuetext='{esc(value_text)}' style='{TRACK_STYLE}'>"
             f"<div class='nr-progress-fill' style='{FILL_STYLE}width:{share}%'></div></div>")
 
 

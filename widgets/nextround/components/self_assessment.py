@@ -23,6 +23,7 @@ from traitlets import Dict, List, dlink
 
 from .. import answer_keys as keys
 from ..advice import assessment_signals
+from ..choice_answers import in_language
 from ..content import AssessmentQuestion, Scale
 from ..errors import NextRoundError
 from ..i18n import N_, _
@@ -138,7 +139,8 @@ class SelfAssessmentModel(StepModel):
 
     def _saved_answers(self) -> dict[str, Any]:
         """The saved answers that still fit their questions (the content may have changed)."""
-        saved = self.store.answers(self.client_id, application_id=self.application_id or None)
+        saved = in_language(self.content, self.store.answers(
+            self.client_id, application_id=self.application_id or None))
         given = {}
         for question in self.content.questions:
             try:

@@ -32,12 +32,13 @@ import ipywidgets as W
 from traitlets import HasTraits, Instance, dlink, observe
 
 from ..charts import text_alternative
-from ..i18n import _
+from ..i18n import N_, _
 from ..report import ServiceReport as ReportData
 from ..report import build_report
 from ..report_files import XLSX_MIME, csv_bytes, xlsx_bytes
 from ..store.access import may_see_report
-from ..suppression import SMALL
+from ..suppression import SMALL, fewer_than
+from ..text import esc
 from ._view import download_link, heading, paragraph
 from .base import Component, labelled
 from .progress import CHART_WIDTH, figure_bundle
@@ -50,7 +51,7 @@ CHART_BOX = "nr-report-chart"
 CHART_BOX_STYLE = (f"<style>.{CHART_BOX} .jp-OutputArea-child{{overflow-x:auto}}"
                    "</style>")
 CSV_NAME = "nextround-service-report.csv"
-ONLY_SUPERVISORS = "Only supervisors can see the service report."
+ONLY_SUPERVISORS = N_("Only supervisors can see the service report.")
 
 
 class ServiceReportModel(HasTraits):
@@ -97,9 +98,10 @@ class ServiceReport(Component):
         self._show()
         return [
             heading(_("Service report"), 2),
-            paragraph("Figures for the whole service, with no client named. Every count "
-                      f"under {SMALL} shows as “fewer than {SMALL}”, and where a total would "
-                      "let one be worked out, more counts are hidden."),
+            paragraph(_("Figures for the whole service, with no client named. Every count "
+                        "under {small} shows as “{fewer}”, and where a total would let one be "
+                        "worked out, more counts are hidden.").format(small=SMALL,
+                                                                     fewer=fewer_than())),
             labelled(self.since_picker, _("Only records from"),
                      hint=_("Leave it empty for every record. Clients count when they were "
                           "active on or after this day.")),
@@ -114,9 +116,9 @@ class ServiceReport(Component):
 
     def _show(self) -> None:
         report: ReportData = self.model.report
-        xlsx = download_link("Download the report for Excel (.xlsx)", XLSX_NAME,
+        xlsx = download_link(_("Download the report for Excel (.xlsx)"), XLSX_NAME,
                              xlsx_bytes(report), XLSX_MIME)
-        table = download_link("Download the report as a CSV table", CSV_NAME,
+        table = download_link(_("Download the report as a CSV table"), CSV_NAME,
                               csv_bytes(report), "text/csv")
         self.downloads.value = (f"{CHART_BOX_STYLE}<ul class='nr-downloads'><li>{xlsx}</li>"
                                 f"<li>{table}</li></ul>")
@@ -145,5 +147,5 @@ def service_report_view(*, content, store, today: date | None = None) -> W.Widge
     it is, never the figures (their role could not call the functions anyway).
     """
     if not may_see_report(store):
-        return W.HTML(f"<p class='nr-note'>{ONLY_SUPERVISORS}</p>")
+        return W.HTML(f"<p class='nr-note'>{esc(_(ONLY_SUPERVISORS))}</p>")
     return ServiceReport.create(content=content, store=store, today=today)
