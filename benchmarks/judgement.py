@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the corpus and content language (default: en)")
     args = parser.parse_args(argv)
     part = args.part or (SPANISH_REPORTED if args.lang == "es" else REPORTED)
-    if part not in (SPANISH_PARTS if args.lang == "es" else PARTS):
+    if part not in (SPANISH_PARTS if args.lang == "es" else corpus_parts()):
         parser.error(f"--part {part} is not a part of the {args.lang} corpus")
     args.part = part
     items = load_corpus(part, args.lang)

@@ -254,10 +254,7 @@ def _form_letter_before_cues(text, flat, masked, found, compiled, content, sente
     """
     from . import reader_model
 
-    spans = found.get(NO_FEEDBACK) or []
-    for matcher in compiled.scenarios:
-        if matcher.item_id == NO_FEEDBACK and not spans:
-            spans = matcher.find(flat) or matcher.find(flat, fallback=True)
+    spans = _no_feedback_spans(found, compiled, flat)
     if spans:
         first = _suggestion(NO_FEEDBACK, spans, content, flat, sentences, ())
     else:
@@ -273,18 +270,24 @@ def _form_letter_before_cues(text, flat, masked, found, compiled, content, sente
     return FeedbackReading(text, [first, *ranked], split=True, form_letter=True)
 
 
+def _no_feedback_spans(found, compiled, flat) -> list[tuple[int, int]]:
+    """Where the text says no feedback will come. Set-aside clauses still say it
+    ("due to the volume of applications we cannot give feedback"), so the whole
+    text is read when the cues found nothing."""
+    spans = found.get(NO_FEEDBACK) or []
+    for matcher in compiled.scenarios:
+        if matcher.item_id == NO_FEEDBACK and not spans:
+            spans = matcher.find(flat) or matcher.find(flat, fallback=True)
+    return spans
+
+
 def _no_specific_reason(text, flat, masked, found, compiled, content, sentences) -> FeedbackReading:
     """The reading when nothing specific was said: plainly "no feedback".
 
     Form-letter wording about someone fitting better puts "better
     qualified" beside it, marked as split, since the client may know more.
     """
-    spans = found.get(NO_FEEDBACK) or []
-    for matcher in compiled.scenarios:
-        if matcher.item_id == NO_FEEDBACK and not spans:
-            # Set-aside clauses still say "no feedback" ("due to the volume of
-            # applications we cannot give feedback"), so read the whole text.
-            spans = matcher.find(flat) or matcher.find(flat, fallback=True)
+    spans = _no_feedback_spans(found, compiled, flat)
     if spans:
         first = _suggestion(NO_FEEDBACK, spans, content, flat, sentences, ())
     else:
