@@ -585,3 +585,15 @@ def test_a_subject_that_greets_the_job_as_a_person_is_refused(copy):
     problem = only_problem(copy)
     assert "templates[0].subject: with every value known, the draft greets the role as if " \
            "it were a person: “Thank you, Data Analyst at Acme Ltd”" in problem, problem
+
+
+@pytest.mark.parametrize(("event", "expected"), [
+    (" We have decided to fill the role internally.", "internal_candidate"),
+    (" The position has been put on hold while we restructure the team.",
+     "different_direction"),
+])
+def test_a_stated_event_inside_a_form_letter_is_not_overruled(content, event, expected):
+    """The form-letter model may turn a soft reading into "no specific feedback",
+    but not an event the letter states: a form letter does not invent an
+    internal hire or a change of plan."""
+    assert suggest_scenarios(FORM_LETTER + event, content)[0].scenario_id == expected

@@ -203,7 +203,8 @@ def read_with_cues(text: str, content: Content | None = None, *,
     ranked = [_suggestion(sid, spans, content, flat, sentences, skills)
               for sid, spans in found.items() if spans and sid != NO_FEEDBACK]
     ranked.sort(key=lambda s: (-s.score, order.get(s.scenario_id, 99)))
-    if ranked and form_letter_model and _reads_as_form_letter(flat, masked):
+    if ranked and form_letter_model and ranked[0].scenario_id not in STATED_EVENTS \
+            and _reads_as_form_letter(flat, masked):
         # The cues found a reason, but the message as a whole reads like a
         # form letter: say so first and keep the cues' reading beside it.
         return _form_letter_before_cues(text, flat, masked, found, compiled, content,
@@ -229,6 +230,12 @@ def courtesy_set_aside(text: str, content: Content | None = None) -> tuple[str, 
     masked = _set_aside(flat, compiled.not_reasons)
     masked = _set_aside_form_match(masked, compiled.form_match, _skills(masked, compiled))
     return flat, masked
+
+
+#: Readings that name something that happened (the job went to an insider, the
+#: plans changed): a form letter does not make these up, so the form-letter
+#: model does not overrule them, however standard the words around them.
+STATED_EVENTS = frozenset({"internal_candidate", "different_direction"})
 
 
 def _reads_as_form_letter(flat: str, masked: str) -> bool:
