@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from content_folders import drop_judgement_data
 
 from nextround.cli import main
 from nextround.content import default_content_dir, load_content
@@ -118,16 +119,7 @@ def test_spanish_has_judgement_data_of_its_own():
 
 
 def test_judgement_data_left_out_of_a_translation_is_the_english_data(folder):
-    for name, key in (("scenarios.yaml", "scenarios"), ("tone.yaml", "rules")):
-        path = folder / "es" / name
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in data[key]:
-            for field in ("cues", "patterns", "check"):
-                item.pop(field, None)
-        data.pop("readings", None)
-        data.pop("words", None)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+    drop_judgement_data(folder / "es")
     spanish, english = load_content(folder, lang="es"), load_content()
     for scenario in english.scenarios:
         assert spanish.scenario(scenario.id).cues == scenario.cues

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from content_folders import drop_judgement_data
 
 from nextround.advice import (
     NO_FEEDBACK,
@@ -175,16 +176,7 @@ def test_a_language_without_a_reader_of_its_own_keeps_the_english_judgement(tmp_
     folder = tmp_path / "content"
     shutil.copytree(default_content_dir(), folder)
     shutil.copytree(folder / "es", folder / "pt")
-    for name, key in (("scenarios.yaml", "scenarios"), ("tone.yaml", "rules")):
-        path = folder / "pt" / name
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for item in data[key]:
-            for field in ("cues", "patterns", "check"):
-                item.pop(field, None)
-        data.pop("readings", None)
-        data.pop("words", None)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+    drop_judgement_data(folder / "pt")
     portuguese = load_content(folder, lang="pt")
     assert reader_for("pt") is None
     assert top("They went with an internal candidate.", portuguese) == "internal_candidate"
