@@ -70,7 +70,19 @@ KINDS = ("insult", "shouting", "sarcasm", "demand", "accusation", "arguing", "as
 #: Spanish follow-ups (``tests/data/real/es/``), split by site like the
 #: Spanish rejections: ``prueba`` is held out and reported, ``ajuste`` tunes.
 SPANISH_DATA = ROOT / "tests" / "data" / "real" / "es"
-SPANISH_PARTS = ("prueba", "ajuste")
+SPANISH_KNOWN_PARTS = ("prueba", "ajuste", "ajuste2")
+
+
+def spanish_parts() -> tuple[str, ...]:
+    """The known Spanish parts, and any later one found by its file name
+    (``seguimientos_<part>.yaml``); ``ajuste2`` was gathered after ``prueba``
+    was measured, from sites in no other Spanish part."""
+    later = sorted(path.name.removeprefix("seguimientos_").removesuffix(".yaml")
+                   for path in SPANISH_DATA.glob("seguimientos_*.yaml"))
+    return (*[p for p in later if p not in SPANISH_KNOWN_PARTS], *SPANISH_KNOWN_PARTS)
+
+
+SPANISH_PARTS = spanish_parts()
 SPANISH_REPORTED = "prueba"
 #: Targets from the issue: rude emails flagged, gracious emails left alone.
 TARGETS = {"rude_flagged": 0.95, "gracious_passed": 1.0}
@@ -94,10 +106,10 @@ def part_for(url: str) -> str:
 def load_followups(split: str = REPORTED, lang: str = "en") -> list[dict]:
     """The labelled emails of one part (``"tuning"``, ``"test"``, ``"fresh"``,
     ``"fresh2"``, ``"fresh3"``), of the ``"seen"`` parts, or of ``"all"`` of them;
-    in Spanish, ``"prueba"`` or ``"ajuste"``."""
+    in Spanish, ``"prueba"``, ``"ajuste"`` or ``"ajuste2"``."""
     if lang == "es":
-        if split not in SPANISH_PARTS:
-            raise ValueError(f"unknown Spanish split {split!r}: use {', '.join(SPANISH_PARTS)}")
+        if split not in spanish_parts():
+            raise ValueError(f"unknown Spanish split {split!r}: use {', '.join(spanish_parts())}")
         data = yaml.safe_load((SPANISH_DATA / f"seguimientos_{split}.yaml").read_text(
             encoding="utf-8"))
         return [{**item, "part": split} for item in data["items"]]
@@ -237,7 +249,7 @@ def library_costs(runs: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=(*parts(), "seen", "known", "all", *SPANISH_PARTS),
+    parser.add_argument("--split", choices=(*parts(), "seen", "known", "all", *spanish_parts()),
                         help=f"the part (default: {REPORTED}; {SPANISH_REPORTED} in Spanish)")
     parser.add_argument("--lang", default="en", choices=("en", "es"))
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")

@@ -71,11 +71,13 @@ _REASON_WORDS = re.compile(
     r"|insuficient\w*|limitad\w*|escas\w*|debil\w*|mejorar|preferi\w*|solo|solamente"
     r"|unicamente|demasiad\w*|poc[oa]s?|tampoco|lamentablemente\s+no)\b")
 #: A cue after "no es / no fue / no ha sido (por)…" or "nada que ver con" is
-#: denied: "no ha sido por tu experiencia" is no reading of experience.
+#: denied: "no ha sido por tu experiencia" is no reading of experience. So is
+#: one in a concession, "por más nervioso que estés…": it is not the reason.
 _DENIED_BEFORE = re.compile(
     r"(?:\b(?:no|ni|nunca)\s+(?:\w+\s+){0,2}?(?:es|fue|era|ha\s+sido|han\s+sido|se\s+deb\w*"
     r"|tiene\s+(?:nada\s+)?que\s+ver|tuvo\s+(?:nada\s+)?que\s+ver|se\s+trata|por)"
-    r"|\bnada\s+que\s+ver|\ben\s+ningun\s+caso|\bno\s+por)\s+(?:\w+\s+){0,4}$")
+    r"|\bnada\s+que\s+ver|\ben\s+ningun\s+caso|\bno\s+por)\s+(?:\w+\s+){0,4}$"
+    r"|\bpor\s+(?:mas|mucho|muy)\s+(?:\w+\s+){0,2}$")
 _CLAUSE_START = re.compile(r"[.;:!?\n]|\bpero\b|\bsino\b|\baunque\b|\bsin\s+embargo\b")
 #: Where a quoted skill stops: "experiencia en logística para este puesto".
 _SKILL_TAIL = re.compile(
