@@ -85,9 +85,24 @@ def test_each_item_is_in_the_part_its_site_decides_and_no_site_is_in_both(es):
     assert not sites["prueba"] & sites["ajuste"]
 
 
+def test_the_second_tuning_part_comes_from_sites_in_no_other_part():
+    """``ajuste2`` was gathered after the test part was measured: every item is
+    tuning, and no site of it is in ``prueba`` or ``ajuste``."""
+    earlier = {_site(item["source"]) for kind in ("rechazos", "seguimientos")
+               for part in ("prueba", "ajuste") for item in _items(f"{kind}_{part}")}
+    later = _items("rechazos_ajuste2") + _items("seguimientos_ajuste2")
+    assert len(_items("rechazos_ajuste2")) >= 14 and len(_items("seguimientos_ajuste2")) >= 3
+    assert not {_site(item["source"]) for item in later} & earlier
+    every = [item["id"] for kind in ("rechazos", "seguimientos")
+             for part in ("prueba", "ajuste", "ajuste2") for item in _items(f"{kind}_{part}")]
+    assert len(every) == len(set(every))
+
+
 def test_the_corpus_holds_what_the_issue_asks_labelled_by_the_content(es):
-    rejections = _items("rechazos_prueba") + _items("rechazos_ajuste")
-    followups = _items("seguimientos_prueba") + _items("seguimientos_ajuste")
+    rejections = [item for part in ("prueba", "ajuste", "ajuste2")
+                  for item in _items(f"rechazos_{part}")]
+    followups = [item for part in ("prueba", "ajuste", "ajuste2")
+                 for item in _items(f"seguimientos_{part}")]
     assert len(rejections) >= 60 and len(followups) >= 20
     ids = [item["id"] for item in rejections + followups]
     assert len(ids) == len(set(ids))
@@ -133,10 +148,15 @@ def test_tone_on_the_test_part_passes_every_gracious_email_and_its_rude_floor(ju
     assert "Tone check on the prueba part" in text
 
 
-def test_the_tuning_part_is_read_as_it_was_tuned(judgement, es):
-    """Fitted, not a measurement: the messages the cues were written from."""
-    figures = judgement.evaluate_readings(judgement.load_corpus("ajuste", "es"), es)
+@pytest.mark.parametrize("part", ["ajuste", "ajuste2"])
+def test_the_tuning_parts_are_read_as_they_were_tuned(part, judgement, es):
+    """Fitted, not a measurement: the messages and emails the cues were written
+    from (``ajuste2`` read 43% top-1 and 0 of 1 rude before, docs/judgement.md)."""
+    figures = judgement.evaluate_readings(judgement.load_corpus(part, "es"), es)
     assert figures["top1"] == 1.0, figures["misses"]
+    tone, _text = judgement.tone_section(part, "es")
+    assert tone["rude_flagged_rate"] == 1.0 and tone["gracious_passed_rate"] == 1.0, \
+        tone["misses"]
 
 
 def test_benchmark_prints_the_spanish_figures(judgement, tmp_path, capsys):
@@ -226,6 +246,14 @@ def test_a_closer_match_is_no_reason_but_offers_better_qualified_beside_it(es):
     ("No tienes la titulación de enfermería que exige el puesto.", "titulación de enfermería"),
     ("Valoramos tu experiencia en marketing, pero buscamos a alguien con experiencia en "
      "ventas B2B.", "ventas B2B"),
+    ("Te faltó inglés para atender a los clientes.", "inglés"),
+    ("Tu alemán no era suficiente para el trato con proveedores.", "alemán"),
+    ("Para este puesto no podemos contar con alguien sin francés.", "francés"),
+    ("Me preguntaron si sabía usar SAP y tuve que decir que no.", "SAP"),
+    ("No usaste el framework que pedíamos en la prueba.", "el framework"),
+    ("Hablamos un rato en portugués, y no lo dominas lo suficiente.", "portugués"),
+    ("Por más nervioso que estuvieras, lo que faltó fue experiencia en contabilidad.",
+     "contabilidad"),
 ])
 def test_a_named_skill_reads_as_a_skill_gap_and_is_quoted(text, skill, es):
     reading = read_feedback(text, es)
@@ -242,6 +270,17 @@ def test_a_named_skill_reads_as_a_skill_gap_and_is_quoted(text, skill, es):
     ("Finalmente hemos decidido cubrir la vacante con un candidato interno.",
      "internal_candidate"),
     ("La posición se ha cubierto mediante promoción interna.", "internal_candidate"),
+    ("Titubeabas mucho y tardabas en responder a cada pregunta.", "presentation"),
+    ("Nos faltaron ejemplos concretos de lo que has hecho.", "presentation"),
+    ("Te faltó un poco de seguridad al hablar de tus proyectos.", "presentation"),
+    ("Fuiste algo distante y apenas nos miraste durante la entrevista.", "presentation"),
+    ("No hiciste ninguna pregunta sobre el puesto.", "presentation"),
+    ("Se te vio desmotivado, como si el puesto te diera igual.", "presentation"),
+    ("Nos preocupa tu forma de expresarte con los clientes.", "presentation"),
+    ("Llegaste tarde y sin avisar.", "presentation"),
+    ("No estás lo suficientemente cualificado para este puesto.", "better_qualified"),
+    ("Pedíamos al menos 5 años de experiencia en puestos similares.", "better_qualified"),
+    ("Te faltó experiencia, sin más.", "better_qualified"),
     ("Por motivos de reestructuración, el proceso ha quedado cancelado.", "different_direction"),
     ("El nuevo director ha preferido traer a su propio equipo.", "different_direction"),
 ])
@@ -252,6 +291,8 @@ def test_each_scenario_reads_in_everyday_spanish(text, scenario, es):
 def test_a_denied_reason_is_no_reason(es):
     text = "No ha sido por tu experiencia, sino porque hemos cubierto el puesto internamente."
     assert [s.scenario_id for s in read_feedback(text, es).suggestions] == ["internal_candidate"]
+    conceded = "Por más nerviosa que estuvieras, eso no influyó: elegimos a otra candidata."
+    assert top(conceded, es) == NO_FEEDBACK
 
 
 def test_the_sentence_that_led_to_a_reading_is_marked_in_the_clients_own_text(es):
@@ -283,6 +324,16 @@ def test_the_sentence_that_led_to_a_reading_is_marked_in_the_clients_own_text(es
      "why_not_hired"),
     ("¿Por qué?", "why_not_hired"),
     ("¿Qué hice mal?", "what_did_i_do_wrong"),
+    ("No es de recibo jugar con la ilusión de tanta gente.", "accusing"),
+    ("No es serio tenernos tres semanas sin respuesta.", "accusing"),
+    ("Están cometiendo un error con su decisión.", "accusing"),
+    ("No estoy de acuerdo con su decisión.", "defensive"),
+    ("Lo mínimo sería que me contestaran.", "demanding"),
+    ("Creo que, al menos, me llamen para decírmelo.", "demanding"),
+    ("Quiero que me expliquen qué ha pasado.", "demanding"),
+    ("Me tienen que explicar los criterios.", "demanding"),
+    ("Que os jodan.", "insult"),
+    ("Menudos profesionales estáis hechos.", "insult"),
 ])
 def test_each_kind_of_rudeness_is_flagged_in_spanish(draft, rule, es):
     assert rule in rules_for(draft, es), draft
@@ -303,6 +354,11 @@ def test_each_kind_of_rudeness_is_flagged_in_spanish(draft, rule, es):
     "Espero poder verles pronto; esta semana estaré en Madrid.",
     "Creo que mi perfil encaja con otras vacantes futuras de la empresa.",
     "Aunque no haya sido esta vez, agradezco mucho el tiempo que me han dedicado.",
+    "Al menos me quedo con todo lo aprendido; gracias por la oportunidad.",
+    "No es fácil decir que no, y les agradezco que me lo comunicaran tan pronto.",
+    "Si alguna vez necesitan un perfil como el mío, no duden en volver a contactar conmigo.",
+    "Me gustaría seguir en contacto por si surge otra oportunidad en el futuro.",
+    "Entiendo que hayan elegido a alguien con más experiencia; seguiré formándome.",
 ])
 def test_gracious_and_firm_spanish_drafts_pass(draft, es):
     assert check_tone(draft, es) == [], draft
