@@ -151,7 +151,7 @@ def test_tone_on_the_test_part_passes_every_gracious_email_and_its_rude_floor(ju
 @pytest.mark.parametrize("part", ["ajuste", "ajuste2"])
 def test_the_tuning_parts_are_read_as_they_were_tuned(part, judgement, es):
     """Fitted, not a measurement: the messages and emails the cues were written
-    from (``ajuste2`` read 43% top-1 and 0 of 1 rude before, docs/judgement.md)."""
+    from (``ajuste2`` read 5 of 12 first and 0 of 1 rude before, docs/judgement.md)."""
     figures = judgement.evaluate_readings(judgement.load_corpus(part, "es"), es)
     assert figures["top1"] == 1.0, figures["misses"]
     tone, _text = judgement.tone_section(part, "es")
