@@ -124,7 +124,8 @@ def test_the_corpus_holds_what_the_issue_asks_labelled_by_the_content(es):
 #: first (58%) and flagged 4 of 8 rude follow-ups. These floors are those
 #: figures, so a change that reads the test part worse fails here; the issue's
 #: targets (85% and 95%) stay the aim. The other targets were met and are
-#: asserted as targets.
+#: asserted as targets. Measured again once with the second round's cues frozen
+#: (commit 808e2f8): the same figures, so the floors stay.
 BELOW_TARGET_FLOORS = {"top1": 0.58, "rude_flagged": 0.5}
 
 
@@ -358,6 +359,8 @@ def test_each_kind_of_rudeness_is_flagged_in_spanish(draft, rule, es):
     "Si alguna vez necesitan un perfil como el mío, no duden en volver a contactar conmigo.",
     "Me gustaría seguir en contacto por si surge otra oportunidad en el futuro.",
     "Entiendo que hayan elegido a alguien con más experiencia; seguiré formándome.",
+    "Vaya tela con los nervios que pasé; gracias igualmente por la oportunidad.",
+    "Como les conté, somos muy aficionados al ciclismo en casa. Gracias por todo.",
 ])
 def test_gracious_and_firm_spanish_drafts_pass(draft, es):
     assert check_tone(draft, es) == [], draft
