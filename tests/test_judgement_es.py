@@ -160,6 +160,21 @@ def test_the_tuning_parts_are_read_as_they_were_tuned(part, judgement, es):
         tone["misses"]
 
 
+def test_a_later_spanish_part_is_found_by_its_file_name(judgement, monkeypatch, tmp_path):
+    """A held-out part gathered later (``rechazos_<part>.yaml``) is measured by name."""
+    (tmp_path / "es").mkdir()
+    message = {"id": "x", "source": "https://example.org/a", "label": "no_feedback",
+               "text": "Hemos seleccionado a otra persona."}
+    for part in ("prueba", "ajuste", "ajuste2", "prueba2"):
+        (tmp_path / "es" / f"rechazos_{part}.yaml").write_text(
+            yaml.safe_dump({"messages": [message]}), encoding="utf-8")
+    monkeypatch.setattr(judgement, "CORPUS", tmp_path)
+    assert judgement.spanish_parts() == ("prueba2", "prueba", "ajuste", "ajuste2")
+    assert [m["id"] for m in judgement.load_corpus("prueba2", "es")] == ["x"]
+    with pytest.raises(SystemExit):
+        judgement.load_corpus("prueba3", "es")
+
+
 def test_benchmark_prints_the_spanish_figures(judgement, tmp_path, capsys):
     out = tmp_path / "es.json"
     assert judgement.main(["--lang", "es", "--json", str(out)]) == 0
