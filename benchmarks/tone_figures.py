@@ -48,14 +48,19 @@ FRESH4 = "fresh4"
 #: rules; seen since the reader was frozen for fresh-6.
 FRESH5 = "fresh5"
 #: The reported part: 17 sites in no other part of either corpus, gathered by
-#: reading only while the reader was built, measured once with it frozen.
+#: reading only while the reader was built, measured once with it frozen; its
+#: misses were read and mended since, so it is tuning data now too.
 REPORTED = "fresh6"
+#: Gathered as tuning data from the start (45 emails from 33 sites in no other
+#: part), to tune the check on more real wording; never held out.
+TUNING2 = "tuning2"
 #: The parts gathered before the reported one.
 EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4, FRESH5)
-#: Every part read while rules were written.
-SEEN = EARLIER
-#: The parts known when the reader was frozen.
-KNOWN_PARTS = (*SEEN, REPORTED)
+#: Every part read while rules were written: all of them, the reported one too.
+SEEN = (*EARLIER, REPORTED, TUNING2)
+#: The parts known when the check was frozen; a later file in ``DATA`` (a
+#: held-out part gathered after the freeze) is found by :func:`parts`.
+KNOWN_PARTS = SEEN
 
 
 def parts() -> tuple[str, ...]:
