@@ -2,10 +2,10 @@
 
 The emails are in ``tests/data/real/followups/`` (see its README). The
 reported part is ``REPORTED`` (fresh-6): gathered from new sites and measured
-once with frozen rules; two classes of its misses (a gracious email flagged
-for the word "rejection", a swear word masked with symbols) were mended after
-that one measurement, so what it reads today is partly fitted. Every earlier part has
-been read while rules were written; together they are the ``seen`` part::
+once with frozen rules; its misses were mended as classes since, so what it
+reads today is fitted. Every part, fresh-6 and the tuning-2 part included,
+has been read while rules were written; together they are the ``seen`` part,
+and a part added later (found by its file name) is the only held-out one::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
     .venv/bin/python benchmarks/tone_figures.py --split seen     # every part read so far
