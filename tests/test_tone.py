@@ -423,6 +423,15 @@ def test_warm_words_that_look_like_the_new_cues_pass(draft, content):
     ("I can't help thinking it's because I'm a single parent.", "accusing"),
     ("Thank you for allowing me to take my skills elsewhere.", "sarcasm"),
     ("LOL ok thanks", "sarcasm"),
+    ("It would have been nice to be told before I travelled three hours.", "accusing"),
+    ("Frankly, a company your size should know how to treat applicants.", "accusing"),
+    ("Next time, try reading the CV before inviting someone in.", "accusing"),
+    ("Perhaps your recruiters should learn some manners.", "accusing"),
+    ("Funny how the job was reposted the day after you turned me down.", "sarcasm"),
+    ("Good to know my ten years count for so little.", "sarcasm"),
+    ("I'll be letting everyone in my network know how this went.", "accusing"),
+    ("Do you treat all your candidates like this?", "accusing"),
+    ("I hope you realise what you've lost.", "defensive"),
 ])
 def test_the_classes_learnt_from_the_tuning2_part_are_flagged(draft, rule, content):
     assert rule in rules_for(draft, content), draft
@@ -464,6 +473,26 @@ def test_the_classes_learnt_from_the_tuning2_part_are_flagged(draft, rule, conte
     "Rejections are part of the search; thank you for letting me know.",
     "I was disappointed, but thank you.",
     "Thank you so much for letting me know.",
+    "You should have my updated CV in your inbox now.",
+    "I would have loved to join the team, but I understand.",
+    "I could have explained my project management experience better.",
+    "I wish the decision had gone my way, but I respect it.",
+    "I wish you had more roles like this one; I'd apply again in a heartbeat.",
+    "I wish I had known about the portfolio review sooner, as I would have prepared more.",
+    "Nobody could have been more helpful than your coordinator.",
+    "They were kind enough to tell me quickly, which I appreciated.",
+    "Thank you for being so responsive throughout the process.",
+    "I appreciate how respectful and professional everyone was.",
+    "Please don't hesitate to contact me if anything changes.",
+    "Please consider me for any similar roles in the future.",
+    "Please accept my thanks for a very fair process.",
+    "I'd be grateful for any feedback you could share with candidates like me.",
+    "Your recruiters should be proud of how smoothly the process ran.",
+    "Maybe you should know that your team made me feel very welcome.",
+    "Next time you're hiring for a designer, I'd love to hear from you.",
+    "Treat yourselves to a break after all those interviews!",
+    "It was a pleasure, and no hard feelings at all.",
+    "Honestly, I could not have asked for a kinder rejection.",
 ])
 def test_gracious_look_alikes_of_the_tuning2_classes_pass(draft, content):
     assert check_tone(draft, content) == [], draft

@@ -327,6 +327,13 @@ _FIRST_PERSON = frozenset({"i", "we", "i'd", "we'd", "me", "myself", "us"})
 #: "You couldn't have been more helpful": a negated "could have been more" is praise.
 _PRAISE_COMPARATIVE = re.compile(r"(?:couldn't|could\s+not|wouldn't|would\s+not)\s+have\s+"
                                  r"been\s+(?:any\s+)?more\b")
+#: "should have told", "would have been", "should not have been invited": a
+#: past participle after the frame (not "should have my CV", a possession).
+_PARTICIPLE_NEXT = re.compile(
+    r"\s+(?:(?:just|simply|at\s+least|even|really|already|probably|easily|not|never)\s+)*"
+    r"(?:been|[a-z]+(?:ed|en|wn)|told|said|sent|made|let|thought|known|got|had|put|paid|"
+    r"brought|heard|met|read|done|gone|kept|left|felt|taken|given|shown|spent|found|"
+    r"written|replied|bothered)(?![\w'])")
 #: Where the clause after "should have" ends: "You could have hired anyone, and
 #: I am grateful you considered me" reproaches nobody.
 _CLAUSE_END = re.compile(r"[,;:]|\s+(?:and|but|so)\s+")
@@ -369,6 +376,8 @@ def _reproach(sentence: str, lower: str, cues: _Cues) -> bool:
             continue
         if _PRAISE_COMPARATIVE.match(lower, match.start()):
             continue
+        if not _PARTICIPLE_NEXT.match(lower, match.end()):
+            continue  # "You should have my CV by now": a possession, not a past duty
         after = _CLAUSE_END.split(lower[match.end():match.end() + 70], maxsplit=1)[0]
         if cues.find("norms", after) or cues.find("duties", after):
             return True
