@@ -2,10 +2,10 @@
 
 The emails are in ``tests/data/real/followups/`` (see its README). The
 reported part is ``REPORTED`` (fresh-6): gathered from new sites and measured
-once with frozen rules; two classes of its misses (a gracious email flagged
-for the word "rejection", a swear word masked with symbols) were mended after
-that one measurement, so what it reads today is partly fitted. Every earlier part has
-been read while rules were written; together they are the ``seen`` part::
+once with frozen rules; its misses were mended as classes since, so what it
+reads today is fitted. Every part, fresh-6 and the tuning-2 part included,
+has been read while rules were written; together they are the ``seen`` part,
+and a part added later (found by its file name) is the only held-out one::
 
     .venv/bin/python benchmarks/tone_figures.py                  # the reported part
     .venv/bin/python benchmarks/tone_figures.py --split seen     # every part read so far
@@ -48,14 +48,19 @@ FRESH4 = "fresh4"
 #: rules; seen since the reader was frozen for fresh-6.
 FRESH5 = "fresh5"
 #: The reported part: 17 sites in no other part of either corpus, gathered by
-#: reading only while the reader was built, measured once with it frozen.
+#: reading only while the reader was built, measured once with it frozen; its
+#: misses were read and mended since, so it is tuning data now too.
 REPORTED = "fresh6"
+#: Gathered as tuning data from the start (45 emails from 34 sites in no other
+#: part), to tune the check on more real wording; never held out.
+TUNING2 = "tuning2"
 #: The parts gathered before the reported one.
 EARLIER = (*SPLITS, FRESH, FRESH2, FRESH3, FRESH4, FRESH5)
-#: Every part read while rules were written.
-SEEN = EARLIER
-#: The parts known when the reader was frozen.
-KNOWN_PARTS = (*SEEN, REPORTED)
+#: Every part read while rules were written: all of them, the reported one too.
+SEEN = (*EARLIER, REPORTED, TUNING2)
+#: The parts known when the check was frozen; a later file in ``DATA`` (a
+#: held-out part gathered after the freeze) is found by :func:`parts`.
+KNOWN_PARTS = SEEN
 
 
 def parts() -> tuple[str, ...]:

@@ -263,10 +263,11 @@ class GraciousFile(Item):
 TONE_CHECK_CUES: dict[str, frozenset[str]] = {
     "insult": frozenset({"words"}),
     "shouting": frozenset({"acronyms"}),
-    "sarcasm": frozenset({"phrases", "praise", "undercut", "adjectives", "quoted", "realize",
-                          "wishes", "spite", "rhetorical", "values", "lately"}),
+    "sarcasm": frozenset({"phrases", "hedges", "praise", "undercut", "adjectives", "quoted",
+                          "realize", "wishes", "spite", "rhetorical", "values", "lately"}),
     "demand": frozenset({"phrases", "verbs", "commands", "deadlines", "requests"}),
-    "accusation": frozenset({"phrases", "words"}),
+    "accusation": frozenset({"phrases", "words", "reproaches", "norms", "duties", "courtesies",
+                             "accepting", "openers", "conduct"}),
     "arguing": frozenset({"phrases", "beliefs", "fit"}),
     "asking_why": frozenset({"asking", "reasons", "decision", "guesses"}),
 }

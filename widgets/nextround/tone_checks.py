@@ -108,10 +108,13 @@ def _shouting(sentence, lower, cues, aimed, compiled) -> bool:
     much", "I LOVED it" and "I hope to meet again in the FUTURE" are delight.
     """
     if not _warm(sentence):
-        return bool(_REPEATED_MARKS.search(sentence)) or _has_shouted_word(sentence, cues)
+        return bool(_REPEATED_MARKS.search(sentence) or _STRESSED.search(sentence)
+                    or _has_shouted_word(sentence, cues))
     return bool(_TURN.search(lower)) and _has_shouted_word(sentence, cues, stressed_only=True)
 
 
+#: A word stressed with asterisks or underscores: "you *really* don't want me".
+_STRESSED = re.compile(r"(?<![\w*])\*[A-Za-z][A-Za-z']*\*(?![\w*])|(?<!\w)_[A-Za-z]+_(?!\w)")
 #: A contrast in a sentence: "not", "never", "-n't", "but".
 _TURN = re.compile(r"(?<![\w'])(?:not|never|but)(?![\w'])|n't(?![\w'])")
 
@@ -174,6 +177,8 @@ def _sarcasm(sentence, lower, cues, aimed, compiled) -> bool:
     """
     if cues.find("phrases", lower):
         return True
+    if cues.find("hedges", lower) and not _warm(sentence):
+        return True
     praise = cues.find("praise", lower)
     if praise and cues.find("undercut", lower[praise.end():]):
         return True
@@ -235,13 +240,16 @@ def _how_adjective_to_realize(lower: str, cues: _Cues, compiled: _Compiled) -> b
     return False
 
 
-#: A short quoted span: "careful consideration", “fit”.
-_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{2,40})[\"\u201d]")
+#: A short quoted span: "careful consideration", “fit”, 'professional' (single
+#: quotes only around whole words, so that "don't … it's" is no quotation).
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201c\u201d\n]{2,40})[\"\u201d]"
+                     r"|(?<![\w'\u2019])['\u2018]([^'\u2018\u2019\n]{2,40})['\u2019](?![\w'])")
 
 
 def _scare_quoted(sentence: str) -> list[str]:
     """Quoted spans of at most four words: a longer quotation reports speech."""
-    return [m.group(1) for m in _QUOTED.finditer(sentence) if len(m.group(1).split()) <= 4]
+    spans = [m.group(1) or m.group(2) for m in _QUOTED.finditer(sentence)]
+    return [span for span in spans if len(span.split()) <= 4]
 
 
 def _demand(sentence, lower, cues, aimed, compiled) -> bool:
@@ -296,7 +304,123 @@ def _accusation(sentence, lower, cues, aimed, compiled) -> bool:
         return True
     if _YOU_CLEARLY.search(lower) and _compound(sentence) < PRAISE_COMPOUND:
         return True
-    return _hostile_question(sentence, lower, compiled)
+    return (_hostile_question(sentence, lower, compiled) or _reproach(sentence, lower, cues)
+            or _lecture(lower, cues))
+
+
+# --- reproach: a rule of courtesy the reader broke ----------------------------------
+
+#: "should have", "could have", "would of been", "ought to have": what someone
+#: else ought to have done. Its subject is checked apart (see _others_ought).
+_OUGHT = re.compile(r"(?<![\w'])(?:should|shouldn't|could|couldn't|would|wouldn't|ought\s+to|"
+                    r"might)(?:\s+not)?\s+(?:(?:just|simply|at\s+least|even|really|surely|"
+                    r"easily)\s+)?(?:have|of|'ve)(?![\w'])")
+_OUGHT_SHORT = re.compile(r"(?<![\w'])(?:should|could|would)'ve(?![\w'])")
+#: "I wish that had been mentioned", "I wish you had told me": a wish about
+#: what someone else did (a wish about the writer's own doing is regret).
+_WISH_OTHERS = re.compile(r"(?<![\w'])wish(?:ed)?\s+(?:that|you|they|he|she|it|someone|"
+                          r"somebody|the\s+[a-z]+|your\s+[a-z]+)\s+(?:had|would|could|"
+                          r"hadn't|wouldn't)(?![\w'])")
+#: The writer (or the writer and others) as the one who ought to have acted:
+#: "I should have prepared", "we could have talked longer" are regret, not reproach.
+_FIRST_PERSON = frozenset({"i", "we", "i'd", "we'd", "me", "myself", "us"})
+#: "You couldn't have been more helpful": a negated "could have been more" is praise.
+_PRAISE_COMPARATIVE = re.compile(r"(?:couldn't|could\s+not|wouldn't|would\s+not)\s+have\s+"
+                                 r"been\s+(?:any\s+)?more\b")
+#: "should have told", "would have been", "should not have been invited": a
+#: past participle after the frame (not "should have my CV", a possession).
+_PARTICIPLE_NEXT = re.compile(
+    r"\s+(?:(?:just|simply|at\s+least|even|really|already|probably|easily|not|never)\s+)*"
+    r"(?:been|[a-z]+(?:ed|en|wn)|told|said|sent|made|let|thought|known|got|had|put|paid|"
+    r"brought|heard|met|read|done|gone|kept|left|felt|taken|given|shown|spent|found|"
+    r"written|replied|bothered)(?![\w'])")
+#: Where the clause after "should have" ends: "You could have hired anyone, and
+#: I am grateful you considered me" reproaches nobody.
+_CLAUSE_END = re.compile(r"[,;:]|\s+(?:and|but|so)\s+")
+#: Someone other than the writer who did not do a courtesy: "they did not say
+#: thank you", "nobody bothered to reply", "he never apologised".
+_OTHERS_FAILED = re.compile(
+    r"(?<![\w'])(?:you|they|he|she|nobody|no\s+one|none\s+of\s+them|the\s+[a-z]+|your\s+[a-z]+"
+    r"|hr|it)\s+(?:[a-z]+\s+)?(?:did\s+not|didn't|never|couldn't|could\s+not|failed\s+to|"
+    r"refused\s+to|wouldn't|would\s+not|won't|will\s+not)\s+(?:even\s+)?(?:bother\s+to\s+)?"
+    r"(?:have\s+the\s+(?:decency|courtesy)\s+to\s+)?")
+
+
+def _reproach(sentence: str, lower: str, cues: _Cues) -> bool:
+    """A complaint about how the reader or their firm treated the writer, told
+    as a rule of courtesy they broke (``reproaches``, ``norms``, ``duties``,
+    ``courtesies`` and ``accepting`` in the accusation rule's cues):
+
+    * a reproach phrase ("the least they could do", "made me wait", "not how
+      you treat people");
+    * what someone else ought to have done, about a courtesy or a duty of the
+      process: "It would have been more polite to tell me sooner", "they should
+      have just cancelled the interview", "I wish that had been mentioned
+      earlier";
+    * a courtesy someone else failed to show: "They did not say thank you",
+      "nobody bothered to reply".
+
+    The writer's own regret ("I should have prepared better"), praise ("you
+    couldn't have been more helpful") and acceptance ("I understand you
+    couldn't reply to everyone") are not reproach.
+    """
+    if cues.find("reproaches", lower):
+        return True
+    if cues.find("accepting", lower):
+        return False
+    frames = [(m, True) for m in [*_OUGHT.finditer(lower), *_OUGHT_SHORT.finditer(lower)]]
+    frames += [(m, False) for m in _WISH_OTHERS.finditer(lower)]  # "I wish" names the wisher
+    for match, subject_before in frames:
+        before = _WORDS.findall(lower[max(0, match.start() - 24):match.start()])
+        if subject_before and before and before[-1] in _FIRST_PERSON:
+            continue
+        if _PRAISE_COMPARATIVE.match(lower, match.start()):
+            continue
+        if not _PARTICIPLE_NEXT.match(lower, match.end()):
+            continue  # "You should have my CV by now": a possession, not a past duty
+        after = _CLAUSE_END.split(lower[match.end():match.end() + 70], maxsplit=1)[0]
+        if cues.find("norms", after) or cues.find("duties", after):
+            return True
+    courtesies = cues.lists.get("courtesies")
+    if courtesies is not None:
+        for match in _OTHERS_FAILED.finditer(lower):
+            if courtesies.match(lower, match.end()):
+                return True
+    return False
+
+
+# --- lecture: telling the reader how to run their hiring ------------------------------
+
+#: What may come before the advice: "And", "But", "So", "Also".
+_LEAD_IN = re.compile(r"^\W*(?:(?:and|but|so|also|frankly|honestly|finally)[\s,]+)*")
+#: The advice asks something of the writer ("please keep me in mind", "please
+#: pass on my thanks"): a request, not a lecture.
+_ABOUT_ME_NEXT = re.compile(r"\W*(?:[a-z']+\s+){0,2}?(?:me|my|us|our|myself)(?![\w'])")
+
+
+#: "You should be proud of how your team treats candidates" is praise.
+_PRAISE_NEXT = re.compile(r"\s+(?:(?:really|all)\s+)?(?:be\s+(?:so\s+|very\s+|really\s+)?"
+                          r"(?:proud|pleased|glad|delighted|happy|thrilled)|feel\s+(?:proud|"
+                          r"good)|know\s+(?:how|that)\s+(?:much|grateful|thankful))\b")
+
+
+def _lecture(lower: str, cues: _Cues) -> bool:
+    """Advice to the reader on how they treat candidates: a sentence that opens
+    as advice or an order (``openers``: "Please consider…", "May I suggest…",
+    "Have some…", "You should…") and is about their conduct towards people
+    who apply (``conduct``: candidates, applicants, courtesy, respect,
+    improving the process). "Please keep me in mind" asks for the writer and is
+    no lecture; neither is advice about anything but their hiring.
+    """
+    openers = cues.lists.get("openers")
+    if openers is None or cues.lists.get("conduct") is None:
+        return False
+    start = _LEAD_IN.match(lower).end()
+    opener = openers.match(lower, start)
+    if opener is None or _ABOUT_ME_NEXT.match(lower, opener.end()) \
+            or _PRAISE_NEXT.match(lower, opener.end()):
+        return False
+    return bool(cues.find("conduct", lower[opener.end():]))
 
 
 #: A denial just before a blame phrase: "no waste of time", "by no means a
@@ -342,7 +466,29 @@ def _arguing(sentence, lower, cues, aimed, compiled) -> bool:
         if not (ahead and cues.find("fit", match.group())):
             return True
     beliefs = cues.lists.get("beliefs")
-    return bool(beliefs is not None and cues.find("fit", lower) and _after_i(lower, beliefs))
+    if beliefs is None or not cues.find("fit", lower):
+        return False
+    return _after_i(lower, beliefs) or _believed_of_myself(lower, beliefs)
+
+
+#: Someone other than the writer who believed it: "you thought I was a strong
+#: candidate" is praise the writer passes on, not an argument.
+_OTHER_BELIEVERS = frozenset({"you", "they", "he", "she", "we", "everyone", "everybody",
+                              "someone", "people", "panel", "team", "interviewer", "manager",
+                              "recruiter", "others", "all"})
+_OF_MYSELF = re.compile(r"\s+(?:that\s+)?(?:i|i'd|i'm|my|myself)(?![\w'])")
+
+
+def _believed_of_myself(lower: str, beliefs: re.Pattern[str]) -> bool:
+    """"…and thought I was a prime candidate": a belief about the writer whose
+    subject is the writer, even when "I" came earlier in the sentence."""
+    for match in beliefs.finditer(lower):
+        before = _WORDS.findall(lower[max(0, match.start() - 20):match.start()])
+        if before and before[-1] in _OTHER_BELIEVERS:
+            continue
+        if _OF_MYSELF.match(lower, match.end()):
+            return True
+    return False
 
 
 def _after_i(lower: str, regex: re.Pattern[str], *, within: int = 2) -> bool:
