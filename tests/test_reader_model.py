@@ -19,12 +19,19 @@ import pytest
 import yaml
 
 from nextround.advice import NO_FEEDBACK, read_feedback
-from nextround.reader_model import WEIGHTS, features, form_letter_probability
-from nextround.readings import courtesy_set_aside, read_with_cues
+from nextround.reader_model import (
+    STORY_WEIGHTS,
+    WEIGHTS,
+    features,
+    form_letter_probability,
+    reason_probabilities,
+    story_settings,
+)
+from nextround.readings import courtesy_set_aside, read_with_cues, says_no_feedback
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "data" / "real"
-SEEN = ("tuning", "test", "fresh", "fresh2", "fresh4", "fresh5")
+SEEN = ("tuning", "tuning2", "test", "fresh", "fresh2", "fresh4", "fresh5", "fresh6")
 
 
 def _load(name: str):
@@ -105,6 +112,7 @@ def test_the_weights_are_plain_json_scored_without_a_training_library():
             "assert 'nextround.reader_model' not in sys.modules, 'loaded too early'\n"
             "from nextround.advice import read_feedback\n"
             "read_feedback('You lacked experience with Salesforce.')\n"
+            f"read_feedback({STORIES[0]!r})\n"
             "assert 'nextround.reader_model' in sys.modules\n"
             "heavy = [m for m in ('sklearn', 'numpy', 'scipy') if m in sys.modules]\n"
             "assert not heavy, heavy\nprint('ok')\n")
@@ -136,3 +144,49 @@ def test_a_part_added_later_is_found_by_its_file_name(corpus_copy, monkeypatch, 
     assert "fresh9" in tone.parts() and "fresh9" not in tone.SEEN
     figures = tone.measure("fresh9")
     assert figures["emails"] == 21 and figures["split"] == "fresh9"
+
+
+#: How the client came across, told as a story with no cue phrase in it.
+#: Written for this test, in none of the corpora.
+STORIES = [
+    "I asked for feedback and the recruiter said I just did not seem hungry for it and the "
+    "panel found me hard to warm to.",
+]
+
+
+@pytest.mark.parametrize("text", STORIES)
+def test_a_reason_told_as_a_story_is_read_with_its_sentence_and_no_feedback_beside_it(
+        text, content):
+    assert read_with_cues(text, content).top.scenario_id == NO_FEEDBACK  # no cue names it
+    reading = read_feedback(text, content)
+    below, least, readings = story_settings()
+    assert reading.top.scenario_id in readings and reading.top.scenario_id == "presentation"
+    assert reading.split and not reading.form_letter
+    assert [s.scenario_id for s in reading.choices] == ["presentation", NO_FEEDBACK]
+    assert reading.top.score >= least
+    (start, end), = reading.top.evidence
+    assert 0 <= start < end <= len(text)
+    assert reading.top.cues == (" ".join(text[start:end].split()),)
+
+
+def test_the_story_model_reads_no_reason_into_a_form_letter_or_a_stated_silence(content):
+    form = ("Thank you for your time. After careful consideration we have decided to move "
+            "forward with other candidates. We wish you the best in your search.")
+    silence = "I never heard back after the second interview, so I assume it went badly."
+    assert says_no_feedback(silence, content) and not says_no_feedback(form, content)
+    for text in (form, silence):
+        reading = read_feedback(text, content)
+        assert reading.top.scenario_id == NO_FEEDBACK, (text, reading.suggestions)
+        assert all(s.scenario_id != "presentation" for s in reading.suggestions[:1])
+
+
+def test_the_story_weights_are_plain_json_and_sum_to_probabilities(content):
+    model = json.loads(STORY_WEIGHTS.read_text(encoding="utf-8"))
+    assert NO_FEEDBACK not in model["classes"]  # trained on messages that give a reason
+    assert set(model["readings"]) <= set(model["classes"])
+    assert 0 < model["form_below"] < 0.5 and 0.5 <= model["min_probability"] < 1
+    assert all(len(row) == len(model["classes"]) for row in model["weights"].values())
+    flat, kept = courtesy_set_aside("You came across as nervous and unprepared.", content)
+    likely = reason_probabilities(flat, kept)
+    assert abs(sum(likely.values()) - 1) < 1e-9
+    assert max(likely, key=likely.__getitem__) == "presentation"

@@ -78,3 +78,66 @@ def sentence_weight(flat: str, kept: str) -> float:
     """
     weights = _model()["weights"]
     return sum(weights.get(f, 0.0) for f in features(flat, kept) if not f.startswith("x:"))
+
+
+#: The second model: which specific reason a message gives when the cues find
+#: none. Feedback told as a story ("he said I talked over him and seemed bored")
+#: names no cue phrase, yet its words are those of one reason.
+STORY_WEIGHTS = Path(__file__).with_name("story_model.json")
+
+
+@lru_cache(maxsize=1)
+def _story_model() -> dict:
+    """The shipped story weights, read once on first use."""
+    return json.loads(STORY_WEIGHTS.read_text(encoding="utf-8"))
+
+
+def _story_logits(found: set[str]) -> dict[str, float]:
+    model = _story_model()
+    classes = model["classes"]
+    logits = dict(zip(classes, model["intercepts"], strict=True))
+    weights = model["weights"]
+    for feature in found:
+        row = weights.get(feature)
+        if row:
+            for name, weight in zip(classes, row, strict=True):
+                logits[name] += weight
+    return logits
+
+
+def reason_probabilities(flat: str, kept: str) -> dict[str, float]:
+    """How likely each scenario is the message's reason, by its words alone (sums to 1)."""
+    logits = _story_logits(features(flat, kept))
+    top = max(logits.values())
+    exp = {name: math.exp(value - top) for name, value in logits.items()}
+    total = sum(exp.values())
+    return {name: value / total for name, value in exp.items()}
+
+
+def story_settings() -> tuple[float, float, tuple[str, ...]]:
+    """When the story model may name a reason the cues missed.
+
+    Only when the form-letter probability is below the first figure, the
+    named reason's probability is at least the second, and the reason is one
+    of the listed scenarios (those the model was chosen for).
+    """
+    model = _story_model()
+    return (float(model["form_below"]), float(model["min_probability"]),
+            tuple(model["readings"]))
+
+
+def sentence_story_weight(flat: str, kept: str, scenario_id: str) -> float:
+    """How strongly one sentence's own words point to ``scenario_id`` over the rest.
+
+    Used to show which sentence led to the story model's reading.
+    """
+    model = _story_model()
+    classes = model["classes"]
+    at = classes.index(scenario_id)
+    weights = model["weights"]
+    total = 0.0
+    for feature in features(flat, kept):
+        row = weights.get(feature)
+        if row and not feature.startswith("x:"):
+            total += row[at] - sum(row) / len(row)
+    return total

@@ -215,7 +215,57 @@ def read_with_cues(text: str, content: Content | None = None, *,
             ranked.append(_suggestion(NO_FEEDBACK, found[NO_FEEDBACK], content, flat,
                                       sentences, ()))
         return FeedbackReading(text, ranked, split=split)
-    return _no_specific_reason(text, flat, masked, found, compiled, content, sentences)
+    plain = _no_specific_reason(text, flat, masked, found, compiled, content, sentences)
+    if form_letter_model:
+        told = _story_reading(text, flat, masked, compiled, content, sentences)
+        if told is not None:
+            # A reason told as a story, which no cue names: the story model's
+            # reading first, "no specific feedback" beside it to choose.
+            return FeedbackReading(text, [told, *plain.suggestions], split=True)
+    return plain
+
+
+def says_no_feedback(text: str, content: Content | None = None) -> bool:
+    """Whether the text itself says no feedback came ("I never heard back").
+
+    A story model must not read a reason into a message that says there was
+    none; the benchmarks ask this of each message as the reader does.
+    """
+    content = _content(content)
+    _flat, masked = courtesy_set_aside(text, content)
+    return _says_no_feedback(masked, _compiled(content))
+
+
+def _says_no_feedback(masked: str, compiled: _Compiled) -> bool:
+    return any(matcher.item_id == NO_FEEDBACK and matcher.find(masked)
+               for matcher in compiled.scenarios)
+
+
+def _story_reading(text, flat, masked, compiled, content, sentences
+                   ) -> ScenarioSuggestion | None:
+    """The reason a message tells as a story, when the story model is sure of it.
+
+    Only where the cues found no reason and no words saying there was none,
+    the form-letter model is sure the message is not a form letter, and the
+    story model's likeliest reason is one it was chosen for, at least as
+    likely as it was chosen with (``nextround.reader_model.story_settings``).
+    The sentence whose words point most to that reason is the one highlighted.
+    """
+    from . import reader_model
+
+    below, least, readings = reader_model.story_settings()
+    if not sentences or _says_no_feedback(masked, compiled) \
+            or reader_model.form_letter_probability(flat, masked) >= below:
+        return None
+    likely = reader_model.reason_probabilities(flat, masked)
+    best = max(likely, key=likely.__getitem__)
+    if best not in readings or likely[best] < least \
+            or not any(s.id == best for s in content.scenarios):
+        return None
+    _, (start, end) = max((reader_model.sentence_story_weight(flat[a:b], masked[a:b], best), (a, b))
+                          for a, b in sentences)
+    return ScenarioSuggestion(best, round(likely[best], 3), (" ".join(text[start:end].split()),),
+                              ((start, end),))
 
 
 def courtesy_set_aside(text: str, content: Content | None = None) -> tuple[str, str]:
