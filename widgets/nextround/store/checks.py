@@ -7,6 +7,7 @@ shared by the store's writes and the workbook file's import.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -85,6 +86,9 @@ def problem_text(error: dict[str, Any]) -> str:
         return _("is not a valid value")
     values = {name: (number(value) if isinstance(value, int | float) else str(value))
               for name, value in context.items()}
+    if "expected" in values:  # pydantic joins the choices with an English "or"
+        values["expected"] = ", ".join(re.findall(r"'[^']*'", values["expected"])) \
+            or values["expected"]
     try:
         return _(text).format(**values)
     except (KeyError, IndexError):
