@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from .. import model
 from ..errors import NextRoundError
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, SOURCE_LANGUAGE, _, current_language, ngettext
 from ..text import format_loc, number
 
 R = TypeVar("R", bound=model.Record)
@@ -62,10 +62,12 @@ PROBLEM_TEXTS: dict[str, str] = {
 def problem_text(error: dict[str, Any]) -> str:
     """One pydantic error as a person reads it, in the language in force.
 
-    Our own validators raise ``ValueError`` with words already translated, so
-    those are shown as raised; a kind of error with no words of ours is named
-    generally rather than left in English.
+    English is pydantic's own message. In another language, our own validators'
+    ``ValueError`` words (already translated) are shown as raised, and a kind of
+    error with no words of ours is named generally rather than left in English.
     """
+    if current_language() == SOURCE_LANGUAGE:
+        return error["msg"]  # English reads exactly as pydantic says it, as it always has
     kind = error.get("type", "")
     context = error.get("ctx") or {}
     if kind in ("value_error", "assertion_error") and "error" in context:
