@@ -647,3 +647,23 @@ def test_serve_lang_es_speaks_spanish_on_the_command_line(monkeypatch, capsys, t
                      "--port", str(port)]) == 1
     err = capsys.readouterr().err
     assert f"el puerto {port} ya está en uso" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_record_gone_from_under_a_page_is_said_in_the_pages_language(store):
+    """Another page erased the client or deleted the record this page shows."""
+    from nextround.errors import NotFound
+    from nextround.model import Application, CheckIn
+
+    said = {}
+    for lang in ("en", "es"):
+        said[lang] = []
+        with using(lang):
+            for find in (lambda: store.get_client("0123456789abcdef"),
+                         lambda: store.get(Application, "0123456789abcdef"),
+                         lambda: store.get(CheckIn, "0123456789abcdef")):
+                with pytest.raises(NotFound) as gone:
+                    find()
+                said[lang].append(str(gone.value))
+    assert said["en"][1] == ("No application with id '0123456789abcdef' was found; it may "
+                             "have been deleted.")
+    assert all(text.startswith("No se ha encontrado") for text in said["es"]), said["es"]

@@ -177,8 +177,8 @@ class Database:
                         raise sqlite.damaged(self.file, exc) from None
                     raise
                 if attempt + 1 >= self.sqlite_settings.lock_retries:
-                    raise NextRoundError("The database stayed busy for too long; "
-                                         "please try again in a moment.") from exc
+                    raise NextRoundError(_("The database stayed busy for too long; "
+                                           "please try again in a moment.")) from exc
                 self.retries += 1
                 time.sleep(0.1 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
