@@ -625,26 +625,30 @@ def test_serve_lang_es_speaks_spanish_on_the_command_line(monkeypatch, capsys, t
     from nextround import serve
     from nextround.cli import main
 
-    monkeypatch.setenv(i18n.LANG_ENV, "en")  # undone after the test
-    monkeypatch.setenv("NEXTROUND_TOKEN", "a-token-long-enough-for-serve")
     monkeypatch.setattr(serve, "run_voila", lambda argv: None)
+    saved = dict(os.environ)  # serve passes its settings to the kernels in the environment
     printed = {}
-    for lang in ("en", "es"):
-        assert main(["serve", "--lang", lang, "--no-browser", "--db",
-                     str(tmp_path / f"{lang}.db")]) == 0
-        printed[lang] = capsys.readouterr().out.splitlines()
+    try:
+        os.environ["NEXTROUND_TOKEN"] = "a-token-long-enough-for-serve"
+        for lang in ("en", "es"):
+            assert main(["serve", "--lang", lang, "--no-browser", "--db",
+                         str(tmp_path / f"{lang}.db")]) == 0
+            printed[lang] = capsys.readouterr().out.splitlines()
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            assert main(["serve", "--lang", "es", "--no-browser", "--demo",
+                         "--port", str(port)]) == 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert printed["es"][0].startswith("Se ha creado una base de datos nueva. Los datos se "
                                        "guardan en el archivo SQLite"), printed["es"]
     assert printed["es"][-1].startswith("NextRound está en http://"), printed["es"]
     assert len(printed["es"]) == len(printed["en"])
     for english, spanish in zip(printed["en"], printed["es"], strict=True):
         assert english.split()[:3] != spanish.split()[:3], (english, spanish)
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        assert main(["serve", "--lang", "es", "--no-browser", "--demo",
-                     "--port", str(port)]) == 1
     err = capsys.readouterr().err
     assert f"el puerto {port} ya está en uso" in err and len(err.strip().splitlines()) == 1
 
