@@ -161,6 +161,7 @@ def test_a_spanish_letter_reads_its_date_line_greeting_and_signature():
     found = extract_fields(LETTER_ES)
     assert found.date.value == date(2026, 3, 12)
     assert found.company.value == "Librerías del Puerto"
+    assert found.company.evidence == "interés en Librerías del Puerto"
     assert found.role.value == "dependienta"
     assert found.contact.value == "María José García de la Fuente"
 

@@ -258,7 +258,10 @@ def _company(text: str, lines: list[str]) -> Found | None:
                 words.pop()
             value = " ".join(words)
             if value and value not in _NOT_COMPANY and not _PERSON_NAME_ONLY.match(value):
-                return Found(value, match.group(0).strip())
+                said = match.group(0)
+                if pattern in _COMPANY_PATTERNS_ES:  # end with the name, not a joining "y"
+                    said = said[:said.rfind(words[-1]) + len(words[-1])]
+                return Found(value, said.strip())
     return _company_from_signature(lines)
 
 
