@@ -199,6 +199,11 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
     check_step(page, patterns, 4, "assess")
     go_next(page, 4)
     type_into(page.get_by_label("¿Qué pasó?"), "Me dijeron que no.")
+    # The assumption check reads a Spanish guess with the Spanish cues of content/es/.
+    type_into(page.get_by_label("¿Qué te estás diciendo sobre el porqué?"),
+              "Creo que no les caí bien a los de la entrevista")
+    expect(page.get_by_text("Esto parece una suposición: Simplemente no les caí bien")
+           ).to_be_visible()
     check_step(page, patterns, 5, "wellbeing")
     go_next(page, 5)
     expect(page.get_by_label("Nombre del contacto")).to_be_visible()
