@@ -172,4 +172,5 @@ def test_the_spanish_thought_record_shows_its_flag_in_spanish(spanish, store, cl
         view = make(spanish, store, client)
         view.thought_inputs["assumption"].value = "creo que no les caí bien"
     assert view.model.flags and "Simplemente no les caí bien" in view.flag_box.value
+    assert "(«no les caí bien»)" in view.flag_box.value
     assert "This sounds like a guess" not in view.flag_box.value
