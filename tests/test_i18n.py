@@ -532,3 +532,142 @@ def test_a_workbook_file_refused_is_refused_in_the_pages_language(raw):
         said[lang] = str(refused.value)
     assert said["en"] != said["es"]
     assert said["es"].startswith(("Este", "La suma", "A este")), said["es"]
+
+
+def problem_details(message: str) -> list[str]:
+    """The detail lines of an import refusal, without where each problem is."""
+    return [line.split(": ", 1)[1] for line in message.splitlines()[1:] if ": " in line]
+
+
+def test_a_workbook_import_says_what_is_wrong_in_the_pages_language():
+    """Each detail line, not only the headline: pydantic's own messages are English."""
+    from nextround.errors import WorkbookError
+    from nextround.exports import MAX_PROBLEMS, validate_records
+
+    data = {
+        "client": {"id": "abcdef123456", "name": "x" * 201, "language": "Spanish!"},
+        "pets": [],
+        "applications": [
+            {"id": "a00001", "client_id": "abcdef123456", "company": "Acme",
+             "applied_on": "soon", "colour": "red"},
+            {"id": "a00002", "client_id": "abcdef123456", "stage": "hired"},
+            {"id": "a00002", "client_id": "fedcba654321", "company": "Acme"},
+        ],
+        "feedback": [{"id": "f00001", "client_id": "abcdef123456", "application_id": "zzz999"}],
+        "checkins": ["not a check-in"] * 60,
+        "notes": "many",
+    }
+    said = {}
+    for lang in ("en", "es"):
+        with using(lang), pytest.raises(WorkbookError) as refused:
+            validate_records(data)
+        said[lang] = str(refused.value)
+    english, spanish = problem_details(said["en"]), problem_details(said["es"])
+    assert len(spanish) == len(english) >= MAX_PROBLEMS
+    assert "String should have" not in said["es"] and "Input should" not in said["es"]
+    left = english_left(english, spanish, set())
+    assert not left, "still in English in the import's details:\n" + "\n".join(left)
+    assert "debería ser una fecha (año-mes-día)" in spanish, spanish
+    assert "puede tener como máximo 200 caracteres" in spanish, spanish
+    assert said["es"].splitlines()[-1].startswith("... y "), said["es"]
+
+
+def test_a_workbook_whose_records_disagree_is_refused_in_the_pages_language():
+    from nextround.errors import WorkbookError
+    from nextround.exports import validate_records
+
+    client = "abcdef123456"
+    answer = {"client_id": client, "key": "q1", "value": "yes"}
+    data = {
+        "client": {"id": client, "name": "Ana"},
+        "applications": [{"id": "a00001", "client_id": client, "company": "Acme"},
+                         {"id": "a00001", "client_id": client, "company": "Acme"},
+                         {"id": "a00002", "client_id": "fedcba654321", "company": "Acme"}],
+        "feedback": [{"id": "f00001", "client_id": client, "application_id": "a99999"}],
+        "answers": [{"id": "b00001", **answer}, {"id": "b00002", **answer}],
+    }
+    said = {}
+    for lang in ("en", "es"):
+        with using(lang), pytest.raises(WorkbookError) as refused:
+            validate_records(data)
+        said[lang] = problem_details(str(refused.value))
+    assert len(said["es"]) == len(said["en"]) == 4, said
+    assert not english_left(said["en"], said["es"], set()), said["es"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201, "Ana\u202eB", "Ana\x07B"])
+def test_a_client_name_refused_is_refused_in_the_pages_language(store, name):
+    from nextround.errors import NextRoundError
+
+    said = {}
+    for lang in ("en", "es"):
+        with using(lang), pytest.raises(NextRoundError) as refused:
+            store.create_client(name)
+        said[lang] = str(refused.value)
+    assert not english_left([said["en"]], [said["es"]], set())
+    assert said["es"].startswith(("Cada cliente", "Este nombre", "El nombre")), said["es"]
+    assert store.list_clients() == []
+
+
+def test_a_workbook_answer_too_long_is_refused_in_spanish():
+    from nextround.model import MAX_TEXT, Answer
+
+    with using("es"), pytest.raises(ValueError, match="como máximo") as refused:
+        Answer(client_id="abcdef123456", key="q", value="x" * (MAX_TEXT + 1))
+    assert "characters" not in str(refused.value)
+
+
+def test_serve_lang_es_speaks_spanish_on_the_command_line(monkeypatch, capsys, tmp_path):
+    """What `nextround serve --lang es` prints, and a refusal, in Spanish. Voilà itself is
+    not started (the browser tests serve the app for real); every step before it runs."""
+    import socket
+
+    from nextround import serve
+    from nextround.cli import main
+
+    monkeypatch.setattr(serve, "run_voila", lambda argv: None)
+    saved = dict(os.environ)  # serve passes its settings to the kernels in the environment
+    printed = {}
+    try:
+        os.environ["NEXTROUND_TOKEN"] = "a-token-long-enough-for-serve"
+        for lang in ("en", "es"):
+            assert main(["serve", "--lang", lang, "--no-browser", "--db",
+                         str(tmp_path / f"{lang}.db")]) == 0
+            printed[lang] = capsys.readouterr().out.splitlines()
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            port = busy.getsockname()[1]
+            assert main(["serve", "--lang", "es", "--no-browser", "--demo",
+                         "--port", str(port)]) == 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    assert printed["es"][0].startswith("Se ha creado una base de datos nueva. Los datos se "
+                                       "guardan en el archivo SQLite"), printed["es"]
+    assert printed["es"][-1].startswith("NextRound está en http://"), printed["es"]
+    assert len(printed["es"]) == len(printed["en"])
+    for english, spanish in zip(printed["en"], printed["es"], strict=True):
+        assert english.split()[:3] != spanish.split()[:3], (english, spanish)
+    err = capsys.readouterr().err
+    assert f"el puerto {port} ya está en uso" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_record_gone_from_under_a_page_is_said_in_the_pages_language(store):
+    """Another page erased the client or deleted the record this page shows."""
+    from nextround.errors import NotFound
+    from nextround.model import Application, CheckIn
+
+    said = {}
+    for lang in ("en", "es"):
+        said[lang] = []
+        with using(lang):
+            for find in (lambda: store.get_client("0123456789abcdef"),
+                         lambda: store.get(Application, "0123456789abcdef"),
+                         lambda: store.get(CheckIn, "0123456789abcdef")):
+                with pytest.raises(NotFound) as gone:
+                    find()
+                said[lang].append(str(gone.value))
+    assert said["en"][1] == ("No application with id '0123456789abcdef' was found; it may "
+                             "have been deleted.")
+    assert all(text.startswith("No se ha encontrado") for text in said["es"]), said["es"]

@@ -199,6 +199,11 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
     check_step(page, patterns, 4, "assess")
     go_next(page, 4)
     type_into(page.get_by_label("¿Qué pasó?"), "Me dijeron que no.")
+    # The assumption check reads a Spanish guess with the Spanish cues of content/es/.
+    type_into(page.get_by_label("¿Qué te estás diciendo sobre el porqué?"),
+              "Creo que no les caí bien a los de la entrevista")
+    expect(page.get_by_text("Esto parece una suposición: Simplemente no les caí bien")
+           ).to_be_visible()
     check_step(page, patterns, 5, "wellbeing")
     go_next(page, 5)
     expect(page.get_by_label("Nombre del contacto")).to_be_visible()
@@ -236,7 +241,9 @@ def test_every_step_in_spanish_finds_spanish_labels_and_no_english(page, app_ser
     store.close()
 
 
-SPANISH_EMAIL = """Hola, Lucía:
+SPANISH_EMAIL = """12 de marzo de 2026
+
+Hola, Lucía:
 
 Gracias por tu interés en el puesto de Analista de datos en Northwind Traders y por el
 tiempo que nos dedicaste en la entrevista. Hemos recibido muchas candidaturas.
@@ -249,8 +256,10 @@ Marta Gil
 
 
 def test_a_pasted_spanish_rejection_shows_a_spanish_reading(page, app_server):
-    """The paste box on the log step, in Spanish: the reading card names the Spanish
-    scenario, quotes the skill and marks the sentence that led to it."""
+    """The paste box on the log step, in Spanish: the letter's company, role, sender and
+    date fill the log (Spanish letter conventions), the date shows in Spanish, and the
+    reading card names the Spanish scenario, quotes the skill and marks the sentence
+    that led to it."""
     page.goto(app_server.url + "&lang=es")
     wait_for_widgets(page)
     page.get_by_label("Nombre del nuevo cliente").fill("Marta Pega")
@@ -264,6 +273,14 @@ def test_a_pasted_spanish_rejection_shows_a_spanish_reading(page, app_server):
     expect(result).to_contain_text("logística internacional")
     expect(result.locator("mark")).to_contain_text("más experiencia en logística")
     assert "A specific skill was missing" not in result.inner_text()
+    expect(page.get_by_label("Empresa", exact=True)).to_have_value(COMPANY)
+    expect(page.get_by_label("Puesto", exact=True)).to_have_value(ROLE)
+    expect(page.get_by_label("Nombre del contacto", exact=True)).to_have_value("Marta Gil")
+    expect(page.get_by_label("Fecha en que te respondieron")).to_have_value("2026-03-12")
+    expect(result).to_contain_text("12 de marzo de 2026")
+    left = english_left(page, english_patterns())
+    left += [month for month in ENGLISH_MONTH.findall(result.inner_text())]
+    assert not left, "the read email still says in English:\n" + "\n".join(left)
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         result.scroll_into_view_if_needed()

@@ -62,8 +62,8 @@ CONTROL_NAMES = [
 #: Names the store refuses, with the start of the message a person sees.
 INVALID_NAMES = [*[(name, "This name cannot be used: the name holds a")
                    for name in CONTROL_NAMES],
-    ("x" * 10_000, "name: String should have at most 200 characters"),
-    ("x" * 201, "name: String should have at most 200 characters"),
+    ("x" * 10_000, "A client's name can be at most 200 characters long"),
+    ("x" * 201, "A client's name can be at most 200 characters long"),
     ("", "A client needs a name."),
     ("   \t\n ", "A client needs a name."),
 ]

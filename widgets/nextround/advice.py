@@ -12,6 +12,7 @@ can change them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,6 +35,7 @@ from .cue_matching import (  # noqa: F401  (re-exported: the coaching logic's on
 from .emails import RenderedEmail, render
 from .errors import NextRoundError
 from .i18n import _
+from .judgement_languages import fold_accents
 from .readings import (  # noqa: F401  (re-exported)
     BETTER_QUALIFIED,
     NO_FEEDBACK,
@@ -64,19 +66,58 @@ class AssumptionFlag:
 
 
 def check_assumptions(text: str, content: Content | None = None) -> list[AssumptionFlag]:
-    """Notice "they wanted someone younger"-style guesses in a thought record."""
+    """Notice "they wanted someone younger"-style guesses in a thought record.
+
+    The cues are the content's own, in its language. A language listed in
+    :data:`ASSUMPTION_DENIALS` is read without accents (people type Spanish both
+    ways) and with its own rule for what denies a guess ("no fue por mi edad");
+    any other language is read as English is.
+    """
     content = _content(content)
     normal = normalise((text or "")[:MAX_READ])
     by_id = {a.id: a for a in content.assumptions}
+    denial = ASSUMPTION_DENIALS.get(content.lang)
     flags: list[AssumptionFlag] = []
     for matcher in _compiled(content).assumptions:
-        spans = matcher.find(normal)
+        spans = (matcher.find(normal) if denial is None
+                 else _undenied_spans(matcher, fold_accents(normal), denial))
         if spans:
             item = by_id[matcher.item_id]
             phrases = tuple(dict.fromkeys(normal[s:e].strip() for s, e, _ in spans))
             flags.append(AssumptionFlag(item.id, item.label, phrases, item.reframe,
                                         tuple(item.control)))
     return flags
+
+
+#: Per language (other than English): a clause's end, and what, ending the
+#: words before a guess in the same clause, denies it. Spanish: "no creo que
+#: fuera por mi edad" denies the guess; "no sé si fue por mi edad" and "no sé,
+#: creo que querían a alguien más joven" do not. Read on text without accents.
+ASSUMPTION_DENIALS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "es": (re.compile(r"[.,;:!?\n]|\b(?:pero|sino|aunque|porque|y)\b"),
+           re.compile(r"\b(?:no|ni|nunca|jamas|tampoco)\b(?!\s+se\s+si\b)(?:\s+\S+){0,4}\s*$")),
+}
+
+
+def _undenied_spans(matcher: CueMatcher, folded: str,
+                    denial: tuple[re.Pattern[str], re.Pattern[str]]
+                    ) -> list[tuple[int, int, float]]:
+    """Where a matcher's cues stand in ``folded`` text, not denied, without overlaps."""
+    clause_end, denies = denial
+    spans = []
+    for regex, strength in matcher.cues:
+        # Cues written with accents read the same as without ("más" as "mas").
+        for match in re.compile(fold_accents(regex.pattern), regex.flags).finditer(folded):
+            before = folded[max(0, match.start() - 200):match.start()]
+            ends = list(clause_end.finditer(before))
+            clause = before[ends[-1].end():] if ends else before
+            if match.end() > match.start() and not denies.search(clause):
+                spans.append((match.start(), match.end(), strength))
+    kept: list[tuple[int, int, float]] = []
+    for span in sorted(spans, key=lambda span: (-span[2], span[0])):
+        if all(span[1] <= other[0] or span[0] >= other[1] for other in kept):
+            kept.append(span)
+    return sorted(kept)
 
 
 # --- plan ----------------------------------------------------------------------------

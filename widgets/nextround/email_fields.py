@@ -20,14 +20,29 @@ from datetime import date, datetime
 #: Read at most this much of a paste: a rejection email is far shorter.
 MAX_READ = 20_000
 
-_NAME_WORD = r"[A-Z][a-zA-Z'\-]+"
-_PERSON = re.compile(rf"^\s*((?:{_NAME_WORD}|[A-Z]\.)(?:\s+(?:{_NAME_WORD}|[A-Z]\.)){{1,3}})\s*$")
+_UPPER = "A-ZÁÉÍÓÚÑÜ"
+_LOWER = "a-záéíóúñü"
+_NAME_WORD = rf"[{_UPPER}][{_LOWER}A-Z'\-]+"
+#: Spanish surnames may hold "de", "del", "de la" ("María de la Fuente").
+_PARTICLE = r"(?:de(?:\s+la|\s+los)?|del|y)"
+_PERSON = re.compile(
+    rf"^\s*((?:{_NAME_WORD}|[A-Z]\.|(?:Sra?|Dña?|D)\.)"
+    rf"(?:\s+(?:{_PARTICLE}\s+)?(?:{_NAME_WORD}|[A-Z]\.)){{1,4}})\s*$")
 _SIGN_OFF = re.compile(
     r"^\s*(?:best(?:\s+wishes|\s+regards)?|kind(?:est)?\s+regards|warm(?:est)?\s+regards|"
     r"regards|sincerely(?:\s+yours)?|yours(?:\s+sincerely|\s+faithfully|\s+truly)?|"
     r"many\s+thanks|thanks(?:\s+again)?|thank\s+you|cheers|all\s+the\s+best|respectfully|"
-    r"with\s+(?:best\s+)?wishes)\s*[,.!]?\s*$", re.IGNORECASE)
-_HEADER = re.compile(r"^\s*(from|sent|date|subject|to)\s*:\s*(.*)$", re.IGNORECASE)
+    r"with\s+(?:best\s+)?wishes|"
+    # Spanish letters: "Atentamente,", "Un cordial saludo,", "Reciba un cordial saludo."
+    r"atentamente|cordialmente|saludos(?:\s+cordiales)?|un\s+saludo(?:\s+cordial)?|"
+    r"(?:reciba|recibe|le\s+envío|le\s+enviamos)?\s*un\s+(?:cordial|afectuoso|atento)\s+saludo|"
+    r"(?:muchas\s+)?gracias(?:\s+de\s+nuevo)?(?:\s+y\s+un\s+(?:saludo|abrazo))?|un\s+abrazo|"
+    r"sin\s+otro\s+particular)\s*[,.!]?\s*$", re.IGNORECASE)
+_HEADER = re.compile(r"^\s*(from|sent|date|subject|to|de|enviado|enviado\s+el|fecha|asunto|para)"
+                     r"\s*:\s*(.*)$", re.IGNORECASE)
+#: A Spanish mail client's header names, as the English ones they stand for.
+_HEADER_NAMES = {"de": "from", "enviado": "sent", "enviado el": "sent", "fecha": "date",
+                 "asunto": "subject", "para": "to"}
 #: Words that end a company or role name when read from running text.
 _STOP = (r"(?=\s*(?:[.,;:!?()\n]|\s(?:and|but|for|has|have|had|is|was|we|who|which|that|as"
          r"|in|on|to|at|with|after|this)\b|$))")
@@ -54,6 +69,55 @@ _COMPANY_PATTERNS = (
     re.compile(rf"\b{_COMPANY_NAME}\s+(?:is\s+an\s+equal\s+opportunit|hiring\s+(?:team|department)|"
                rf"(?:human\s+resources|HR|recruitment|talent)\s+(?:team|department))"),
 )
+#: Spanish: what ends a role or company read from running text ("el puesto de
+#: Analista de Datos en Acme" ends the role at "en").
+_STOP_ES = (r"(?=\s*(?:[.,;:!?()«»\"\n]|\s(?:en|y|e|que|con|para|por|a|al|ha|han|hemos|le|les"
+            r"|nos|os|se|te|lo|dentro|durante|desde|tras|aunque|pero|sin|según|donde|cuyo|cuya"
+            r"|ofertad[oa]|publicad[oa]|anunciad[oa])\b|$))")
+_ROLE_WORDS_ES = r"(?:puesto|posición|posicion|vacante|plaza|cargo|oferta|rol)"
+#: Words after "el puesto de" that say what kind of post, not which one.
+_NOT_ROLE_ES = frozenset("""
+    trabajo empleo selección seleccion prácticas practicas este esta ese esa nuestro nuestra
+    su tu un una el la los las otro otra mismo misma referencia interés interes
+    estimado estimada hola gracias lamentablemente
+""".split())
+_ROLE_PATTERNS_ES = (
+    re.compile(rf"\b{_ROLE_WORDS_ES}\s+(?:de\s+trabajo\s+)?(?:de|como)\s+(?:una?\s+|el\s+|la\s+)?"
+               rf"([\w/&+\- ]{{1,60}}?){_STOP_ES}", re.IGNORECASE),
+    re.compile(rf"\b(?:el|la|al|del)\s+{_ROLE_WORDS_ES}\s+((?:[{_UPPER}][\w/&+\-]*\s*){{1,5}}?)"
+               rf"{_STOP_ES}"),
+    re.compile(rf"\b(?:candidatura|solicitud|entrevista|seleccionad[oa]s?|preseleccionad[oa]s?|"
+               rf"contratar(?:te|le)?|incorporar(?:te|se)?)\s+(?:personal\s+)?como\s+"
+               rf"(?:una?\s+)?([\w/&+\- ]{{1,60}}?){_STOP_ES}", re.IGNORECASE),
+)
+#: A capitalised word of a company's name; a dot only inside it ("S.A", "Cía.").
+_COMPANY_WORD_ES = rf"[{_UPPER}][\w&'\-]*(?:\.(?=\w)[\w&'\-]*)*"
+_COMPANY_NAME_ES = (rf"((?:{_COMPANY_WORD_ES}|&)"
+                    rf"(?:\s+(?:{_COMPANY_WORD_ES}|&|del|de|y|las|los|la)\b){{0,5}})")
+_COMPANY_PATTERNS_ES = (
+    re.compile(rf"\b{_ROLE_WORDS_ES}\b[^.\n]{{0,80}}?\b(?:en|para)\s+(?:la\s+empresa\s+)?"
+               rf"{_COMPANY_NAME_ES}"),
+    re.compile(rf"\b(?:inter[eé]s\s+(?:en|por)|formar\s+parte\s+de|unirte\s+a|unirse\s+a|"
+               rf"incorporarte\s+a|trabajar\s+(?:con\s+nosotros\s+)?en|en\s+nombre\s+de|"
+               rf"(?:equipo|departamento)\s+de\s+(?:selecci[oó]n|recursos\s+humanos|RR\.?\s*HH\.?|"
+               rf"personas|talento)\s+de|equipo\s+de|aqu[ií]\s+en|candidatura\s+(?:a|en))\s+"
+               rf"{_COMPANY_NAME_ES}"),
+)
+#: Spanish words that begin a sentence, greet or name a department, never a company.
+_NOT_COMPANY_ES = frozenset("""
+    Estimado Estimada Estimados Estimadas Hola Buenos Buenas Querido Querida Gracias
+    Lamentablemente Desafortunadamente Sin Le Te Les Nos Nuestro Nuestra Su Tu Usted El La Los
+    Las Un Una Por Tras Después Despues Atentamente Saludos Cordial Reciba Recibe Muchas Equipo
+    Departamento Recursos Humanos Selección Seleccion RR HH RRHH Talento Personas Puesto Oferta
+    Sr Sra Sres Don Doña Dña Dpto Responsable Director Directora Gerente Técnico Técnica
+    Reclutador Reclutadora Jefe Jefa Coordinador Coordinadora Analista Madrid Barcelona
+    Valencia Sevilla España México Argentina Chile Colombia Perú Lima Bogotá
+""".split())
+_SPANISH_MONTHS = ("enero febrero marzo abril mayo junio julio agosto septiembre octubre "
+                   "noviembre diciembre").split()
+_MONTH_ES = (r"(?:ene|feb|mar|abr|may|jun|jul|ago|sep|sept|set|oct|nov|dic)"
+             r"[a-zñ]*\.?")
+
 #: Capitalised words that begin sentences or name roles, never a company.
 _NOT_COMPANY = frozenset("""
     I We You Our Your The This That Thank Thanks Dear Unfortunately However After Please
@@ -61,13 +125,18 @@ _NOT_COMPANY = frozenset("""
     Human Resources HR Hiring Recruiting Recruitment Department Manager Director Recruiter
     Mr Mrs Ms Dr Senior Junior Chief Head Lead Officer
 """.split())
+_NOT_COMPANY = _NOT_COMPANY | _NOT_COMPANY_ES
 #: Capitalised words a signature's name line never holds.
-_NOT_PERSON = frozenset(_NOT_COMPANY - {"Mr", "Mrs", "Ms", "Dr"})
+_NOT_PERSON = frozenset(_NOT_COMPANY - {"Mr", "Mrs", "Ms", "Dr", "Sr", "Sra", "Don", "Doña",
+                                        "Dña"})
 #: Capitalised words that may begin a job title.
 _TITLE_START = frozenset({"Senior", "Junior", "Chief", "Head", "Lead"})
 _TITLE_WORDS = re.compile(
     r"\b(?:manager|director|recruiter|officer|head|lead|partner|coordinator|specialist|"
-    r"assistant|chief|president|vp|hr|talent|people|staff|resources|acquisition|team)\b",
+    r"assistant|chief|president|vp|hr|talent|people|staff|resources|acquisition|team|"
+    r"responsable|director[a]?|gerente|t[eé]cnic[oa]|reclutador[a]?|selecci[oó]n|"
+    r"departamento|dpto|coordinador[a]?|jef[ea]|equipo|recursos|humanos|rr\.?\s*hh|rrhh|"
+    r"talento|personas|analista)\b",
     re.IGNORECASE)
 _MONTHS = ("january february march april may june july august september october november "
            "december").split()
@@ -77,6 +146,9 @@ _DATE_PATTERNS = (
                re.IGNORECASE),
     re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})\b", re.IGNORECASE),
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+    # "12 de marzo de 2026", "lunes, 12 de marzo de 2026", "12 mar 2026"
+    re.compile(rf"\b(\d{{1,2}})\s+(?:de\s+)?({_MONTH_ES})\s*(?:de\s+|del\s+|,\s*)?(\d{{4}})\b",
+               re.IGNORECASE),
 )
 
 
@@ -125,7 +197,8 @@ def _date_line(lines: list[str]) -> str:
         stripped = line.strip(" .,")
         if stripped and len(stripped) <= 40 and any(
                 pattern.search(stripped) for pattern in _DATE_PATTERNS) and not re.search(
-                r"\b(?:dear|hi|hello|thank|we|you|your)\b", stripped, re.IGNORECASE):
+                r"\b(?:dear|hi|hello|thank|we|you|your|estimad[oa]s?|hola|gracias|hemos|le|te"
+                r"|su|tu|usted|nos)\b", stripped, re.IGNORECASE):
             return stripped
     return ""
 
@@ -135,8 +208,12 @@ def _headers(lines: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines[:40]:
         match = _HEADER.match(line)
-        if match and match.group(1).lower() not in found:
-            found[match.group(1).lower()] = match.group(2).strip()
+        if not match:
+            continue
+        name = " ".join(match.group(1).lower().split())
+        name = _HEADER_NAMES.get(name, name)
+        if name not in found:
+            found[name] = match.group(2).strip()
     return found
 
 
@@ -155,21 +232,36 @@ def _role(text: str, subject: str) -> Found | None:
                 if not value or first in _NOT_COMPANY - _TITLE_START:
                     continue
                 return Found(value, match.group(0).strip())
+    for source in (text, subject):
+        for pattern in _ROLE_PATTERNS_ES:
+            for match in pattern.finditer(source):
+                value = _clean(match.group(1))
+                first = value.split()[0] if value else ""
+                if not value or first.lower() in _NOT_ROLE_ES:
+                    continue
+                return Found(value, match.group(0).strip())
     return None
 
 
+#: Words a company name read from running text does not end with.
+_TRAILING = frozenset({"of", "and", "for", "the", "&", "de", "del", "y", "la", "las", "los"})
+
+
 def _company(text: str, lines: list[str]) -> Found | None:
-    for pattern in _COMPANY_PATTERNS:
+    for pattern in _COMPANY_PATTERNS + _COMPANY_PATTERNS_ES:
         for match in pattern.finditer(text):
             value = _clean(match.group(1))
             words = value.split()
-            while words and words[0] in _NOT_COMPANY:
+            while words and words[0].rstrip(".") in _NOT_COMPANY:
                 words.pop(0)
-            while words and words[-1] in {"of", "and", "for", "the", "&"}:
+            while words and words[-1] in _TRAILING:
                 words.pop()
             value = " ".join(words)
             if value and value not in _NOT_COMPANY and not _PERSON_NAME_ONLY.match(value):
-                return Found(value, match.group(0).strip())
+                said = match.group(0)
+                if pattern in _COMPANY_PATTERNS_ES:  # end with the name, not a joining "y"
+                    said = said[:said.rfind(words[-1]) + len(words[-1])]
+                return Found(value, said.strip())
     return _company_from_signature(lines)
 
 
@@ -194,7 +286,7 @@ def _company_from_signature(lines: list[str]) -> Found | None:
     for line in block[1:][::-1]:
         if _TITLE_WORDS.search(line) or "@" in line or re.search(r"\d{3}", line):
             continue
-        if re.match(r"^[A-Z][\w&'.\-]*(?:\s+[\w&'.\-]+){0,5}$", line):
+        if re.match(rf"^[{_UPPER}][\w&'.\-]*(?:\s+[\w&'.\-]+){{0,5}}$", line):
             return Found(_clean(line), line)
     return None
 
@@ -229,6 +321,8 @@ def _date(header: str) -> Found | None:
                 day = date(int(parts[0]), int(parts[1]), int(parts[2]))
             elif pattern is _DATE_PATTERNS[0]:
                 day = date(int(parts[2]), _month(parts[1]), int(parts[0]))
+            elif pattern is _DATE_PATTERNS[3]:
+                day = date(int(parts[2]), _month(parts[1], _SPANISH_MONTHS), int(parts[0]))
             else:
                 day = date(int(parts[2]), _month(parts[0]), int(parts[1]))
         except ValueError:
@@ -242,10 +336,12 @@ def _date(header: str) -> Found | None:
     return None
 
 
-def _month(word: str) -> int:
-    word = word.lower().rstrip(".")[:3]
-    for i, name in enumerate(_MONTHS, start=1):
-        if name.startswith(word):
+def _month(word: str, names: list[str] = _MONTHS) -> int:
+    word = word.lower().rstrip(".")
+    if names is _SPANISH_MONTHS and word.startswith("set"):
+        word = "sep"  # "setiembre", as written in several countries
+    for i, name in enumerate(names, start=1):
+        if name.startswith(word[:3]):
             return i
     raise ValueError(word)
 

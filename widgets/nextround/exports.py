@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from . import model
 from .errors import WorkbookError
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 from .store import RECORDS, Store
 from .store.checks import validation_problems
 from .text import md_escape, number
@@ -57,6 +57,7 @@ CHECKSUM_PREFIX = "sha256:"
 ICS_PRODID = "-//NextRound//Action plan//EN"
 
 #: Said of a file whose checksum fails (English; shown through ``_``).
+UNKNOWN_SECTION = N_("unknown section")
 _DAMAGED = N_("the file has been changed or damaged since it was exported")
 
 
@@ -237,7 +238,7 @@ def import_workbook(store: Store, raw: bytes | str, *, existing: str = "refuse"
     """
     doc = parse_workbook(raw)
     if "client" in doc["records"]:
-        raise import_error(["records.client: unknown section"])
+        raise import_error([f"records.client: {_(UNKNOWN_SECTION)}"])
     return store.import_records({"client": doc["client"], **doc["records"]},
                                 existing=existing)
 
@@ -249,8 +250,9 @@ def import_error(problems: list[str]) -> WorkbookError:
     """One :class:`WorkbookError` listing every problem (the first :data:`MAX_PROBLEMS`)."""
     shown = problems[:MAX_PROBLEMS]
     if len(problems) > MAX_PROBLEMS:
-        shown.append(_("... and {count} more problems").format(
-            count=len(problems) - MAX_PROBLEMS))
+        left = len(problems) - MAX_PROBLEMS
+        shown.append(ngettext("... and {count} more problem", "... and {count} more problems",
+                              left).format(count=left))
     return WorkbookError(_("The workbook cannot be imported; nothing was written.") + "\n"
                          + "\n".join(shown))
 
@@ -264,8 +266,8 @@ def validate_records(data: Any) -> tuple[model.Client, dict[str, list[model.Reco
     and data handed to the store directly are held to the same rules.
     """
     if not isinstance(data, dict):
-        raise import_error(["(top): expected an object with a client and its records"])
-    problems = [f"{key}: unknown section" for key in data if key not in RECORDS
+        raise import_error(["(top): " + _("expected an object with a client and its records")])
+    problems = [f"{key}: {_(UNKNOWN_SECTION)}" for key in data if key not in RECORDS
                 and key != "client"]
     client = _validate_one(model.Client, data.get("client"), "client", problems)
     if client is not None:
@@ -298,13 +300,13 @@ def _validate_list(name: str, items: Any, problems: list[str]) -> list[Any]:
     """Validate one section; an invalid item stays as ``None`` so later
     messages keep the item's place in the file. Duplicate ids are problems."""
     if not isinstance(items, list):
-        problems.append(f"{name}: should be a list")
+        problems.append(f"{name}: " + _("should be a list"))
         return []
     records, seen = [], set()
     for n, item in enumerate(items):
         record = _validate_one(RECORDS[name], item, f"{name}[{n}]", problems)
         if record is not None and record.id in seen:
-            problems.append(f"{name}[{n}].id: the same id appears twice")
+            problems.append(f"{name}[{n}].id: " + _("the same id appears twice"))
         if record is not None:
             seen.add(record.id)
         records.append(record)
@@ -313,7 +315,7 @@ def _validate_list(name: str, items: Any, problems: list[str]) -> list[Any]:
 
 def _ownership_problems(client: model.Client, records: dict[str, list[Any]]) -> list[str]:
     """A file holds one client: every record must belong to it."""
-    return [f"{name}[{n}].client_id: does not match the client's id"
+    return [f"{name}[{n}].client_id: " + _("does not match the client's id")
             for name, items in records.items()
             for n, record in enumerate(items)
             if record is not None and record.client_id != client.id]
@@ -322,7 +324,7 @@ def _ownership_problems(client: model.Client, records: dict[str, list[Any]]) -> 
 def _link_problems(records: dict[str, list[Any]]) -> list[str]:
     """Every application a record names must be in the file."""
     application_ids = {a.id for a in records["applications"] if a is not None}
-    return [f"{name}[{n}].application_id: no application with this id is in the file"
+    return [f"{name}[{n}].application_id: " + _("no application with this id is in the file")
             for name, record_type in RECORDS.items()
             if "application_id" in record_type.model_fields and name in records
             for n, record in enumerate(records[name])
@@ -340,7 +342,7 @@ def _uniqueness_problems(records: dict[str, list[Any]]) -> list[str]:
             continue
         question = tuple(getattr(answer, field) for field in fields)
         if question in seen:
-            problems.append(f"answers[{n}].key: the same question is answered twice")
+            problems.append(f"answers[{n}].key: " + _("the same question is answered twice"))
         seen.add(question)
     return problems
 

@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from .i18n import N_, _
-from .text import MAX_SHORT
+from .text import MAX_SHORT, number
 
 #: Record ids are short random hex strings. The pattern is checked on every
 #: record, so an id from a hostile workbook file can never smuggle in a path,
@@ -70,14 +70,14 @@ INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff")
 
 
 def name_problem(name: str) -> str | None:
-    """Why a client name cannot be kept as typed, or None."""
+    """Why a client name cannot be kept as typed, or None (in the reader's language)."""
     for ch in name:
         if ch in BIDI_CONTROLS:
-            return (f"the name holds a text-direction control character "
-                    f"(U+{ord(ch):04X}); type the name again without it")
+            return _("the name holds a text-direction control character ({code}); type the "
+                     "name again without it").format(code=f"U+{ord(ch):04X}")
         if unicodedata.category(ch) == "Cc":
-            return (f"the name holds a control character (U+{ord(ch):04X}); type the name "
-                    "again without it")
+            return _("the name holds a control character ({code}); type the name again "
+                     "without it").format(code=f"U+{ord(ch):04X}")
     return None
 
 
@@ -155,6 +155,10 @@ class Record(BaseModel):
     id: RecordId = Field(default_factory=new_id)
 
 
+#: The longest client name kept, in characters.
+MAX_NAME = 200
+
+
 class Client(Record):
     """A job seeker. The name is data only: it never becomes a file name."""
 
@@ -162,7 +166,7 @@ class Client(Record):
     client_entry = False
     access = "clients"
 
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
     created_at: datetime = Field(default_factory=utcnow)
     #: The language the client reads their workbook in (``"es"``), chosen in the
     #: app and remembered here so every device and export uses it; None is the
@@ -174,7 +178,8 @@ class Client(Record):
     def _language_tag(cls, value: str | None) -> str | None:
         """A short language tag only: it picks a folder of content and a catalogue."""
         if value is not None and not LANGUAGE_TAG.fullmatch(value):
-            raise ValueError(f"{value[:20]!r} is not a language tag such as 'en' or 'es'")
+            raise ValueError(_("{tag} is not a language tag such as 'en' or 'es'").format(
+                tag=repr(value[:20])))
         return value
 
 
@@ -250,8 +255,8 @@ class Answer(Record):
             return value
         size = len(json.dumps(value, ensure_ascii=False, default=str))
         if size > MAX_TEXT:
-            raise ValueError(f"an answer can be at most {MAX_TEXT:,} characters long; "
-                             f"this one is {size:,}")
+            raise ValueError(_("an answer can be at most {most} characters long; this one "
+                               "is {size}").format(most=number(MAX_TEXT), size=number(size)))
         return value
 
 
@@ -376,7 +381,7 @@ class Person(Record):
                        "login": ("login",)}
 
     kind: Literal[PERSON_KINDS]  # type: ignore[valid-type]
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
     role_name: str | None = None
     client_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow)

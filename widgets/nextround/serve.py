@@ -51,6 +51,7 @@ from pathlib import Path
 
 from . import paths, voila_settings
 from .errors import NextRoundError
+from .i18n import _
 
 DEFAULT_IP = "127.0.0.1"
 DEFAULT_PORT = 8866
@@ -161,7 +162,8 @@ def lab_argv(root: Path, *, port: int | None = None, open_browser: bool = True,
 
 def check_max_sessions(value: int) -> int:
     if value < 1:
-        raise NextRoundError(f"--max-sessions must be at least 1, not {value}")
+        raise NextRoundError(_("--max-sessions must be at least 1, not {value}").format(
+            value=value))
     return value
 
 
@@ -184,7 +186,8 @@ def port_is_free(ip: str, port: int) -> bool:
         infos = socket.getaddrinfo(ip or None, port, type=socket.SOCK_STREAM,
                                    flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise NextRoundError(f"cannot listen on {ip!r}: {exc.strerror}") from None
+        raise NextRoundError(_("cannot listen on {address}: {reason}").format(
+            address=repr(ip), reason=exc.strerror)) from None
     for family, kind, proto, _name, address in infos:
         with socket.socket(family, kind, proto) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -197,8 +200,8 @@ def port_is_free(ip: str, port: int) -> bool:
                     return False
                 if exc.errno == errno.EADDRNOTAVAIL and family == socket.AF_INET6:
                     continue  # no IPv6 here; the server skips it too
-                raise NextRoundError(f"cannot listen on {ip} port {port}: "
-                                     f"{exc.strerror or exc}") from None
+                raise NextRoundError(_("cannot listen on {address} port {port}: {reason}").format(
+                    address=ip, port=port, reason=exc.strerror or exc)) from None
     return True
 
 
@@ -206,16 +209,17 @@ def choose_port(ip: str, requested: int | None) -> int:
     """The port asked for if it is free, or the first free one from the default."""
     if requested is not None:
         if not 0 < requested < 65536:
-            raise NextRoundError(f"--port must be between 1 and 65535, not {requested}")
+            raise NextRoundError(_("--port must be between 1 and 65535, not {port}").format(
+                port=requested))
         if not port_is_free(ip, requested):
-            raise NextRoundError(f"port {requested} is already in use; choose another "
-                                 "with --port")
+            raise NextRoundError(_("port {port} is already in use; choose another with "
+                                   "--port").format(port=requested))
         return requested
     for port in range(DEFAULT_PORT, DEFAULT_PORT + PORT_SEARCH):
         if port_is_free(ip, port):
             return port
-    raise NextRoundError(f"ports {DEFAULT_PORT}-{DEFAULT_PORT + PORT_SEARCH - 1} are all in "
-                         "use; choose one with --port")
+    raise NextRoundError(_("ports {first}-{last} are all in use; choose one with --port").format(
+        first=DEFAULT_PORT, last=DEFAULT_PORT + PORT_SEARCH - 1))
 
 
 def app_notebook() -> Path:
@@ -287,8 +291,8 @@ def prepare_database(args: argparse.Namespace) -> Database:
         from .demo import create_demo
 
         if getattr(args, "client", None):
-            raise NextRoundError("--client needs --db: demo clients get new ids on every run "
-                                 "(list a database's clients with 'nextround clients')")
+            raise NextRoundError(_("--client needs --db: demo clients get new ids on every "
+                                   "run (list a database's clients with 'nextround clients')"))
 
         temp_dir = Path(tempfile.mkdtemp(prefix="nextround-demo-"))
         try:
@@ -305,7 +309,8 @@ def prepare_database(args: argparse.Namespace) -> Database:
             store.get_client(args.client)  # an unknown id stops here, in one line
         description = store.describe()
         if store.created:
-            description = f"Created a new database. {description}"
+            description = _("Created a new database. {description}").format(
+                description=description)
     return Database(target, description)
 
 
@@ -381,10 +386,10 @@ def token_source(args: argparse.Namespace) -> tuple[str, str]:
     if generated:
         return token, token
     if args.token_file:
-        return token, f"<the token in {args.token_file}>"
+        return token, "<" + _("the token in {where}").format(where=args.token_file) + ">"
     if from_env:
-        return token, f"<the token in {TOKEN_ENV}>"
-    return token, "<your token>"
+        return token, "<" + _("the token in {where}").format(where=TOKEN_ENV) + ">"
+    return token, "<" + _("your token") + ">"
 
 
 def _say(text: str) -> None:
@@ -396,9 +401,10 @@ def _say(text: str) -> None:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with standalone Voilà until Ctrl-C."""
+    # First, so everything said from here on is in the service's language.
+    language_for_kernels(getattr(args, "lang", None))
     token, shown_token = token_source(args)
     max_sessions = check_max_sessions(args.max_sessions)
-    language_for_kernels(getattr(args, "lang", None))
     notebook = app_notebook()
     use_template()
     port = choose_port(args.ip, args.port)
@@ -410,11 +416,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with database_for_kernels(args) as database:
         _say(database.description)
         if database.temp_dir is not None:
-            _say("Demo clients only: this database is deleted when the server stops.")
+            _say(_("Demo clients only: this database is deleted when the server stops."))
         only_client_for_kernels(args.client)
         if args.client:
-            _say(f"Only the workbook of client {args.client} is shown, to the client.")
-        _say(f"NextRound is at {display_url(args.ip, port, shown_token)} (Ctrl-C stops it)")
+            _say(_("Only the workbook of client {client} is shown, to the client.").format(
+                client=args.client))
+        _say(_("NextRound is at {address} (Ctrl-C stops it)").format(
+            address=display_url(args.ip, port, shown_token)))
         # Ctrl-C is how the server is meant to stop. Voilà handles the first one,
         # but one that lands while it is already stopping would otherwise escape.
         with contextlib.suppress(KeyboardInterrupt):

@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .errors import NextRoundError
+from .i18n import _, ngettext
 
 #: Jupyter's own tokens are 48 hex characters; 32 URL-safe bytes are more.
 GENERATED_TOKEN_BYTES = 32
@@ -68,12 +69,15 @@ def check_token(token: str, where: str) -> str:
     """A usable token, or a one-line refusal naming where it came from."""
     token = token.strip()
     if len(token) < MIN_TOKEN_LENGTH:
-        raise NextRoundError(f"the token from {where} is {len(token)} characters long; use at "
-                             f"least {MIN_TOKEN_LENGTH} (leave it out and NextRound makes "
-                             "a strong one)")
+        raise NextRoundError(ngettext(
+            "the token from {where} is {length} character long; use at least {least} (leave it "
+            "out and NextRound makes a strong one)",
+            "the token from {where} is {length} characters long; use at least {least} (leave "
+            "it out and NextRound makes a strong one)", len(token)).format(
+                where=where, length=len(token), least=MIN_TOKEN_LENGTH))
     if not re.fullmatch(r"[\x21-\x7e]+", token):
-        raise NextRoundError(f"the token from {where} may hold only letters, digits and "
-                             "punctuation, without spaces")
+        raise NextRoundError(_("the token from {where} may hold only letters, digits and "
+                               "punctuation, without spaces").format(where=where))
     return token
 
 
@@ -89,9 +93,10 @@ def resolve_token(*, given: str | None, token_file: str | None,
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            reason = getattr(exc, "strerror", None) or "it is not plain text"
-            raise NextRoundError(f"cannot read the token file {path}: {reason}") from None
-        return check_token(text, f"the file {path}"), False
+            reason = getattr(exc, "strerror", None) or _("it is not plain text")
+            raise NextRoundError(_("cannot read the token file {path}: {reason}").format(
+                path=path, reason=reason)) from None
+        return check_token(text, _("the file {path}").format(path=path)), False
     if environ.get(TOKEN_ENV, "").strip():
         return check_token(environ[TOKEN_ENV], TOKEN_ENV), False
     if given is not None:

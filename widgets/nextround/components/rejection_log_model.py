@@ -362,9 +362,10 @@ class PastedEmail:
 
 
 def _shown(found) -> str:
-    """A found value as the client reads it: dates as "14 October 2025"."""
+    """A found value as the client reads it: dates as "14 October 2025" ("14 de octubre
+    de 2025" on a Spanish page)."""
     if isinstance(found.value, date):
-        return f"{found.value:%d %B %Y}".lstrip("0")
+        return nice_date(found.value)
     return str(found)
 
 

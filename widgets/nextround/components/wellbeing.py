@@ -284,7 +284,7 @@ def render_flags(flags: list[AssumptionFlag]) -> str:
     items = []
     for flag in flags:
         control = "".join(f"<li>{esc(item)}</li>" for item in flag.control)
-        heard = ", ".join(f"“{esc(p)}”" for p in flag.phrases)
+        heard = ", ".join(_("“{words}”").format(words=esc(p)) for p in flag.phrases)
         items.append(
             "<div class='nr-card nr-assumption' role='note'>"
             "<p><strong>{}</strong> ({})</p>".format(

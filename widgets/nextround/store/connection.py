@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, NoSuchModuleError
 
 from ..errors import NextRoundError
+from ..i18n import _
 from . import postgres, sqlite
 from .postgres import PostgresSettings
 from .sqlite import FOLDER_MODE, SQLiteSettings
@@ -176,8 +177,8 @@ class Database:
                         raise sqlite.damaged(self.file, exc) from None
                     raise
                 if attempt + 1 >= self.sqlite_settings.lock_retries:
-                    raise NextRoundError("The database stayed busy for too long; "
-                                         "please try again in a moment.") from exc
+                    raise NextRoundError(_("The database stayed busy for too long; "
+                                           "please try again in a moment.")) from exc
                 self.retries += 1
                 time.sleep(0.1 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -225,10 +226,11 @@ class Database:
         if self.is_sqlite:
             where = url.database or ":memory:"
             if where == ":memory:":
-                return "Data is kept in memory only and is lost when NextRound stops."
-            return f"Data is kept in the SQLite file {where}"
+                return _("Data is kept in memory only and is lost when NextRound stops.")
+            return _("Data is kept in the SQLite file {path}").format(path=where)
         shown = url.render_as_string(hide_password=True)
-        return f"Data is kept in the {url.get_backend_name()} database {shown}"
+        return _("Data is kept in the {kind} database {address}").format(
+            kind=url.get_backend_name(), address=shown)
 
     def close(self) -> None:
         """Release every connection."""

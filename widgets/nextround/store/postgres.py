@@ -29,6 +29,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import NextRoundError
+from ..i18n import _
 
 #: Isolation of write transactions, and of read ones.
 WRITE_ISOLATION = "SERIALIZABLE"
@@ -144,8 +145,9 @@ def lost_connection(url: URL, exc: BaseException) -> NextRoundError:
 
 def still_clashing(seconds: float) -> NextRoundError:
     """A write that kept losing races for the whole retry budget."""
-    return NextRoundError(f"The database stayed busy for {seconds:.0f} s with other people's "
-                          "changes; nothing was saved, please try again in a moment.")
+    return NextRoundError(_("The database stayed busy for {seconds} s with other people's "
+                            "changes; nothing was saved, please try again in a "
+                            "moment.").format(seconds=f"{seconds:.0f}"))
 
 
 def vacuum(engine: Engine, tables: list[str]) -> None:

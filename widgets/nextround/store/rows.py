@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from .. import model
 from ..errors import NotFound
+from ..i18n import N_, _
 from .schema import (
     APPLICATION_LINKS,
     LABELS,
@@ -25,13 +26,33 @@ from .schema import (
     values_of,
 )
 
+#: What a page says when a record it shows has gone (another page deleted it), per kind of
+#: record, each a sentence of its own for the catalogue.
+NOT_FOUND = {
+    "application": N_("No application with id {id} was found; it may have been deleted."),
+    "feedback record": N_("No feedback record with id {id} was found; it may have been "
+                          "deleted."),
+    "answer": N_("No answer with id {id} was found; it may have been deleted."),
+    "check-in": N_("No check-in with id {id} was found; it may have been deleted."),
+    "thought record": N_("No thought record with id {id} was found; it may have been "
+                         "deleted."),
+    "action": N_("No action with id {id} was found; it may have been deleted."),
+    "contact": N_("No contact with id {id} was found; it may have been deleted."),
+    "note": N_("No note with id {id} was found; it may have been deleted."),
+}
+
 
 def not_found(name: str, record_id: Any) -> NotFound:
     """A plain message; the id is quoted and cut short, since it may come from a URL."""
     shown = repr(record_id) if len(str(record_id)) <= 40 else repr(str(record_id)[:40] + "…")
     if name == "clients":
-        return NotFound(f"No client with id {shown} was found; they may have been erased.")
-    return NotFound(f"No {LABELS[name]} with id {shown} was found; it may have been deleted.")
+        return NotFound(_("No client with id {id} was found; they may have been "
+                          "erased.").format(id=shown))
+    message = NOT_FOUND.get(LABELS[name])
+    if message is None:  # records no page shows (people, audit events): English
+        return NotFound(f"No {LABELS[name]} with id {shown} was found; it may have been "
+                        "deleted.")
+    return NotFound(_(message).format(id=shown))
 
 
 def fetch(conn: Connection, name: str, record_id: str) -> Any:
