@@ -53,7 +53,8 @@ def test_tuning2_is_tuning_data_from_sites_no_other_part_uses(judgement):
     """The tuning-2 part is listed as tuning data (never taken for a part added
     later, which is the held-out one) and shares no site with any other part."""
     assert "tuning2" in judgement.KNOWN_PARTS and "tuning2" in judgement.TUNING_PARTS
-    assert set(judgement.TUNING_PARTS) == set(judgement.KNOWN_PARTS)
+    assert set(judgement.TUNING_PARTS) | {judgement.REPORTED} == set(judgement.KNOWN_PARTS)
+    assert judgement.REPORTED not in judgement.TUNING_PARTS
     later = [p for p in judgement.corpus_parts() if p not in judgement.KNOWN_PARTS]
     assert "tuning2" not in later
     mine = {_site(item["source"]) for item in judgement.load_corpus("tuning2")}
@@ -64,38 +65,38 @@ def test_tuning2_is_tuning_data_from_sites_no_other_part_uses(judgement):
     assert not mine & _followup_sites()
 
 
-def test_the_reported_part_is_fresh6_and_shares_no_site(judgement):
-    assert judgement.REPORTED == "fresh6"
-    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh6")}
-    seen = {_site(item["source"]) for part in ("tuning", "test", "fresh", "fresh2", "fresh4",
-                                               "fresh5")
+def test_the_reported_part_is_fresh7_and_shares_no_site(judgement):
+    assert judgement.REPORTED == "fresh7"
+    reported = {_site(item["source"]) for item in judgement.load_corpus("fresh7")}
+    seen = {_site(item["source"]) for part in judgement.TUNING_PARTS
             for item in judgement.load_corpus(part)}
+    assert len(judgement.load_corpus("fresh7")) == 42
     assert not reported & seen
-    assert not reported & _followup_sites(exclude="fresh6.yaml")
+    assert not reported & _followup_sites(exclude="fresh7.yaml")
     fresh = {_site(item["source"]) for item in judgement.load_corpus("fresh")}
     assert not fresh & {_site(item["source"]) for part in ("tuning", "test")
                         for item in judgement.load_corpus(part)}
     tuning = {item["source"] for item in judgement.load_corpus("tuning")}
     test = {item["source"] for item in judgement.load_corpus("test")}
     assert not tuning & test
-    labels = {item["label"] for item in judgement.load_corpus("fresh6")}
+    labels = {item["label"] for item in judgement.load_corpus("fresh7")}
     assert labels == {"internal_candidate", "different_direction", "better_qualified",
                       "skill_gap", "presentation", "no_feedback"}
 
 
-#: BELOW TARGET. The one clean measurement on fresh-6 (2026-11-28, with the
-#: reader frozen at aa03b3e, the form-letter model trained on every earlier
-#: part; docs/judgement.md) read top-1 69.5% (57 of 82), form letters as a
-#: reason 5.6% (met) and missed four precisions: internal 1/2, different
-#: direction 3/4, better qualified 5/6, skill gap 7/10 (presentation 7/8 met).
+#: BELOW TARGET. The one clean measurement on fresh-7 (2026-11-28, 42
+#: messages, with the reader frozen at 027d36f: cues, the form-letter model
+#: and the story model trained on every tuning part; docs/judgement.md) read
+#: top-1 71.4% (30 of 42), form letters as a reason 9.5% (2 of 21, met) and
+#: presentation right 7 of 8 (met); it missed three precisions: different
+#: direction 0/1, better qualified 2/3, skill gap 1/3 (internal 1/1 met).
 #: These floors hold those figures, rounded down, so a change that reads
-#: fresh-6 worse fails here. The issue's targets stay the aim.
+#: fresh-7 worse fails here. The issue's targets stay the aim.
 BELOW_TARGET_FLOORS: dict[str, float] = {
-    "top1": 0.69,
-    "precision:internal_candidate": 0.5,
-    "precision:different_direction": 0.75,
-    "precision:better_qualified": 0.83,
-    "precision:skill_gap": 0.7,
+    "top1": 0.71,
+    "precision:different_direction": 0.0,
+    "precision:better_qualified": 0.66,
+    "precision:skill_gap": 0.33,
 }
 
 
@@ -111,7 +112,7 @@ def _floor(judgement, name: str) -> float:
 def test_readings_meet_the_targets_or_their_measured_floors_on_the_reported_part(
         judgement, reported_part):
     _items, readings = reported_part
-    assert readings["n"] >= 60
+    assert readings["n"] >= 40
     assert readings["top1"] >= _floor(judgement, "top1"), readings["misses"]
     assert readings["form_letters_read_specific"] <= \
         _floor(judgement, "form_letters_read_specific"), readings["misses"]

@@ -710,13 +710,16 @@ def test_corpus_is_split_by_source_and_labelled():
 
 
 def test_the_reported_part_holds_what_was_gathered():
-    """Fresh-6 holds 12 rude and 8 gracious emails from 17 sites in no other
-    part, as gathered; the counts are asserted so a lost item fails here.
-    Fresh-5 (13 rude, 8 gracious), fresh-4 (17 rude, 3 gracious) and fresh-3
-    keep theirs too."""
+    """Fresh-7 holds 6 rude and 1 gracious emails from 2 sites in no other
+    part, as gathered; fresh-6 (12 rude, 8 gracious), fresh-5 (13 rude, 8
+    gracious), fresh-4 (17 rude, 3 gracious) and fresh-3 keep theirs too. The
+    counts are asserted so a lost item fails here."""
     items = tone_figures.load_followups(tone_figures.REPORTED)
     rude = [i for i in items if i["label"] == "rude"]
-    assert len(rude) == 12 and len(items) - len(rude) == 8
+    assert len(rude) == 6 and len(items) - len(rude) == 1
+    assert len({tone_figures.source_host(i["source"]) for i in items}) == 2
+    fresh6 = tone_figures.load_followups(tone_figures.FRESH6)
+    assert sum(i["label"] == "rude" for i in fresh6) == 12 and len(fresh6) == 20
     tuning2 = tone_figures.load_followups(tone_figures.TUNING2)
     assert sum(i["label"] == "rude" for i in tuning2) == 30 and len(tuning2) == 45
     assert len({tone_figures.source_host(i["source"]) for i in tuning2}) == 34
@@ -728,19 +731,30 @@ def test_the_reported_part_holds_what_was_gathered():
 
 
 def test_tone_figures_on_the_reported_part():
-    """Fresh-6 was measured once, held out while the reader was built: 6 of 12
-    rude flagged (50%) and 7 of 8 gracious passed (docs/judgement.md keeps the
-    misses). Its misses were read since and mended as classes (the word
-    "rejection", masked swearing, then reproach, lecturing, ironic hedges and
-    "never find better"), so it reads 12 of 12 and 8 of 8 today: fitted
-    figures, held here so a change that loses them fails. Only a part gathered
-    after the freeze says how the check does on new mail."""
+    """BELOW TARGET. Fresh-7 was measured once, gathered blind and held out
+    while the check was built (frozen at 6a4902f): 1 of 6 rude flagged and 1 of
+    1 gracious passed (docs/judgement.md keeps the misses: bitter one-liners
+    and guesses at bias, from one recruiter's page). These floors hold that
+    measurement so a change that reads it worse fails; the issue's targets
+    (95% rude, every gracious) stay the aim."""
     figures = tone_figures.measure(tone_figures.REPORTED)
     report = tone_figures.render(figures)
-    assert figures["rude"] == 12 and figures["gracious"] == 8, report
+    assert figures["rude"] == 6 and figures["gracious"] == 1, report
+    assert figures["rude_flagged"] >= 1, report
+    assert figures["gracious_passed"] == 1, report
+    assert "Rude follow-ups flagged" in report
+
+
+def test_tone_figures_on_the_fresh6_part_stay_as_mended():
+    """Fresh-6 was measured once (6 of 12 rude flagged, 7 of 8 gracious
+    passed); its misses were read since and mended as classes (the word
+    "rejection", masked swearing, then reproach, lecturing, ironic hedges and
+    "never find better"), so it reads 12 of 12 and 8 of 8: fitted figures,
+    held here so a change that loses them fails."""
+    figures = tone_figures.measure(tone_figures.FRESH6)
+    report = tone_figures.render(figures)
     assert figures["rude_flagged"] == 12, report
     assert figures["gracious_passed"] == 8, report
-    assert "Rude follow-ups flagged" in report
 
 
 def test_the_tuning2_part_keeps_what_was_learnt_from_it():
