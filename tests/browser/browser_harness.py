@@ -222,23 +222,44 @@ def start_voila(target: Path, *, temp_dir: Path, label: str, db: Path | None = N
     return served
 
 
+def stop_processes(processes: list[subprocess.Popen], timeout: float = 20) -> list[int | None]:
+    """Stop servers as Ctrl-C would, all at once, then make sure nothing of their
+    groups is left; returns their exit codes.
+
+    Every server is asked first and then waited for, so their shutdowns (each
+    stopping its kernels) overlap instead of queueing one after another.
+    """
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=max(0.0, deadline - time.monotonic()))
+    codes: list[int | None] = []
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        try:
+            codes.append(process.wait(timeout=5))
+        except subprocess.TimeoutExpired:
+            codes.append(None)
+    return codes
+
+
 def stop_process(process: subprocess.Popen, timeout: float = 20) -> int | None:
     """Stop a server as Ctrl-C would, then make sure nothing of its group is left."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=timeout)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    try:
-        return process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        return None
+    return stop_processes([process], timeout)[0]
 
 
 def stop_server(served: ServedApp, timeout: float = 20) -> int | None:
     """Stop a ``nextround serve``; returns its exit code."""
     return stop_process(served.process, timeout)
+
+
+def stop_servers(served: list[ServedApp], timeout: float = 20) -> None:
+    """Stop several ``nextround serve`` at once (see :func:`stop_processes`)."""
+    stop_processes([one.process for one in served], timeout)
 
 
 # --- the browser ------------------------------------------------------------------

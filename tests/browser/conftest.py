@@ -46,7 +46,7 @@ from browser_harness import (
     free_port,
     open_watched_page,
     start_server,
-    stop_server,
+    stop_servers,
     wait_for_widgets,
 )
 from playwright.sync_api import expect
@@ -89,8 +89,7 @@ def serve_app() -> Iterator[Callable[..., ServedApp]]:
         return servers[key]
 
     yield serve
-    for served in servers.values():
-        stop_server(served)
+    stop_servers(list(servers.values()))
     for temp in temp_dirs:
         temp.cleanup()
 
