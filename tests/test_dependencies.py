@@ -36,6 +36,8 @@ USED_WITHOUT_IMPORT = {
                                       "loads in tests/test_deploy_config.py",
     "jupyterhub-systemdspawner": "named by deploy/jupyterhub_config.py, which JupyterHub loads",
     "jupyterhub-idle-culler": "the idle-server service deploy/jupyterhub_config.py runs",
+    "jsonschema": "declared only to keep it below 4.25, whose URI checks cost every server "
+                  "process ~3 s of CPU on import",
 }
 #: Declared runtime packages that no module imports yet.
 NOT_IMPORTED_YET: set[str] = set()
@@ -104,6 +106,18 @@ def test_every_runtime_dependency_is_imported_by_the_package():
     imported = set(_imported([PACKAGE]))
     unused = _declared()["runtime"] - imported - set(USED_WITHOUT_IMPORT)
     assert unused <= NOT_IMPORTED_YET, unused
+
+
+def test_a_server_process_does_not_build_uri_grammars_on_import():
+    """Every Voilà server and every person's server on a hub imports Jupyter's
+    event schemas; with jsonschema 4.25+ that builds rfc3987-syntax's parser
+    grammars (~3 s of CPU per process). The pin in pyproject.toml keeps them out."""
+    probe = ("import sys, jupyter_server.serverapp, voila.app; "
+             "print(sorted(m for m in sys.modules if m.startswith('rfc3987_syntax')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]", done.stdout
 
 
 def test_pandas_is_imported_by_the_service_report_alone():
