@@ -47,6 +47,20 @@ def kernel_message_summary(payload: str | bytes) -> str:
     return summary
 
 
+#: What the page's own state says about how far it got (Voilà's template sets
+#: ``cellLoaded`` once every cell is received, its front end ``themeLoaded`` once
+#: started; ``jupyterapp`` is the started front end).
+PAGE_STATE_SCRIPT = """() => JSON.stringify({
+  readyState: document.readyState,
+  cellsReceived: !!window.cellLoaded,
+  frontEndStarted: !!window.jupyterapp,
+  themeLoaded: !!window.themeLoaded,
+  loadingShown: !!document.getElementById('loading'),
+  widgetsDrawn: document.querySelectorAll('#rendered_cells .jupyter-widgets').length,
+  slowNotice: !!document.querySelector('.nextround-slow-load'),
+})"""
+
+
 class PageTimeline:
     """The events of one page, for the person's record in ``test-artifacts/``."""
 
@@ -54,6 +68,8 @@ class PageTimeline:
         self.name = name
         self.started = time.monotonic()
         self.lines: list[str] = []
+        #: Requests sent and not yet answered in full (or failed): request → when sent.
+        self.pending: dict = {}
 
     def note(self, what: str) -> None:
         """Add a line: the clock time (to match the server's log), the seconds since
@@ -75,6 +91,22 @@ class PageTimeline:
         page.on("response", lambda response: response.status >= 400 and self.note(
             f"HTTP {response.status}: {response.request.method} {response.url}"))
         page.on("websocket", self._watch_socket)
+        page.on("request", lambda request: self.pending.__setitem__(request, time.monotonic()))
+        page.on("requestfinished", lambda request: self.pending.pop(request, None))
+        page.on("requestfailed", lambda request: self.pending.pop(request, None))
+
+    async def note_page_state(self, page) -> None:
+        """Note how far the page got: the document's state, whether Voilà's front end
+        started and its theme loaded, whether the cells were all received, and how many
+        widgets are drawn; and every request still unanswered."""
+        for request, sent in self.pending.items():
+            self.note(f"still unanswered after {time.monotonic() - sent:.1f} s: "
+                      f"{request.method} {request.url}")
+        try:
+            state = await page.evaluate(PAGE_STATE_SCRIPT)
+        except Exception as error:  # noqa: BLE001 (a record of what happened, whatever it was)
+            state = f"could not be read: {error}"
+        self.note(f"page state: {state}")
 
     def _watch_socket(self, socket) -> None:
         url = socket.url.split("?")[0]

@@ -235,6 +235,8 @@ async def one_person(browser, hub: HubServer, name: str, password: str,
             errors.append(f"{name}: the app was not usable in time; the page was at {page.url}")
         for error in errors:
             timeline.note(f"ERROR {error}")
+        if errors:
+            await timeline.note_page_state(page)
         await page.screenshot(path=str(ARTIFACTS / f"hub-load-{name}.png"))
     finally:
         await context.close()
