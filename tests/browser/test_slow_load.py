@@ -36,6 +36,12 @@ def test_a_page_left_loading_says_so_and_a_reload_brings_the_app(page, app_serve
     loading = page.get_by_role("status").filter(has_text="taking longer")
     expect(loading).to_contain_text("This is taking longer than usual", timeout=60_000)
     expect(loading).to_contain_text("Your saved work is safe")
+    # The notice comes at a fixed time; on a busy machine the page may open its
+    # kernel channel only after it. Wait for that (the condition, not a time).
+    for _ in range(120):
+        if held:
+            break
+        page.wait_for_timeout(500)
     assert held, f"the kernel channel was never opened, so nothing was held back: {opened}"
     expect(page.locator("#rendered_cells .jupyter-widgets")).to_have_count(0)
     page.get_by_role("button", name="Reload the page").click()
