@@ -1,12 +1,14 @@
-"""A page that stays loading says so and offers a reload, in a real Voilà page in Chromium.
+"""A page that cannot draw never waits in silence, in a real Voilà page in Chromium.
 
-On a busy server a kernel's first message can be lost (one person in twenty
-in the hub's load test was left on "Loading the workbook…"). The page must
-not say "Loading" for ever: after a while it says it is slow, that saved
-work is safe, and offers a reload that starts afresh. Here the kernel's
-channel is held open with no server behind it (Playwright's WebSocket
-routing), so the page cannot finish loading until the reload lets it through.
-"""
+In the hub's load test, twenty people starting at once left one or two on
+"Loading the workbook…": one of the 72 script chunks Voilà's front end is
+made of arrived after webpack's 120 s, so the front end never started. Such
+a page now reloads itself (at most twice in a row, ending its kernel first);
+and any page with nothing drawn after a while says it is slow, that saved
+work is safe, and offers a reload that starts afresh. The first test holds
+the kernel's channel open with no server behind it (Playwright's WebSocket
+routing), so the page cannot finish loading until the reload lets it through;
+the others make a chunk's request fail, as webpack's timeout does."""
 
 from __future__ import annotations
 
