@@ -80,21 +80,6 @@ def test_the_hub_servers_voila_settings_are_the_apps():
     assert list(config.VoilaConfiguration.extension_allowlist) == list(FIRST_VIEW_EXTENSIONS)
 
 
-
-def test_each_servers_kernels_talk_over_their_own_sockets_not_loopback_ports():
-    """Twenty servers each picking five free loopback ports at once picked the same
-    one in the hub's load test: that person's kernel died at every restart with
-    "Address already in use" and their page waited for ever. Unix sockets named
-    after each kernel, in the person's own runtime folder, cannot collide."""
-    from jupyter_client.ioloop import AsyncIOLoopKernelManager
-    from traitlets.config import PyFileConfigLoader
-
-    config = PyFileConfigLoader("jupyter_server_config.py",
-                                path=str(hub.jupyter_config_dir())).load_config()
-    # The class each person's Jupyter Server starts its kernels with.
-    assert AsyncIOLoopKernelManager(config=config).transport == "ipc"
-
-
 # --- the hub's own connections, from the service's people (real PostgreSQL) ----------
 
 
