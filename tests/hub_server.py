@@ -9,7 +9,8 @@ for what a service would run, and only these:
   its own sign-in (PAM, OAuth, LDAP); what NextRound relies on is only that
   the hub knows who someone is and which groups they are in, which this
   gives exactly, with real login forms and cookies;
-* **the spawner** is JupyterHub's ``SimpleLocalProcessSpawner``: each
+* **the spawner** is JupyterHub's ``SimpleLocalProcessSpawner`` (with each
+  server's output in a log file of its own: ``tests/hub_spawner.py``): each
   person's server is a local process with its own home folder, all run as
   the hub's own account. A real service gives each person a separate account
   or container; NextRound's isolation does not rest on that, but on the
@@ -72,6 +73,8 @@ class HubServer:
     base_config: Path | None = None
     #: Variables for the hub's own process (the servers get ``environment``).
     hub_environment: dict[str, str] = field(default_factory=dict)
+    #: Start each person's server with ``--debug`` (its kernel and Voilà log in detail).
+    debug_servers: bool = False
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="nextround-hub-")))
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
@@ -87,10 +90,28 @@ class HubServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    @property
+    def server_logs(self) -> Path:
+        """The folder with each person's server log, ``NAME.log`` (server and kernel)."""
+        return self.folder / "server-logs"
+
+    def server_log(self, name: str) -> str:
+        path = self.server_logs / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def keep_logs(self, destination: Path) -> None:
+        """Copy the hub's log and every server's into ``destination`` (which :meth:`stop`
+        would otherwise remove with the rest of the hub's folder)."""
+        destination.mkdir(parents=True, exist_ok=True)
+        for log in [self.log_path, *sorted(self.server_logs.glob("*.log"))]:
+            if log.exists():
+                shutil.copyfile(log, destination / log.name)
+
     def config_text(self) -> str:
         """The hub's configuration: NextRound's settings, then the test stand-ins."""
         singleuser = Path(sys.executable).parent / "jupyterhub-singleuser"
-        args = ["--allow-root"] if os.geteuid() == 0 else []
+        args = (["--allow-root"] if os.geteuid() == 0 else []) + (
+            ["--debug"] if self.debug_servers else [])
         base = ("from nextround.hub import configure\nconfigure(c)" if self.base_config is None
                 else f"load_subconfig({str(self.base_config)!r})")
         return f"""
@@ -112,7 +133,8 @@ c.JupyterHub.authenticator_class = "hub_auth.PasswordListAuthenticator"
 c.PasswordListAuthenticator.passwords = {json.dumps(self.people)}
 c.Authenticator.allowed_users = set({json.dumps(sorted(self.people))})
 {self._groups_line()}
-c.JupyterHub.spawner_class = "simple"
+c.JupyterHub.spawner_class = "hub_spawner.LoggedLocalProcessSpawner"
+c.LoggedLocalProcessSpawner.log_dir = {str(self.server_logs)!r}
 c.SimpleLocalProcessSpawner.home_dir_template = {str(self.folder / 'home' / '{username}')!r}
 c.Spawner.cmd = [{str(singleuser)!r}]
 c.Spawner.args = {args!r}

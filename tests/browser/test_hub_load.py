@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -29,6 +30,7 @@ from urllib.parse import quote
 
 import pytest
 from browser_harness import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from page_timeline import PageTimeline
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -47,6 +49,9 @@ ARRIVAL_GAP_S = float(os.environ.get("NEXTROUND_HUB_ARRIVAL_GAP_S", "0"))
 SPAWN_LIMIT = int(os.environ.get("NEXTROUND_HUB_SPAWN_LIMIT", "10"))
 #: Seconds between samples of the machine's load average during the run.
 LOAD_SAMPLE_S = 5
+#: Where each person's server log (server and kernel, at debug level) and the hub's
+#: log are kept; each person's page timeline is ``hub-load-NAME.timeline.txt``.
+LOGS = ARTIFACTS / "hub-load-logs"
 
 
 def memory_of(hub: HubServer) -> dict[str, float]:
@@ -200,17 +205,22 @@ async def one_person(browser, hub: HubServer, name: str, password: str,
     result = {"name": name, "first_usable_s": None, "server_ready_s": None,
               "throttled": 0, "errors": errors}
     page = None
+    timeline = PageTimeline(name)
     try:
         page = await context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{name}: {error}"))
+        timeline.watch(page)
         started = time.monotonic()
         deadline = started + LAND_LIMIT_S
         try:
             xsrf = await sign_in(page, hub, name, password)
+            timeline.note("signed in; asking the hub to start the server")
             result["throttled"] = await start_server(context.request, hub, name, xsrf,
                                                      deadline)
+            timeline.note(f"server starting (told to retry {result['throttled']} times)")
             server_url = await wait_until_ready(context.request, hub, name, xsrf, deadline)
             result["server_ready_s"] = time.monotonic() - started
+            timeline.note(f"server ready at {server_url}")
             await page.goto(hub.url + server_url, timeout=remaining_ms(deadline))
             await page.wait_for_url(f"**/user/{name}/voila/render/**",
                                     timeout=remaining_ms(deadline))
@@ -218,13 +228,19 @@ async def one_person(browser, hub: HubServer, name: str, password: str,
             await picker.wait_for(state="visible", timeout=remaining_ms(deadline))
             await expect(picker).to_be_enabled(timeout=remaining_ms(deadline))
             result["first_usable_s"] = time.monotonic() - started
+            timeline.note("usable: the client picker is shown and enabled")
         except NotReady as not_ready:
             errors.append(str(not_ready))
         except (PlaywrightTimeout, AssertionError):
             errors.append(f"{name}: the app was not usable in time; the page was at {page.url}")
+        for error in errors:
+            timeline.note(f"ERROR {error}")
+        if errors:
+            await timeline.note_page_state(page)
         await page.screenshot(path=str(ARTIFACTS / f"hub-load-{name}.png"))
     finally:
         await context.close()
+        timeline.write(ARTIFACTS / f"hub-load-{name}.timeline.txt")
     return result
 
 
@@ -265,15 +281,17 @@ def percentile(values: list[float], share: float) -> float:
 def test_people_log_in_and_work_at_once_without_an_error():
     people = {f"counsellor{n:02d}": f"pass-{n:02d}-load" for n in range(PEOPLE_AT_ONCE)}
     load_before = os.getloadavg()
-    hub = HubServer(people=people, groups={"counsellors": sorted(people)},
+    hub = HubServer(people=people, groups={"counsellors": sorted(people)}, debug_servers=True,
                     extra_config=f"c.JupyterHub.concurrent_spawn_limit = {SPAWN_LIMIT}\n").start()
     ARTIFACTS.mkdir(exist_ok=True)
+    shutil.rmtree(LOGS, ignore_errors=True)
     try:
         started = time.monotonic()
         results, loads = asyncio.run(everyone_at_once(hub, people))
         wall = time.monotonic() - started
         memory = memory_of(hub)
     finally:
+        hub.keep_logs(LOGS)
         hub.stop()
     times = [r["first_usable_s"] for r in results if r["first_usable_s"] is not None]
     ready = [r["server_ready_s"] for r in results if r["server_ready_s"] is not None]
