@@ -41,6 +41,22 @@ def kernels(config: Config, root: Path) -> AsyncMappingKernelManager:
                                      connection_dir=str(root))
 
 
+def serve_kernels(root: Path) -> AsyncMappingKernelManager:
+    """The kernels of ``nextround serve`` (its ``KERNEL_MANAGER``), under Voilà's pool."""
+    from traitlets.utils.importstring import import_item
+
+    from nextround.serve import KERNEL_MANAGER
+
+    return import_item(KERNEL_MANAGER)(root_dir=str(root), connection_dir=str(root))
+
+
+#: Where kernels are started: behind the hub, and by ``nextround serve``.
+WAYS_IN = {
+    "hub": lambda root: kernels(hub_server_config(), root),
+    "serve": serve_kernels,
+}
+
+
 @pytest.fixture
 def another_process_takes_picked_ports(monkeypatch):
     """Bind each of the first ``n`` ports jupyter_client picks, right after it picks it.
@@ -84,18 +100,18 @@ async def answers(kernel) -> None:
         client.stop_channels()
 
 
-def test_the_hub_servers_kernels_come_up_on_fresh_ports_when_theirs_were_taken(
-        tmp_path, another_process_takes_picked_ports):
+@pytest.mark.parametrize("way_in", sorted(WAYS_IN))
+def test_kernels_come_up_on_fresh_ports_when_theirs_were_taken(
+        way_in, tmp_path, another_process_takes_picked_ports):
     """The shell port picked for the kernel is taken by another process before the
     kernel binds it. jupyter_client's restarter restarted it on the same ports
     five times; here the server's start hands over a kernel on other ports that
     answers. A later restart asked for new ports gets new ones too (jupyter_client
     kept the cached ones)."""
-    config = hub_server_config()
     taken = another_process_takes_picked_ports(1)
 
     async def journey():
-        manager = kernels(config, tmp_path)
+        manager = WAYS_IN[way_in](tmp_path)
         try:
             kernel_id = await manager.start_kernel(kernel_name="python3")
             kernel = manager.get_kernel(kernel_id)
