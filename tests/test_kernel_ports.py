@@ -1,5 +1,6 @@
-"""A kernel whose port another process took comes up anyway, on the kernel manager
-each person's server behind the hub is given (nextround/jupyter_config).
+"""A kernel whose port another process took comes up anyway: behind the hub (the
+kernel manager each person's server is given, nextround/jupyter_config) and in
+``nextround serve``.
 
 The race seen with twenty servers at once (docs/performance.md): a server picks
 a free port for its kernel and lets it go; another process binds that port
