@@ -48,7 +48,6 @@ def test_the_hook_gives_the_server_its_person_role_and_own_database_only():
     config_path = spawner.environment["JUPYTER_CONFIG_PATH"].split(":")
     assert config_path == [str(hub.jupyter_config_dir()), "/etc/site"]
     assert (hub.jupyter_config_dir() / "voila.py").is_file()
-    assert (hub.jupyter_config_dir() / "jupyter_server_config.py").is_file()
 
 
 def test_the_hook_refuses_unclear_groups_with_a_message_the_hub_shows():

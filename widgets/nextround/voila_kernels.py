@@ -25,16 +25,15 @@ import inspect
 import logging
 from datetime import UTC, datetime
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.services.kernels.kernelmanager import (
+    AsyncMappingKernelManager,
+    ServerKernelManager,
+)
 from traitlets import Integer, default
 
-from .kernel_ports import FreshPortsKernelManager
 
-
-class CalmKernelManager(FreshPortsKernelManager):
+class CalmKernelManager(ServerKernelManager):
     """One kernel, shut down without the interrupt that precedes Jupyter's shutdown.
-
-    It comes up on ports of its own, as behind a hub (:mod:`.kernel_ports`).
 
     Jupyter sends SIGINT before its shutdown request, to stop running code.
     Our kernels run no code of their own between widget events; a kernel
